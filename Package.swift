@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "warden",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "warden", targets: ["WardenCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C shims: libsystemd through pkg-config; the fork/exec window and SCM_CREDENTIALS in plain C.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "CSpawn"),
+
+        .target(name: "WardenCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Resilience", dependencies: ["WardenCore"]),
+        .target(name: "Supervisor", dependencies: [
+            "WardenCore", "Resilience", "CSpawn", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .target(name: "Worker", dependencies: [
+            "WardenCore", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .target(name: "ControlPlane", dependencies: [
+            "WardenCore", "Supervisor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+        .executableTarget(name: "WardenCLI", dependencies: [
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
+        .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
+        .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,84 @@
+import CSpawn
+import Foundation
+import Synchronization
+
+/// The notify socket the supervisor offers one child (AF_UNIX datagram, SO_PASSCRED, mode 0600).
+/// Datagrams are merged into a batch; `onPending` fires once each time the batch goes from
+/// empty to non-empty, so a flooding child cannot flood the supervisor's event loop.
+// @unchecked: the only mutable state is behind a Mutex; DispatchSource is safe to cancel from any thread.
+public final class NotifySocket: @unchecked Sendable {
+    public let path: String
+    private let source: any DispatchSourceRead
+    private let inbox = Inbox()
+
+    /// Largest datagram read whole; systemd itself caps notify messages at a few KiB.
+    static let maxDatagram = 4096
+
+    public init(path: String, onPending: @escaping @Sendable () -> Void) throws(SpawnError) {
+        let fd = warden_notify_bind(path)
+        guard fd >= 0 else { throw SpawnError(step: "bind notify socket \(path)", errno: errno) }
+        self.path = path
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "warden.notify"))
+        self.source = source
+        let inbox = self.inbox
+        source.setEventHandler {
+            var buffer = [CChar](repeating: 0, count: Self.maxDatagram)
+            var received = NotifyBatch()
+            // Bounded drain per wake-up; the source fires again if more is queued.
+            for _ in 0..<256 {
+                var pid: pid_t = 0
+                var uid: uid_t = 0
+                var truncated: Int32 = 0
+                let length = warden_notify_receive(fd, &buffer, buffer.count, &pid, &uid, &truncated)
+                if length < 0 { break }
+                let text = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                var message = NotifyMessage(parsing: text)
+                if truncated != 0 { message.fields.append(.malformed("datagram longer than \(Self.maxDatagram) bytes")) }
+                received.merge(message, senderPID: pid)
+            }
+            guard !received.isEmpty else { return }
+            let wasEmpty = inbox.batch.withLock { pending in
+                let wasEmpty = pending.isEmpty
+                pending.absorb(received)
+                return wasEmpty
+            }
+            if wasEmpty { onPending() }
+        }
+        source.setCancelHandler {
+            close(fd)
+            unlink(path)
+        }
+        source.resume()
+    }
+
+    /// Everything received since the last call.
+    public func take() -> NotifyBatch {
+        inbox.batch.withLock { pending in
+            defer { pending = NotifyBatch() }
+            return pending
+        }
+    }
+
+    /// Stops listening and removes the socket file.
+    public func invalidate() { source.cancel() }
+}
+
+/// Datagrams merged since the loop last looked.
+private final class Inbox: Sendable {
+    let batch = Mutex(NotifyBatch())
+}
+
+extension NotifyBatch {
+    mutating func absorb(_ other: NotifyBatch) {
+        ready = ready || other.ready
+        stopping = stopping || other.stopping
+        reloading = reloading || other.reloading
+        status = other.status ?? status
+        watchdogPings += other.watchdogPings
+        watchdogTrigger = watchdogTrigger || other.watchdogTrigger
+        if let extra = other.extendTimeout { extendTimeout = max(extendTimeout ?? .zero, extra) }
+        ignored = Array((ignored + other.ignored).prefix(Self.ignoredLimit))
+        datagrams += other.datagrams
+        lastSenderPID = other.lastSenderPID
+    }
+}
