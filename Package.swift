@@ -26,13 +26,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Resilience", dependencies: ["WardenCore"]),
+        .target(name: "Systemd", dependencies: ["CSystemd", "CSpawn"]),
         .target(name: "Supervisor", dependencies: [
-            "WardenCore", "Resilience", "CSpawn", "CSystemd",
+            "WardenCore", "Resilience", "CSpawn", "Systemd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Worker", dependencies: [
-            "WardenCore", "CSystemd",
+            "WardenCore", "Systemd",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
@@ -45,6 +46,7 @@ let package = Package(
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
             "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane",
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

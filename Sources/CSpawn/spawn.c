@@ -179,3 +179,20 @@ uint64_t warden_monotonic_usec(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
+
+int warden_unix_socket_in_use(const char *path) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(addr.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int rc = connect(fd, (struct sockaddr *)&addr, sizeof addr);
+    int saved = errno;
+    close(fd);
+    if (rc == 0) return 1;
+    if (saved == ECONNREFUSED || saved == ENOENT) return 0;
+    errno = saved;
+    return -1;
+}

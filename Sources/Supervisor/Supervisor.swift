@@ -67,8 +67,11 @@ public final class Supervisor: Service, Sendable {
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await self.startGate() }
-        if Task.isCancelled { return }
+        do {
+            try await cancelWhenGracefulShutdown { try await self.startGate() }
+        } catch is CancellationError {
+            return  // shut down before anything started
+        }
         let input = self.input
         try ProcessSignals.becomeSubreaper()
         try ProcessSignals.watch { input.yield(.process($0)) }

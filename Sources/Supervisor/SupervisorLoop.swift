@@ -1,6 +1,7 @@
 import CSpawn
 import Foundation
 import Logging
+import Systemd
 import WardenCore
 
 /// The supervisor's state and its one event loop. Only `run()` touches it, one event at a time,

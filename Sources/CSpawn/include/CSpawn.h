@@ -46,5 +46,9 @@ ssize_t warden_notify_receive(int fd, char *buffer, size_t capacity,
 /// Returns the fd or -1 with errno.
 int warden_notify_bind(const char *path);
 
+/// Whether something accepts connections on the unix stream socket at path: 1 yes, 0 no
+/// (nothing there, or a stale socket file), -1 on other errors.
+int warden_unix_socket_in_use(const char *path);
+
 /// CLOCK_MONOTONIC in microseconds, as systemd's MONOTONIC_USEC wants it.
 uint64_t warden_monotonic_usec(void);

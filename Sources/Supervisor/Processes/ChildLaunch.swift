@@ -1,4 +1,5 @@
 import Foundation
+import Systemd
 import WardenCore
 
 /// Turns a child spec into the exact executable, arguments and environment to exec.
@@ -9,9 +10,6 @@ public struct ChildLaunch: Sendable {
     public var configPath: String?
     /// The supervisor's own environment, before the variables systemd meant for it alone are removed.
     public var environment: [String: String]
-
-    /// The roles `warden` itself can play as a child.
-    public static let builtinRoles: Set<String> = ["engine", "api"]
 
     public init(selfExecutable: String, directories: Directories, configPath: String?, environment: [String: String]) {
         self.selfExecutable = selfExecutable

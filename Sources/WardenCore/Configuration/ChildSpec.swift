@@ -76,6 +76,11 @@ public struct ChildSpec: Sendable, Hashable, Decodable {
             dependsOn: fields.read("depends_on", default: []),
             memoryLimit: fields.read("memory_limit"))
         if name.isEmpty { fields.problem("every child needs a name", at: "name") }
+        if command == nil, !name.isEmpty, !Self.builtinRoles.contains(name) {
+            fields.problem(
+                "child '\(name)' has no command and is not a built-in role (\(Self.builtinRoles.sorted().joined(separator: ", "))); set command",
+                at: "name")
+        }
         if let command, command.first?.isEmpty ?? true {
             fields.problem("expected a non-empty list whose first item is the executable", at: "command")
         }
@@ -86,6 +91,9 @@ public struct ChildSpec: Sendable, Hashable, Decodable {
             fields.problem("'\(key)' is not a valid environment variable name", at: "env")
         }
     }
+
+    /// Roles of the `warden` binary itself: a child named after one needs no `command`.
+    public static let builtinRoles: Set<String> = ["engine", "api"]
 
     /// The children Warden runs when `children:` is not set: the engine, and the API once the engine is ready.
     public static let defaults: [ChildSpec] = [

@@ -2,8 +2,8 @@ import CSpawn
 import CSystemd
 import Foundation
 
-/// The supervisor's side of sd_notify towards systemd (libsystemd). Sends nothing when not run
-/// by systemd (no NOTIFY_SOCKET), so the same binary runs by hand.
+/// sd_notify through libsystemd: the supervisor talks to systemd with it, and a worker to the
+/// supervisor. Sends nothing when there is no NOTIFY_SOCKET, so the same binary runs by hand.
 public struct SystemdNotifier: Sendable {
     /// From WATCHDOG_USEC; pings go out at half of it.
     public let watchdogInterval: Duration?
@@ -26,11 +26,15 @@ public struct SystemdNotifier: Sendable {
     ]
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
+    public func ready() { send("READY=1") }
     public func status(_ text: String) { send("STATUS=\(text)") }
     public func watchdogPing() { send("WATCHDOG=1") }
     public func stopping(status: String) { send("STOPPING=1\nSTATUS=\(status)") }
     public func reloading() { send("RELOADING=1\nMONOTONIC_USEC=\(warden_monotonic_usec())") }
-    public func extendTimeout(_ extra: Duration) { send("EXTEND_TIMEOUT_USEC=\(max(0, extra.microseconds))") }
+    public func extendTimeout(_ extra: Duration) {
+        let (seconds, attoseconds) = extra.components
+        send("EXTEND_TIMEOUT_USEC=\(max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))")
+    }
 
     private func send(_ message: String) {
         guard isEnabled else { return }

@@ -1,0 +1,44 @@
+import Foundation
+import Hummingbird
+import Logging
+import Supervisor
+
+/// The supervisor's control socket (unix, 0600, in the runtime directory): what `warden ctl` and
+/// the API worker use.
+///
+///     GET  /v1/status
+///     POST /v1/children/{name}/start | stop | restart
+///     POST /v1/reload
+public enum ControlServer {
+    public static func application(
+        supervisor: Supervisor, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/v1/status") { _, _ in jsonResponse(supervisor.status()) }
+        router.post("/v1/reload") { _, _ in reply(await supervisor.handle(.reload)) }
+        router.post("/v1/children/:name/:action") { _, context in
+            let name = try context.parameters.require("name")
+            let request: ControlRequest
+            switch try context.parameters.require("action") {
+            case "start": request = .start(name)
+            case "stop": request = .stop(name)
+            case "restart": request = .restart(name)
+            default: return jsonResponse(ControlReply(ok: false, message: "unknown action; use start, stop or restart"), status: .notFound)
+            }
+            return reply(await supervisor.handle(request))
+        }
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "warden-control"),
+            onServerRunning: { _ in
+                // The runtime directory is private too; this keeps the socket owner-only wherever it lives.
+                chmod(socketPath, 0o600)
+                onListening()
+            },
+            logger: logger)
+    }
+
+    private static func reply(_ reply: ControlReply) -> Response {
+        jsonResponse(reply, status: reply.ok ? .ok : .conflict)
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import WardenCore
+
+struct CheckConfig: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config",
+        abstract: "Validate a configuration file: exit 0 if valid, 78 (EX_CONFIG) otherwise.",
+        discussion: """
+            Prints every problem, one per line, as `PATH:LINE: key.path: what was wrong and what was expected`: \
+            YAML syntax, wrong types, unknown keys (with a suggestion when one is close), values out of range, \
+            unknown or cyclic depends_on, and secret references (${env:NAME}, ${file:PATH}, ${credential:NAME}) \
+            that cannot be resolved.
+            """)
+
+    @OptionGroup var options: CommonOptions
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let source = options.configPath ?? "embedded defaults"
+        let children = configuration.children.map(\.name).joined(separator: ", ")
+        print("\(source): configuration is valid (\(configuration.children.count) children: \(children))")
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import ControlPlane
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Supervisor
+import WardenCore
+
+struct Supervise: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the supervisor: the process systemd starts (Type=notify).",
+        discussion: """
+            Spawns every child of `children:` (default: engine, then api once the engine is ready), each in its \
+            own session with its own notify socket, and restarts them by policy with capped exponential backoff. \
+            Gives up with status 3 after more than supervisor.max_restarts restarts within \
+            supervisor.restart_window, so systemd's Restart= takes over. SIGTERM stops children in reverse \
+            dependency order; SIGHUP reloads the file and restarts only children whose spec changed.
+
+            HTTP on --listen (default \(SupervisorSettings.defaultListen)): /healthz, /readyz. Control socket: \
+            RUNTIME_DIR/control.sock (see `warden ctl`).
+            """)
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: ArgumentHelp("HTTP address for /healthz and /readyz (overrides supervisor.listen).", valueName: "host:port"))
+    var listen: ListenAddress?
+
+    func run() async throws {
+        var configuration = try options.loadConfiguration()
+        if let listen { configuration.supervisor.listen = listen }
+        let directories = options.directories(for: configuration)
+        let logger = LogBootstrap.start(level: configuration.logging.level, label: "warden.supervisor")
+        do {
+            try Preflight.prepare(directories)
+        } catch {
+            throw fail(error)
+        }
+
+        let configPath = options.configPath
+        let launch = ChildLaunch(
+            selfExecutable: ChildLaunch.currentExecutable(), directories: directories, configPath: configPath,
+            environment: ProcessInfo.processInfo.environment)
+        let listenOverride = listen
+        let (listening, announce) = AsyncStream.makeStream(of: Void.self)
+        let supervisor = Supervisor(
+            options: Supervisor.Options(
+                configuration: configuration, configPath: configPath, directories: directories, launch: launch,
+                reloadConfiguration: { () throws(ConfigurationError) in
+                    var updated = try ConfigurationLoader().load(path: configPath)
+                    if let listenOverride { updated.supervisor.listen = listenOverride }
+                    return updated
+                }),
+            logger: logger,
+            startGate: {
+                // Both servers listen before any child starts, so a port in use fails fast and clean.
+                var remaining = 2
+                for await _ in listening {
+                    remaining -= 1
+                    if remaining == 0 { return }
+                }
+                throw CancellationError()  // a server failed to bind and the group is shutting down
+            })
+        let control = ControlServer.application(
+            supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
+        let http = HealthServer.application(
+            supervisor: supervisor, address: configuration.supervisor.listen, logger: logger,
+            onListening: { announce.yield() })
+
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            // Signals reach the supervisor through its signalfd, not through the group.
+            gracefulShutdownSignals: [],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch let error as WardenError {
+            throw fail(error)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            throw fail(WardenError(.runtime, "cannot listen: address already in use", location: "\(configuration.supervisor.listen)"))
+        } catch {
+            throw fail(WardenError(.runtime, "\(error)"))
+        }
+        unlink(directories.controlSocket)
+    }
+}
+
+extension ListenAddress: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
+}

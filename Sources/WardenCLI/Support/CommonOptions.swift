@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import WardenCore
+
+/// `--config`, `--state-dir` and `--runtime-dir`, taken the same way by every subcommand that
+/// reads configuration or state.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "YAML configuration file (default: $WARDEN_CONFIG, else the embedded defaults).", valueName: "path"))
+    var config: String?
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp(
+        "Database and backups (default: supervisor.state_dir, $STATE_DIRECTORY, /var/lib/warden for root).",
+        valueName: "dir"))
+    var stateDirectory: String?
+
+    @Option(name: .customLong("runtime-dir"), help: ArgumentHelp(
+        "Sockets (default: supervisor.runtime_dir, $RUNTIME_DIRECTORY, /run/warden for root).", valueName: "dir"))
+    var runtimeDirectory: String?
+
+    var configPath: String? {
+        config ?? ProcessInfo.processInfo.environment["WARDEN_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The configuration, or exit 78 with one line per problem.
+    func loadConfiguration() throws -> WardenConfiguration {
+        do {
+            return try ConfigurationLoader().load(path: configPath)
+        } catch {
+            for issue in error.issues { printError(issue.description) }
+            throw ExitCode(WardenError.Code.configuration.exitStatus)
+        }
+    }
+
+    func directories(for configuration: WardenConfiguration) -> Directories {
+        Directories(
+            settings: configuration.supervisor, stateOverride: stateDirectory.map(absolute),
+            runtimeOverride: runtimeDirectory.map(absolute))
+    }
+
+    private func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
+
+/// One line on stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("\(message)\n".utf8))
+}
+
+/// Prints a Warden error the way operators read it and gives the exit status it maps to.
+func fail(_ error: WardenError) -> ExitCode {
+    printError("warden: \(error)")
+    return ExitCode(error.code.exitStatus)
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+struct Warden: AsyncParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "warden",
+        abstract: "A Bitcoin trading system run as one systemd service.",
+        discussion: """
+            `warden supervise` is what systemd starts: it spawns and watches the workers (`warden engine`, \
+            `warden api`) over the sd_notify protocol, restarts them by policy, and answers `warden ctl` on its \
+            control socket. Every key of the YAML configuration has a default, so all commands run without one.
+
+            Exit statuses: 0 ok, 1 run-time failure (a port in use, say), 3 the supervisor gave up after too many \
+            restarts, 64 bad usage, 69 no supervisor to talk to, 78 configuration error.
+            """,
+        version: "warden \(version)",
+        subcommands: [Supervise.self, Engine.self, API.self, Ctl.self, CheckConfig.self])
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Systemd
+
+/// The lifecycle every Warden worker shares: serve /healthz on a unix socket in the runtime
+/// directory, send READY=1 once it listens, ping the watchdog at half of WATCHDOG_USEC, and send
+/// STOPPING=1 and exit cleanly on SIGTERM. The trading and API issues add their work to it.
+public struct WorkerService: Sendable {
+    public var role: String
+    /// The name the supervisor gave this child (WARDEN_CHILD_NAME), which names its socket.
+    public var name: String
+    public var socketPath: String
+    /// What STATUS= says once ready.
+    public var readyStatus: String
+    public var logger: Logger
+
+    public init(role: String, name: String, socketPath: String, readyStatus: String, logger: Logger) {
+        self.role = role
+        self.name = name
+        self.socketPath = socketPath
+        self.readyStatus = readyStatus
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT.
+    public func run() async throws {
+        let notifier = SystemdNotifier()
+        let startedAt = Date()
+        let router = Router()
+        router.get("/healthz") { _, _ in
+            HealthReport(status: "ok", role: role, name: name, pid: getpid(), uptimeSeconds: Date().timeIntervalSince(startedAt))
+        }
+        try FileManager.default.createDirectory(
+            atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        unlink(socketPath)
+        let socketPath = self.socketPath
+        let readyStatus = self.readyStatus
+        let logger = self.logger
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "warden-\(role)"),
+            onServerRunning: { _ in
+                chmod(socketPath, 0o600)
+                logger.info("worker ready", metadata: ["role": "\(role)", "socket": "\(socketPath)"])
+                notifier.ready(status: readyStatus)
+            },
+            logger: logger)
+        var services: [any Service] = [app]
+        if let interval = notifier.watchdogInterval {
+            services.append(WatchdogPinger(notifier: notifier, interval: interval / 2))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await withGracefulShutdownHandler {
+            try await group.run()
+        } onGracefulShutdown: {
+            notifier.stopping(status: "\(role): stopping")
+        }
+        // The group also shuts down on SIGTERM without passing through the handler above.
+        notifier.stopping(status: "\(role): stopped")
+        unlink(socketPath)
+        logger.info("worker stopped", metadata: ["role": "\(role)"])
+    }
+}
+
+struct HealthReport: ResponseCodable {
+    var status: String
+    var role: String
+    var name: String
+    var pid: Int32
+    var uptimeSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case status, role, name, pid
+        case uptimeSeconds = "uptime_seconds"
+    }
+}
+
+/// Sends WATCHDOG=1 every `interval` until graceful shutdown.
+struct WatchdogPinger: Service {
+    let notifier: SystemdNotifier
+    let interval: Duration
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    notifier.watchdogPing()
+                    try await Task.sleep(for: interval)
+                }
+            }
+        } catch is CancellationError {
+            // Graceful shutdown ends the pings; that is not a failure.
+        }
+    }
+}
