@@ -100,6 +100,8 @@ final class SupervisorLoop {
             }
             if let pidfd = slot.process?.pidfd { close(pidfd) }
             slot.process = nil
+            // Like systemd's KillMode=control-group: what the child left behind in its group goes with it.
+            killpg(pid, SIGKILL)
             await perform(slot.lifecycle.exited(status, now: now, wallClock: Date()), for: slot, now: now)
             await settle(slot, now: now)
         case .process(.signal(.terminate(let signal))):
@@ -229,8 +231,6 @@ final class SupervisorLoop {
         case .stayDown(let why): metadata["next"] = "stay down: \(why)"
         }
         logger.log(level: record.cause == .requested ? .info : .warning, "child exited", metadata: metadata)
-        // Killing the group catches grandchildren a crashed child left behind.
-        killpg(slot.lifecycle.pid ?? -1, SIGKILL)
         switch decision {
         case .restartNow, .restartAfter:
             guard !shuttingDown, record.cause != .requested else { return }

@@ -68,7 +68,7 @@ public struct ChildSpec: Sendable, Hashable, Decodable {
             name: fields.read("name", default: ""),
             command: fields.read("command"),
             args: fields.read("args", default: []),
-            env: fields.read("env", default: [:]),
+            env: fields.textMap("env"),
             restart: fields.read("restart", default: defaults.restart),
             startTimeout: fields.duration("start_timeout", default: defaults.startTimeout),
             stopTimeout: fields.duration("stop_timeout", default: defaults.stopTimeout),

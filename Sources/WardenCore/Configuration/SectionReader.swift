@@ -67,6 +67,33 @@ struct SectionReader {
         return nil
     }
 
+    /// A mapping of names to strings or secret references, each value checked on its own so that
+    /// every bad one is reported.
+    func textMap(_ key: String) -> [String: ConfigText] {
+        let path = self.path + [ConfigKey(key)]
+        guard container.contains(ConfigKey(key)) else { return [:] }
+        let nested: KeyedDecodingContainer<ConfigKey>
+        do {
+            nested = try container.nestedContainer(keyedBy: ConfigKey.self, forKey: ConfigKey(key))
+        } catch let error as DecodingError {
+            collector.report(error, at: path, expecting: [String: ConfigText].self)
+            return [:]
+        } catch {
+            return [:]
+        }
+        var values: [String: ConfigText] = [:]
+        for entry in nested.allKeys {
+            do {
+                values[entry.stringValue] = try nested.decode(ConfigText.self, forKey: entry)
+            } catch let error as DecodingError {
+                collector.report(error, at: path + [entry], expecting: ConfigText.self)
+            } catch {
+                collector.report("\(error)", at: path + [entry])
+            }
+        }
+        return values
+    }
+
     /// A duration written like `500ms`, `30s` or `5m`.
     func duration(_ key: String, default fallback: Duration) -> Duration {
         guard let text: String = read(key) else { return fallback }
@@ -101,9 +128,11 @@ final class ConfigIssueCollector {
 
     func report(_ error: DecodingError, at fallbackPath: [any CodingKey], expecting type: Any.Type) {
         switch error {
-        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+        case .typeMismatch(let found, let context), .valueNotFound(let found, let context):
             let path = context.codingPath.isEmpty ? fallbackPath : context.codingPath
-            report("expected \(Self.expectation(for: type)), found \(describeValue(at: path))", at: path)
+            // At the field itself, the type asked for says more than the decoder's internal one.
+            let wanted = Self.keyPath(path) == Self.keyPath(fallbackPath) ? type : found
+            report("expected \(Self.expectation(for: wanted)), found \(describeValue(at: path))", at: path)
         case .dataCorrupted(let context):
             report(context.debugDescription, at: context.codingPath.isEmpty ? fallbackPath : context.codingPath)
         case .keyNotFound(let key, let context):
