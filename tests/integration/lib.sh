@@ -62,6 +62,7 @@ all_gone() { for pid in "$@"; do process_gone "$pid" || return 1; done; }
 # logging to DIR/log; sets SUPERVISOR_PID.
 start_supervisor() {
   local dir=$1 config=$2; shift 2
+  mkdir -p "$dir"
   "$WARDEN" supervise --config "$config" --state-dir "$dir/state" --runtime-dir "$dir/run" "$@" >"$dir/log" 2>&1 &
   SUPERVISOR_PID=$!
   CLEANUP_PIDS+=("$SUPERVISOR_PID")

@@ -47,7 +47,9 @@ public struct ConfigurationLoader: Sendable {
             decoded = nil
         }
         guard let decoded, collector.issues.isEmpty else {
-            throw ConfigurationError(issues: collector.issues)
+            // Reported in file order, whatever order the decoder visited the keys in.
+            let ordered = collector.issues.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            throw ConfigurationError(issues: ordered.map(\.element))
         }
         return decoded
     }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Warden under a real systemd user manager: Type=notify readiness, STATUS=, child restarts,
+# systemd's watchdog on a frozen supervisor, reload, and a clean stop.
+source "$(dirname "$0")/lib.sh"
+echo "under a real systemd user manager"
+
+# systemd --user only starts when /run/systemd/system exists. Remove it afterwards if we made it,
+# even on failure: apt's scripts believe systemd runs while it exists.
+created_marker=false
+if [ ! -d /run/systemd/system ]; then mkdir -p /run/systemd/system; created_marker=true; fi
+XDG_RUNTIME_DIR=$(mktemp -d /tmp/warden-xdg-XXXXXX)
+chmod 700 "$XDG_RUNTIME_DIR"
+export XDG_RUNTIME_DIR
+manager_pid=""
+teardown() {
+  systemctl --user stop warden-test.service >/dev/null 2>&1
+  [ -n "$manager_pid" ] && kill -TERM "$manager_pid" 2>/dev/null && wait "$manager_pid" 2>/dev/null
+  $created_marker && rmdir /run/systemd/system 2>/dev/null
+  rm -rf "$XDG_RUNTIME_DIR"
+  cleanup
+}
+trap teardown EXIT
+
+/lib/systemd/systemd --user >"$XDG_RUNTIME_DIR/manager.log" 2>&1 &
+manager_pid=$!
+if ! wait_until 20 "systemd --user starts" test -S "$XDG_RUNTIME_DIR/systemd/private"; then
+  cat "$XDG_RUNTIME_DIR/manager.log"
+  finish; exit 1
+fi
+
+# The shipped unit, adapted to a user manager: no User=/Group= and no mount-namespace sandboxing
+# (a user manager in this container cannot set those up); a short watchdog so the test is quick.
+port=$(free_port)
+units=$XDG_RUNTIME_DIR/systemd/user
+mkdir -p "$units"
+grep -vE '^(User|Group|ProtectSystem|ProtectHome|PrivateTmp|PrivateDevices|ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|ProtectControlGroups|ProtectClock|ProtectHostname|ProtectProc|DevicePolicy|RemoveIPC|WatchdogSec|TimeoutAbortSec|RestartSec)=' \
+  "$ROOT/systemd/warden.service" \
+  | sed "s#^ExecStart=.*#ExecStart=$WARDEN supervise --listen 127.0.0.1:$port#" >"$units/warden-test.service"
+cat >>"$units/warden-test.service" <<UNIT
+[Service]
+WatchdogSec=3s
+TimeoutAbortSec=2s
+RestartSec=500ms
+UNIT
+systemctl --user daemon-reload
+check "systemctl --user start succeeds (READY=1 reached systemd)" systemctl --user start warden-test.service
+check "the unit is active" test "$(systemctl --user is-active warden-test.service)" = active
+show() { systemctl --user show warden-test.service -p "$1" --value; }
+status_text=$(show StatusText)
+check "StatusText names both children running" grep -qE '^engine: running \(pid [0-9]+, up [0-9]+s\) · api: running \(pid [0-9]+' <<<"$status_text"
+run=$XDG_RUNTIME_DIR/warden
+check "RuntimeDirectory= is used for the control socket" test -S "$run/control.sock"
+check "warden ctl status works through it" "$WARDEN" ctl status --runtime-dir "$run"
+check "the supervisor's /readyz is 200" curl -fsS "http://127.0.0.1:$port/readyz"
+main_pid=$(show MainPID)
+api_pid=$(child_field "$run" api .pid)
+check "workers do not see systemd's NOTIFY_SOCKET" bash -c "! tr '\0' '\n' </proc/$api_pid/environ | grep -qx 'NOTIFY_SOCKET=$XDG_RUNTIME_DIR/systemd/notify'"
+
+# SIGKILL the engine: a new engine becomes READY under the same supervisor.
+engine_pid=$(child_field "$run" engine .pid)
+kill -KILL "$engine_pid"
+wait_until 20 "a SIGKILLed engine is replaced by a READY one" bash -c "p=\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"engine\" and .state==\"running\") | .pid'); [ -n \"\$p\" ] && [ \"\$p\" != $engine_pid ]"
+check "the restart is recorded with its signal" test "$(child_field "$run" engine .last_exit.signal)" = SIGKILL
+wait_until 10 "StatusText follows the new engine pid" bash -c "systemctl --user show warden-test.service -p StatusText --value | grep -q \"engine: running (pid $(child_field "$run" engine .pid)\""
+check "the supervisor itself was not restarted" test "$(show MainPID)" = "$main_pid"
+
+# Reload through systemd: RELOADING=1 then READY=1; the unit stays active.
+check "systemctl --user reload succeeds" systemctl --user reload warden-test.service
+check "the unit is active after reload" test "$(systemctl --user is-active warden-test.service)" = active
+
+# SIGSTOP the supervisor: its WATCHDOG=1 pings stop, so systemd's watchdog restarts the service.
+old_children=$(status_json "$run" | jq -r '.children[].pid')
+kill -STOP "$main_pid"
+wait_until 30 "systemd's watchdog replaces a frozen supervisor" bash -c "p=\$(systemctl --user show warden-test.service -p MainPID --value); [ \"\$p\" != 0 ] && [ \"\$p\" != $main_pid ] && [ \"\$(systemctl --user is-active warden-test.service)\" = active ]"
+check "systemd counted the restart" test "$(show NRestarts)" -ge 1
+check "the frozen supervisor's children are gone" all_gone $old_children
+wait_until 20 "the new supervisor's children are ready" bash -c "$WARDEN ctl status --json --runtime-dir $run | jq -e '.ready'"
+
+# Stop: nothing of Warden is left, no zombie either.
+pids="$(show MainPID) $(status_json "$run" | jq -r '.children[].pid' | tr '\n' ' ')"
+check "systemctl --user stop succeeds" systemctl --user stop warden-test.service
+check "the unit is inactive" test "$(systemctl --user is-active warden-test.service)" = inactive
+check "no warden process or zombie is left" bash -c "for p in $pids; do [ ! -e /proc/\$p ] || exit 1; done"
+check "the unit's cgroup is empty" test -z "$(systemctl --user show warden-test.service -p ControlGroup --value)"
+check "the stop was clean (Result=success)" test "$(show Result)" = success
+
+finish
