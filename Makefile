@@ -1,0 +1,43 @@
+# Warden: `make run` and `make test` do everything on a fresh Debian 12 machine (as root).
+SWIFT      ?= swift
+BUILD_DEPS := libsystemd-dev pkg-config
+TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps
+WARDEN     := .build/debug/warden
+
+.PHONY: run test bench build release deps-build deps-test unit integration clean
+
+## Build and run the supervisor in the foreground on its embedded defaults.
+run: deps-build build
+	$(WARDEN) supervise
+
+## Install what the tests need, build, and run every test (unit and integration).
+test: deps-test build
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+	bash tests/run-integration.sh
+
+## Print the supervisor's figures (release build).
+bench: deps-test release
+	python3 bench/supervisor_bench.py .build/release/warden
+
+build:
+	$(SWIFT) build --product warden
+
+release:
+	$(SWIFT) build -c release --product warden
+
+unit: build
+	$(SWIFT) test
+
+integration: build
+	bash tests/run-integration.sh
+
+# apt-get only when something is missing, so repeated runs stay fast and offline.
+deps-build:
+	@bash scripts/apt-ensure.sh $(BUILD_DEPS)
+
+deps-test:
+	@bash scripts/apt-ensure.sh $(TEST_DEPS)
+
+clean:
+	rm -rf .build

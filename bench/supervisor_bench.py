@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Supervisor benchmarks (prints figures, asserts nothing).
+
+1. crash -> replacement READY: SIGKILL a trivial child N times; for each, the time from the kill to
+   the supervisor spawning the replacement, and to the replacement's READY=1.
+2. watchdog miss -> kill: how late after a missed watchdog deadline the supervisor sends SIGABRT.
+3. idle cost: supervisor RSS and CPU over a quiet period with the two default workers.
+"""
+import http.client, json, os, signal, socket, statistics, subprocess, sys, tempfile, time
+
+WARDEN = sys.argv[1]
+FIXTURE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "child.sh")
+KILLS = int(os.environ.get("BENCH_KILLS", "120"))
+MISSES = int(os.environ.get("BENCH_WATCHDOG_MISSES", "20"))
+IDLE_SECONDS = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
+
+
+class UnixHTTP(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=10)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(self.path)
+
+
+def status(run):
+    conn = UnixHTTP(os.path.join(run, "control.sock"))
+    conn.request("GET", "/v1/status")
+    body = conn.getresponse().read()
+    conn.close()
+    return json.loads(body)
+
+
+def child(run, name):
+    return next(c for c in status(run)["children"] if c["name"] == name)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start(config_text):
+    work = tempfile.mkdtemp(prefix="warden-bench-")
+    config = os.path.join(work, "warden.yml")
+    with open(config, "w") as f:
+        f.write(config_text.replace("PORT", str(free_port())))
+    log = open(os.path.join(work, "log"), "w")
+    proc = subprocess.Popen(
+        [WARDEN, "supervise", "--config", config, "--state-dir", work + "/state", "--runtime-dir", work + "/run"],
+        stdout=log, stderr=log)
+    run = work + "/run"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if status(run)["ready"]:
+                return proc, run
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.01)
+    raise SystemExit("supervisor did not become ready")
+
+
+def wait_for(predicate, limit=30):
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.0005)
+    raise SystemExit("timed out")
+
+
+def summary(label, values_ms):
+    values = sorted(values_ms)
+    p99 = values[min(len(values) - 1, int(round(0.99 * (len(values) - 1))))]
+    print(f"{label:<52} median {statistics.median(values):8.2f} ms   p99 {p99:8.2f} ms   "
+          f"min {values[0]:7.2f}   max {values[-1]:7.2f}   n={len(values)}")
+
+
+def crash_to_ready():
+    proc, run = start(f"""
+supervisor:
+  listen: 127.0.0.1:PORT
+  max_restarts: 100000
+  backoff: {{initial: 100ms, reset_after: 0s}}
+children:
+  - {{name: trivial, command: [{FIXTURE}, ready], watchdog: 0s}}
+""")
+    to_spawn, to_ready, child_start = [], [], []
+    try:
+        for _ in range(KILLS):
+            before = child(run, "trivial")
+            t0 = time.time()
+            os.kill(before["pid"], signal.SIGKILL)
+            after = wait_for(lambda: (lambda c: c if c["state"] == "running" and c["pid"] != before["pid"] else None)(child(run, "trivial")))
+            to_spawn.append((after["spawned_at"] - t0) * 1000)
+            to_ready.append((after["ready_at"] - t0) * 1000)
+            child_start.append((after["ready_at"] - after["spawned_at"]) * 1000)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+    summary("crash -> replacement spawned (supervisor's part)", to_spawn)
+    summary("crash -> replacement READY (incl. child start-up)", to_ready)
+    summary("  of which the child's own start-up (bash+notify)", child_start)
+
+
+def watchdog_delay():
+    proc, run = start(f"""
+supervisor:
+  listen: 127.0.0.1:PORT
+  max_restarts: 100000
+  watchdog_kill_grace: 100ms
+  backoff: {{initial: 10ms, reset_after: 0s}}
+children:
+  - {{name: hanger, command: [{FIXTURE}, hang], watchdog: 200ms}}
+""")
+    overruns = []
+    try:
+        last_at = 0
+        while len(overruns) < MISSES:
+            def new_watchdog_exit():
+                exit = child(run, "hanger").get("last_exit")
+                return exit if exit and exit["cause"] == "watchdog" and exit["at"] > last_at else None
+            exit = wait_for(new_watchdog_exit)
+            last_at = exit["at"]
+            overruns.append(exit["watchdog_overrun_seconds"] * 1000)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+    summary("watchdog deadline missed -> SIGABRT sent", overruns)
+
+
+def proc_sample(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    with open(f"/proc/{pid}/status") as f:
+        rss_kib = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    return ticks, rss_kib
+
+
+def idle_cost():
+    proc, run = start("supervisor:\n  listen: 127.0.0.1:PORT\n")
+    try:
+        time.sleep(2)
+        ticks0, _ = proc_sample(proc.pid)
+        t0 = time.time()
+        peak = 0
+        while time.time() - t0 < IDLE_SECONDS:
+            time.sleep(1)
+            peak = max(peak, proc_sample(proc.pid)[1])
+        ticks1, rss = proc_sample(proc.pid)
+        elapsed = time.time() - t0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+    cpu = (ticks1 - ticks0) / os.sysconf("SC_CLK_TCK") / elapsed * 100
+    print(f"{'supervisor idle with engine+api over %.0f s' % elapsed:<52} RSS {rss / 1024:6.1f} MiB (peak {peak / 1024:.1f})   CPU {cpu:.3f}%")
+
+
+if __name__ == "__main__":
+    print(f"warden supervisor benchmarks ({WARDEN})")
+    crash_to_ready()
+    watchdog_delay()
+    idle_cost()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every integration suite against the built binary; fails if any check fails. Nothing is
+# skipped: a missing peer (systemd, systemd-analyze) is a failure.
+set -u
+cd "$(dirname "$0")/.."
+failed=0
+for suite in tests/integration/unit_file.sh tests/integration/bad_input.sh \
+             tests/integration/supervisor_faults.sh tests/integration/intensity_and_shutdown.sh \
+             tests/integration/systemd_user.sh; do
+  bash "$suite" || failed=$((failed + 1))
+done
+if [ "$failed" -ne 0 ]; then
+  echo "integration: $failed suite(s) failed"
+  exit 1
+fi
+echo "integration: all suites passed"
