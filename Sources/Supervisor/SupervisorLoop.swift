@@ -460,7 +460,6 @@ final class SupervisorLoop {
     }
 
     private func publish() {
-        let now = Date().timeIntervalSince1970
         let state: String
         if shuttingDown {
             state = "stopping"
@@ -475,7 +474,6 @@ final class SupervisorLoop {
             status.ready = !shuttingDown && slots.allSatisfy(\.lifecycle.isReady)
             status.children = children
         }
-        _ = now
     }
 
     private func childStatus(_ slot: Slot) -> ChildStatus {

@@ -37,7 +37,7 @@ children:
   - {name: top, command: [$FIXTURE, ready], watchdog: 0s, depends_on: [middle]}
 YAML
 start_supervisor "$dir" "$dir/warden.yml"
-wait_until 20 "a chain of three dependent children comes up" bash -c "$WARDEN ctl status --json --runtime-dir $dir/run | jq -e '.ready'"
+wait_until 20 "a chain of three dependent children comes up" supervisor_ready "$dir/run"
 order=$(grep -o 'child=[a-z]* pid=[0-9]* start_seconds' "$dir/log" | cut -d' ' -f1 | tr '\n' ' ')
 check "they start in dependency order (base middle top)" test "$order" = "child=base child=middle child=top "
 kill -TERM "$SUPERVISOR_PID"

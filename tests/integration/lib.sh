@@ -29,18 +29,12 @@ wait_until() {
   return 1
 }
 
-# A fresh directory for one test, removed at exit.
-scratch() {
-  local dir
-  dir=$(mktemp -d "/tmp/warden-$SUITE-XXXXXX")
-  CLEANUP_DIRS+=("$dir")
-  echo "$dir"
-}
-CLEANUP_DIRS=()
+# A fresh directory for one test; every one this run made is removed at exit.
+scratch() { mktemp -d "/tmp/warden-$SUITE-$$-XXXXXX"; }
 CLEANUP_PIDS=()
 cleanup() {
   for pid in "${CLEANUP_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-  for dir in "${CLEANUP_DIRS[@]}"; do rm -rf "$dir"; done
+  rm -rf /tmp/warden-"$SUITE"-$$-*
 }
 trap cleanup EXIT
 
@@ -48,6 +42,15 @@ status_json() { "$WARDEN" ctl status --json --runtime-dir "$1"; }
 # child_field RUNTIME CHILD JQ-FIELD, e.g. child_field "$run" engine .pid
 child_field() { status_json "$1" | jq -r --arg c "$2" ".children[] | select(.name == \$c) | $3"; }
 child_is() { [ "$(child_field "$1" "$2" .state)" = "$3" ]; }
+# child_field_is RUNTIME CHILD JQ-FIELD VALUE (no answer never matches: jq 1.6 -e passes on empty input)
+child_field_is() { [ "$(child_field "$1" "$2" "$3")" = "$4" ]; }
+# child_replaced RUNTIME CHILD OLD-PID: a different process of that child is running.
+child_replaced() {
+  local pid
+  pid=$(child_field "$1" "$2" 'select(.state == "running") | .pid')
+  [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" != "$3" ]
+}
+supervisor_ready() { [ "$(status_json "$1" | jq -r .ready)" = true ]; }
 child_restarts_at_least() { [ "$(child_field "$1" "$2" .restarts)" -ge "$3" ]; }
 
 # True when the process is gone or a zombie (a reaped-by-nobody corpse cannot run anything).

@@ -27,7 +27,8 @@ YAML
 echo "supervisor with faulty children (by hand)"
 start_supervisor "$dir" "$dir/warden.yml"
 run=$dir/run
-wait_until 20 "engine and api become ready" bash -c "$(declare -f status_json child_field child_is); WARDEN=$WARDEN; child_is $run engine running && child_is $run api running"
+engine_and_api_running() { child_is "$run" engine running && child_is "$run" api running; }
+wait_until 20 "engine and api become ready" engine_and_api_running
 
 # Sockets: one notify socket per child, owner-only, as is the control socket.
 check "notify socket of each child is mode 0600" test "$(stat -c %a "$run/notify/engine.sock")" = 600
@@ -54,12 +55,12 @@ check "crash reason is exit code 3" test "$(child_field "$run" crasher '.last_ex
 check "crash cause is exit_code" test "$(child_field "$run" crasher '.last_exit.cause')" = exit_code
 
 # Hang: the watchdog sends SIGABRT, then restarts it.
-wait_until 20 "a hung child is caught by its watchdog" bash -c "[ \"\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"hanger\") | .last_exit.cause')\" = watchdog ]"
+wait_until 20 "a hung child is caught by its watchdog" child_field_is "$run" hanger .last_exit.cause watchdog
 check "watchdog timeouts are counted" test "$(child_field "$run" hanger .watchdog_timeouts)" -ge 1
-wait_until 20 "WATCHDOG=trigger is treated as an expired watchdog" bash -c "[ \"\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"trigger\") | .last_exit.cause')\" = watchdog ]"
+wait_until 20 "WATCHDOG=trigger is treated as an expired watchdog" child_field_is "$run" trigger .last_exit.cause watchdog
 
 # Never ready: killed at its start timeout, counted as a failed start.
-wait_until 20 "a child that never becomes ready hits its start timeout" bash -c "[ \"\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"slow\") | .last_exit.cause')\" = start_timeout ]"
+wait_until 20 "a child that never becomes ready hits its start timeout" child_field_is "$run" slow .last_exit.cause start_timeout
 
 # EXTEND_TIMEOUT_USEC: a slow starter that asks for time is not killed.
 wait_until 20 "EXTEND_TIMEOUT_USEC lets a slow starter become ready" child_is "$run" extender running
@@ -70,7 +71,7 @@ check "exit 78 leaves the child failed" child_is "$run" badconf failed
 check "exit 78 is never restarted" test "$(child_field "$run" badconf .restarts)" = 0
 
 # Flood: the supervisor stays responsive and keeps the flooder's last status.
-wait_until 30 "a notify flood is absorbed (last STATUS= kept)" bash -c "$WARDEN ctl status --json --runtime-dir $run | jq -e '.children[] | select(.name==\"flooder\") | .status_text | startswith(\"flood done\")'"
+wait_until 30 "a notify flood is absorbed (last STATUS= kept)" child_field_is "$run" flooder '.status_text | startswith("flood done")' true
 check "the flooder was not restarted" test "$(child_field "$run" flooder .restarts)" = 0
 check "supervisor /healthz answers after the flood" curl -fsS "http://127.0.0.1:$port/healthz"
 rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$SUPERVISOR_PID/status")
@@ -105,7 +106,7 @@ api_pid=$(child_field "$run" api .pid)
 noisy_pid=$(child_field "$run" noisy .pid)
 sed -i 's/{name: noisy, command: \[\(.*\), noisy\], watchdog: 0s}/{name: noisy, command: [\1, noisy], watchdog: 0s, env: {CHANGED: "1"}}/' "$dir/warden.yml"
 kill -HUP "$SUPERVISOR_PID"
-wait_until 10 "SIGHUP restarts the child whose spec changed" bash -c "p=\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"noisy\") | .pid'); [ \"\$p\" != null ] && [ \"\$p\" != $noisy_pid ]"
+wait_until 10 "SIGHUP restarts the child whose spec changed" child_replaced "$run" noisy "$noisy_pid"
 check "SIGHUP leaves unchanged children alone" test "$(child_field "$run" api .pid)" = "$api_pid"
 cp "$dir/warden.yml" "$dir/warden.yml.good"
 printf 'children:\n  - name: engine\n    restart: sometimes\n' >"$dir/warden.yml"

@@ -59,7 +59,7 @@ check "workers do not see systemd's NOTIFY_SOCKET" bash -c "! tr '\0' '\n' </pro
 # SIGKILL the engine: a new engine becomes READY under the same supervisor.
 engine_pid=$(child_field "$run" engine .pid)
 kill -KILL "$engine_pid"
-wait_until 20 "a SIGKILLed engine is replaced by a READY one" bash -c "p=\$($WARDEN ctl status --json --runtime-dir $run | jq -r '.children[] | select(.name==\"engine\" and .state==\"running\") | .pid'); [ -n \"\$p\" ] && [ \"\$p\" != $engine_pid ]"
+wait_until 20 "a SIGKILLed engine is replaced by a READY one" child_replaced "$run" engine "$engine_pid"
 check "the restart is recorded with its signal" test "$(child_field "$run" engine .last_exit.signal)" = SIGKILL
 wait_until 10 "StatusText follows the new engine pid" bash -c "systemctl --user show warden-test.service -p StatusText --value | grep -q \"engine: running (pid $(child_field "$run" engine .pid)\""
 check "the supervisor itself was not restarted" test "$(show MainPID)" = "$main_pid"
@@ -71,10 +71,10 @@ check "the unit is active after reload" test "$(systemctl --user is-active warde
 # SIGSTOP the supervisor: its WATCHDOG=1 pings stop, so systemd's watchdog restarts the service.
 old_children=$(status_json "$run" | jq -r '.children[].pid')
 kill -STOP "$main_pid"
-wait_until 30 "systemd's watchdog replaces a frozen supervisor" bash -c "p=\$(systemctl --user show warden-test.service -p MainPID --value); [ \"\$p\" != 0 ] && [ \"\$p\" != $main_pid ] && [ \"\$(systemctl --user is-active warden-test.service)\" = active ]"
+wait_until 30 "systemd's watchdog replaces a frozen supervisor" bash -c "p=\$(systemctl --user show warden-test.service -p MainPID --value); [ -n \"\$p\" ] && [ \"\$p\" != 0 ] && [ \"\$p\" != $main_pid ] && [ \"\$(systemctl --user is-active warden-test.service)\" = active ]"
 check "systemd counted the restart" test "$(show NRestarts)" -ge 1
 check "the frozen supervisor's children are gone" all_gone $old_children
-wait_until 20 "the new supervisor's children are ready" bash -c "$WARDEN ctl status --json --runtime-dir $run | jq -e '.ready'"
+wait_until 20 "the new supervisor's children are ready" supervisor_ready "$run"
 
 # Stop: nothing of Warden is left, no zombie either.
 pids="$(show MainPID) $(status_json "$run" | jq -r '.children[].pid' | tr '\n' ' ')"

@@ -93,7 +93,8 @@ extension SupervisorStatus {
         }.joined(separator: " · ")
     }
 
-    static func shortDuration(_ seconds: Double) -> String {
+    /// `42s`, `5m`, `3h12m`, `2d4h`: uptimes for one-line summaries.
+    public static func shortDuration(_ seconds: Double) -> String {
         let total = Int(max(0, seconds))
         if total < 60 { return "\(total)s" }
         if total < 3600 { return "\(total / 60)m" }

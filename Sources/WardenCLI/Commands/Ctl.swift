@@ -78,6 +78,7 @@ private func perform(_ request: ControlRequest, _ options: CommonOptions) async 
 /// The human form of `warden ctl status`.
 enum StatusTable {
     static func render(_ status: SupervisorStatus, now: Double) -> String {
+        let age = { (seconds: Double) in SupervisorStatus.shortDuration(seconds) }
         var lines = ["supervisor: \(status.state) (pid \(status.pid), up \(age(now - status.startedAt)))"]
         let header = ["CHILD", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "STATUS"]
         var rows = [header]
@@ -96,10 +97,5 @@ enum StatusTable {
             }.joined(separator: "  "))
         }
         return lines.joined(separator: "\n")
-    }
-
-    private static func age(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds))
-        return total < 60 ? "\(total)s" : total < 3600 ? "\(total / 60)m\(total % 60)s" : "\(total / 3600)h\(total % 3600 / 60)m"
     }
 }

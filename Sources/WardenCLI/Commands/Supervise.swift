@@ -77,6 +77,7 @@ struct Supervise: AsyncParsableCommand {
             // Signals reach the supervisor through its signalfd, not through the group.
             gracefulShutdownSignals: [],
             logger: logger))
+        defer { unlink(directories.controlSocket) }
         do {
             try await group.run()
         } catch let error as WardenError {
@@ -86,7 +87,6 @@ struct Supervise: AsyncParsableCommand {
         } catch {
             throw fail(WardenError(.runtime, "\(error)"))
         }
-        unlink(directories.controlSocket)
     }
 }
 
