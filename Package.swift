@@ -26,6 +26,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Resilience", dependencies: ["WardenCore"]),
+        .target(name: "Telemetry", dependencies: ["WardenCore"]),
         .target(name: "Systemd", dependencies: ["CSystemd", "CSpawn"]),
         .target(name: "Supervisor", dependencies: [
             "WardenCore", "Resilience", "CSpawn", "Systemd",
@@ -33,19 +34,19 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Worker", dependencies: [
-            "WardenCore", "Systemd",
+            "WardenCore", "Systemd", "Telemetry",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "ControlPlane", dependencies: [
-            "WardenCore", "Supervisor",
+            "WardenCore", "Supervisor", "Telemetry",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

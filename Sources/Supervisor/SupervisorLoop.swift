@@ -14,7 +14,6 @@ final class SupervisorLoop {
         var lifecycle: ChildLifecycle
         let notify: NotifySocket
         var process: SpawnedProcess?
-        var readers: [OutputReader] = []
         var spawnedAt: Date?
         var readyAt: Date?
         /// Start as soon as every dependency is ready.
@@ -37,6 +36,7 @@ final class SupervisorLoop {
     private var configuration: WardenConfiguration
     private let directories: Directories
     private let spawner = ProcessSpawner()
+    private let poller = DescriptorPoller()
     private let systemd = SystemdNotifier()
     private var intensity: RestartIntensity
     private var slots: [Slot] = []
@@ -188,10 +188,8 @@ final class SupervisorLoop {
             slot.spawnedAt = Date()
             slot.readyAt = nil
             slot.lifecycle.spawned(pid: process.pid, now: spawnedAt)
-            slot.readers = [
-                OutputReader(fd: process.stdout, child: slot.name, stream: "stdout", logger: logger),
-                OutputReader(fd: process.stderr, child: slot.name, stream: "stderr", logger: logger),
-            ]
+            OutputReader.start(fd: process.stdout, child: slot.name, stream: "stdout", logger: logger, poller: poller)
+            OutputReader.start(fd: process.stderr, child: slot.name, stream: "stderr", logger: logger, poller: poller)
             logger.info("child started", metadata: [
                 "child": "\(slot.name)", "pid": "\(process.pid)", "command": "\(request.executable)",
             ])
@@ -425,7 +423,7 @@ final class SupervisorLoop {
 
     private func makeSlot(_ spec: ChildSpec) throws -> Slot {
         let input = supervisor.input
-        let notify = try NotifySocket(path: directories.notifySocket(spec.name)) {
+        let notify = try NotifySocket(path: directories.notifySocket(spec.name), poller: poller) {
             input.yield(.notify(child: spec.name))
         }
         let lifecycle = ChildLifecycle(
@@ -493,7 +491,9 @@ final class SupervisorLoop {
             name: slot.name, state: state, pid: lifecycle.pid,
             spawnedAt: lifecycle.pid == nil ? nil : slot.spawnedAt?.timeIntervalSince1970,
             readyAt: lifecycle.isReady ? slot.readyAt?.timeIntervalSince1970 : nil,
-            restarts: lifecycle.restarts, watchdogTimeouts: lifecycle.watchdogTimeouts,
+            restarts: lifecycle.restarts,
+            restartsByReason: Dictionary(uniqueKeysWithValues: lifecycle.restartsByCause.map { ($0.key.rawValue, $0.value) }),
+            startDurationSeconds: lifecycle.lastStartDuration?.seconds, watchdogTimeouts: lifecycle.watchdogTimeouts,
             statusText: lifecycle.statusText, downReason: downReason,
             lastExit: lifecycle.lastExit.map(ChildStatus.LastExit.init))
     }

@@ -1,7 +1,10 @@
 import ArgumentParser
+import Foundation
 
 struct Warden: AsyncParsableCommand {
     static let version = "0.1.0"
+    /// The source revision for `warden_build_info`: WARDEN_REVISION from the environment (a deploy sets it).
+    static let revision = ProcessInfo.processInfo.environment["WARDEN_REVISION"] ?? "unknown"
 
     static let configuration = CommandConfiguration(
         commandName: "warden",

@@ -3,8 +3,9 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Systemd
+import Telemetry
 
-/// The lifecycle every Warden worker shares: serve /healthz on a unix socket in the runtime
+/// The lifecycle every Warden worker shares: serve /healthz and /metrics on a unix socket in the runtime
 /// directory, send READY=1 once it listens, ping the watchdog at half of WATCHDOG_USEC, and send
 /// STOPPING=1 and exit cleanly on SIGTERM. The trading and API issues add their work to it.
 public struct WorkerService: Sendable {
@@ -29,6 +30,13 @@ public struct WorkerService: Sendable {
         let notifier = SystemdNotifier()
         let startedAt = Date()
         let router = Router()
+        router.get("/metrics") { _, _ in
+            // The supervisor merges these into its own scrape with label child=<name>.
+            Response(
+                status: .ok, headers: [.contentType: ExpositionWriter.Format.prometheus004.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(
+                    string: ExpositionWriter.write(ProcessCollector().collect(), format: .prometheus004))))
+        }
         router.get("/healthz") { _, _ in
             HealthReport(status: "ok", role: role, name: name, pid: getpid(), uptimeSeconds: Date().timeIntervalSince(startedAt))
         }

@@ -33,7 +33,12 @@ wait_until() {
 scratch() { mktemp -d "/tmp/warden-$SUITE-$$-XXXXXX"; }
 CLEANUP_PIDS=()
 cleanup() {
-  for pid in "${CLEANUP_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  for pid in "${CLEANUP_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${CLEANUP_PIDS[@]}"; do
+    for _ in $(seq 100); do process_gone "$pid" && break; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
   rm -rf /tmp/warden-"$SUITE"-$$-*
 }
 trap cleanup EXIT

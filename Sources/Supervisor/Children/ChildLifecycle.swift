@@ -56,6 +56,10 @@ public struct ChildLifecycle: Sendable {
     public private(set) var spec: ChildSpec
     public private(set) var phase: Phase = .down(.notStarted)
     public private(set) var restarts = 0
+    /// Restarts by the cause of the exit that led to them (`warden_child_restarts_total{reason}`).
+    public private(set) var restartsByCause: [ExitCause: Int] = [:]
+    /// From spawn to READY=1, for the last start that got there.
+    public private(set) var lastStartDuration: Duration?
     public private(set) var lastExit: ExitRecord?
     /// The last STATUS= text the child sent.
     public private(set) var statusText: String?
@@ -149,6 +153,7 @@ public struct ChildLifecycle: Sendable {
                 return watchdogExpired(process, overrun: .zero, now: now)
             }
             if batch.ready {
+                lastStartDuration = now - process.spawnedAt
                 phase = .running(process, readyAt: now, watchdogDeadline: watchdogDeadline(from: now))
                 actions.append(.becameReady)
             } else if let extra = batch.extendTimeout {
@@ -253,6 +258,11 @@ public struct ChildLifecycle: Sendable {
 
     // MARK: Internals
 
+    private mutating func countRestart(_ cause: ExitCause) {
+        restarts += 1
+        restartsByCause[cause, default: 0] += 1
+    }
+
     private func watchdogDeadline(from now: Instant) -> Instant? {
         spec.watchdog > .zero ? now + spec.watchdog : nil
     }
@@ -285,11 +295,11 @@ public struct ChildLifecycle: Sendable {
         var actions: [Action] = [.exited(record, decision)]
         switch decision {
         case .restartNow:
-            restarts += 1
+            countRestart(record.cause)
             phase = .backoff(until: now)
             actions.append(.spawn)
         case .restartAfter(let delay):
-            restarts += 1
+            countRestart(record.cause)
             phase = .backoff(until: now + delay)
         case .stayDown(let why):
             phase = intent == .stop ? .down(.stoppedOnRequest) : .down(.failed(why))

@@ -23,7 +23,7 @@ public enum ProcessStatus: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Why a child is no longer running, as recorded for `warden ctl status` and metrics.
-public enum ExitCause: String, Sendable, Hashable, Codable {
+public enum ExitCause: String, Sendable, Hashable, Codable, CaseIterable {
     /// It exited on its own with a status code.
     case exited = "exit_code"
     /// A signal Warden did not send ended it.

@@ -26,6 +26,10 @@ public struct ChildStatus: Sendable, Codable, Equatable {
     public var spawnedAt: Double?
     public var readyAt: Double?
     public var restarts: Int
+    /// Restarts by the cause of the exit that led to them.
+    public var restartsByReason: [String: Int]
+    /// Spawn to READY=1 of the last start that got there.
+    public var startDurationSeconds: Double?
     public var watchdogTimeouts: Int
     /// The child's last STATUS= line.
     public var statusText: String?
@@ -55,6 +59,8 @@ public struct ChildStatus: Sendable, Codable, Equatable {
         case spawnedAt = "spawned_at"
         case readyAt = "ready_at"
         case watchdogTimeouts = "watchdog_timeouts"
+        case restartsByReason = "restarts_by_reason"
+        case startDurationSeconds = "start_duration_seconds"
         case statusText = "status_text"
         case downReason = "down_reason"
         case lastExit = "last_exit"
@@ -62,6 +68,11 @@ public struct ChildStatus: Sendable, Codable, Equatable {
 }
 
 extension ChildStatus.LastExit {
+    /// The number of the signal that ended the child, when one did.
+    public var signalNumber: Int32? {
+        signal.flatMap { name in (1..<65).first { SignalName.of($0) == name } }
+    }
+
     init(_ record: ExitRecord) {
         var exitCode: Int32?
         var signal: String?

@@ -5,26 +5,26 @@ import Synchronization
 /// The notify socket the supervisor offers one child (AF_UNIX datagram, SO_PASSCRED, mode 0600).
 /// Datagrams are merged into a batch; `onPending` fires once each time the batch goes from
 /// empty to non-empty, so a flooding child cannot flood the supervisor's event loop.
-// @unchecked: the only mutable state is behind a Mutex; DispatchSource is safe to cancel from any thread.
-public final class NotifySocket: @unchecked Sendable {
+public final class NotifySocket: Sendable {
     public let path: String
-    private let source: any DispatchSourceRead
+    private let fd: Int32
+    private let poller: DescriptorPoller
     private let inbox = Inbox()
 
     /// Largest datagram read whole; systemd itself caps notify messages at a few KiB.
     static let maxDatagram = 4096
 
-    public init(path: String, onPending: @escaping @Sendable () -> Void) throws(SpawnError) {
+    public init(path: String, poller: DescriptorPoller, onPending: @escaping @Sendable () -> Void) throws(SpawnError) {
         let fd = warden_notify_bind(path)
         guard fd >= 0 else { throw SpawnError(step: "bind notify socket \(path)", errno: errno) }
         self.path = path
-        let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "warden.notify"))
-        self.source = source
+        self.fd = fd
+        self.poller = poller
         let inbox = self.inbox
-        source.setEventHandler {
+        poller.watch(fd) { fd in
             var buffer = [CChar](repeating: 0, count: Self.maxDatagram)
             var received = NotifyBatch()
-            // Bounded drain per wake-up; the source fires again if more is queued.
+            // Bounded drain per wake-up; poll reports the socket again if more is queued.
             for _ in 0..<256 {
                 var pid: pid_t = 0
                 var uid: uid_t = 0
@@ -36,19 +36,15 @@ public final class NotifySocket: @unchecked Sendable {
                 if truncated != 0 { message.fields.append(.malformed("datagram longer than \(Self.maxDatagram) bytes")) }
                 received.merge(message, senderPID: pid)
             }
-            guard !received.isEmpty else { return }
+            guard !received.isEmpty else { return true }
             let wasEmpty = inbox.batch.withLock { pending in
                 let wasEmpty = pending.isEmpty
                 pending.absorb(received)
                 return wasEmpty
             }
             if wasEmpty { onPending() }
+            return true
         }
-        source.setCancelHandler {
-            close(fd)
-            unlink(path)
-        }
-        source.resume()
     }
 
     /// Everything received since the last call.
@@ -59,8 +55,11 @@ public final class NotifySocket: @unchecked Sendable {
         }
     }
 
-    /// Stops listening and removes the socket file.
-    public func invalidate() { source.cancel() }
+    /// Stops listening, closes the socket and removes its file.
+    public func invalidate() {
+        poller.close(fd)
+        unlink(path)
+    }
 }
 
 /// Datagrams merged since the loop last looked.

@@ -74,12 +74,15 @@ public final class ProcessSpawner: Sendable {
         let argv = CStringArray([request.executable] + request.arguments)
         let envp = CStringArray(request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         var error: Int32 = 0
-        let pid = request.executable.withCString { path in
-            var spec = warden_spawn_request(
-                path: path, argv: argv.pointers, envp: envp.pointers,
-                stdin_fd: devNull, stdout_fd: outPipe[1], stderr_fd: errPipe[1],
-                parent_death_signal: SIGKILL, expected_parent: getpid())
-            return warden_spawn(&spec, &error)
+        // The arrays own the C strings; they must outlive the fork, not just the reads of `.pointers`.
+        let pid = withExtendedLifetime((argv, envp)) {
+            request.executable.withCString { path in
+                var spec = warden_spawn_request(
+                    path: path, argv: argv.pointers, envp: envp.pointers,
+                    stdin_fd: devNull, stdout_fd: outPipe[1], stderr_fd: errPipe[1],
+                    parent_death_signal: SIGKILL, expected_parent: getpid())
+                return warden_spawn(&spec, &error)
+            }
         }
         guard pid > 0 else {
             close(outPipe[0])

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import Supervisor
+import Telemetry
 import WardenCore
 
 struct Supervise: AsyncParsableCommand {
@@ -17,7 +18,8 @@ struct Supervise: AsyncParsableCommand {
             supervisor.restart_window, so systemd's Restart= takes over. SIGTERM stops children in reverse \
             dependency order; SIGHUP reloads the file and restarts only children whose spec changed.
 
-            HTTP on --listen (default \(SupervisorSettings.defaultListen)): /healthz, /readyz. Control socket: \
+            HTTP on --listen (default \(SupervisorSettings.defaultListen)): /metrics (Prometheus text 0.0.4, or \
+            OpenMetrics 1.0 when asked), /healthz, /readyz. Control socket: \
             RUNTIME_DIR/control.sock (see `warden ctl`).
             """)
 
@@ -63,8 +65,12 @@ struct Supervise: AsyncParsableCommand {
             })
         let control = ControlServer.application(
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
-        let http = HealthServer.application(
-            supervisor: supervisor, address: configuration.supervisor.listen, logger: logger,
+        let metrics = SupervisorMetrics(
+            supervisor: supervisor, directories: directories,
+            http: HTTPRequestMetrics(handlers: SupervisorEndpoint.handlers), version: Warden.version,
+            revision: Warden.revision, scraper: WorkerScraper(directories: directories))
+        let http = SupervisorEndpoint.application(
+            supervisor: supervisor, metrics: metrics, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
 
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(

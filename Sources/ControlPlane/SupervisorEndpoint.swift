@@ -2,11 +2,14 @@ import Foundation
 import Hummingbird
 import Logging
 import Supervisor
+import Telemetry
 import WardenCore
 
-/// The supervisor's HTTP endpoint on `--listen`: /healthz (the loop is turning) and /readyz
-/// (every child ready). The telemetry issue adds /metrics here.
-public enum HealthServer {
+/// The supervisor's HTTP endpoint on `--listen`: /metrics (the one Prometheus target),
+/// /healthz (the loop is turning) and /readyz (every child ready).
+public enum SupervisorEndpoint {
+    public static let handlers: Set<String> = ["/metrics", "/healthz", "/readyz"]
+
     struct Check: Codable {
         var name: String
         var status: String
@@ -25,9 +28,18 @@ public enum HealthServer {
     }
 
     public static func application(
-        supervisor: Supervisor, address: ListenAddress, logger: Logger, onListening: @escaping @Sendable () -> Void
+        supervisor: Supervisor, metrics: SupervisorMetrics, address: ListenAddress, logger: Logger,
+        onListening: @escaping @Sendable () -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics.http))
+        router.get("/metrics") { request, _ in
+            let format = ExpositionWriter.Format(accept: request.headers[.accept])
+            let text = ExpositionWriter.write(await metrics.families(), format: format)
+            return Response(
+                status: .ok, headers: [.contentType: format.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         router.get("/healthz") { _, _ in
             let started = ContinuousClock.now
             let turning = supervisor.loopTurnedRecently(within: .seconds(10))
