@@ -26,7 +26,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Resilience", dependencies: ["WardenCore"]),
-        .target(name: "Telemetry", dependencies: ["WardenCore"]),
+        .target(name: "Telemetry", dependencies: [
+            "WardenCore", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Systemd", dependencies: ["CSystemd", "CSpawn"]),
         .target(name: "Supervisor", dependencies: [
             "WardenCore", "Resilience", "CSpawn", "Systemd",

@@ -38,13 +38,14 @@ children:
 YAML
 start_supervisor "$dir" "$dir/warden.yml"
 wait_until 20 "a chain of three dependent children comes up" supervisor_ready "$dir/run"
-order=$(grep -o 'child=[a-z]* pid=[0-9]* start_seconds' "$dir/log" | cut -d' ' -f1 | tr '\n' ' ')
-check "they start in dependency order (base middle top)" test "$order" = "child=base child=middle child=top "
+order=$(log_query "$dir/log" 'select(.message == "child ready") | .metadata.child' | tr '\n' ' ')
+check "they start in dependency order (base middle top)" test "$order" = "base middle top "
 kill -TERM "$SUPERVISOR_PID"
 wait "$SUPERVISOR_PID"; rc=$?
 check "SIGTERM ends the supervisor with status 0" test "$rc" = 0
-order=$(grep 'child exited' "$dir/log" | grep -o 'child=[a-z]*' | tr '\n' ' ')
-check "they stop in reverse order (top middle base)" test "$order" = "child=top child=middle child=base "
-check "each was stopped on request, not killed" test "$(grep 'child exited' "$dir/log" | grep -c 'cause=requested')" = 3
+order=$(log_query "$dir/log" 'select(.message == "child exited") | .metadata.child' | tr '\n' ' ')
+check "they stop in reverse order (top middle base)" test "$order" = "top middle base "
+check "each was stopped on request, not killed" \
+  test "$(log_query "$dir/log" 'select(.message == "child exited" and .metadata.cause == "requested") | .metadata.child' | wc -l)" = 3
 
 finish

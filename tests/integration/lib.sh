@@ -55,6 +55,10 @@ child_replaced() {
   pid=$(child_field "$1" "$2" 'select(.state == "running") | .pid')
   [[ "$pid" =~ ^[0-9]+$ ]] && [ "$pid" != "$3" ]
 }
+# log_query LOGFILE JQ-FILTER: runs the filter over the JSON log lines (others are skipped).
+log_query() { jq -R -r "fromjson? | $2" "$1"; }
+# log_has LOGFILE JQ-CONDITION: some log line satisfies the condition.
+log_has() { [ -n "$(log_query "$1" "select($2) | .message")" ]; }
 supervisor_ready() { [ "$(status_json "$1" | jq -r .ready)" = true ]; }
 child_restarts_at_least() { [ "$(child_field "$1" "$2" .restarts)" -ge "$3" ]; }
 

@@ -19,7 +19,7 @@ children:
   - {name: badconf, command: [$FIXTURE, exit78]}
   - {name: slow, command: [$FIXTURE, never-ready], start_timeout: 1s, stop_timeout: 500ms}
   - {name: extender, command: [$FIXTURE, extend], start_timeout: 1s, watchdog: 0s}
-  - {name: flooder, command: [$FIXTURE, flood], watchdog: 2s, env: {FLOOD_SECONDS: "3"}}
+  - {name: flooder, command: [$FIXTURE, flood], watchdog: 10s, env: {FLOOD_SECONDS: "3"}}
   - {name: noisy, command: [$FIXTURE, noisy], watchdog: 0s}
   - {name: engine, watchdog: 2s}
   - {name: api, depends_on: [engine], watchdog: 2s}
@@ -78,8 +78,11 @@ rss_kib=$(awk '/VmRSS/ {print $2}' "/proc/$SUPERVISOR_PID/status")
 check "supervisor RSS stays under 64 MiB after the flood (${rss_kib} KiB)" test "$rss_kib" -lt 65536
 
 # Output: each line of stdout/stderr is logged under the child's name.
-check "child stdout lines are logged with the child's name" grep -q 'child=noisy stream=stdout.*to stdout line 1' "$dir/log"
-check "child stderr lines are logged with the child's name" grep -q 'child=noisy stream=stderr.*to stderr line 1' "$dir/log"
+check "child stdout lines are logged with the child's name" log_has "$dir/log" '.metadata.child == "noisy" and .metadata.stream == "stdout" and .message == "to stdout line 1"'
+check "child stderr lines are logged with the child's name" log_has "$dir/log" '.metadata.child == "noisy" and .metadata.stream == "stderr" and .message == "to stderr line 1"'
+check "a worker's own JSON log lines keep their category" log_has "$dir/log" '.metadata.child == "engine" and .category == "trading" and .message == "worker ready"'
+check "every supervisor log line is JSON with time, level, category and message" \
+  test "$(jq -R 'fromjson? | select(.time and .level and .category and .message)' "$dir/log" | grep -c '"message"')" -gt 0 -a "$(grep -vc '^{' "$dir/log")" = 0
 
 # Ignores SIGTERM: stop escalates to SIGKILL of the group after the stop timeout.
 "$WARDEN" ctl stop stubborn --runtime-dir "$run" >/dev/null
@@ -90,8 +93,8 @@ check "a stopped child is not restarted" test "$(child_field "$run" stubborn .re
 wait_until 10 "ctl start brings it back" child_is "$run" stubborn running
 
 # Grandchildren: they go with their parent's process group, and are reaped.
-wait_until 10 "the forking child reported its grandchildren" grep -q 'child=forker.*grandchild [0-9]' "$dir/log"
-grandchildren=$(grep -o 'child=forker.*grandchild [0-9]*' "$dir/log" | grep -o '[0-9]*$' | sort -u)
+wait_until 10 "the forking child reported its grandchildren" log_has "$dir/log" '.metadata.child == "forker" and (.message | startswith("grandchild"))'
+grandchildren=$(log_query "$dir/log" 'select(.metadata.child == "forker") | .message' | grep -o '^grandchild [0-9]*' | grep -o '[0-9]*$' | sort -u)
 "$WARDEN" ctl restart forker --runtime-dir "$run" >/dev/null
 wait_until 10 "grandchildren are killed with their parent's group on restart" all_gone $grandchildren
 check "no zombie is left among the supervisor's children" bash -c "! ps -o stat= --ppid $SUPERVISOR_PID | grep -q Z"

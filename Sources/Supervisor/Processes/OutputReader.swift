@@ -16,12 +16,31 @@ enum OutputReader {
             let count = read(fd, &chunk, chunk.count)
             if count < 0 && (errno == EAGAIN || errno == EINTR) { return true }
             guard count > 0 else {
-                if let rest = pending.flush() { logger.info("\(rest)", metadata: metadata) }
+                if let rest = pending.flush() { relay(rest, logger: logger, metadata: metadata) }
                 return false
             }
-            for line in pending.append(chunk[0..<count]) { logger.info("\(line)", metadata: metadata) }
+            for line in pending.append(chunk[0..<count]) { relay(line, logger: logger, metadata: metadata) }
             return true
         }
+    }
+
+    /// A worker's own JSON log line keeps its level, category and metadata (plus the child's
+    /// name); any other line is logged as it came, at info.
+    static func relay(_ line: String, logger: Logger, metadata: Logger.Metadata) {
+        guard line.hasPrefix("{"),
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let message = object["message"] as? String,
+              let level = (object["level"] as? String).flatMap(Logger.Level.init(rawValue:))
+        else {
+            logger.info("\(line)", metadata: metadata)
+            return
+        }
+        var relayed = metadata
+        for (key, value) in object["metadata"] as? [String: Any] ?? [:] where relayed[key] == nil {
+            relayed[key] = "\(value)"
+        }
+        let category = (object["category"] as? String).map { "warden.\($0)" } ?? logger.label
+        Logger(label: category).log(level: level, "\(message)", metadata: relayed)
     }
 }
 

@@ -32,7 +32,7 @@ struct Supervise: AsyncParsableCommand {
         var configuration = try options.loadConfiguration()
         if let listen { configuration.supervisor.listen = listen }
         let directories = options.directories(for: configuration)
-        let logger = LogBootstrap.start(level: configuration.logging.level, label: "warden.supervisor")
+        let logger = LogBootstrap.start(configuration, label: "warden.system")
         do {
             try Preflight.prepare(directories)
         } catch {
@@ -51,6 +51,7 @@ struct Supervise: AsyncParsableCommand {
                 reloadConfiguration: { () throws(ConfigurationError) in
                     var updated = try ConfigurationLoader().load(path: configPath)
                     if let listenOverride { updated.supervisor.listen = listenOverride }
+                    LogBootstrap.reconfigure(updated)
                     return updated
                 }),
             logger: logger,

@@ -58,21 +58,69 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
 
 /// Log output settings, under `logging:`.
 public struct LoggingSettings: Sendable, Hashable, Decodable {
+    public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// One JSON object per line (time, level, category, message, metadata).
+        case json
+        /// swift-log's plain text, for a terminal.
+        case text
+    }
+
+    /// The level of every category not listed in `categories`.
     public var level: Logger.Level
+    /// Per-category levels: system, trading, security, audit, api, database, alert, performance.
+    public var categories: [String: Logger.Level]
+    public var format: Format
 
-    public init(level: Logger.Level = .info) { self.level = level }
+    public static let categoryNames = ["system", "trading", "security", "audit", "api", "database", "alert", "performance"]
 
-    static let keys = ["level"]
+    public init(level: Logger.Level = .info, categories: [String: Logger.Level] = [:], format: Format = .json) {
+        self.level = level
+        self.categories = categories
+        self.format = format
+    }
+
+    static let keys = ["level", "categories", "format"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
-        let text: String = fields.read("level", default: "info")
-        let levels = Logger.Level.allCases.map(\.rawValue)
-        if let level = Logger.Level(rawValue: text) {
-            self.init(level: level)
-        } else {
-            fields.problem("expected one of \(levels.joined(separator: ", ")), found '\(text)'", at: "level")
-            self.init()
+        let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+        func level(_ text: String, at key: String) -> Logger.Level? {
+            if let level = Logger.Level(rawValue: text) { return level }
+            fields.problem("expected one of \(levels), found '\(text)'", at: key)
+            return nil
         }
+        var categories: [String: Logger.Level] = [:]
+        let written: [String: String] = fields.read("categories", default: [:])
+        for (name, text) in written.sorted(by: { $0.key < $1.key }) {
+            guard Self.categoryNames.contains(name) else {
+                var message = "unknown log category '\(name)'"
+                if let guess = DidYouMean.suggestion(for: name, among: Self.categoryNames) {
+                    message += "; did you mean '\(guess)'?"
+                } else {
+                    message += "; expected one of: \(Self.categoryNames.joined(separator: ", "))"
+                }
+                fields.collector.report(message, at: fields.path + [ConfigKey("categories"), ConfigKey(name)])
+                continue
+            }
+            if let parsed = Logger.Level(rawValue: text) {
+                categories[name] = parsed
+            } else {
+                fields.collector.report(
+                    "expected one of \(levels), found '\(text)'", at: fields.path + [ConfigKey("categories"), ConfigKey(name)])
+            }
+        }
+        let formatText: String = fields.read("format", default: "json")
+        let format = Format(rawValue: formatText)
+        if format == nil { fields.problem("expected json or text, found '\(formatText)'", at: "format") }
+        self.init(
+            level: level(fields.read("level", default: "info"), at: "level") ?? .info, categories: categories,
+            format: format ?? .json)
+    }
+}
+
+extension WardenConfiguration {
+    /// Every value resolved from a secret reference, so that log output can mask it.
+    public var resolvedSecrets: [String] {
+        children.flatMap { $0.env.values.filter { $0.reference != nil }.map(\.value) }
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+import Synchronization
+
+/// Removes secrets from log text: every value resolved from a secret reference, and anything that
+/// looks like an Authorization header, a bearer token or an API key assignment.
+public final class SecretMasker: Sendable {
+    public static let mask = "***"
+    private let secrets: Mutex<[String]>
+
+    /// Values shorter than this are not masked by value (masking "1" everywhere would help no one).
+    static let minimumLength = 4
+
+    private static let patterns: [NSRegularExpression] = [
+        #"(?i)(authorization\s*[:=]\s*)(\S+(\s+\S+)?)"#,
+        #"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)"#,
+        #"(?i)((?:api[_-]?key|api[_-]?secret|secret|token|password|x-bx-apikey)"?\s*[:=]\s*"?)([^\s",}&]+)"#,
+    ].map { try! NSRegularExpression(pattern: $0) }  // constant patterns, checked by the tests
+
+    public init(secrets: [String] = []) {
+        self.secrets = Mutex(Self.usable(secrets))
+    }
+
+    /// Replaces the set of known secret values (on reload).
+    public func update(secrets: [String]) {
+        self.secrets.withLock { $0 = Self.usable(secrets) }
+    }
+
+    public func redact(_ text: String) -> String {
+        var result = text
+        // Longest first, so a secret containing another is masked whole.
+        for secret in secrets.withLock({ $0 }) where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Self.mask)
+        }
+        for pattern in Self.patterns {
+            let range = NSRange(result.startIndex..., in: result)
+            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: "$1\(Self.mask)")
+        }
+        return result
+    }
+
+    private static func usable(_ secrets: [String]) -> [String] {
+        Array(Set(secrets.filter { $0.count >= minimumLength })).sorted { $0.count > $1.count }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import Telemetry
+
+/// Collects the lines a handler writes.
+final class LineSink: Sendable {
+    private let lines = Mutex<[String]>([])
+    var all: [String] { lines.withLock { $0 } }
+    var write: @Sendable (String) -> Void { { line in self.lines.withLock { $0.append(line) } } }
+}
+
+@Suite struct LoggingTests {
+    @Test func jsonLinesCarryTimeLevelCategoryMessageAndMetadata() throws {
+        let sink = LineSink()
+        let handler = JSONLogHandler(label: "warden.trading", levels: LogLevels(default: .info), masker: SecretMasker(), sink: sink.write)
+        let logger = Logger(label: "warden.trading") { _ in handler }
+        logger.info("order filled", metadata: ["order.id": "42", "side": "buy"])
+        let object = try #require(JSONSerialization.jsonObject(with: Data(sink.all[0].utf8)) as? [String: Any])
+        #expect(object["level"] as? String == "info")
+        #expect(object["category"] as? String == "trading")
+        #expect(object["message"] as? String == "order filled")
+        #expect((object["metadata"] as? [String: String]) == ["order.id": "42", "side": "buy"])
+        let time = try #require(object["time"] as? String)
+        #expect(time.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"#, options: .regularExpression) != nil)
+        #expect(sink.all[0].hasSuffix("\n") && sink.all[0].filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func eachCategoryHasItsOwnLevelAndItChangesInPlace() {
+        let sink = LineSink()
+        let levels = LogLevels(default: .info, overrides: [.trading: .error])
+        let masker = SecretMasker()
+        let trading = Logger(label: "warden.trading") { JSONLogHandler(label: $0, levels: levels, masker: masker, sink: sink.write) }
+        let audit = Logger(label: "audit") { JSONLogHandler(label: $0, levels: levels, masker: masker, sink: sink.write) }
+        trading.info("dropped")
+        audit.info("kept")
+        #expect(sink.all.count == 1)
+        levels.update(default: .warning, overrides: [.trading: .debug])
+        trading.debug("now kept")
+        audit.info("now dropped")
+        #expect(sink.all.count == 2)
+        #expect(LogCategory(label: "Hummingbird") == .system)
+    }
+
+    @Test func aKnownSecretNeverAppearsInMessageOrMetadata() {
+        let sink = LineSink()
+        let secret = "s3cr3t-\(UUID().uuidString)"
+        let masker = SecretMasker(secrets: [secret, "abc"])
+        let logger = Logger(label: "security") { JSONLogHandler(label: $0, levels: LogLevels(default: .trace), masker: masker, sink: sink.write) }
+        logger.error("login with \(secret) failed", metadata: ["header": "X-Key: \(secret)", "nested": ["k": "\(secret)"]])
+        logger.info("Authorization: Basic dXNlcjpwYXNz")
+        logger.info("Bearer eyJhbGciOiJIUzI1NiJ9.payload.sig")
+        logger.info(#"{"api_key": "AKIA123456", "apiSecret":"xyz987"}"#)
+        let text = sink.all.joined()
+        #expect(!text.contains(secret))
+        #expect(!text.contains("dXNlcjpwYXNz"))
+        #expect(!text.contains("eyJhbGciOiJIUzI1NiJ9"))
+        #expect(!text.contains("AKIA123456"))
+        #expect(!text.contains("xyz987"))
+        #expect(text.contains("abc") == false || !text.contains("***abc"), "too-short values are not masked by value")
+        #expect(text.contains("login with *** failed"))
+    }
+
+    @Test func journalFieldNamesAreValid() {
+        #expect(JournalLogHandler.fieldName("child.name") == "WARDEN_CHILD_NAME")
+        #expect(JournalLogHandler.fieldName("_PID") == "WARDEN_PID")
+        #expect(JournalLogHandler.fieldName("9lives") == "WARDEN_LIVES")
+        #expect(JournalLogHandler.priority(.critical) == 2 && JournalLogHandler.priority(.debug) == 7)
+        #expect(!JournalLogHandler.stderrIsJournal(environment: ["JOURNAL_STREAM": "1:1"]))
+    }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Structured logs: JSON lines with categories, per-category levels changed on SIGHUP, and secrets
+# that never reach any log output.
+source "$(dirname "$0")/lib.sh"
+echo "logs: categories, levels and secret masking"
+
+secret="hunter2-$(date +%s%N)-very-secret"
+export WARDEN_TEST_SECRET=$secret
+dir=$(scratch)
+write_config() {
+  cat >"$dir/warden.yml" <<YAML
+supervisor:
+  listen: 127.0.0.1:$port
+logging:
+  level: info
+  categories: {trading: error, system: $1}
+children:
+  - {name: leaky, command: [$FIXTURE, leak], watchdog: 0s, env: {SECRET_TOKEN: "\${env:WARDEN_TEST_SECRET}"}}
+  - {name: engine}
+  - {name: api, depends_on: [engine]}
+YAML
+}
+port=$(free_port)
+write_config info
+start_supervisor "$dir" "$dir/warden.yml"
+wait_until 20 "supervisor and children are ready" supervisor_ready "$dir/run"
+wait_until 10 "the leaky child's output reached the log" log_has "$dir/log" '.metadata.child == "leaky" and (.message | startswith("connecting"))'
+
+check "the secret resolved from \${env:} never appears in the log" bash -c "! grep -qF '$secret' '$dir/log'"
+check "it is masked where the child printed it" log_has "$dir/log" '.message == "connecting with token ***"'
+check "a bearer token is masked" log_has "$dir/log" '.message == "GET /v1/orders Authorization: ***"'
+check "an api_key assignment is masked" log_has "$dir/log" '.message == "config: api_key=*** region=eu"'
+check "the child really received the secret" bash -c "tr '\0' '\n' </proc/$(child_field "$dir/run" leaky .pid)/environ | grep -qxF 'SECRET_TOKEN=$secret'"
+out=$("$WARDEN" ctl status --json --runtime-dir "$dir/run")
+check "ctl status does not show the secret" bash -c "! grep -qF '$secret' <<<'$out'"
+
+check "the engine's trading category is held at error: none of its info lines" \
+  test -z "$(log_query "$dir/log" 'select(.category == "trading") | .message')"
+check "the api category logs at info" log_has "$dir/log" '.category == "api" and .message == "worker ready"'
+
+# Reload (what SIGHUP does; ctl waits for it): system drops to warning, so the next restart's
+# info lines are no longer written.
+write_config warning
+check "ctl reload succeeds" "$WARDEN" ctl reload --runtime-dir "$dir/run"
+before=$(log_query "$dir/log" 'select(.message == "child started") | .metadata.child' | wc -l)
+leaky_pid=$(child_field "$dir/run" leaky .pid)
+"$WARDEN" ctl restart leaky --runtime-dir "$dir/run" >/dev/null
+wait_until 10 "leaky restarted" child_replaced "$dir/run" leaky "$leaky_pid"
+after=$(log_query "$dir/log" 'select(.message == "child started") | .metadata.child' | wc -l)
+check "after the reload, system info lines are gone ($before then $after 'child started')" test "$before" = "$after"
+check "and the secret is still masked after the reload" bash -c "! grep -qF '$secret' '$dir/log'"
+
+finish
