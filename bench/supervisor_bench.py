@@ -136,6 +136,34 @@ children:
     summary("watchdog deadline missed -> SIGABRT sent", overruns)
 
 
+METRICS_WORKER = os.path.join(os.path.dirname(FIXTURE), "metrics_worker.py")
+SCRAPES = int(os.environ.get("BENCH_SCRAPES", "300"))
+
+
+def scrape_cost(label, extra_children):
+    proc, run = start("supervisor:\n  listen: 127.0.0.1:PORT\nchildren:\n  - {name: engine}\n  - {name: api, depends_on: [engine]}\n" + extra_children)
+    port = next(line.split(":")[-1].strip() for line in open(os.path.join(os.path.dirname(run), "warden.yml")) if "listen" in line)
+    url = f"http://127.0.0.1:{port}/metrics"
+    import urllib.request
+    try:
+        urllib.request.urlopen(url).read()
+        ticks0, _ = proc_sample(proc.pid)
+        times, size = [], 0
+        for _ in range(SCRAPES):
+            t0 = time.perf_counter()
+            body = urllib.request.urlopen(url).read()
+            times.append((time.perf_counter() - t0) * 1000)
+            size = len(body)
+        ticks1, _ = proc_sample(proc.pid)
+        series = sum(1 for line in body.decode().splitlines() if line and not line.startswith("#"))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait()
+    summary(f"/metrics, {label} ({series} series, {size / 1024:.0f} KiB)", times)
+    cpu_ms = (ticks1 - ticks0) / os.sysconf("SC_CLK_TCK") * 1000 / SCRAPES
+    print(f"{'  supervisor CPU per scrape':<52} {cpu_ms:8.2f} ms")
+
+
 def proc_sample(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -168,4 +196,6 @@ if __name__ == "__main__":
     print(f"warden supervisor benchmarks ({WARDEN})")
     crash_to_ready()
     watchdog_delay()
+    scrape_cost("default series", "")
+    scrape_cost("+5,000 worker series", f"  - {{name: bulk, command: [python3, {METRICS_WORKER}, series, '5000']}}\n")
     idle_cost()
