@@ -14,6 +14,7 @@ supervisor:
 logging:
   level: info
   categories: {trading: error, system: $1}
+  file: {path: $dir/files/warden.log, max_size: 4KiB, max_age: 1h, keep: 2}
 children:
   - {name: leaky, command: [$FIXTURE, leak], watchdog: 0s, env: {SECRET_TOKEN: "\${env:WARDEN_TEST_SECRET}"}}
   - {name: engine}
@@ -21,6 +22,7 @@ children:
 YAML
 }
 port=$(free_port)
+mkdir -p "$dir/files"
 write_config info
 start_supervisor "$dir" "$dir/warden.yml"
 wait_until 20 "supervisor and children are ready" supervisor_ready "$dir/run"
@@ -37,6 +39,19 @@ check "ctl status does not show the secret" bash -c "! grep -qF '$secret' <<<'$o
 check "the engine's trading category is held at error: none of its info lines" \
   test -z "$(log_query "$dir/log" 'select(.category == "trading") | .message')"
 check "the api category logs at info" log_has "$dir/log" '.category == "api" and .message == "worker ready"'
+
+# logging.file: the same JSON lines in a file rotated at 4 KiB, two old files kept.
+for _ in $(seq 8); do
+  pid=$(child_field "$dir/run" leaky .pid)
+  "$WARDEN" ctl restart leaky --runtime-dir "$dir/run" >/dev/null
+  wait_until 10 "leaky restarted" child_replaced "$dir/run" leaky "$pid" >/dev/null
+done
+check "the log file holds JSON lines" test "$(head -c 1 "$dir/files/warden.log")" = "{"
+check "it was rotated by size" test -s "$dir/files/warden.log.1"
+check "no more than two rotated files are kept" test ! -e "$dir/files/warden.log.3"
+check "the rotated file stays under its size limit" test "$(stat -c %s "$dir/files/warden.log.1")" -le 4096
+check "the secret is not in any log file" bash -c "! grep -rqF '$secret' '$dir/files'"
+
 
 # Reload (what SIGHUP does; ctl waits for it): system drops to warning, so the next restart's
 # info lines are no longer written.

@@ -32,7 +32,14 @@ struct Supervise: AsyncParsableCommand {
         var configuration = try options.loadConfiguration()
         if let listen { configuration.supervisor.listen = listen }
         let directories = options.directories(for: configuration)
-        let logger = LogBootstrap.start(configuration, label: "warden.system")
+        let logger: Logger
+        do {
+            logger = try LogBootstrap.start(configuration, label: "warden.system", fileLogging: true)
+        } catch {
+            throw fail(WardenError(
+                .configuration, "cannot open the log file: \(error.localizedDescription)",
+                location: configuration.logging.file?.path))
+        }
         do {
             try Preflight.prepare(directories)
         } catch {

@@ -8,7 +8,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
     let configuration = try options.loadConfiguration()
     let directories = options.directories(for: configuration)
     let name = ProcessInfo.processInfo.environment["WARDEN_CHILD_NAME"] ?? role
-    let logger = LogBootstrap.start(configuration, label: role == "engine" ? "warden.trading" : "warden.api")
+    let logger = try LogBootstrap.start(configuration, label: role == "engine" ? "warden.trading" : "warden.api")
     let worker = WorkerService(
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)

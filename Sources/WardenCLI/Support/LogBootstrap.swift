@@ -9,15 +9,25 @@ enum LogBootstrap {
     static let levels = LogLevels(default: .info)
     static let masker = SecretMasker()
 
-    static func start(_ settings: WardenConfiguration, label: String) -> Logger {
+    static func start(_ settings: WardenConfiguration, label: String, fileLogging: Bool = false) throws -> Logger {
         reconfigure(settings)
         let journal = JournalLogHandler.stderrIsJournal()
         let format = settings.logging.format
+        // Only the supervisor writes the file; workers' lines reach it through the supervisor.
+        var sink = JSONLogHandler.standardError
+        if fileLogging, !journal, let file = settings.logging.file {
+            let rotating = try RotatingFile(
+                path: file.path, policy: .init(maxBytes: file.maxSize.bytes, maxAge: file.maxAge, keep: file.keep))
+            sink = { line in
+                JSONLogHandler.standardError(line)
+                rotating.write(line)
+            }
+        }
         LoggingSystem.bootstrap { label in
             if journal { return JournalLogHandler(label: label, levels: levels, masker: masker) }
             switch format {
             case .json:
-                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: JSONLogHandler.standardError)
+                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: sink)
             case .text:
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = levels.level(for: LogCategory(label: label))

@@ -70,16 +70,22 @@ public struct LoggingSettings: Sendable, Hashable, Decodable {
     /// Per-category levels: system, trading, security, audit, api, database, alert, performance.
     public var categories: [String: Logger.Level]
     public var format: Format
+    /// Also write JSON lines to a rotating file (outside systemd; under journald this is ignored).
+    public var file: FileLogSettings?
 
     public static let categoryNames = ["system", "trading", "security", "audit", "api", "database", "alert", "performance"]
 
-    public init(level: Logger.Level = .info, categories: [String: Logger.Level] = [:], format: Format = .json) {
+    public init(
+        level: Logger.Level = .info, categories: [String: Logger.Level] = [:], format: Format = .json,
+        file: FileLogSettings? = nil
+    ) {
         self.level = level
         self.categories = categories
         self.format = format
+        self.file = file
     }
 
-    static let keys = ["level", "categories", "format"]
+    static let keys = ["level", "categories", "format", "file"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -114,7 +120,37 @@ public struct LoggingSettings: Sendable, Hashable, Decodable {
         if format == nil { fields.problem("expected json or text, found '\(formatText)'", at: "format") }
         self.init(
             level: level(fields.read("level", default: "info"), at: "level") ?? .info, categories: categories,
-            format: format ?? .json)
+            format: format ?? .json, file: fields.read("file"))
+    }
+}
+
+/// `logging.file`: a log file rotated by size and age, with a retention count.
+public struct FileLogSettings: Sendable, Hashable, Decodable {
+    public var path: String
+    public var maxSize: ByteSize
+    public var maxAge: Duration
+    /// Rotated files kept beside the live one.
+    public var keep: Int
+
+    public init(path: String, maxSize: ByteSize = ByteSize(bytes: 10 << 20), maxAge: Duration = .seconds(86400), keep: Int = 7) {
+        self.path = path
+        self.maxSize = maxSize
+        self.maxAge = maxAge
+        self.keep = keep
+    }
+
+    static let keys = ["path", "max_size", "max_age", "keep"]
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try SectionReader(decoder, known: Self.keys)
+        let defaults = FileLogSettings(path: "")
+        self.init(
+            path: fields.read("path", default: ""), maxSize: fields.read("max_size", default: defaults.maxSize),
+            maxAge: fields.duration("max_age", default: defaults.maxAge), keep: fields.read("keep", default: defaults.keep))
+        if !path.hasPrefix("/") { fields.problem("expected an absolute path, found '\(path)'", at: "path") }
+        if maxSize.bytes < 4096 { fields.problem("must be at least 4KiB", at: "max_size") }
+        if maxAge <= .zero { fields.problem("must be greater than 0s", at: "max_age") }
+        if keep < 0 { fields.problem("must be 0 or more", at: "keep") }
     }
 }
 
