@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads the Prometheus text format 0.0.4, as workers serve it, back into families, so the
-/// supervisor can merge them into its own scrape. Strict: anything malformed is an error with its line.
+/// supervisor can merge them into its own scrape. Strict: anything malformed is an error with its
+/// line. Works on UTF-8 bytes: a scrape of thousands of series is parsed on every /metrics call.
 public enum ExpositionParser {
     public struct ParseError: Error, Sendable, CustomStringConvertible, Equatable {
         public var line: Int
@@ -10,28 +11,34 @@ public enum ExpositionParser {
     }
 
     public static func parse(_ text: String) throws(ParseError) -> [MetricFamily] {
+        var bytes = Array(text.utf8)
+        bytes.append(UInt8(ascii: "\n"))
         var families: [MetricFamily] = []
         var index: [String: Int] = [:]
 
-        func family(named name: String, kind: MetricFamily.Kind? = nil) -> Int {
+        func family(named name: String) -> Int {
             if let existing = index[name] { return existing }
-            families.append(MetricFamily(name: name, kind: kind ?? .untyped, help: ""))
+            families.append(MetricFamily(name: name, kind: .untyped, help: ""))
             index[name] = families.count - 1
             return families.count - 1
         }
 
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let lineNumber = offset + 1
-            let line = rawLine.trimmingPrefixSpaces()
-            if line.isEmpty { continue }
-            if line.hasPrefix("#") {
-                let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: true)
-                guard parts.count >= 3, parts[1] == "HELP" || parts[1] == "TYPE" else { continue }
-                let name = String(parts[2])
-                guard isValidName(name) else { throw ParseError(line: lineNumber, reason: "invalid metric name '\(name)'") }
-                let value = parts.count > 3 ? String(parts[3]) : ""
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            lineNumber += 1
+            var end = start
+            while bytes[end] != newline { end += 1 }
+            defer { start = end + 1 }
+            var cursor = start
+            while cursor < end, bytes[cursor] == space || bytes[cursor] == tab { cursor += 1 }
+            var stop = end
+            if stop > cursor, bytes[stop - 1] == carriageReturn { stop -= 1 }
+            guard cursor < stop else { continue }
+            if bytes[cursor] == hash {
+                guard let (keyword, name, value) = try comment(bytes[cursor..<stop], lineNumber: lineNumber) else { continue }
                 let at = family(named: name)
-                if parts[1] == "TYPE" {
+                if keyword == "TYPE" {
                     guard let kind = MetricFamily.Kind(rawValue: value) else {
                         throw ParseError(line: lineNumber, reason: "unknown type '\(value)'")
                     }
@@ -41,11 +48,22 @@ public enum ExpositionParser {
                 }
                 continue
             }
-            let (name, labels, value) = try sample(String(line), lineNumber: lineNumber)
+            let (name, labels, value) = try sample(bytes, from: cursor, to: stop, lineNumber: lineNumber)
             let (familyName, suffix) = owner(of: name, in: index, families: families)
             families[family(named: familyName)].samples.append(.init(suffix: suffix, labels: labels, value: value))
         }
         return families
+    }
+
+    /// A `# HELP name text` or `# TYPE name type` line; other comments are nil.
+    private static func comment(_ line: ArraySlice<UInt8>, lineNumber: Int) throws(ParseError) -> (String, String, String)? {
+        let parts = line.split(separator: space, maxSplits: 3, omittingEmptySubsequences: true)
+        guard parts.count >= 3 else { return nil }
+        let keyword = String(decoding: parts[1], as: UTF8.self)
+        guard keyword == "HELP" || keyword == "TYPE" else { return nil }
+        let name = String(decoding: parts[2], as: UTF8.self)
+        guard isValidName(name) else { throw ParseError(line: lineNumber, reason: "invalid metric name '\(name)'") }
+        return (keyword, name, parts.count > 3 ? String(decoding: parts[3], as: UTF8.self) : "")
     }
 
     /// Histogram and summary samples belong to the family without their suffix.
@@ -59,48 +77,56 @@ public enum ExpositionParser {
         return (name, "")
     }
 
-    private static func sample(_ line: String, lineNumber: Int) throws(ParseError) -> (String, [(String, String)], Double) {
-        var chars = Substring(line)
-        let name = String(chars.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" })
+    private static func sample(
+        _ bytes: [UInt8], from start: Int, to end: Int, lineNumber: Int
+    ) throws(ParseError) -> (String, [(String, String)], Double) {
+        var cursor = start
+        while cursor < end, isNameByte(bytes[cursor]) { cursor += 1 }
+        let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
         guard isValidName(name) else { throw ParseError(line: lineNumber, reason: "expected a metric name") }
-        chars = chars.dropFirst(name.count)
         var labels: [(String, String)] = []
-        if chars.first == "{" {
-            chars = chars.dropFirst()
+        if cursor < end, bytes[cursor] == openBrace {
+            cursor += 1
             while true {
-                chars = chars.drop { $0 == " " || $0 == "," }
-                if chars.first == "}" { chars = chars.dropFirst(); break }
-                let label = String(chars.prefix { $0.isLetter || $0.isNumber || $0 == "_" })
-                guard !label.isEmpty, chars.dropFirst(label.count).hasPrefix("=\"") else {
+                while cursor < end, bytes[cursor] == space || bytes[cursor] == comma { cursor += 1 }
+                guard cursor < end else { throw ParseError(line: lineNumber, reason: "malformed label set") }
+                if bytes[cursor] == closeBrace {
+                    cursor += 1
+                    break
+                }
+                let labelStart = cursor
+                while cursor < end, isNameByte(bytes[cursor]), bytes[cursor] != colon { cursor += 1 }
+                guard cursor > labelStart, cursor + 1 < end, bytes[cursor] == equals, bytes[cursor + 1] == quote else {
                     throw ParseError(line: lineNumber, reason: "malformed label set")
                 }
-                chars = chars.dropFirst(label.count + 2)
-                var value = ""
+                let label = String(decoding: bytes[labelStart..<cursor], as: UTF8.self)
+                cursor += 2
+                var value: [UInt8] = []
                 var closed = false
-                while let character = chars.first {
-                    chars = chars.dropFirst()
-                    if character == "\\" {
-                        guard let escaped = chars.first else { break }
-                        chars = chars.dropFirst()
+                while cursor < end {
+                    let byte = bytes[cursor]
+                    cursor += 1
+                    if byte == backslash, cursor < end {
+                        let escaped = bytes[cursor]
+                        cursor += 1
                         switch escaped {
-                        case "n": value.append("\n")
-                        case "\\": value.append("\\")
-                        case "\"": value.append("\"")
-                        default: value.append("\\"); value.append(escaped)
+                        case UInt8(ascii: "n"): value.append(newline)
+                        case backslash, quote: value.append(escaped)
+                        default: value.append(backslash); value.append(escaped)
                         }
-                    } else if character == "\"" {
+                    } else if byte == quote {
                         closed = true
                         break
                     } else {
-                        value.append(character)
+                        value.append(byte)
                     }
                 }
                 guard closed else { throw ParseError(line: lineNumber, reason: "unterminated label value") }
-                labels.append((label, value))
+                labels.append((label, String(decoding: value, as: UTF8.self)))
             }
         }
-        let fields = chars.split(separator: " ", omittingEmptySubsequences: true)
-        guard let text = fields.first, fields.count <= 2, let value = parseValue(String(text)) else {
+        let fields = bytes[cursor..<end].split(separator: space, omittingEmptySubsequences: true)
+        guard let text = fields.first, fields.count <= 2, let value = parseValue(String(decoding: text, as: UTF8.self)) else {
             throw ParseError(line: lineNumber, reason: "expected a sample value")
         }
         return (name, labels, value)
@@ -116,11 +142,25 @@ public enum ExpositionParser {
     }
 
     static func isValidName(_ name: String) -> Bool {
-        guard let first = name.first, first.isLetter || first == "_" || first == ":" else { return false }
-        return name.allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" || $0 == ":" }
+        guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return name.utf8.allSatisfy(isNameByte)
     }
-}
 
-extension Substring {
-    fileprivate func trimmingPrefixSpaces() -> Substring { drop { $0 == " " || $0 == "\t" || $0 == "\r" } }
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_") || byte == colon
+    }
+
+    private static let newline = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let space = UInt8(ascii: " ")
+    private static let tab = UInt8(ascii: "\t")
+    private static let hash = UInt8(ascii: "#")
+    private static let openBrace = UInt8(ascii: "{")
+    private static let closeBrace = UInt8(ascii: "}")
+    private static let comma = UInt8(ascii: ",")
+    private static let equals = UInt8(ascii: "=")
+    private static let quote = UInt8(ascii: "\"")
+    private static let backslash = UInt8(ascii: "\\")
+    private static let colon = UInt8(ascii: ":")
 }
