@@ -10,11 +10,14 @@ public final class SecretMasker: Sendable {
     /// Values shorter than this are not masked by value (masking "1" everywhere would help no one).
     static let minimumLength = 4
 
-    private static let patterns: [NSRegularExpression] = [
-        #"(?i)(authorization\s*[:=]\s*)(\S+(\s+\S+)?)"#,
-        #"(?i)(bearer\s+)([A-Za-z0-9._~+/=-]+)"#,
-        #"(?i)((?:api[_-]?key|api[_-]?secret|secret|token|password|x-bx-apikey)"?\s*[:=]\s*"?)([^\s",}&]+)"#,
-    ].map { try! NSRegularExpression(pattern: $0) }  // constant patterns, checked by the tests
+    /// Credentials by shape; group 1 (the key) stays, the rest becomes the mask.
+    // nonisolated(unsafe): Regex is not marked Sendable, but these are never mutated, and the
+    // standard library compiles a regex's program lazily with an atomic swap, so concurrent matching is safe.
+    nonisolated(unsafe) private static let patterns = [
+        #/(?i)(authorization\s*[:=]\s*)\S+(?:\s+\S+)?/#,
+        #/(?i)(bearer\s+)[A-Za-z0-9._~+\/=-]+/#,
+        #/(?i)((?:api[_-]?key|api[_-]?secret|secret|token|password|x-bx-apikey)"?\s*[:=]\s*"?)[^\s",}&]+/#,
+    ]
 
     public init(secrets: [String] = []) {
         self.secrets = Mutex(Self.usable(secrets))
@@ -32,8 +35,7 @@ public final class SecretMasker: Sendable {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
         }
         for pattern in Self.patterns {
-            let range = NSRange(result.startIndex..., in: result)
-            result = pattern.stringByReplacingMatches(in: result, range: range, withTemplate: "$1\(Self.mask)")
+            result = result.replacing(pattern) { match in match.output.1 + Self.mask }
         }
         return result
     }
