@@ -25,7 +25,7 @@ struct Supervise: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: ArgumentHelp("HTTP address for /healthz and /readyz (overrides supervisor.listen).", valueName: "host:port"))
+    @Option(help: ArgumentHelp("HTTP address for /metrics, /healthz and /readyz (overrides supervisor.listen).", valueName: "host:port"))
     var listen: ListenAddress?
 
     func run() async throws {
