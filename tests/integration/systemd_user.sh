@@ -12,15 +12,26 @@ XDG_RUNTIME_DIR=$(mktemp -d /tmp/warden-xdg-XXXXXX)
 chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_RUNTIME_DIR
 manager_pid=""
+journald_pid=""
 teardown() {
   systemctl --user stop warden-test.service >/dev/null 2>&1
   [ -n "$manager_pid" ] && kill -TERM "$manager_pid" 2>/dev/null && wait "$manager_pid" 2>/dev/null
+  if [ -n "$journald_pid" ]; then
+    kill -TERM "$journald_pid" 2>/dev/null && wait "$journald_pid" 2>/dev/null
+    rm -rf /run/systemd/journal /run/log/journal
+  fi
   $created_marker && rmdir /run/systemd/system 2>/dev/null
   rm -rf "$XDG_RUNTIME_DIR"
   cleanup
 }
 trap teardown EXIT
 
+# A real journald, so that the service's stderr is a journal stream and Warden writes native records.
+if [ ! -S /run/systemd/journal/socket ]; then
+  /lib/systemd/systemd-journald >"$XDG_RUNTIME_DIR/journald.log" 2>&1 &
+  journald_pid=$!
+  wait_until 10 "systemd-journald starts" test -S /run/systemd/journal/stdout
+fi
 /lib/systemd/systemd --user >"$XDG_RUNTIME_DIR/manager.log" 2>&1 &
 manager_pid=$!
 if ! wait_until 20 "systemd --user starts" test -S "$XDG_RUNTIME_DIR/systemd/private"; then
@@ -55,6 +66,14 @@ check "the supervisor's /readyz is 200" curl -fsS "http://127.0.0.1:$port/readyz
 main_pid=$(show MainPID)
 api_pid=$(child_field "$run" api .pid)
 check "workers do not see systemd's NOTIFY_SOCKET" bash -c "! tr '\0' '\n' </proc/$api_pid/environ | grep -qx 'NOTIFY_SOCKET=$XDG_RUNTIME_DIR/systemd/notify'"
+
+# Native journald records: the supervisor's own, and the workers' relayed with their category.
+journal() { journalctl --no-pager -o json SYSLOG_IDENTIFIER=warden "$@" 2>/dev/null; }
+journal_has() { [ -n "$(journal "${@:2}" | jq -r "select($1) | .MESSAGE")" ]; }
+wait_until 10 "the supervisor writes native journald records" journal_has '.MESSAGE == "supervisor ready" and .PRIORITY == "6" and .WARDEN_LEVEL == "info"' WARDEN_CATEGORY=system
+check "metadata becomes journal fields" journal_has '.MESSAGE == "child ready" and .WARDEN_CHILD == "engine"' WARDEN_CATEGORY=system
+check "worker lines keep their category in the journal" journal_has '.WARDEN_CHILD == "api" and .MESSAGE == "worker ready"' WARDEN_CATEGORY=api
+check "no JSON line reached the journal as text" bash -c "! journalctl --no-pager -o cat _SYSTEMD_USER_UNIT=warden-test.service 2>/dev/null | grep -q '^{'"
 
 # SIGKILL the engine: a new engine becomes READY under the same supervisor.
 engine_pid=$(child_field "$run" engine .pid)
