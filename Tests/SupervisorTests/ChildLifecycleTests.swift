@@ -65,6 +65,28 @@ import WardenCore
         #expect(engine.restarts == 1)
     }
 
+    @Test func aWatchdogKillAfterALongHealthyRunRestartsAtOnce() {
+        var engine = child()
+        for round in 0..<3 {
+            let start = t0 + .seconds(200 * round)
+            if round == 0 { ready(&engine) } else {
+                engine.spawned(pid: 100, now: start)
+                var batch = NotifyBatch()
+                batch.merge(NotifyMessage(parsing: "READY=1"), senderPID: 100)
+                _ = engine.notified(batch, now: start)
+            }
+            let hungAt = start + .seconds(120)
+            _ = engine.tick(now: hungAt)
+            let actions = engine.exited(.signaled(signal: SIGABRT, coreDumped: true), now: hungAt + .seconds(1), wallClock: wall)
+            guard case .exited(let record, let decision) = actions.first else {
+                Issue.record("no exit")
+                return
+            }
+            #expect(record.cause == .watchdog)
+            #expect(decision == .restartNow, "ready for 2 minutes (over reset_after) starts the backoff over")
+        }
+    }
+
     @Test func watchdogTriggerCountsAsExpiredAtOnce() {
         var engine = child()
         ready(&engine)

@@ -65,6 +65,9 @@ public struct ChildLifecycle: Sendable {
     public private(set) var statusText: String?
     public private(set) var watchdogTimeouts = 0
     private var consecutiveFailures = 0
+    /// When the current process sent READY=1; kept through termination so that a child killed
+    /// after a long healthy run (by its watchdog, say) still counts as having run stably.
+    private var readySince: Instant?
     private let policy: RestartPolicy
     private let watchdogKillGrace: Duration
 
@@ -136,6 +139,7 @@ public struct ChildLifecycle: Sendable {
     // MARK: Process events
 
     public mutating func spawned(pid: Int32, now: Instant) {
+        readySince = nil
         phase = .starting(Process(pid: pid, spawnedAt: now), deadline: now + spec.startTimeout)
     }
 
@@ -153,6 +157,7 @@ public struct ChildLifecycle: Sendable {
                 return watchdogExpired(process, overrun: .zero, now: now)
             }
             if batch.ready {
+                readySince = now
                 lastStartDuration = now - process.spawnedAt
                 phase = .running(process, readyAt: now, watchdogDeadline: watchdogDeadline(from: now))
                 actions.append(.becameReady)
@@ -180,13 +185,10 @@ public struct ChildLifecycle: Sendable {
     public mutating func exited(_ status: ProcessStatus, now: Instant, wallClock: Date) -> [Action] {
         let process: Process
         let intent: Intent?
-        var readyFor: Duration?
+        let readyFor = readySince.map { now - $0 }
         switch phase {
-        case .starting(let running, _):
+        case .starting(let running, _), .running(let running, _, _):
             (process, intent) = (running, nil)
-        case .running(let running, let readyAt, _):
-            (process, intent) = (running, nil)
-            readyFor = now - readyAt
         case .terminating(let running, let why, _):
             (process, intent) = (running, why)
         case .down, .backoff:
