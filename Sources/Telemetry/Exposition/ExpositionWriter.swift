@@ -56,7 +56,8 @@ public enum ExpositionWriter {
 
     /// `\` → `\\`, `"` → `\"`, newline → `\n`, as both formats require in label values.
     public static func escapeLabelValue(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
+        // Byte scan: most values need no escaping, and this runs once per label per scrape.
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
         var escaped = ""
         for character in value {
             switch character {
