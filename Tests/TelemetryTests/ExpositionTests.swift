@@ -87,6 +87,44 @@ import Testing
     }
 }
 
+@Suite struct RelabelingParserTests {
+    @Test func workerLinesAreKeptWithTheChildLabelAddedAndTimestampsDropped() throws {
+        let families = try ExpositionParser.parse(
+            "# HELP a_total A.\n# TYPE a_total counter\na_total{x=\"1\",} 2 1700000000000\nb 3e-05\n"
+                + "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 4\nh_count 4\n",
+            relabel: "engine")
+        #expect(families.map(\.name) == ["a_total", "b", "h"])
+        #expect(families[0].renderedSamples == [#"a_total{child="engine",x="1"} 2"#])
+        #expect(families[1].renderedSamples == [#"b{child="engine"} 3e-05"#])
+        #expect(families[2].renderedSamples == [#"h_bucket{child="engine",le="+Inf"} 4"#, #"h_count{child="engine"} 4"#])
+    }
+
+    @Test func aWorkerCannotKeepItsOwnChildLabel() throws {
+        let families = try ExpositionParser.parse(#"c{y="2",child="spoof"} 1"# + "\n", relabel: "api")
+        #expect(families[0].renderedSamples.isEmpty)
+        #expect(families[0].samples[0].labels.map(\.0) == ["child", "y"])
+        #expect(families[0].samples[0].labels.map(\.1) == ["api", "2"])
+    }
+
+    @Test func garbageIsStillRefusedOnTheCheapPath() {
+        #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("<html>\n", relabel: "api") }
+        #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{a=\"x} 1\n", relabel: "api") }
+        #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{a=\"x\"} many\n", relabel: "api") }
+        #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{9a=\"x\"} 1\n", relabel: "api") }
+    }
+
+    @Test func mergedOutputParsesBackToTheSameSeries() throws {
+        let worker = try ExpositionParser.parse("# TYPE process_open_fds gauge\nprocess_open_fds 18\nq{k=\"a\\\"b\"} 1\n", relabel: "engine")
+        let own = [MetricFamily.single("process_open_fds", .gauge, "Open fds.", [([], 30)])]
+        let merged = MetricMerger.merge(own, children: [("engine", worker)]).families
+        let text = ExpositionWriter.write(merged, format: .prometheus004)
+        let reparsed = try ExpositionParser.parse(text)
+        #expect(reparsed[0].samples.map(\.value) == [30, 18])
+        #expect(reparsed[0].samples[1].labels.map(\.1) == ["engine"])
+        #expect(reparsed[1].samples[0].labels.map(\.1) == ["engine", #"a"b"#])
+    }
+}
+
 @Suite struct MetricMergerTests {
     @Test func workerSeriesGetAChildLabelAndSharedFamiliesMerge() {
         let own = [MetricFamily.single("process_open_fds", .gauge, "Open fds.", [([], 30)])]

@@ -54,6 +54,6 @@ public struct WorkerScraper: Sendable {
             HTTPClientRequest(url: url.absoluteString), timeout: .nanoseconds(timeout.nanoseconds))
         guard response.status == .ok else { throw WardenError(.runtime, "worker answered \(response.status.code)") }
         let body = try await response.body.collect(upTo: 8 << 20)
-        return try ExpositionParser.parse(String(buffer: body))
+        return try ExpositionParser.parse(String(buffer: body), relabel: child)
     }
 }

@@ -10,7 +10,10 @@ public enum ExpositionParser {
         public var description: String { "line \(line): \(reason)" }
     }
 
-    public static func parse(_ text: String) throws(ParseError) -> [MetricFamily] {
+    /// Families in `text`. With `relabel`, samples are not decoded but checked and kept as
+    /// exposition lines with `child="<relabel>"` added (`renderedSamples`): the cheap path the
+    /// supervisor takes for every worker on every scrape.
+    public static func parse(_ text: String, relabel child: String? = nil) throws(ParseError) -> [MetricFamily] {
         var bytes = Array(text.utf8)
         bytes.append(UInt8(ascii: "\n"))
         var families: [MetricFamily] = []
@@ -48,9 +51,14 @@ public enum ExpositionParser {
                 }
                 continue
             }
+            if let child, let (name, line) = try relabeled(bytes, from: cursor, to: stop, child: child, lineNumber: lineNumber) {
+                families[family(named: owner(of: name, in: index, families: families).0)].renderedSamples.append(line)
+                continue
+            }
             let (name, labels, value) = try sample(bytes, from: cursor, to: stop, lineNumber: lineNumber)
             let (familyName, suffix) = owner(of: name, in: index, families: families)
-            families[family(named: familyName)].samples.append(.init(suffix: suffix, labels: labels, value: value))
+            let relabeled = child.map { [("child", $0)] + labels.filter { $0.0 != "child" } } ?? labels
+            families[family(named: familyName)].samples.append(.init(suffix: suffix, labels: relabeled, value: value))
         }
         return families
     }
@@ -96,7 +104,9 @@ public enum ExpositionParser {
                 }
                 let labelStart = cursor
                 while cursor < end, isNameByte(bytes[cursor]), bytes[cursor] != colon { cursor += 1 }
-                guard cursor > labelStart, cursor + 1 < end, bytes[cursor] == equals, bytes[cursor + 1] == quote else {
+                guard cursor > labelStart, !isDigit(bytes[labelStart]), cursor + 1 < end, bytes[cursor] == equals,
+                      bytes[cursor + 1] == quote
+                else {
                     throw ParseError(line: lineNumber, reason: "malformed label set")
                 }
                 let label = String(decoding: bytes[labelStart..<cursor], as: UTF8.self)
@@ -132,6 +142,70 @@ public enum ExpositionParser {
         return (name, labels, value)
     }
 
+    /// The sample line with `child` added as its first label, after checking its shape; nil when
+    /// the line already has a `child` label (the decoding path replaces it).
+    private static func relabeled(
+        _ bytes: [UInt8], from start: Int, to end: Int, child: String, lineNumber: Int
+    ) throws(ParseError) -> (String, String)? {
+        var cursor = start
+        while cursor < end, isNameByte(bytes[cursor]) { cursor += 1 }
+        let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
+        guard isValidName(name) else { throw ParseError(line: lineNumber, reason: "expected a metric name") }
+        var inner = cursor..<cursor
+        if cursor < end, bytes[cursor] == openBrace {
+            let close = try scanLabels(bytes, from: cursor + 1, to: end, lineNumber: lineNumber)
+            guard let close else { return nil }
+            inner = (cursor + 1)..<close
+            cursor = close + 1
+        }
+        while cursor < end, bytes[cursor] == space { cursor += 1 }
+        var valueEnd = cursor
+        while valueEnd < end, bytes[valueEnd] != space { valueEnd += 1 }
+        let value = String(decoding: bytes[cursor..<valueEnd], as: UTF8.self)
+        guard !value.isEmpty, parseValue(value) != nil else {
+            throw ParseError(line: lineNumber, reason: "expected a sample value")
+        }
+        // A timestamp may follow; it is dropped, as the decoding path drops it.
+        var labels = inner
+        while let last = labels.last, bytes[last] == comma || bytes[last] == space { labels = labels.dropLast() }
+        var line = name + "{child=\"" + ExpositionWriter.escapeLabelValue(child) + "\""
+        if !labels.isEmpty { line += "," + String(decoding: bytes[labels], as: UTF8.self) }
+        line += "} " + value
+        return (name, line)
+    }
+
+    /// Checks a label set up to its `}` without decoding it; nil when it holds a `child` label.
+    private static func scanLabels(_ bytes: [UInt8], from start: Int, to end: Int, lineNumber: Int) throws(ParseError) -> Int? {
+        var cursor = start
+        var hasChild = false
+        while true {
+            while cursor < end, bytes[cursor] == space || bytes[cursor] == comma { cursor += 1 }
+            guard cursor < end else { throw ParseError(line: lineNumber, reason: "malformed label set") }
+            if bytes[cursor] == closeBrace { return hasChild ? nil : cursor }
+            let labelStart = cursor
+            while cursor < end, isNameByte(bytes[cursor]), bytes[cursor] != colon { cursor += 1 }
+            guard cursor > labelStart, !isDigit(bytes[labelStart]), cursor + 1 < end, bytes[cursor] == equals,
+                  bytes[cursor + 1] == quote
+            else {
+                throw ParseError(line: lineNumber, reason: "malformed label set")
+            }
+            if bytes[labelStart..<cursor].elementsEqual("child".utf8) { hasChild = true }
+            cursor += 2
+            var closed = false
+            while cursor < end {
+                let byte = bytes[cursor]
+                cursor += 1
+                if byte == backslash {
+                    cursor += 1
+                } else if byte == quote {
+                    closed = true
+                    break
+                }
+            }
+            guard closed else { throw ParseError(line: lineNumber, reason: "unterminated label value") }
+        }
+    }
+
     static func parseValue(_ text: String) -> Double? {
         switch text {
         case "+Inf", "Inf": return .infinity
@@ -145,6 +219,8 @@ public enum ExpositionParser {
         guard let first = name.utf8.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
         return name.utf8.allSatisfy(isNameByte)
     }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))

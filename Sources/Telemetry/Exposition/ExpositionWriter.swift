@@ -49,6 +49,10 @@ public enum ExpositionWriter {
                 out += formatValue(sample.value)
                 out += "\n"
             }
+            for line in family.renderedSamples {
+                out += line
+                out += "\n"
+            }
         }
         if format == .openMetrics100 { out += "# EOF\n" }
         return out

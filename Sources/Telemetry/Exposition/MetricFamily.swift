@@ -27,12 +27,15 @@ public struct MetricFamily: Sendable, Equatable {
     public var kind: Kind
     public var help: String
     public var samples: [Sample]
+    /// Sample lines already in exposition form (a worker's, relabeled), written after `samples`.
+    public var renderedSamples: [String]
 
-    public init(name: String, kind: Kind, help: String, samples: [Sample] = []) {
+    public init(name: String, kind: Kind, help: String, samples: [Sample] = [], renderedSamples: [String] = []) {
         self.name = name
         self.kind = kind
         self.help = help
         self.samples = samples
+        self.renderedSamples = renderedSamples
     }
 
     /// A gauge or counter with one sample per label set.

@@ -1,5 +1,6 @@
-/// Merges workers' families into the supervisor's: every worker sample gets a `child` label, and a
-/// family both expose (process_* for instance) becomes one family, as the format requires.
+/// Merges workers' families into the supervisor's: every worker sample carries a `child` label
+/// (added here, or already by `ExpositionParser.parse(_:relabel:)`), and a family both expose
+/// (process_* for instance) becomes one family, as the format requires.
 public enum MetricMerger {
     public struct Conflict: Sendable, Equatable {
         public var child: String
@@ -16,6 +17,7 @@ public enum MetricMerger {
         for (child, families) in children {
             for family in families {
                 let samples = family.samples.map { sample in
+                    guard sample.labels.first?.0 != "child" || sample.labels.first?.1 != child else { return sample }
                     var labeled = sample
                     labeled.labels = [("child", child)] + sample.labels.filter { $0.0 != "child" }
                     return labeled
@@ -28,6 +30,7 @@ public enum MetricMerger {
                         continue
                     }
                     merged[at].samples += samples
+                    merged[at].renderedSamples += family.renderedSamples
                 } else {
                     var copy = family
                     copy.samples = samples
