@@ -185,11 +185,17 @@ def idle_cost():
             peak = max(peak, proc_sample(proc.pid)[1])
         ticks1, rss = proc_sample(proc.pid)
         elapsed = time.time() - t0
+        with open(f"/proc/{proc.pid}/smaps_rollup") as f:
+            rollup = {line.split(":")[0]: int(line.split()[1]) for line in f if line.split(":")[0] in
+                      ("Pss", "Private_Clean", "Private_Dirty", "Shared_Clean")}
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait()
     cpu = (ticks1 - ticks0) / os.sysconf("SC_CLK_TCK") / elapsed * 100
     print(f"{'supervisor idle with engine+api over %.0f s' % elapsed:<52} RSS {rss / 1024:6.1f} MiB (peak {peak / 1024:.1f})   CPU {cpu:.3f}%")
+    private = (rollup["Private_Clean"] + rollup["Private_Dirty"]) / 1024
+    print(f"{'  of the RSS: private / PSS / shared libraries':<52} {private:6.1f} / {rollup['Pss'] / 1024:.1f} / "
+          f"{rollup['Shared_Clean'] / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":
