@@ -1,7 +1,7 @@
 # Warden: `make run` and `make test` do everything on a fresh Debian 12 machine (as root).
 SWIFT      ?= swift
 BUILD_DEPS := libsystemd-dev pkg-config
-TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus
+TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15
 WARDEN     := .build/debug/warden
 
 .PHONY: run test bench build release deps-build deps-test unit integration clean

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import Storage
 import Supervisor
 import Telemetry
 import WardenCore
@@ -42,6 +43,17 @@ struct Supervise: AsyncParsableCommand {
         }
         do {
             try Preflight.prepare(directories)
+        } catch {
+            throw fail(error)
+        }
+        // The schema is brought up to date before anything that uses the database starts.
+        do {
+            let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
+            let report = try await Migrator(location: location, wardenVersion: Warden.version, logger: logger).migrate()
+            logger.info("database ready", metadata: [
+                "database": "\(report.location)", "schema_version": "\(report.version)",
+                "applied": "\(report.applied.map(String.init).joined(separator: ","))",
+            ])
         } catch {
             throw fail(error)
         }

@@ -1,27 +1,31 @@
+import Foundation
 import Logging
 
 /// Everything `warden.yml` can say. Every key has a default, so an empty or absent file is valid.
 public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var supervisor: SupervisorSettings
     public var logging: LoggingSettings
+    public var database: DatabaseSettings
     public var children: [ChildSpec]
 
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
-        children: [ChildSpec] = ChildSpec.defaults
+        database: DatabaseSettings = DatabaseSettings(), children: [ChildSpec] = ChildSpec.defaults
     ) {
         self.supervisor = supervisor
         self.logging = logging
+        self.database = database
         self.children = children
     }
 
-    static let keys = ["supervisor", "logging", "children"]
+    static let keys = ["supervisor", "logging", "database", "children"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
         self.init(
             supervisor: fields.read("supervisor", default: SupervisorSettings()),
             logging: fields.read("logging", default: LoggingSettings()),
+            database: fields.read("database", default: DatabaseSettings()),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }
@@ -157,6 +161,36 @@ public struct FileLogSettings: Sendable, Hashable, Decodable {
 extension WardenConfiguration {
     /// Every value resolved from a secret reference, so that log output can mask it.
     public var resolvedSecrets: [String] {
-        children.flatMap { $0.env.values.filter { $0.reference != nil }.map(\.value) }
+        var secrets = children.flatMap { $0.env.values.filter { $0.reference != nil }.map(\.value) }
+        if let url = database.url, url.reference != nil {
+            secrets.append(url.value)
+            // The password inside a URL is a secret on its own, wherever it is printed.
+            if let password = URLComponents(string: url.value)?.password { secrets.append(password) }
+        }
+        return secrets
+    }
+}
+
+/// `database:`: which database Warden uses.
+public struct DatabaseSettings: Sendable, Hashable, Decodable {
+    /// `sqlite:///path` or `postgres://user:password@host:port/db[?sslmode=disable]`; nil means
+    /// SQLite at `<state-dir>/warden.sqlite`. Write it as `${env:...}` or `${file:...}` when it
+    /// holds a password.
+    public var url: ConfigText?
+
+    public init(url: ConfigText? = nil) { self.url = url }
+
+    static let keys = ["url"]
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try SectionReader(decoder, known: Self.keys)
+        self.init(url: fields.read("url"))
+        guard let url else { return }
+        let scheme = URLComponents(string: url.value)?.scheme
+        if !["sqlite", "postgres", "postgresql"].contains(scheme ?? "") {
+            fields.problem("expected sqlite:///path or postgres://user@host:port/db", at: "url")
+        } else if url.reference == nil, URLComponents(string: url.value)?.password != nil {
+            fields.problem("a password must not be written in clear: use ${env:NAME}, ${file:PATH} or ${credential:NAME} for the whole URL", at: "url")
+        }
     }
 }

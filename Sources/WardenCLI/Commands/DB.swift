@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Storage
+import WardenCore
+
+struct DB: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "The database: schema migrations and status (SQLite by default, PostgreSQL by database.url).",
+        subcommands: [Migrate.self, Status.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply pending schema migrations (also done by `warden supervise` at start-up); idempotent.",
+            discussion: "A database written by a newer Warden is refused (exit 78).")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let report = try await migrator(options).migrateOrFail()
+            try print(report, json: json) {
+                $0.applied.isEmpty
+                    ? "\($0.location): schema is current (version \($0.version))"
+                    : "\($0.location): applied \($0.applied.map(String.init).joined(separator: ", ")); schema version \($0.version)"
+            }
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The schema version and whether migrations are pending.")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let database = try migrator(options)
+            let report: MigrationReport
+            do {
+                report = try await database.status()
+            } catch {
+                throw fail(error)
+            }
+            try print(report, json: json) {
+                "\($0.location): \($0.engine), schema version \($0.version) of \($0.latest)"
+                    + ($0.version < $0.latest ? " (\($0.latest - $0.version) pending: run `warden db migrate`)" : "")
+            }
+        }
+    }
+}
+
+private func migrator(_ options: CommonOptions) throws -> Migrator {
+    let configuration = try options.loadConfiguration()
+    let directories = options.directories(for: configuration)
+    do {
+        let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
+        if case .sqlite(let path) = location {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        }
+        return Migrator(location: location, wardenVersion: Warden.version, logger: Logger(label: "warden.database"))
+    } catch let error as WardenError {
+        throw fail(error)
+    } catch {
+        throw fail(WardenError(.configuration, "cannot create the state directory: \(error.localizedDescription)"))
+    }
+}
+
+extension Migrator {
+    /// Migrates, or prints the error and exits with its status.
+    func migrateOrFail() async throws -> MigrationReport {
+        do {
+            return try await migrate()
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+private func print(_ report: MigrationReport, json: Bool, text: (MigrationReport) -> String) throws {
+    if json {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    } else {
+        Swift.print(text(report))
+    }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Storage against a real PostgreSQL 15 that the test starts on loopback (initdb in a temp dir).
+source "$(dirname "$0")/lib.sh"
+echo "schema migrations on a real PostgreSQL 15"
+
+PG=/usr/lib/postgresql/15/bin
+check "PostgreSQL 15 is installed" test -x "$PG/initdb"
+dir=$(scratch)
+port=$(free_port)
+mkdir -p "$dir/pg" "$dir/sock"
+chown -R postgres:postgres "$dir/pg" "$dir/sock"
+chmod 755 "$dir"
+as_postgres() { runuser -u postgres -- "$@"; }
+as_postgres "$PG/initdb" -D "$dir/pg/data" -A trust -U postgres >"$dir/initdb.log" 2>&1
+check "initdb" test -f "$dir/pg/data/PG_VERSION"
+stop_pg() { as_postgres "$PG/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1; }
+trap 'stop_pg; cleanup' EXIT
+as_postgres "$PG/pg_ctl" -D "$dir/pg/data" -w -l "$dir/pg/server.log" \
+  -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1" start >/dev/null
+check "PostgreSQL answers on 127.0.0.1:$port" "$PG/pg_isready" -h 127.0.0.1 -p "$port"
+psql_do() { psql -h 127.0.0.1 -p "$port" -U postgres -d warden -At -c "$1"; }
+psql -h 127.0.0.1 -p "$port" -U postgres -At -c "CREATE DATABASE warden" >/dev/null
+
+export WARDEN_TEST_DB_URL="postgres://postgres@127.0.0.1:$port/warden?sslmode=disable"
+printf 'database:\n  url: ${env:WARDEN_TEST_DB_URL}\n' >"$dir/warden.yml"
+db() { "$WARDEN" db "$@" --config "$dir/warden.yml" --state-dir "$dir/state"; }
+
+out=$(db status 2>&1)
+check "status on an empty database shows the pending migration" grep -q "schema version 0 of 1 (1 pending" <<<"$out"
+out=$(db migrate 2>&1); rc=$?
+check "migrate applies version 1" test "$rc" = 0 -a -n "$(grep 'applied 1; schema version 1' <<<"$out")"
+out=$(db migrate 2>&1)
+check "migrating again changes nothing" grep -q "schema is current (version 1)" <<<"$out"
+check "every table exists" test "$(psql_do "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('schema_migrations','candles','orders','fills','positions','equity_snapshots','strategies','strategy_parameters','alerts','notification_outbox','backups','maintenance_runs','audit_log','users','api_keys')")" = 15
+check "candles are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'candles'")" = p
+check "fills are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'fills'")" = p
+check "both have a default partition" test "$(psql_do "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname IN ('candles_default','fills_default')")" = 2
+check "a candle lands in the default partition" psql_do "INSERT INTO candles VALUES ('BTCUSDT','1h',1700000000000,1,2,0.5,1.5,10)"
+check "exchange amounts are exact decimals" test "$(psql_do "SELECT data_type FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'quantity'")" = numeric
+
+# Two migrations at once on a fresh database: the advisory lock lets one apply, the other finds it done.
+psql_do "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+db migrate >"$dir/m1.log" 2>&1 & one=$!
+db migrate >"$dir/m2.log" 2>&1 & two=$!
+wait "$one"; rc1=$?
+wait "$two"; rc2=$?
+check "two concurrent migrations both succeed" test "$rc1" = 0 -a "$rc2" = 0
+check "and version 1 is recorded once" test "$(psql_do "SELECT count(*) FROM schema_migrations")" = 1
+
+# A database written by a newer build is refused, clearly.
+psql_do "INSERT INTO schema_migrations VALUES (999, 'future', 0, '9.9.9')" >/dev/null
+out=$(db migrate 2>&1); rc=$?
+check "a newer schema is refused with exit 78" test "$rc" = 78
+check "and the message says why" grep -q "schema version 999 was written by a newer Warden" <<<"$out"
+psql_do "DELETE FROM schema_migrations WHERE version = 999" >/dev/null
+
+# The supervisor migrates at start-up against the same database.
+cat >"$dir/supervise.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+database: {url: "\${env:WARDEN_TEST_DB_URL}"}
+YAML
+start_supervisor "$dir/sup" "$dir/supervise.yml"
+wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "1"' \
+  || head -5 "$dir/sup/log"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# PostgreSQL down: a clear error, not a hang.
+stop_pg
+started=$(date +%s)
+out=$(timeout 60 "$WARDEN" db status --config "$dir/warden.yml" --state-dir "$dir/state" 2>&1); rc=$?
+check "with PostgreSQL down, db status fails (exit $rc) instead of hanging" test "$rc" != 0 -a "$rc" != 124
+check "and names the database" grep -q "postgres://postgres@127.0.0.1:$port/warden" <<<"$out"
+check "the password-free location is all it shows" bash -c "! grep -q 'sslmode' <<<'$out'"
+
+finish
