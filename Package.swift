@@ -36,6 +36,12 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Operations", dependencies: [
+            "WardenCore", "Storage",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Telemetry", dependencies: [
             "WardenCore", "CSystemd",
             .product(name: "Logging", package: "swift-log"),
@@ -59,7 +65,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -71,6 +77,7 @@ let package = Package(
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

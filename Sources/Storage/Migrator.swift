@@ -83,6 +83,16 @@ struct SQLiteSchema {
         }
         try Migrator.refuseNewer(current, location: location)
         var applied: [Int] = []
+        if apply && current == 0 {
+            // Only settable before the first table exists; lets maintenance hand free pages back.
+            try await pool.writeWithoutTransaction { db in
+                if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") == 0 {
+                    // A WAL database takes the new mode only through a VACUUM (instant while empty).
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try db.execute(sql: "VACUUM")
+                }
+            }
+        }
         if apply {
             for migration in Schema.migrations where migration.version > current {
                 try await pool.write { db in
@@ -113,65 +123,47 @@ struct PostgresSchema {
 
     /// Advisory lock key for schema changes ("warden" in ASCII).
     static let lockKey: Int64 = 0x7761_7264_656E
-    /// PostgresClient keeps retrying a refused connection; past this, a down server is an error.
-    static let deadline = Duration.seconds(15)
-
     func run(apply: Bool, location: DatabaseLocation) async throws -> MigrationReport {
-        try await withThrowingTaskGroup(of: MigrationReport?.self) { group in
-            group.addTask { try await migrate(apply: apply, location: location) }
-            group.addTask {
-                try await Task.sleep(for: Self.deadline)
-                throw WardenError(
-                    .runtime, "PostgreSQL did not answer within \(Self.deadline.components.seconds) s (is it running and reachable?)",
-                    location: "\(location)")
-            }
-            defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let report = result { return report }
-            }
-            throw CancellationError()
+        let (logger, wardenVersion) = (self.logger, self.wardenVersion)
+        return try await settings.withClient(logger: logger) { client in
+            try await PostgresSchema.migrate(client, apply: apply, location: location, wardenVersion: wardenVersion, logger: logger)
         }
     }
 
-    private func migrate(apply: Bool, location: DatabaseLocation) async throws -> MigrationReport {
-        let client = PostgresClient(configuration: .init(
-            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
-            database: settings.database, tls: settings.tls ? .require(.makeClientConfiguration()) : .disable))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let current = try await currentVersion(client)
-            try Migrator.refuseNewer(current, location: location)
-            var applied: [Int] = []
-            if apply {
-                for migration in Schema.migrations where migration.version > current {
-                    let didApply = try await client.withTransaction(logger: logger) { connection in
-                        try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                        try await connection.query(PostgresQuery(unsafeSQL: Schema.bookkeeping.postgres), logger: logger)
-                        let rows = try await connection.query(
-                            "SELECT COUNT(*) FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
-                        var done = 0
-                        for try await count in rows.decode(Int.self) { done = count }
-                        guard done == 0 else { return false }
-                        for statement in migration.postgres {
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                        }
-                        let now = Int64(Date().timeIntervalSince1970 * 1000)
-                        try await connection.query(
-                            "INSERT INTO schema_migrations (version, name, applied_at, warden_version) VALUES (\(migration.version), \(migration.name), \(now), \(wardenVersion))",
-                            logger: logger)
-                        return true
+    private static func migrate(
+        _ client: PostgresClient, apply: Bool, location: DatabaseLocation, wardenVersion: String, logger: Logger
+    ) async throws -> MigrationReport {
+        let current = try await currentVersion(client, logger: logger)
+        try Migrator.refuseNewer(current, location: location)
+        var applied: [Int] = []
+        if apply {
+            for migration in Schema.migrations where migration.version > current {
+                let didApply = try await client.withTransaction(logger: logger) { connection in
+                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+                    try await connection.query(PostgresQuery(unsafeSQL: Schema.bookkeeping.postgres), logger: logger)
+                    let rows = try await connection.query(
+                        "SELECT COUNT(*) FROM schema_migrations WHERE version = \(migration.version)", logger: logger)
+                    var done = 0
+                    for try await count in rows.decode(Int.self) { done = count }
+                    guard done == 0 else { return false }
+                    for statement in migration.postgres {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
-                    if didApply { applied.append(migration.version) }
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    try await connection.query(
+                        "INSERT INTO schema_migrations (version, name, applied_at, warden_version) VALUES (\(migration.version), \(migration.name), \(now), \(wardenVersion))",
+                        logger: logger)
+                    return true
                 }
+                if didApply { applied.append(migration.version) }
             }
-            return MigrationReport(
-                engine: "postgres", location: "\(location)", applied: applied, version: apply ? Schema.latestVersion : current,
-                latest: Schema.latestVersion)
         }
+        return MigrationReport(
+            engine: "postgres", location: "\(location)", applied: applied, version: apply ? Schema.latestVersion : current,
+            latest: Schema.latestVersion)
     }
 
-    private func currentVersion(_ client: PostgresClient) async throws -> Int {
+    private static func currentVersion(_ client: PostgresClient, logger: Logger) async throws -> Int {
         let exists = try await client.query("SELECT to_regclass('schema_migrations') IS NOT NULL", logger: logger)
         var present = false
         for try await value in exists.decode(Bool.self) { present = value }

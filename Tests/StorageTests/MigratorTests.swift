@@ -26,11 +26,13 @@ import WardenCore
         #expect(second.applied.isEmpty && second.version == Schema.latestVersion)
 
         let queue = try DatabaseQueue(path: directory + "/warden.sqlite")
-        let (tables, mode, rows) = try await queue.read { db in
+        let (tables, mode, rows, autoVacuum) = try await queue.read { db in
             (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"),
              try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schema_migrations"))
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schema_migrations"),
+             try Int.fetchOne(db, sql: "PRAGMA auto_vacuum"))
         }
+        #expect(autoVacuum == 2, "incremental auto-vacuum, so maintenance can hand free pages back")
         #expect(Set(tables) == Set(Schema.tables))
         #expect(mode == "wal")
         #expect(rows == Schema.migrations.count)

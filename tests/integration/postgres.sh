@@ -64,6 +64,27 @@ wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.me
   || head -5 "$dir/sup/log"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
+# Maintenance: dead tuples vacuumed, monthly partitions created ahead, a stray row reported.
+psql_do "ALTER TABLE audit_log SET (autovacuum_enabled = false); INSERT INTO audit_log (at, actor, action) SELECT g, 'test', 'x' FROM generate_series(1, 2000) g; DELETE FROM audit_log" >/dev/null
+dead_tuples() { [ "$(psql_do "SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'audit_log'")" -gt 1000 ]; }
+wait_until 20 "PostgreSQL's statistics show the dead tuples" dead_tuples
+next_month_ms=$(python3 -c 'import datetime as d; n=d.datetime.now(d.timezone.utc); y,m=(n.year+1,1) if n.month==12 else (n.year,n.month+1); print(int(d.datetime(y,m,15,tzinfo=d.timezone.utc).timestamp()*1000))')
+psql_do "INSERT INTO candles VALUES ('BTCUSDT','1h',$next_month_ms,1,2,0.5,1.5,10)" >/dev/null
+out=$(db maintain --dry-run --json 2>&1); rc=$?
+check "maintain --dry-run plans the vacuum" test "$(jq -r '.tasks[] | select(.name == "vacuum audit_log") | .outcome' <<<"$out")" = would-do
+check "maintain --dry-run creates no partition" test "$(psql_do "SELECT count(*) FROM pg_class WHERE relname LIKE 'candles_y%'")" = 0
+out=$(db maintain --json 2>&1); rc=$?
+check "maintain exits 1 when it finds a problem" test "$rc" = 1
+check "the stray row in the default partition is the problem, named" \
+  test "$(jq -r '[.tasks[] | select(.outcome == "problem") | .detail] | join(";")' <<<"$out" | grep -c 'sit in candles_default; move them first')" = 1
+check "audit_log was vacuumed" test "$(psql_do "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'audit_log'")" = t
+check "candles partitions for this month and two more were created (not the blocked one)" \
+  test "$(psql_do "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'candles' AND c.relname LIKE 'candles_y%'")" = 3
+check "fills got four monthly partitions" \
+  test "$(psql_do "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'fills' AND c.relname LIKE 'fills_y%'")" = 4
+out=$(db maintain --json 2>&1)
+check "a second run skips the partitions that exist" test "$(jq -r '[.tasks[] | select(.outcome == "skipped")] | length' <<<"$out")" -ge 7
+
 # PostgreSQL down: a clear error, not a hang.
 stop_pg
 started=$(date +%s)

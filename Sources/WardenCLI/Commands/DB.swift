@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Operations
 import Storage
 import WardenCore
 
@@ -8,7 +9,7 @@ struct DB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "The database: schema migrations and status (SQLite by default, PostgreSQL by database.url).",
-        subcommands: [Migrate.self, Status.self])
+        subcommands: [Migrate.self, Status.self, Maintain.self])
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -44,6 +45,57 @@ struct DB: AsyncParsableCommand {
                 "\($0.location): \($0.engine), schema version \($0.version) of \($0.latest)"
                     + ($0.version < $0.latest ? " (\($0.latest - $0.version) pending: run `warden db migrate`)" : "")
             }
+        }
+    }
+}
+
+extension DB {
+    struct Maintain: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Routine database care; exit 1 when it finds a problem.",
+            discussion: """
+                SQLite: PRAGMA optimize, WAL checkpoint, incremental vacuum past 20% free pages, quick_check. \
+                PostgreSQL: VACUUM (ANALYZE) of tables over 20% dead tuples whose last autovacuum is older than a day, \
+                monthly partitions of candles and fills created three months ahead (after checking the default \
+                partition holds none of that month), and long transactions and lock waits reported.
+                """)
+        @Flag(name: .customLong("dry-run"), help: "Show what would be done; change nothing.") var dryRun = false
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let database = try migrator(options)
+            let logger = database.logger
+            let report: MaintenanceReport
+            do {
+                if !dryRun { _ = try await database.migrate() }
+                switch database.location {
+                case .sqlite(let path):
+                    guard FileManager.default.fileExists(atPath: path) else {
+                        throw WardenError(.usage, "no database yet; run `warden db migrate`", location: path)
+                    }
+                    report = try await SQLiteMaintenance(path: path).run(dryRun: dryRun)
+                case .postgres(let settings):
+                    let dryRun = self.dryRun
+                    report = try await settings.withClient(logger: logger) { client in
+                        try await PostgresMaintenance(client: client, logger: logger).run(dryRun: dryRun)
+                    }
+                }
+            } catch let error as WardenError {
+                throw fail(error)
+            } catch {
+                throw fail(WardenError(.runtime, "maintenance failed: \(String(reflecting: error))", location: "\(database.location)"))
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                Swift.print("\(database.location)\(dryRun ? " (dry run)" : ""):")
+                for task in report.tasks { Swift.print("  \(task.outcome.padding(toLength: 9, withPad: " ", startingAt: 0)) \(task.name): \(task.detail)") }
+                for finding in report.findings { Swift.print("  finding   \(finding)") }
+            }
+            if report.hasProblems { throw ExitCode(1) }
         }
     }
 }

@@ -1,0 +1,35 @@
+import Logging
+import NIOSSL
+import PostgresNIO
+import WardenCore
+
+extension DatabaseLocation.Postgres {
+    /// Runs `body` with a running client; a server that does not answer within `deadline` is an
+    /// error (PostgresClient would otherwise keep retrying the connection).
+    public func withClient<T: Sendable>(
+        logger: Logger, deadline: Duration = .seconds(15), _ body: @escaping @Sendable (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: .init(
+            host: host, port: port, username: username, password: password, database: database,
+            tls: tls ? .require(.makeClientConfiguration()) : .disable))
+        let location = DatabaseLocation.postgres(self)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            group.addTask { try await body(client) }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                throw WardenError(
+                    .runtime, "PostgreSQL did not answer within \(deadline.components.seconds) s (is it running and reachable?)",
+                    location: "\(location)")
+            }
+            defer { group.cancelAll() }
+            while let result = try await group.next() {
+                if let value = result { return value }
+            }
+            throw CancellationError()
+        }
+    }
+}
