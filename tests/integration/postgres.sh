@@ -62,6 +62,14 @@ YAML
 start_supervisor "$dir/sup" "$dir/supervise.yml"
 wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "1"' \
   || head -5 "$dir/sup/log"
+sup_port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$dir/supervise.yml" | cut -d: -f3)
+db_metrics() { curl -fsS "http://127.0.0.1:$sup_port/metrics" | grep '^warden_database_'; }
+wait_until 20 "the supervisor exports warden_database_up 1 for PostgreSQL" bash -c "curl -fsS http://127.0.0.1:$sup_port/metrics | grep -qx 'warden_database_up 1'"
+metrics_text=$(db_metrics)
+for series in warden_database_size_bytes warden_database_connections warden_database_longest_transaction_seconds \
+              warden_database_lock_waits warden_database_cache_hit_ratio 'warden_database_dead_tuples{table="orders"}'; do
+  check "PostgreSQL health series $series" grep -qF "$series " <<<"$metrics_text"
+done
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 # Maintenance: dead tuples vacuumed, monthly partitions created ahead, a stray row reported.

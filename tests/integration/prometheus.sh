@@ -32,7 +32,7 @@ for family in process_cpu_seconds_total process_resident_memory_bytes process_op
               warden_child_watchdog_timeouts_total warden_child_cpu_seconds_total warden_child_resident_memory_bytes \
               warden_child_open_fds node_cpu_seconds_total node_memory_MemAvailable_bytes node_load1 \
               node_filesystem_avail_bytes node_network_receive_bytes_total warden_http_requests_total \
-              warden_http_request_duration_seconds; do
+              warden_http_request_duration_seconds warden_database_up warden_database_size_bytes warden_database_free_pages; do
   check "family $family has HELP and TYPE" grep -q "^# TYPE $family " "$dir/scrape.txt"
 done
 check "workers' own series are merged with label child" grep -q '^process_open_fds{child="engine"}' "$dir/scrape.txt"

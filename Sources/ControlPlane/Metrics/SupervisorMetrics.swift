@@ -12,11 +12,14 @@ public struct SupervisorMetrics: Sendable {
     public var version: String
     public var revision: String
     public var scraper: WorkerScraper
+    /// Families sampled elsewhere in the supervisor (the database monitor's).
+    public var sampled: @Sendable () -> [MetricFamily]
 
     public init(
         supervisor: Supervisor, directories: Directories, http: HTTPRequestMetrics, version: String, revision: String,
-        scraper: WorkerScraper
+        scraper: WorkerScraper, sampled: @escaping @Sendable () -> [MetricFamily] = { [] }
     ) {
+        self.sampled = sampled
         self.supervisor = supervisor
         self.directories = directories
         self.http = http
@@ -35,6 +38,7 @@ public struct SupervisorMetrics: Sendable {
         own += http.collect()
         own += Self.childFamilies(status)
         own += workers.health
+        own += sampled()
         own += HostCollector(filesystems: [directories.state]).collect()
         return MetricMerger.merge(own, children: workers.families).families
     }

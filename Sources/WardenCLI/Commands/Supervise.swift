@@ -3,6 +3,7 @@ import ControlPlane
 import Foundation
 import Logging
 import NIOCore
+import Operations
 import ServiceLifecycle
 import Storage
 import Supervisor
@@ -47,8 +48,9 @@ struct Supervise: AsyncParsableCommand {
             throw fail(error)
         }
         // The schema is brought up to date before anything that uses the database starts.
+        let location: DatabaseLocation
         do {
-            let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
+            location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
             let report = try await Migrator(location: location, wardenVersion: Warden.version, logger: logger).migrate()
             logger.info("database ready", metadata: [
                 "database": "\(report.location)", "schema_version": "\(report.version)",
@@ -85,10 +87,11 @@ struct Supervise: AsyncParsableCommand {
             })
         let control = ControlServer.application(
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
+        let database = DatabaseMonitor(location: location, logger: Logger(label: "warden.database"))
         let metrics = SupervisorMetrics(
             supervisor: supervisor, directories: directories,
             http: HTTPRequestMetrics(handlers: SupervisorEndpoint.handlers), version: Warden.version,
-            revision: Warden.revision, scraper: WorkerScraper(directories: directories))
+            revision: Warden.revision, scraper: WorkerScraper(directories: directories), sampled: { database.families() })
         let http = SupervisorEndpoint.application(
             supervisor: supervisor, metrics: metrics, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
@@ -99,6 +102,8 @@ struct Supervise: AsyncParsableCommand {
                       failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup),
+                // Ends on graceful shutdown; the supervisor decides when the group is done.
+                .init(service: database, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
             // Signals reach the supervisor through its signalfd, not through the group.
             gracefulShutdownSignals: [],
