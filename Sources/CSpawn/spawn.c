@@ -76,6 +76,15 @@ pid_t warden_spawn(const warden_spawn_request *request, int *error_out) {
     return pid;
 }
 
+void warden_ensure_standard_fds(void) {
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+            int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (opened >= 0 && opened != fd) { dup2(opened, fd); close(opened); }
+        }
+    }
+}
+
 int warden_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int warden_become_subreaper(void) {

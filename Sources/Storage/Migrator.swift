@@ -95,17 +95,18 @@ struct SQLiteSchema {
         }
         if apply {
             for migration in Schema.migrations where migration.version > current {
-                try await pool.write { db in
+                let didApply = try await pool.write { db -> Bool in
                     try db.execute(sql: Schema.bookkeeping.sqlite)
                     // Re-checked inside the write transaction: another process may have got here first.
                     let done = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", arguments: [migration.version]) ?? 0
-                    guard done == 0 else { return }
+                    guard done == 0 else { return false }
                     for statement in migration.sqlite { try db.execute(sql: statement) }
                     try db.execute(
                         sql: "INSERT INTO schema_migrations (version, name, applied_at, warden_version) VALUES (?, ?, ?, ?)",
                         arguments: [migration.version, migration.name, Int64(Date().timeIntervalSince1970 * 1000), wardenVersion])
+                    return true
                 }
-                applied.append(migration.version)
+                if didApply { applied.append(migration.version) }
             }
         }
         return MigrationReport(

@@ -18,18 +18,23 @@ extension DatabaseLocation.Postgres {
                 await client.run()
                 return nil
             }
-            group.addTask { try await body(client) }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                throw WardenError(
-                    .runtime, "PostgreSQL did not answer within \(deadline.components.seconds) s (is it running and reachable?)",
-                    location: "\(location)")
-            }
             defer { group.cancelAll() }
-            while let result = try await group.next() {
-                if let value = result { return value }
+            // The deadline is for reaching the server; the work itself (a long migration) may take longer.
+            try await withThrowingTaskGroup(of: Bool.self) { probe in
+                probe.addTask {
+                    try await client.query("SELECT 1")
+                    return true
+                }
+                probe.addTask {
+                    try await Task.sleep(for: deadline)
+                    throw WardenError(
+                        .runtime, "PostgreSQL did not answer within \(deadline.components.seconds) s (is it running and reachable?)",
+                        location: "\(location)")
+                }
+                defer { probe.cancelAll() }
+                _ = try await probe.next()
             }
-            throw CancellationError()
+            return try await body(client)
         }
     }
 }

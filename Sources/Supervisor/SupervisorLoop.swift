@@ -77,6 +77,7 @@ final class SupervisorLoop {
             "children": "\(slots.map(\.name).joined(separator: ","))", "runtime_dir": "\(directories.runtime)",
         ])
         await startEligibleChildren(now: .now)
+        reportStartupIfDone()
         publish()
         scheduleTimer()
         for await event in supervisor.events {
@@ -108,6 +109,10 @@ final class SupervisorLoop {
             logger.info("received \(SignalName.of(signal)); stopping children")
             await beginShutdown(now: now)
         case .process(.signal(.reload)):
+            guard !shuttingDown else {
+                logger.info("SIGHUP ignored: the supervisor is shutting down")
+                return
+            }
             let reply = await reload(now: now)
             logger.log(level: reply.ok ? .info : .error, "SIGHUP: \(reply.message)")
         case .notify(let name):
@@ -183,6 +188,8 @@ final class SupervisorLoop {
         let request = supervisor.options.launch.request(for: slot.lifecycle.spec)
         switch await spawner.spawn(request) {
         case .success(let process):
+            // Whatever the previous instance sent last belongs to it, not to this one.
+            _ = slot.notify.take()
             let spawnedAt = ContinuousClock.now
             slot.process = process
             slot.spawnedAt = Date()
@@ -264,6 +271,8 @@ final class SupervisorLoop {
             slot.notify.invalidate()
             slots.removeAll { $0 === slot }
             logger.info("child removed", metadata: ["child": "\(slot.name)"])
+        } else if slot.awaitingDependencies {
+            await startEligibleChildren(now: now)
         }
     }
 
@@ -279,13 +288,22 @@ final class SupervisorLoop {
 
     // MARK: Upward to systemd
 
+    /// A child still waiting for dependencies that are on their way up (not down for good).
+    private func canStartSoon(_ slot: Slot) -> Bool {
+        guard slot.awaitingDependencies else { return false }
+        return slot.lifecycle.spec.dependsOn.allSatisfy { name in
+            guard let dependency = self.slot(named: name) else { return true }
+            return !dependency.lifecycle.isDown || canStartSoon(dependency)
+        }
+    }
+
     /// READY=1 once start-up is over: every child ready, or down for good (STATUS says which).
     private func reportStartupIfDone() {
         guard !startupReported, !shuttingDown else { return }
+        // Down for any reason (failed, stopped by an operator, waiting on a dependency that is down)
+        // also ends start-up: STATUS= and /readyz say which children are not running.
         let settled = slots.allSatisfy { slot in
-            if slot.lifecycle.isReady { return true }
-            if case .down(.failed) = slot.lifecycle.phase { return true }
-            return false
+            slot.lifecycle.isReady || (slot.lifecycle.isDown && !canStartSoon(slot))
         }
         guard settled else { return }
         startupReported = true
@@ -358,6 +376,7 @@ final class SupervisorLoop {
             case .stop:
                 slot.awaitingDependencies = false
                 await perform(slot.lifecycle.stop(now: now), for: slot, now: now)
+                reportStartupIfDone()
                 return ControlReply(ok: true, message: "stopping \(name)")
             default:
                 slot.awaitingDependencies = false
@@ -371,7 +390,8 @@ final class SupervisorLoop {
     /// whose spec changed are restarted.
     private func reload(now: Instant) async -> ControlReply {
         systemd.reloading()
-        defer { systemd.ready(status: supervisor.status().summaryLine()) }
+        // READY=1 ends the reload for systemd, but must not announce a start-up that is not over.
+        defer { if startupReported { systemd.ready(status: supervisor.status().summaryLine()) } }
         let updated: WardenConfiguration
         do {
             updated = try supervisor.options.reloadConfiguration()
@@ -387,6 +407,8 @@ final class SupervisorLoop {
         }
         intensity.maxRestarts = updated.supervisor.maxRestarts
         intensity.window = updated.supervisor.restartWindow
+        // Replaced and added children take the new backoff and watchdog settings.
+        configuration = updated
         for slot in slots where !updated.children.contains(where: { $0.name == slot.name }) {
             slot.removeWhenDown = true
             slot.awaitingDependencies = false
@@ -396,7 +418,15 @@ final class SupervisorLoop {
         }
         for spec in DependencyOrder.startOrder(updated.children) {
             if let slot = slot(named: spec.name) {
-                guard spec != slot.lifecycle.spec else { continue }
+                // A previous reload may have marked it for removal or replacement; this one decides.
+                if slot.removeWhenDown {
+                    slot.removeWhenDown = false
+                    slot.awaitingDependencies = true
+                }
+                guard spec != slot.lifecycle.spec else {
+                    slot.replacement = nil
+                    continue
+                }
                 changes.append("changed \(spec.name)")
                 slot.replacement = spec
                 await perform(slot.lifecycle.stop(now: now), for: slot, now: now)
@@ -410,7 +440,6 @@ final class SupervisorLoop {
                 }
             }
         }
-        configuration = updated
         await startEligibleChildren(now: now)
         let message = changes.isEmpty ? "configuration reloaded; no child changed" : "configuration reloaded: \(changes.joined(separator: ", "))"
         logger.info("\(message)")

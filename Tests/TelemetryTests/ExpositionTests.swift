@@ -43,6 +43,20 @@ import Testing
         ])
     }
 
+    @Test func aCarriageReturnNewlineCannotSmuggleARawNewlineIntoALabel() {
+        #expect(ExpositionWriter.escapeLabelValue("a\r\nb") == "a\r\\nb")
+        #expect(!ExpositionWriter.escapeLabelValue("x\r\ny\nz").contains("\n"))
+    }
+
+    @Test func openMetricsQuotesInHelpAndCountersWithoutTotal() {
+        let families = [
+            MetricFamily.single("w_requests", .counter, #"Say "hi"."#, [([], 1)]),
+        ]
+        let text = ExpositionWriter.write(families, format: .openMetrics100)
+        #expect(text.contains(#"# HELP w_requests Say \"hi\"."#))
+        #expect(text.contains("# TYPE w_requests unknown"), "a counter not named _total cannot be an OpenMetrics counter")
+    }
+
     @Test func valuesUseTheFormatsSpelling() {
         #expect(ExpositionWriter.formatValue(.infinity) == "+Inf")
         #expect(ExpositionWriter.formatValue(-.infinity) == "-Inf")
@@ -79,6 +93,11 @@ import Testing
         }
         #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("<html>oops</html>") }
         #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("# TYPE m sometype\n") }
+    }
+
+    @Test func helpIsUnescapedInOnePass() {
+        #expect(ExpositionParser.unescapeHelp(#"a\\nb"#) == #"a\nb"#, "an escaped backslash before n stays a backslash and an n")
+        #expect(ExpositionParser.unescapeHelp(#"line\nnext"#) == "line\nnext")
     }
 
     @Test func timestampsAndUntypedSamplesAreAccepted() throws {

@@ -22,6 +22,9 @@ pid_t warden_spawn(const warden_spawn_request *request, int *error_out);
 /// pipe2(O_CLOEXEC). Returns 0 or -1 with errno.
 int warden_pipe_cloexec(int fds[2]);
 
+/// Opens /dev/null onto any of fds 0, 1, 2 that is closed, so no later pipe or socket lands there.
+void warden_ensure_standard_fds(void);
+
 /// PR_SET_CHILD_SUBREAPER on the calling process. Returns 0 or an errno.
 int warden_become_subreaper(void);
 

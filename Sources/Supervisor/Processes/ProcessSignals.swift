@@ -19,7 +19,9 @@ public enum ProcessSignals {
     static let handled: [Int32] = [SIGCHLD, SIGTERM, SIGINT, SIGHUP]
 
     /// Call first thing in `main`, before any thread exists, so every thread inherits the mask.
+    /// Also fills closed stdio descriptors, so a child's pipe can never land on fd 0–2.
     public static func blockBeforeThreadsStart() {
+        warden_ensure_standard_fds()
         handled.withUnsafeBufferPointer { _ = warden_block_signals($0.baseAddress, Int32($0.count)) }
     }
 

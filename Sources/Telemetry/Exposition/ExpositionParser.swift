@@ -47,7 +47,7 @@ public enum ExpositionParser {
                     }
                     families[at].kind = kind
                 } else {
-                    families[at].help = value.replacingOccurrences(of: "\\n", with: "\n").replacingOccurrences(of: "\\\\", with: "\\")
+                    families[at].help = unescapeHelp(value)
                 }
                 continue
             }
@@ -204,6 +204,28 @@ public enum ExpositionParser {
             }
             guard closed else { throw ParseError(line: lineNumber, reason: "unterminated label value") }
         }
+    }
+
+    /// `\\` and `\n` in one left-to-right pass, so an escaped backslash before `n` stays literal.
+    static func unescapeHelp(_ text: String) -> String {
+        var result = ""
+        var escaping = false
+        for character in text {
+            if escaping {
+                switch character {
+                case "n": result.append("\n")
+                case "\\": result.append("\\")
+                default: result.append("\\"); result.append(character)
+                }
+                escaping = false
+            } else if character == "\\" {
+                escaping = true
+            } else {
+                result.append(character)
+            }
+        }
+        if escaping { result.append("\\") }
+        return result
     }
 
     static func parseValue(_ text: String) -> Double? {

@@ -28,8 +28,14 @@ public enum ExpositionWriter {
             if format == .openMetrics100, family.kind == .counter, familyName.hasSuffix("_total") {
                 familyName.removeLast(6)
             }
-            let type = format == .openMetrics100 && family.kind == .untyped ? "unknown" : family.kind.rawValue
-            out += "# HELP \(familyName) \(escapeHelp(family.help))\n"
+            var type = family.kind.rawValue
+            if format == .openMetrics100 {
+                // OpenMetrics counters must end in _total; a worker's that does not is exposed as unknown.
+                if family.kind == .untyped || (family.kind == .counter && !family.name.hasSuffix("_total")) { type = "unknown" }
+            }
+            var help = escapeHelp(family.help)
+            if format == .openMetrics100 { help = help.replacingOccurrences(of: "\"", with: "\\\"") }
+            out += "# HELP \(familyName) \(help)\n"
             out += "# TYPE \(familyName) \(type)\n"
             for sample in family.samples {
                 out += family.name
@@ -62,16 +68,17 @@ public enum ExpositionWriter {
     public static func escapeLabelValue(_ value: String) -> String {
         // Byte scan: most values need no escaping, and this runs once per label per scrape.
         guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x22 || $0 == 0x0A }) else { return value }
-        var escaped = ""
-        for character in value {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        // By scalar: a Character would fold "\r\n" into one and let a raw newline through.
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": escaped.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": escaped.append(contentsOf: "\\n".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
+        return String(escaped)
     }
 
     /// HELP text escapes only `\` and newline.
