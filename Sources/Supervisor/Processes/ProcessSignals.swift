@@ -1,5 +1,6 @@
 import CSpawn
 import Foundation
+import Synchronization
 
 /// Signals that the supervisor consumes in one place instead of in handlers.
 public enum SupervisorSignal: Sendable, Equatable {
@@ -55,12 +56,20 @@ public enum ProcessSignals {
         thread.start()
     }
 
+    /// Held while a child is forked and its pidfd opened, and while reaping: a child that dies at
+    /// once cannot be reaped (and its pid reused) before its pidfd exists.
+    static let reapLock = Mutex(())
+
     private static func reapAll(_ sink: @Sendable (ProcessEvent) -> Void) {
-        while true {
-            var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            guard pid > 0 else { return }
-            sink(.reaped(pid: pid, status: ProcessStatus(waitStatus: status)))
+        let reaped: [(Int32, Int32)] = reapLock.withLock { _ in
+            var reaped: [(Int32, Int32)] = []
+            while true {
+                var status: Int32 = 0
+                let pid = waitpid(-1, &status, WNOHANG)
+                guard pid > 0 else { return reaped }
+                reaped.append((pid, status))
+            }
         }
+        for (pid, status) in reaped { sink(.reaped(pid: pid, status: ProcessStatus(waitStatus: status))) }
     }
 }

@@ -75,21 +75,23 @@ public final class ProcessSpawner: Sendable {
         let envp = CStringArray(request.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
         var error: Int32 = 0
         // The arrays own the C strings; they must outlive the fork, not just the reads of `.pointers`.
-        let pid = withExtendedLifetime((argv, envp)) {
-            request.executable.withCString { path in
-                var spec = warden_spawn_request(
-                    path: path, argv: argv.pointers, envp: envp.pointers,
-                    stdin_fd: devNull, stdout_fd: outPipe[1], stderr_fd: errPipe[1],
-                    parent_death_signal: SIGKILL, expected_parent: getpid())
-                return warden_spawn(&spec, &error)
+        let (pid, pidfd) = ProcessSignals.reapLock.withLock { _ in
+            let pid = withExtendedLifetime((argv, envp)) {
+                request.executable.withCString { path in
+                    var spec = warden_spawn_request(
+                        path: path, argv: argv.pointers, envp: envp.pointers,
+                        stdin_fd: devNull, stdout_fd: outPipe[1], stderr_fd: errPipe[1],
+                        parent_death_signal: SIGKILL, expected_parent: getpid())
+                    return warden_spawn(&spec, &error)
+                }
             }
+            return (pid, pid > 0 ? warden_pidfd_open(pid) : -1)
         }
         guard pid > 0 else {
             close(outPipe[0])
             close(errPipe[0])
             return .failure(SpawnError(step: "exec \(request.executable)", errno: error))
         }
-        let pidfd = warden_pidfd_open(pid)
         return .success(SpawnedProcess(pid: pid, pidfd: pidfd >= 0 ? pidfd : nil, stdout: outPipe[0], stderr: errPipe[0]))
     }
 }
