@@ -160,12 +160,18 @@ ssize_t warden_notify_receive(int fd, char *buffer, size_t capacity,
     return (ssize_t)length;
 }
 
+/// Fills an AF_UNIX address for path; -1 with ENAMETOOLONG when it does not fit.
+static int unix_address(const char *path, struct sockaddr_un *addr) {
+    memset(addr, 0, sizeof *addr);
+    addr->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof addr->sun_path) { errno = ENAMETOOLONG; return -1; }
+    strcpy(addr->sun_path, path);
+    return 0;
+}
+
 int warden_notify_bind(const char *path) {
     struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; return -1; }
-    strcpy(addr.sun_path, path);
+    if (unix_address(path, &addr) < 0) return -1;
 
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
@@ -191,10 +197,7 @@ uint64_t warden_monotonic_usec(void) {
 
 int warden_unix_socket_in_use(const char *path) {
     struct sockaddr_un addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; return -1; }
-    strcpy(addr.sun_path, path);
+    if (unix_address(path, &addr) < 0) return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     int rc = connect(fd, (struct sockaddr *)&addr, sizeof addr);

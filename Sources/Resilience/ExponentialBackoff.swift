@@ -1,3 +1,5 @@
+import WardenCore
+
 /// Capped exponential backoff with jitter: retry n waits `initial × multiplier^(n-1)`, at most `max`,
 /// spread by ±`jitter` so that many clients failing together do not retry together.
 public struct ExponentialBackoff: Sendable, Hashable {
@@ -16,10 +18,10 @@ public struct ExponentialBackoff: Sendable, Hashable {
 
     /// The delay before retry number `retry` (1 for the first retry after a failure).
     public func delay(forRetry retry: Int, using random: inout some RandomNumberGenerator) -> Duration {
-        let base = initial.secondsValue * pow(multiplier, Double(Swift.max(0, retry - 1)))
-        let capped = Swift.min(base, max.secondsValue)
+        let base = initial.seconds * pow(multiplier, Double(Swift.max(0, retry - 1)))
+        let capped = Swift.min(base, max.seconds)
         let spread = jitter == 0 ? 0 : Double.random(in: -jitter...jitter, using: &random)
-        let jittered = Swift.min(Swift.max(0, capped * (1 + spread)), max.secondsValue)
+        let jittered = Swift.min(Swift.max(0, capped * (1 + spread)), max.seconds)
         return .nanoseconds(Int64(jittered * 1e9))
     }
 
@@ -30,11 +32,6 @@ public struct ExponentialBackoff: Sendable, Hashable {
     }
 }
 
-extension Duration {
-    fileprivate var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
 
 private func pow(_ base: Double, _ exponent: Double) -> Double {
     // Integral exponents only ever reach here; repeated multiplication avoids importing Foundation.

@@ -29,9 +29,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         var fields: [String: Any] = [
             "time": Self.timestamp(),
             "level": event.level.rawValue,

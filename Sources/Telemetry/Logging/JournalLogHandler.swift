@@ -36,9 +36,7 @@ public struct JournalLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
         var fields = [
             "MESSAGE=\(masker.redact("\(event.message)"))",
             "PRIORITY=\(Self.priority(event.level))",

@@ -30,3 +30,13 @@ public final class LogLevels: Sendable {
         }
     }
 }
+
+extension LogEvent {
+    /// The handler's metadata, then the provider's, then the event's own, later ones winning.
+    func mergedMetadata(handler: Logger.Metadata, provider: Logger.MetadataProvider?) -> Logger.Metadata {
+        var merged = handler
+        if let provided = provider?.get() { merged.merge(provided) { $1 } }
+        if let extra = metadata { merged.merge(extra) { $1 } }
+        return merged
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WardenCore
 
 /// A log file that rotates by size and by age, keeping `keep` old files (`warden.log.1` newest).
 /// For hosts without journald; under systemd the journal does this job.
@@ -79,6 +80,3 @@ public final class RotatingFile: Sendable {
     }
 }
 
-extension Duration {
-    fileprivate var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

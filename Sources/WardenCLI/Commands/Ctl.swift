@@ -19,9 +19,7 @@ struct Ctl: AsyncParsableCommand {
         func run() async throws {
             let status = try await withClient(options) { try await $0.status() }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(status), as: UTF8.self))
+                try printJSON(status)
             } else {
                 print(StatusTable.render(status, now: Date().timeIntervalSince1970))
             }

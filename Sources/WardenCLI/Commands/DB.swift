@@ -87,9 +87,7 @@ extension DB {
                 throw fail(WardenError(.runtime, "maintenance failed: \(String(reflecting: error))", location: "\(database.location)"))
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 Swift.print("\(database.location)\(dryRun ? " (dry run)" : ""):")
                 for task in report.tasks { Swift.print("  \(task.outcome.padding(toLength: 9, withPad: " ", startingAt: 0)) \(task.name): \(task.detail)") }
@@ -130,9 +128,7 @@ extension Migrator {
 
 private func print(_ report: MigrationReport, json: Bool, text: (MigrationReport) -> String) throws {
     if json {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try printJSON(report)
     } else {
         Swift.print(text(report))
     }

@@ -53,3 +53,10 @@ func fail(_ error: WardenError) -> ExitCode {
     printError("warden: \(error)")
     return ExitCode(error.code.exitStatus)
 }
+
+/// Pretty, sorted JSON on stdout, as every `--json` flag prints it.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
