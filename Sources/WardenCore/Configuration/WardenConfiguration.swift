@@ -6,19 +6,22 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var supervisor: SupervisorSettings
     public var logging: LoggingSettings
     public var database: DatabaseSettings
+    public var backup: BackupSettings
     public var children: [ChildSpec]
 
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
-        database: DatabaseSettings = DatabaseSettings(), children: [ChildSpec] = ChildSpec.defaults
+        database: DatabaseSettings = DatabaseSettings(), backup: BackupSettings = BackupSettings(),
+        children: [ChildSpec] = ChildSpec.defaults
     ) {
         self.supervisor = supervisor
         self.logging = logging
         self.database = database
+        self.backup = backup
         self.children = children
     }
 
-    static let keys = ["supervisor", "logging", "database", "children"]
+    static let keys = ["supervisor", "logging", "database", "backup", "children"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -26,6 +29,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
             supervisor: fields.read("supervisor", default: SupervisorSettings()),
             logging: fields.read("logging", default: LoggingSettings()),
             database: fields.read("database", default: DatabaseSettings()),
+            backup: fields.read("backup", default: BackupSettings()),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }
@@ -167,6 +171,9 @@ extension WardenConfiguration {
             // The password inside a URL is a secret on its own, wherever it is printed.
             if let password = URLComponents(string: url.value)?.password { secrets.append(password) }
         }
+        for text in [backup.encryptionKey, backup.s3?.secretAccessKey].compactMap({ $0 }) where text.reference != nil {
+            secrets.append(text.value)
+        }
         return secrets
     }
 }
@@ -177,14 +184,27 @@ public struct DatabaseSettings: Sendable, Hashable, Decodable {
     /// SQLite at `<state-dir>/warden.sqlite`. Write it as `${env:...}` or `${file:...}` when it
     /// holds a password.
     public var url: ConfigText?
+    /// How often the supervisor runs `warden db maintain`; nil means never.
+    public var maintenanceInterval: Duration?
 
-    public init(url: ConfigText? = nil) { self.url = url }
+    public init(url: ConfigText? = nil, maintenanceInterval: Duration? = .seconds(86_400)) {
+        self.url = url
+        self.maintenanceInterval = maintenanceInterval
+    }
 
-    static let keys = ["url"]
+    static let keys = ["url", "maintenance_interval"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
-        self.init(url: fields.read("url"))
+        var interval: Duration? = .seconds(86_400)
+        if let text: String = fields.read("maintenance_interval") {
+            interval = text == "off" ? nil : DurationText.parse(text)
+            if text != "off", interval == nil || interval! < .seconds(60) {
+                fields.problem("expected a duration of at least 1m (such as 24h) or off, found '\(text)'", at: "maintenance_interval")
+                interval = .seconds(86_400)
+            }
+        }
+        self.init(url: fields.read("url"), maintenanceInterval: interval)
         guard let url else { return }
         let scheme = URLComponents(string: url.value)?.scheme
         if !["sqlite", "postgres", "postgresql"].contains(scheme ?? "") {
