@@ -39,7 +39,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Backup", dependencies: [
-            "WardenCore", "Storage", "Resilience",
+            "WardenCore", "Storage", "Resilience", "Telemetry",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),

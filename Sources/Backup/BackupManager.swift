@@ -20,7 +20,7 @@ public struct BackupManager: Sendable {
     public init(settings: BackupSettings, location: DatabaseLocation, stateDirectory: String, wardenVersion: String, logger: Logger) {
         self.settings = settings
         self.location = location
-        repository = BackupRepository(directory: settings.repository ?? stateDirectory + "/backups")
+        repository = BackupRepository(settings: settings, stateDirectory: stateDirectory)
         self.wardenVersion = wardenVersion
         self.logger = logger
     }

@@ -24,6 +24,7 @@ public struct ControlClient: Sendable {
         case .start(let name): try await call("POST", "/v1/children/\(name)/start", as: ControlReply.self)
         case .stop(let name): try await call("POST", "/v1/children/\(name)/stop", as: ControlReply.self)
         case .restart(let name): try await call("POST", "/v1/children/\(name)/restart", as: ControlReply.self)
+        case .runJob(let name): try await call("POST", "/v1/jobs/\(name)/run", as: ControlReply.self)
         }
     }
 

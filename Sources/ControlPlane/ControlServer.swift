@@ -9,6 +9,7 @@ import Supervisor
 ///     GET  /v1/status
 ///     POST /v1/children/{name}/start | stop | restart
 ///     POST /v1/reload
+///     POST /v1/jobs/{name}/run
 public enum ControlServer {
     public static func application(
         supervisor: Supervisor, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void
@@ -26,6 +27,9 @@ public enum ControlServer {
             default: return jsonResponse(ControlReply(ok: false, message: "unknown action; use start, stop or restart"), status: .notFound)
             }
             return reply(await supervisor.handle(request))
+        }
+        router.post("/v1/jobs/:name/run") { _, context in
+            reply(await supervisor.handle(.runJob(try context.parameters.require("name"))))
         }
         return Application(
             router: router,

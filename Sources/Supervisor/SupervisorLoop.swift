@@ -31,18 +31,19 @@ final class SupervisorLoop {
         var name: String { lifecycle.spec.name }
     }
 
-    private let supervisor: Supervisor
-    private var logger: Logger { supervisor.logger }
+    let supervisor: Supervisor
+    var logger: Logger { supervisor.logger }
     private var configuration: WardenConfiguration
     private let directories: Directories
-    private let spawner = ProcessSpawner()
-    private let poller = DescriptorPoller()
+    let spawner = ProcessSpawner()
+    let poller = DescriptorPoller()
     private let systemd = SystemdNotifier()
     private var intensity: RestartIntensity
     private var slots: [Slot] = []
+    var jobs: [JobSlot] = []
 
     private var startupReported = false
-    private var shuttingDown = false
+    var shuttingDown = false
     private var failure: WardenError?
     private var nextSystemdPing: Instant?
     private var nextHousekeeping: Instant
@@ -62,6 +63,7 @@ final class SupervisorLoop {
         for spec in DependencyOrder.startOrder(configuration.children) {
             slots.append(try makeSlot(spec))
         }
+        jobs = JobSpec.jobs(for: configuration).map { JobSlot(spec: $0, now: .now) }
         if let interval = systemd.watchdogInterval {
             nextSystemdPing = .now
             logger.info("systemd watchdog enabled", metadata: ["interval": "\(DurationText.format(interval))"])
@@ -83,7 +85,7 @@ final class SupervisorLoop {
         for await event in supervisor.events {
             await handle(event, now: .now)
             publish()
-            if shuttingDown && slots.allSatisfy({ $0.lifecycle.isDown }) { break }
+            if shuttingDown && slots.allSatisfy({ $0.lifecycle.isDown }) && jobsIdle { break }
             scheduleTimer()
         }
         logger.info("supervisor stopped", metadata: ["children_stopped": "\(slots.count)"])
@@ -95,6 +97,7 @@ final class SupervisorLoop {
     private func handle(_ event: Supervisor.Event, now: Instant) async {
         switch event {
         case .process(.reaped(let pid, let status)):
+            if jobReaped(pid: pid, status: status, now: now) { return }
             guard let slot = slots.first(where: { $0.process?.pid == pid }) else {
                 logger.debug("reaped a descendant", metadata: ["pid": "\(pid)", "status": "\(status)"])
                 return
@@ -140,6 +143,7 @@ final class SupervisorLoop {
         for slot in slots {
             await perform(slot.lifecycle.tick(now: now), for: slot, now: now)
         }
+        await runDueJobs(now: now)
         if now >= nextHousekeeping {
             nextHousekeeping = now + Self.housekeepingInterval
             for slot in slots {
@@ -329,6 +333,7 @@ final class SupervisorLoop {
         guard !shuttingDown else { return }
         shuttingDown = true
         for slot in slots { slot.awaitingDependencies = false }
+        stopJobsForShutdown(now: now)
         systemd.stopping(status: "stopping children")
         let drain = slots.filter { !$0.lifecycle.isDown }.reduce(Duration.seconds(5)) { $0 + $1.lifecycle.spec.stopTimeout }
         systemd.extendTimeout(drain)
@@ -359,6 +364,8 @@ final class SupervisorLoop {
         switch request {
         case .reload:
             return await reload(now: now)
+        case .runJob(let name):
+            return await runJobNow(name, now: now)
         case .start(let name), .stop(let name), .restart(let name):
             guard let slot = slot(named: name) else {
                 var message = "no child named '\(name)'; children: \(slots.map(\.name).joined(separator: ", "))"
@@ -409,6 +416,7 @@ final class SupervisorLoop {
         intensity.window = updated.supervisor.restartWindow
         // Replaced and added children take the new backoff and watchdog settings.
         configuration = updated
+        reloadJobs(updated, now: now)
         for slot in slots where !updated.children.contains(where: { $0.name == slot.name }) {
             slot.removeWhenDown = true
             slot.awaitingDependencies = false
@@ -473,7 +481,7 @@ final class SupervisorLoop {
     }
 
     private func scheduleTimer() {
-        let deadlines = slots.compactMap(\.lifecycle.nextDeadline) + [nextHousekeeping] + [nextSystemdPing].compactMap { $0 }
+        let deadlines = slots.compactMap(\.lifecycle.nextDeadline) + jobs.map(\.nextDeadline) + [nextHousekeeping] + [nextSystemdPing].compactMap { $0 }
         guard let next = deadlines.min() else { return }
         if let timer, timer.at <= next { return }
         timer?.task.cancel()
@@ -496,10 +504,12 @@ final class SupervisorLoop {
             state = startupReported ? "degraded" : "starting"
         }
         let children = slots.map { slot in childStatus(slot) }
+        let jobs = jobStatuses()
         supervisor.board.publish { status in
             status.state = state
             status.ready = !shuttingDown && slots.allSatisfy(\.lifecycle.isReady)
             status.children = children
+            status.jobs = jobs
         }
     }
 

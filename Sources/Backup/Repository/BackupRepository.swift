@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 
 /// The directory holding archives (`<id>.wbk`) and manifests (`<id>.json`); work in progress
 /// lives under `.tmp/` and never carries a final name.
@@ -6,6 +7,11 @@ public struct BackupRepository: Sendable {
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
+
+    /// `backup.repository`, else `<state-dir>/backups`.
+    public init(settings: BackupSettings, stateDirectory: String) {
+        directory = settings.repository ?? stateDirectory + "/backups"
+    }
 
     var temporaryDirectory: String { directory + "/.tmp" }
     var lockPath: String { directory + "/.lock" }

@@ -37,10 +37,37 @@ public struct SupervisorMetrics: Sendable {
             [([("version", version), ("revision", revision)], 1)]))
         own += http.collect()
         own += Self.childFamilies(status)
+        own += Self.jobFamilies(status)
         own += workers.health
         own += sampled()
         own += HostCollector(filesystems: [directories.state]).collect()
         return MetricMerger.merge(own, children: workers.families).families
+    }
+
+    static func jobFamilies(_ status: SupervisorStatus) -> [MetricFamily] {
+        var runs: [([(String, String)], Double)] = []
+        var running: [([(String, String)], Double)] = []
+        var lastSuccess: [([(String, String)], Double)] = []
+        var durations: [([(String, String)], Double)] = []
+        for job in status.jobs {
+            let label = [("job", job.name)]
+            for result in ["success", "failure"] { runs.append((label + [("result", result)], Double(job.runs[result] ?? 0))) }
+            running.append((label, job.state == "running" ? 1 : 0))
+            if let at = job.lastSuccessAt { lastSuccess.append((label, at)) }
+            if let seconds = job.lastDurationSeconds { durations.append((label, seconds)) }
+        }
+        var families: [MetricFamily] = [
+            .single("warden_job_runs_total", .counter, "Runs of the supervisor's scheduled jobs, by result.", runs),
+            .single("warden_job_running", .gauge, "1 while the job runs.", running),
+            .single("warden_job_last_success_timestamp_seconds", .gauge, "When the job last succeeded (Unix seconds).", lastSuccess),
+            .single("warden_job_last_duration_seconds", .gauge, "How long the job's last run took.", durations),
+        ]
+        if let backup = status.jobs.first(where: { $0.name == "backup" }) {
+            families.append(.single(
+                "warden_backup_failures_total", .counter, "Scheduled backups that failed since the supervisor started.",
+                [([], Double(backup.runs["failure"] ?? 0))]))
+        }
+        return families
     }
 
     static func childFamilies(_ status: SupervisorStatus) -> [MetricFamily] {

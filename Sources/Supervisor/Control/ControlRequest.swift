@@ -4,6 +4,8 @@ public enum ControlRequest: Sendable, Equatable {
     case stop(String)
     case restart(String)
     case reload
+    /// Run a scheduled job now (`warden ctl run backup`).
+    case runJob(String)
 }
 
 /// The supervisor's answer: whether it was done, and a line for the operator.

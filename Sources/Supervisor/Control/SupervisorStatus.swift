@@ -10,11 +10,26 @@ public struct SupervisorStatus: Sendable, Codable, Equatable {
     public var ready: Bool
     public var configFile: String?
     public var children: [ChildStatus]
+    /// Scheduled jobs (backup, maintenance).
+    public var jobs: [JobStatus] = []
 
     enum CodingKeys: String, CodingKey {
-        case pid, state, ready, children
+        case pid, state, ready, children, jobs
         case startedAt = "started_at"
         case configFile = "config_file"
+    }
+}
+
+extension SupervisorStatus {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pid = try container.decode(Int32.self, forKey: .pid)
+        state = try container.decode(String.self, forKey: .state)
+        startedAt = try container.decode(Double.self, forKey: .startedAt)
+        ready = try container.decode(Bool.self, forKey: .ready)
+        configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
+        children = try container.decode([ChildStatus].self, forKey: .children)
+        jobs = try container.decodeIfPresent([JobStatus].self, forKey: .jobs) ?? []
     }
 }
 

@@ -33,6 +33,16 @@ public struct ChildLaunch: Sendable {
             arguments: Array(command.dropFirst()) + spec.args, environment: env)
     }
 
+    /// `warden <arguments>` for a scheduled job, with the supervisor's directories and configuration.
+    public func request(forJob arguments: [String]) -> SpawnRequest {
+        var env = environment.filter { !SystemdNotifier.privateVariables.contains($0.key) && $0.key != "NOTIFY_SOCKET" }
+        env["WARDEN_STATE_DIR"] = directories.state
+        env["WARDEN_RUNTIME_DIR"] = directories.runtime
+        var arguments = arguments + ["--state-dir", directories.state, "--runtime-dir", directories.runtime]
+        if let configPath { arguments += ["--config", configPath] }
+        return SpawnRequest(executable: selfExecutable, arguments: arguments, environment: env)
+    }
+
     /// A bare command name is looked up in PATH, as a shell would.
     static func resolve(_ command: String, path: String?) -> String {
         guard !command.contains("/") else { return command }

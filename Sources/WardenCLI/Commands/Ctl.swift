@@ -7,7 +7,7 @@ import WardenCore
 struct Ctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Talk to a running supervisor through its control socket (RUNTIME_DIR/control.sock).",
-        subcommands: [Status.self, Start.self, Stop.self, Restart.self, Reload.self])
+        subcommands: [Status.self, Start.self, Stop.self, Restart.self, Reload.self, Run.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -46,6 +46,14 @@ struct Ctl: AsyncParsableCommand {
         @Argument(help: "Child name.") var name: String
         @OptionGroup var options: CommonOptions
         func run() async throws { try await perform(.restart(name), options) }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a scheduled job (backup, maintenance) now, as the supervisor would.")
+        @Argument(help: "Job name.") var name: String
+        @OptionGroup var options: CommonOptions
+        func run() async throws { try await perform(.runJob(name), options) }
     }
 
     struct Reload: AsyncParsableCommand {
@@ -93,6 +101,23 @@ enum StatusTable {
             lines.append(row.enumerated().map { index, cell in
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  "))
+        }
+        if !status.jobs.isEmpty {
+            lines.append("")
+            var jobRows = [["JOB", "STATE", "RUNS", "LAST RESULT", "NEXT RUN"]]
+            for job in status.jobs {
+                jobRows.append([
+                    job.name, job.state + (job.pid.map { " (pid \($0))" } ?? ""),
+                    "\(job.runs["success"] ?? 0) ok, \(job.runs["failure"] ?? 0) failed", job.lastResult ?? "-",
+                    job.nextRunAt.map { "in " + age($0 - now) } ?? "-",
+                ])
+            }
+            let jobWidths = jobRows[0].indices.map { column in jobRows.map { $0[column].count }.max() ?? 0 }
+            for row in jobRows {
+                lines.append(row.enumerated().map { index, cell in
+                    index == row.count - 1 ? cell : cell.padding(toLength: jobWidths[index], withPad: " ", startingAt: 0)
+                }.joined(separator: "  "))
+            }
         }
         return lines.joined(separator: "\n")
     }

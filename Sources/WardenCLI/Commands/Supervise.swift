@@ -1,4 +1,5 @@
 import ArgumentParser
+import Backup
 import ControlPlane
 import Foundation
 import Logging
@@ -88,10 +89,11 @@ struct Supervise: AsyncParsableCommand {
         let control = ControlServer.application(
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
         let database = DatabaseMonitor(location: location, logger: Logger(label: "warden.database"))
+        let backups = BackupMonitor(repository: BackupRepository(settings: configuration.backup, stateDirectory: directories.state))
         let metrics = SupervisorMetrics(
             supervisor: supervisor, directories: directories,
             http: HTTPRequestMetrics(handlers: SupervisorEndpoint.handlers), version: Warden.version,
-            revision: Warden.revision, scraper: WorkerScraper(directories: directories), sampled: { database.families() })
+            revision: Warden.revision, scraper: WorkerScraper(directories: directories), sampled: { database.families() + backups.families() })
         let http = SupervisorEndpoint.application(
             supervisor: supervisor, metrics: metrics, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
