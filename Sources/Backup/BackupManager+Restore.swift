@@ -77,9 +77,16 @@ extension BackupManager {
             try await server.createDatabase(settings.database)
         }
         let dump = "\(repository.temporaryDirectory)/\(manifest.id).restore"
-        defer { unlink(dump) }
+        let script = dump + ".sql"
+        defer {
+            unlink(dump)
+            unlink(script)
+        }
         try unseal(manifest, to: dump)
-        let result = try PostgresTools(settings: settings).restore(file: dump, database: settings.database, clean: clean || live)
+        let tools = PostgresTools(settings: settings)
+        let result = clean || live
+            ? try tools.replace(file: dump, script: script, database: settings.database)
+            : try tools.restore(file: dump, database: settings.database)
         guard result.status == 0 else {
             throw BackupError.failed(target, "pg_restore failed (status \(result.status)): \(result.stderr)")
         }

@@ -70,7 +70,7 @@ extension BackupManager {
         try await server.dropDatabase(scratch)
         try await server.createDatabase(scratch)
         do {
-            let result = try PostgresTools(settings: settings).restore(file: dump, database: scratch, clean: false)
+            let result = try PostgresTools(settings: settings).restore(file: dump, database: scratch)
             guard result.status == 0 else {
                 throw BackupError.corrupt(repository.archivePath(manifest.id), "pg_restore into a scratch database failed: \(result.stderr)")
             }

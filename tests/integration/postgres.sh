@@ -3,21 +3,11 @@
 source "$(dirname "$0")/lib.sh"
 echo "schema migrations on a real PostgreSQL 15"
 
-PG=/usr/lib/postgresql/15/bin
+source "$(dirname "$0")/postgres_lib.sh"
 check "PostgreSQL 15 is installed" test -x "$PG/initdb"
 dir=$(scratch)
-port=$(free_port)
-mkdir -p "$dir/pg" "$dir/sock"
-chown -R postgres:postgres "$dir/pg" "$dir/sock"
-chmod 755 "$dir"
-as_postgres() { runuser -u postgres -- "$@"; }
-as_postgres "$PG/initdb" -D "$dir/pg/data" -A trust -U postgres >"$dir/initdb.log" 2>&1
-check "initdb" test -f "$dir/pg/data/PG_VERSION"
-stop_pg() { as_postgres "$PG/pg_ctl" -D "$dir/pg/data" -m fast -w stop >/dev/null 2>&1; }
-trap 'stop_pg; cleanup' EXIT
-as_postgres "$PG/pg_ctl" -D "$dir/pg/data" -w -l "$dir/pg/server.log" \
-  -o "-p $port -k $dir/sock -c listen_addresses=127.0.0.1" start >/dev/null
-check "PostgreSQL answers on 127.0.0.1:$port" "$PG/pg_isready" -h 127.0.0.1 -p "$port"
+start_postgres "$dir"
+port=$PG_PORT
 psql_do() { psql -h 127.0.0.1 -p "$port" -U postgres -d warden -At -c "$1"; }
 psql -h 127.0.0.1 -p "$port" -U postgres -At -c "CREATE DATABASE warden" >/dev/null
 
@@ -94,7 +84,7 @@ out=$(db maintain --json 2>&1)
 check "a second run skips the partitions that exist" test "$(jq -r '[.tasks[] | select(.outcome == "skipped")] | length' <<<"$out")" -ge 7
 
 # PostgreSQL down: a clear error, not a hang.
-stop_pg
+stop_postgres
 started=$(date +%s)
 out=$(timeout 60 "$WARDEN" db status --config "$dir/warden.yml" --state-dir "$dir/state" 2>&1); rc=$?
 check "with PostgreSQL down, db status fails (exit $rc) instead of hanging" test "$rc" != 0 -a "$rc" != 124

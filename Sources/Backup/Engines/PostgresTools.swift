@@ -48,11 +48,30 @@ struct PostgresTools: Sendable {
             environment: environment, stdout: output)
     }
 
-    /// Restores a custom-format dump file into `database`, stopping at the first error.
-    func restore(file: String, database: String, clean: Bool) throws -> ToolResult {
-        var arguments = ["--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname=\(connectionString(database: database))"]
-        if clean { arguments += ["--clean", "--if-exists"] } else { arguments.append("--single-transaction") }
-        return try Self.run(Self.binary("pg_restore"), arguments + [file], environment: environment, stdout: { _ in })
+    /// Restores a custom-format dump file into `database` in one transaction: it all lands or
+    /// nothing does.
+    func restore(file: String, database: String) throws -> ToolResult {
+        try Self.run(
+            Self.binary("pg_restore"),
+            ["--no-password", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+             "--dbname=\(connectionString(database: database))", file],
+            environment: environment, stdout: { _ in })
+    }
+
+    /// Replaces everything in `database`'s public schema with the dump, in one transaction, so a
+    /// failed restore leaves the previous contents. (`pg_restore --clean` cannot drop the
+    /// constraints of partitions, and is not atomic.)
+    func replace(file: String, script: String, database: String) throws -> ToolResult {
+        let rendered = try Self.run(
+            Self.binary("pg_restore"), ["--no-owner", "--no-privileges", "--file=\(script)", file],
+            environment: environment, stdout: { _ in })
+        guard rendered.status == 0 else { return rendered }
+        return try Self.run(
+            Self.binary("psql"),
+            ["--no-psqlrc", "--quiet", "--no-password", "--single-transaction", "--set=ON_ERROR_STOP=1",
+             "--command=DROP SCHEMA public CASCADE", "--command=CREATE SCHEMA public", "--file=\(script)",
+             "--dbname=\(connectionString(database: database))"],
+            environment: environment, stdout: { _ in })
     }
 
     struct ToolResult {
