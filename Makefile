@@ -1,7 +1,10 @@
 # Warden: `make run` and `make test` do everything on a fresh Debian 12 machine (as root).
 SWIFT      ?= swift
-BUILD_DEPS := libsystemd-dev pkg-config
-TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15
+BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev
+TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
+              sqlite3 binutils openssl
+# Python packages for the local S3 emulator (moto checks Signature V4) and its client.
+PIP_DEPS   := moto[server]==5.2.1 boto3
 WARDEN     := .build/debug/warden
 
 .PHONY: run test bench build release deps-build deps-test unit integration clean
@@ -38,6 +41,8 @@ deps-build:
 
 deps-test:
 	@bash scripts/apt-ensure.sh $(TEST_DEPS)
+	@python3 -c 'import moto.server, boto3' 2>/dev/null || python3 -m pip install --quiet $(PIP_DEPS) \
+		|| python3 -m pip install --quiet --break-system-packages $(PIP_DEPS)
 
 clean:
 	rm -rf .build

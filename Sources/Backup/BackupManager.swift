@@ -71,8 +71,14 @@ public struct BackupManager: Sendable {
             var attempt = 1
             while true {
                 do {
-                    let manifest = try await createOnce(id: id, startedAt: startedAt, key: key)
+                    var manifest = try await createOnce(id: id, startedAt: startedAt, key: key)
+                    let offsiteError = await copyOffsite(&manifest)
                     await BackupCatalog(location: location, logger: logger).record(manifest)
+                    if let offsiteError {
+                        throw BackupError.failed(
+                            offsiteError.location ?? "backup.s3",
+                            "backup \(manifest.id) was written locally, but its off-site copy failed: \(offsiteError.message)")
+                    }
                     logger.info("backup created", metadata: [
                         "id": "\(manifest.id)", "bytes": "\(manifest.sizeBytes)", "dump_bytes": "\(manifest.dumpBytes)",
                         "seconds": "\(String(format: "%.3f", manifest.durationSeconds))",
@@ -146,6 +152,28 @@ public struct BackupManager: Sendable {
         }
     }
 
+    /// Uploads the archive, then its manifest, when `backup.s3` is set; the manifest records where.
+    private func copyOffsite(_ manifest: inout BackupManifest) async -> WardenError? {
+        guard let s3 = settings.s3 else { return nil }
+        let client = S3Client(settings: s3)
+        let started = ContinuousClock.now
+        do {
+            manifest.offsite = try await client.upload(file: repository.archivePath(manifest.id), as: manifest.archive)
+            try repository.save(manifest)
+            _ = try await client.upload(file: repository.manifestPath(manifest.id), as: "\(manifest.id).json")
+            logger.info("backup copied off-site", metadata: [
+                "id": "\(manifest.id)", "to": "\(manifest.offsite ?? "")",
+                "seconds": "\(String(format: "%.3f", (ContinuousClock.now - started).seconds))",
+            ])
+            return nil
+        } catch {
+            manifest.offsite = nil
+            try? repository.save(manifest)
+            logger.error("off-site copy failed", metadata: ["id": "\(manifest.id)", "error": "\(error)"])
+            return (error as? BackupError)?.warden ?? WardenError(.runtime, "\(error)", location: client.url(manifest.archive))
+        }
+    }
+
     // MARK: List and prune
 
     public func list() -> (manifests: [BackupManifest], problems: [String]) {
@@ -158,7 +186,17 @@ public struct BackupManager: Sendable {
             let plan = RetentionPlan(backups: repository.manifests().manifests, policy: settings.retention)
             guard !dryRun else { return plan }
             let catalog = BackupCatalog(location: location, logger: logger)
+            let manifests = repository.manifests().manifests
             for entry in plan.removals {
+                if let s3 = settings.s3, let manifest = manifests.first(where: { $0.id == entry.id }), manifest.offsite != nil {
+                    let client = S3Client(settings: s3)
+                    do {
+                        try await client.delete(manifest.archive)
+                        try await client.delete("\(manifest.id).json")
+                    } catch {
+                        logger.warning("off-site copy not deleted", metadata: ["id": "\(entry.id)", "error": "\(error)"])
+                    }
+                }
                 try repository.delete(entry.id)
                 await catalog.remove(entry.id)
                 logger.info("backup pruned", metadata: ["id": "\(entry.id)"])
