@@ -83,6 +83,26 @@ check "fills got four monthly partitions" \
 out=$(db maintain --json 2>&1)
 check "a second run skips the partitions that exist" test "$(jq -r '[.tasks[] | select(.outcome == "skipped")] | length' <<<"$out")" -ge 7
 
+# A bloated index is rebuilt concurrently; a partition past retention is detached, its rows kept.
+psql_do "INSERT INTO orders (client_order_id, symbol, side, type, quantity, status, created_at, updated_at)
+  SELECT 'bloat-' || g, 'BTCUSDT', 'buy', 'market', '1', 'new', g, g FROM generate_series(1, 100000) g;
+  DELETE FROM orders WHERE client_order_id LIKE 'bloat-%' AND right(client_order_id, 2) <> '00'" >/dev/null
+psql_do "VACUUM ANALYZE orders" >/dev/null
+index_bytes() { psql_do "SELECT pg_relation_size('orders_client_order_id_key')"; }
+before=$(index_bytes)
+psql_do "CREATE TABLE candles_y2020m01 PARTITION OF candles FOR VALUES FROM (1577836800000) TO (1580515200000);
+  INSERT INTO candles VALUES ('BTCUSDT','1h',1577840400000,1,2,0.5,1.5,10)" >/dev/null
+printf 'database:\n  url: ${env:WARDEN_TEST_DB_URL}\n  partition_retention_months: 12\n' >"$dir/retention.yml"
+out=$("$WARDEN" db maintain --json --config "$dir/retention.yml" --state-dir "$dir/state" 2>&1)
+check "maintain rebuilt the bloated index" test "$(jq -r '.tasks[] | select(.name == "reindex orders_client_order_id_key") | .outcome' <<<"$out")" = done
+check "which is now smaller ($before bytes before, $(index_bytes) after)" test "$(index_bytes)" -lt "$((before / 2))"
+check "and still valid" test "$(psql_do "SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_client_order_id_key'::regclass")" = t
+reindexed=$(jq -r '[.tasks[] | select(.name | startswith("reindex")) | .name] | join(",")' <<<"$out")
+check "only the bloated table's indexes were rebuilt ($reindexed)" test -z "$(tr ',' '\n' <<<"$reindexed" | grep -v '^reindex orders_')"
+check "the 2020 partition is detached (past 12 months)" test "$(jq -r '.tasks[] | select(.name == "detach candles_y2020m01") | .outcome' <<<"$out")" = done
+check "and kept as a plain table with its row" test "$(psql_do "SELECT relispartition::text || ' ' || (SELECT count(*) FROM candles_y2020m01) FROM pg_class WHERE relname = 'candles_y2020m01'")" = "false 1"
+check "this month's partition stays attached" test "$(jq -r '[.tasks[] | select(.name | startswith("detach"))] | length' <<<"$out")" = 1
+
 # PostgreSQL down: a clear error, not a hang.
 stop_postgres
 started=$(date +%s)

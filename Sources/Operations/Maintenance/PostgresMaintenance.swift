@@ -16,11 +16,20 @@ public struct PostgresMaintenance: Sendable {
     public var autovacuumStaleAfter: Duration
     public var monthsAhead: Int
     public var longTransaction: Duration
+    /// Attached monthly partitions older than this many months are detached; nil keeps all.
+    public var partitionRetentionMonths: Int?
+    /// An index this many times larger than its rows need (and at least `reindexMinBytes`) is rebuilt.
+    public var indexBloatThreshold: Double
+    public var reindexMinBytes: Int
 
     public init(
         client: PostgresClient, logger: Logger, deadTupleThreshold: Double = 0.2,
-        autovacuumStaleAfter: Duration = .seconds(86400), monthsAhead: Int = 3, longTransaction: Duration = .seconds(300)
+        autovacuumStaleAfter: Duration = .seconds(86400), monthsAhead: Int = 3, longTransaction: Duration = .seconds(300),
+        partitionRetentionMonths: Int? = nil, indexBloatThreshold: Double = 2.0, reindexMinBytes: Int = 1 << 20
     ) {
+        self.partitionRetentionMonths = partitionRetentionMonths
+        self.indexBloatThreshold = indexBloatThreshold
+        self.reindexMinBytes = reindexMinBytes
         self.client = client
         self.logger = logger
         self.deadTupleThreshold = deadTupleThreshold
@@ -51,9 +60,13 @@ public struct PostgresMaintenance: Sendable {
                 tasks.append(.init(name: "vacuum \(table)", outcome: "done", detail: detail))
             }
         }
+        tasks += try await reindexBloated(dryRun: dryRun)
         for (table, column) in Self.partitioned {
             for month in Self.months(from: now, count: monthsAhead + 1) {
                 tasks.append(try await partition(table, column: column, month: month, dryRun: dryRun))
+            }
+            if let keep = partitionRetentionMonths {
+                tasks += try await detachOld(table, keepMonths: keep, now: now, dryRun: dryRun)
             }
         }
         return MaintenanceReport(engine: "postgres", dryRun: dryRun, tasks: tasks, findings: try await findings())
@@ -78,6 +91,62 @@ public struct PostgresMaintenance: Sendable {
         return .init(name: "partition \(name)", outcome: "done", detail: range)
     }
 
+    /// B-tree indexes whose pages exceed what their live entries need by `indexBloatThreshold`
+    /// (entry size from the columns' average width in pg_stats, 90% leaf fill), rebuilt without
+    /// blocking writes. The estimate follows the widely used ioguix btree bloat query, simplified.
+    private func reindexBloated(dryRun: Bool) async throws -> [MaintenanceReport.Task] {
+        let candidates = try await rows(
+            """
+            SELECT i.relname::text, pg_relation_size(i.oid)::int8,
+                   (pg_relation_size(i.oid)::float8 / GREATEST(8192.0 * ceil(
+                       GREATEST(i.reltuples, 0) * (12 + COALESCE((SELECT SUM(s.avg_width) FROM pg_attribute a
+                           JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = t.relname AND s.attname = a.attname
+                           WHERE a.attrelid = t.oid AND a.attnum = ANY (x.indkey)), 16)) / (8192 * 0.9)), 8192.0))::float8
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            JOIN pg_namespace n ON n.oid = i.relnamespace JOIN pg_am am ON am.oid = i.relam
+            WHERE n.nspname = 'public' AND am.amname = 'btree' AND i.relkind = 'i' AND x.indisvalid
+              AND pg_relation_size(i.oid) >= \(reindexMinBytes)
+            ORDER BY 1
+            """, as: (String, Int, Double).self)
+        var tasks: [MaintenanceReport.Task] = []
+        for (index, bytes, ratio) in candidates where ratio >= indexBloatThreshold {
+            let detail = String(format: "%.1fx the estimated size (%d KiB)", ratio, bytes / 1024)
+            if dryRun {
+                tasks.append(.init(name: "reindex \(index)", outcome: "would-do", detail: detail))
+            } else {
+                try await client.query(PostgresQuery(unsafeSQL: "REINDEX INDEX CONCURRENTLY \(Self.quoted(index))"), logger: logger)
+                tasks.append(.init(name: "reindex \(index)", outcome: "done", detail: detail))
+            }
+        }
+        return tasks
+    }
+
+    /// Monthly partitions that ended more than `keepMonths` months before this month are
+    /// detached: the data stays, as a plain table an operator can archive or drop.
+    private func detachOld(_ table: String, keepMonths: Int, now: Date, dryRun: Bool) async throws -> [MaintenanceReport.Task] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let thisMonth = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!
+        let cutoff = calendar.date(byAdding: .month, value: -keepMonths, to: thisMonth)!
+        let cutoffSuffix = Self.months(from: cutoff, count: 1)[0].suffix
+        let attached = try await rows(
+            """
+            SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+            WHERE p.relname = '\(table)' AND c.relname ~ '^\(table)_y[0-9]{4}m[0-9]{2}$' ORDER BY 1
+            """, as: String.self)
+        var tasks: [MaintenanceReport.Task] = []
+        for partition in attached where String(partition.suffix(8)) < cutoffSuffix {
+            let detail = "older than \(keepMonths) months; kept as a plain table"
+            if dryRun {
+                tasks.append(.init(name: "detach \(partition)", outcome: "would-do", detail: detail))
+            } else {
+                try await client.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(Self.quoted(table)) DETACH PARTITION \(Self.quoted(partition))"), logger: logger)
+                tasks.append(.init(name: "detach \(partition)", outcome: "done", detail: detail))
+            }
+        }
+        return tasks
+    }
+
     private func findings() async throws -> [String] {
         let seconds = Int(longTransaction.components.seconds)
         var found: [String] = []
@@ -88,6 +157,14 @@ public struct PostgresMaintenance: Sendable {
             """, as: (Int32, Int, String).self)
         {
             found.append("pid \(pid): transaction open for \(age) s (\(state))")
+        }
+        for (pid, idle) in try await rows(
+            """
+            SELECT pid, EXTRACT(EPOCH FROM now() - state_change)::int8 FROM pg_stat_activity
+            WHERE state IN ('idle in transaction', 'idle in transaction (aborted)') AND now() - state_change > interval '60 seconds'
+            """, as: (Int32, Int).self)
+        {
+            found.append("pid \(pid): idle in a transaction for \(idle) s")
         }
         for (pid, blockers) in try await rows(
             """

@@ -77,8 +77,9 @@ extension DB {
                     report = try await SQLiteMaintenance(path: path).run(dryRun: dryRun)
                 case .postgres(let settings):
                     let dryRun = self.dryRun
+                    let retention = try options.loadConfiguration().database.partitionRetentionMonths
                     report = try await settings.withClient(logger: logger) { client in
-                        try await PostgresMaintenance(client: client, logger: logger).run(dryRun: dryRun)
+                        try await PostgresMaintenance(client: client, logger: logger, partitionRetentionMonths: retention).run(dryRun: dryRun)
                     }
                 }
             } catch let error as WardenError {

@@ -186,13 +186,17 @@ public struct DatabaseSettings: Sendable, Hashable, Decodable {
     public var url: ConfigText?
     /// How often the supervisor runs `warden db maintain`; nil means never.
     public var maintenanceInterval: Duration?
+    /// PostgreSQL: monthly partitions older than this many months are detached (kept as plain
+    /// tables for archiving); nil keeps them all attached.
+    public var partitionRetentionMonths: Int?
 
-    public init(url: ConfigText? = nil, maintenanceInterval: Duration? = .seconds(86_400)) {
+    public init(url: ConfigText? = nil, maintenanceInterval: Duration? = .seconds(86_400), partitionRetentionMonths: Int? = nil) {
         self.url = url
         self.maintenanceInterval = maintenanceInterval
+        self.partitionRetentionMonths = partitionRetentionMonths
     }
 
-    static let keys = ["url", "maintenance_interval"]
+    static let keys = ["url", "maintenance_interval", "partition_retention_months"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -204,7 +208,10 @@ public struct DatabaseSettings: Sendable, Hashable, Decodable {
                 interval = .seconds(86_400)
             }
         }
-        self.init(url: fields.read("url"), maintenanceInterval: interval)
+        self.init(url: fields.read("url"), maintenanceInterval: interval, partitionRetentionMonths: fields.read("partition_retention_months"))
+        if let months = partitionRetentionMonths, months < 1 {
+            fields.problem("expected at least 1 month, found \(months)", at: "partition_retention_months")
+        }
         guard let url else { return }
         let scheme = URLComponents(string: url.value)?.scheme
         if !["sqlite", "postgres", "postgresql"].contains(scheme ?? "") {
