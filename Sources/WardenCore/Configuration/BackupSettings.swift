@@ -69,11 +69,13 @@ public struct BackupSettings: Sendable, Hashable, Decodable {
         }
         if !(0...9).contains(compressionLevel) { fields.problem("expected 0 (store) to 9, found \(compressionLevel)", at: "compression_level") }
         if !(1...10).contains(attempts) { fields.problem("expected 1 to 10, found \(attempts)", at: "attempts") }
-        if encryption == .none, encryptionKey != nil {
+        if self.encryption == .none, encryptionKey != nil {
             fields.problem("an encryption key is set but encryption is none; remove one of them", at: "encryption")
         }
         if let key = encryptionKey, BackupKeyText.decode(key.value) == nil {
             fields.problem("expected 32 bytes written as 64 hex digits or base64 (generate one with `openssl rand -hex 32`)", at: "encryption_key")
+        } else if let key = encryptionKey, key.reference == nil {
+            fields.problem("a key must not be written in clear: use ${file:PATH}, ${env:NAME} or ${credential:NAME}", at: "encryption_key")
         }
     }
 }
