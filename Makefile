@@ -22,6 +22,7 @@ test: deps-test build
 ## Print the supervisor's figures (release build).
 bench: deps-test release
 	python3 bench/supervisor_bench.py .build/release/warden
+	python3 bench/backup_bench.py .build/release/warden
 
 build:
 	$(SWIFT) build --product warden
