@@ -18,7 +18,7 @@ children:
   - {name: forker, command: [$FIXTURE, grandchildren], watchdog: 0s}
   - {name: badconf, command: [$FIXTURE, exit78]}
   - {name: slow, command: [$FIXTURE, never-ready], start_timeout: 1s, stop_timeout: 500ms}
-  - {name: extender, command: [$FIXTURE, extend], start_timeout: 1s, watchdog: 0s}
+  - {name: extender, command: [$FIXTURE, extend], start_timeout: 2s, watchdog: 0s, env: {READY_AFTER: "3", EXTEND_USEC: "8000000"}}
   - {name: flooder, command: [$FIXTURE, flood], watchdog: 10s, env: {FLOOD_SECONDS: "3"}}
   - {name: noisy, command: [$FIXTURE, noisy], watchdog: 0s}
   - {name: engine, watchdog: 2s}
