@@ -3,7 +3,7 @@ import Foundation
 /// MACD as TA-Lib's TA_MACD: the fast and slow EMAs both seeded with simple averages whose
 /// windows end on bar `slow - 1`, the signal an EMA of the MACD line seeded with the simple
 /// average of its first `signal` values.
-public struct MACD: StreamingIndicator {
+public struct MACD: StreamingIndicator, Sendable {
     public struct Output: Sendable, Hashable {
         public var macd: Double
         public var signal: Double
@@ -58,7 +58,7 @@ public struct MACD: StreamingIndicator {
 
 /// Bollinger Bands as TA-Lib's TA_BBANDS with a simple average: the population standard
 /// deviation from running sums (sum of squares / n − mean²; 0 when not above 1e-14).
-public struct BollingerBands: StreamingIndicator {
+public struct BollingerBands: StreamingIndicator, Sendable {
     public struct Output: Sendable, Hashable {
         public var upper: Double
         public var middle: Double

@@ -1,6 +1,6 @@
 /// Simple moving average as TA-Lib's TA_SMA: a running sum, the new value added before the
 /// division and the oldest removed after it.
-public struct SMA: StreamingIndicator {
+public struct SMA: StreamingIndicator, Sendable {
     public let period: Int
     private var window: Ring
     private var total = 0.0
@@ -27,7 +27,7 @@ public struct SMA: StreamingIndicator {
 
 /// Exponential moving average as TA-Lib's TA_EMA (default compatibility): seeded with the simple
 /// average of the first `period` values, then `prev + (x - prev) * 2/(period+1)`.
-public struct EMA: StreamingIndicator {
+public struct EMA: StreamingIndicator, Sendable {
     public let period: Int
     let k: Double
     private var seen = 0

@@ -1,6 +1,6 @@
 /// Relative Strength Index as TA-Lib's TA_RSI: average gain and loss over the first `period`
 /// changes, then Wilder's smoothing `(prev * (n-1) + x) / n`; 0 when both averages are zero.
-public struct RSI: StreamingIndicator {
+public struct RSI: StreamingIndicator, Sendable {
     public let period: Int
     private var previousClose: Double?
     private var changes = 0
@@ -39,7 +39,7 @@ public struct RSI: StreamingIndicator {
 
 /// Commodity Channel Index as TA-Lib's TA_CCI: typical price (H+L+C)/3 in a ring summed in
 /// storage order, mean absolute deviation, `(tp - mean) / (0.015 * mad)`; 0 when either is 0.
-public struct CCI: StreamingIndicator {
+public struct CCI: StreamingIndicator, Sendable {
     public let period: Int
     private var ring: [Double]
     private var index = 0
@@ -72,7 +72,7 @@ public struct CCI: StreamingIndicator {
 
 /// Average True Range as TA-Lib's TA_ATR: true range from the second bar, its simple average over
 /// the first `period` ranges, then Wilder's smoothing.
-public struct ATR: StreamingIndicator {
+public struct ATR: StreamingIndicator, Sendable {
     public let period: Int
     private var previousClose: Double?
     private var ranges = 0
