@@ -3,8 +3,8 @@ SWIFT      ?= swift
 BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev
 TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
               sqlite3 binutils openssl
-# Python packages: the local S3 emulator (moto checks Signature V4) and its client; TA-Lib, the indicators' oracle.
-PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8
+# Python packages: the local S3 emulator (moto checks Signature V4) and its client; TA-Lib and backtesting.py, the trading oracles.
+PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6
 WARDEN     := .build/debug/warden
 
 .PHONY: run test bench build release deps-build deps-test unit integration clean
@@ -42,7 +42,7 @@ deps-build:
 
 deps-test:
 	@bash scripts/apt-ensure.sh $(TEST_DEPS)
-	@python3 -c 'import moto.server, boto3, talib; assert talib.__version__ == "0.6.8"' 2>/dev/null || python3 -m pip install --quiet $(PIP_DEPS) \
+	@python3 -c 'import moto.server, boto3, talib, backtesting; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6"' 2>/dev/null || python3 -m pip install --quiet $(PIP_DEPS) \
 		|| python3 -m pip install --quiet --break-system-packages $(PIP_DEPS)
 
 clean:
