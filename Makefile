@@ -23,6 +23,7 @@ test: deps-test build
 bench: deps-test release
 	python3 bench/supervisor_bench.py .build/release/warden
 	python3 bench/backup_bench.py .build/release/warden
+	python3 bench/trading_bench.py .build/release/warden
 
 build:
 	$(SWIFT) build --product warden

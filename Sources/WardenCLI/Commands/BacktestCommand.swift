@@ -21,6 +21,7 @@ struct BacktestCommand: ParsableCommand {
     @Option(name: .customLong("slippage-bps"), help: "Slippage in basis points, against the trader.") var slippageBps: Double = 0
     @Option(help: "Starting cash (quote currency).") var cash: Double = 10_000
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print load time, core-loop speed and per-bar decision latency on stderr.") var timings = false
 
     func run() throws {
         var overrides: [String: Double] = [:]
@@ -41,14 +42,25 @@ struct BacktestCommand: ParsableCommand {
             throw fail(WardenError(.usage, "\(error)", location: "--strategy"))
         }
         let loaded: CandleFile.Loaded
+        let loadStarted = ContinuousClock.now
         do {
             loaded = try CandleFile.load(data)
         } catch let error as CandleFile.Problems {
             for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
             throw ExitCode(WardenError.Code.usage.exitStatus)
         }
+        let loadSeconds = (ContinuousClock.now - loadStarted).seconds
         let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash)
+        let loopStarted = ContinuousClock.now
         let result = backtester.run(&chosen, candles: loaded.candles)
+        let loopSeconds = (ContinuousClock.now - loopStarted).seconds
+        if timings {
+            let latency = try DecisionLatency.measure(strategy, overrides: overrides, candles: loaded.candles)
+            printError(String(
+                format: "timings: load %.3f s · core loop %.4f s = %.1f M bars/s · decision p50 %.0f ns, p99 %.0f ns (%d bars)",
+                loadSeconds, loopSeconds, Double(loaded.candles.count) / loopSeconds / 1e6, latency.p50, latency.p99,
+                loaded.candles.count))
+        }
         let stats = Statistics(
             result: result, startingCash: cash, interval: loaded.interval,
             span: (loaded.candles.first!.openTime, loaded.candles.last!.openTime))
@@ -69,5 +81,30 @@ struct BacktestCommand: ParsableCommand {
         print("  total return \(pct(stats.totalReturn)) · CAGR \(pct(stats.cagr)) · max drawdown \(pct(stats.maxDrawdown))")
         print("  Sharpe \(num(stats.sharpe)) · Sortino \(num(stats.sortino)) · win rate \(pct(stats.winRate)) · profit factor \(num(stats.profitFactor)) · exposure \(pct(stats.exposure))")
         print("  final equity \(String(format: "%.2f", stats.finalEquity)) from \(String(format: "%.2f", cash))")
+    }
+}
+
+/// Per-bar time of one strategy decision (indicator updates and rules), measured bar by bar.
+enum DecisionLatency {
+    static func measure(_ name: String, overrides: [String: Double], candles: [Candle]) throws -> (p50: Double, p99: Double) {
+        var strategy = try StrategyCatalog.make(name, overrides: overrides)
+        return sample(&strategy, candles)
+    }
+
+    private static func sample(_ strategy: inout some Strategy, _ candles: [Candle]) -> (p50: Double, p99: Double) {
+        var samples: [Double] = []
+        samples.reserveCapacity(candles.count)
+        var sink = 0
+        for candle in candles {
+            let started = ContinuousClock.now
+            let decision = strategy.update(candle)
+            let elapsed = ContinuousClock.now - started
+            if decision.enter { sink += 1 }
+            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
+        }
+        samples.sort()
+        guard !samples.isEmpty else { return (0, 0) }
+        _ = sink
+        return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)])
     }
 }

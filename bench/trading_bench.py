@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Trading benchmarks (prints figures, asserts nothing).
+
+A year of one-minute bars (525,600) is made from the bundled 1m file: copies laid end to end, each
+shifted in time and scaled so prices join. For each strategy: `warden backtest --timings` (load
+time, core-loop bars/s, per-bar decision p50/p99), and the same rules in backtesting.py end to end
+on the same file, with the speed ratio.
+"""
+import gzip, os, subprocess, sys, tempfile, time
+
+WARDEN = os.path.abspath(sys.argv[1])
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+BARS = int(os.environ.get("BENCH_BARS", "525600"))
+
+
+def year_file(path):
+    rows = [line.split(",") for line in gzip.open(os.path.join(ROOT, "data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz"), "rt").read().split("\n")[1:] if line]
+    out, t, scale = [], int(rows[0][0]), 1.0
+    while len(out) < BARS:
+        base = int(rows[0][0])
+        for row in rows:
+            if len(out) == BARS:
+                break
+            o, h, l, c = (float(x) * scale for x in row[1:5])
+            out.append(f"{t + int(row[0]) - base},{o!r},{h!r},{l!r},{c!r},{row[5]}")
+        t = t + int(rows[-1][0]) - base + 60000
+        scale *= float(rows[0][1]) and float(rows[-1][4]) / float(rows[0][1])
+    with open(path, "w") as f:
+        f.write("timestamp,open,high,low,close,volume\n" + "\n".join(out) + "\n")
+
+
+def main():
+    directory = tempfile.mkdtemp(prefix="warden-trading-bench-")
+    data = os.path.join(directory, "year-1m.csv")
+    year_file(data)
+    print(f"backtest of {BARS} one-minute bars ({os.path.getsize(data) / 2**20:.0f} MiB CSV)")
+    for name in ("cci", "rsi_macd", "bollinger"):
+        result = subprocess.run([WARDEN, "backtest", "--strategy", name, "--data", data, "--timings"], capture_output=True, text=True, check=True)
+        print(f"  {name:10} " + result.stderr.strip().replace("timings: ", ""))
+    print("end to end against backtesting.py 0.6.6 (same rules, TA-Lib indicators):")
+    subprocess.run([sys.executable, os.path.join(ROOT, "tests/oracles/backtesting_compare.py"), WARDEN, data, "--bench"], check=True)
+    os.remove(data)
+    os.rmdir(directory)
+
+
+main()
