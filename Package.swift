@@ -53,6 +53,12 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "Backtest", dependencies: ["Trading"]),
+        .target(name: "Engine", dependencies: [
+            "WardenCore", "Trading", "Backtest", "Systemd", "Telemetry",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Operations", dependencies: [
             "WardenCore", "Storage", "Telemetry",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,7 +89,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

@@ -24,6 +24,20 @@ public struct Backtester: Sendable {
         public var pnl: Double
         public var `return`: Double
 
+        public init(
+            entryTime: Int64, entryPrice: Double, exitTime: Int64? = nil, exitPrice: Double? = nil, quantity: Double, fees: Double,
+            pnl: Double, return: Double
+        ) {
+            self.entryTime = entryTime
+            self.entryPrice = entryPrice
+            self.exitTime = exitTime
+            self.exitPrice = exitPrice
+            self.quantity = quantity
+            self.fees = fees
+            self.pnl = pnl
+            self.return = `return`
+        }
+
         enum CodingKeys: String, CodingKey {
             case quantity, fees, pnl, `return`
             case entryTime = "entry_time", entryPrice = "entry_price", exitTime = "exit_time", exitPrice = "exit_price"

@@ -16,13 +16,22 @@ public struct WorkerService: Sendable {
     /// What STATUS= says once ready.
     public var readyStatus: String
     public var logger: Logger
+    /// The worker's own work (the engine's replay loop), run beside the health server.
+    public var work: (any Service)?
+    /// The worker's own series, served on /metrics with the process's.
+    public var metrics: @Sendable () -> [MetricFamily]
 
-    public init(role: String, name: String, socketPath: String, readyStatus: String, logger: Logger) {
+    public init(
+        role: String, name: String, socketPath: String, readyStatus: String, logger: Logger, work: (any Service)? = nil,
+        metrics: @escaping @Sendable () -> [MetricFamily] = { [] }
+    ) {
         self.role = role
         self.name = name
         self.socketPath = socketPath
         self.readyStatus = readyStatus
         self.logger = logger
+        self.work = work
+        self.metrics = metrics
     }
 
     /// Runs until SIGTERM or SIGINT.
@@ -30,12 +39,13 @@ public struct WorkerService: Sendable {
         let notifier = SystemdNotifier()
         let startedAt = Date()
         let router = Router()
+        let metrics = self.metrics
         router.get("/metrics") { _, _ in
             // The supervisor merges these into its own scrape with label child=<name>.
             Response(
                 status: .ok, headers: [.contentType: ExpositionWriter.Format.prometheus004.contentType],
                 body: ResponseBody(byteBuffer: ByteBuffer(
-                    string: ExpositionWriter.write(ProcessCollector().collect(), format: .prometheus004))))
+                    string: ExpositionWriter.write(ProcessCollector().collect() + metrics(), format: .prometheus004))))
         }
         router.get("/healthz") { _, _ in
             HealthReport(status: "ok", role: role, name: name, pid: getpid(), uptimeSeconds: Date().timeIntervalSince(startedAt))
@@ -56,6 +66,7 @@ public struct WorkerService: Sendable {
             },
             logger: logger)
         var services: [any Service] = [app]
+        if let work { services.append(work) }
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogPinger(notifier: notifier, interval: interval / 2))
         }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Engine
 import Foundation
+import Storage
+import Trading
 import WardenCore
 import Worker
 
@@ -9,11 +12,37 @@ private func runWorker(role: String, options: CommonOptions) async throws {
     let directories = options.directories(for: configuration)
     let name = ProcessInfo.processInfo.environment["WARDEN_CHILD_NAME"] ?? role
     let logger = try LogBootstrap.start(configuration, label: role == "engine" ? "warden.trading" : "warden.api")
-    let worker = WorkerService(
+    var worker = WorkerService(
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)
+    if role == "engine" {
+        switch try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) {
+        case .sqlite(let path):
+            let settings = configuration.engine
+            guard let file = settings.marketData.file ?? BundledData.defaultReplayFile() else {
+                throw fail(WardenError(
+                    .configuration, "no market data: set engine.market_data.file (the bundled sample was not found beside the binary or in /usr/share/warden/data)"))
+            }
+            for strategy in settings.strategies {
+                do {
+                    _ = try StrategyCatalog.make(strategy.name, overrides: strategy.params)
+                } catch {
+                    throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
+                }
+            }
+            let engine = TradingEngine(settings: settings, databasePath: path, dataFile: file, logger: logger)
+            worker.readyStatus = "engine: starting the replay of \((file as NSString).lastPathComponent)"
+            worker.work = engine
+            worker.metrics = { engine.metrics.families() }
+        case .postgres:
+            logger.warning("the engine's journal runs on SQLite only so far; with PostgreSQL the engine stays idle")
+            worker.readyStatus = "engine: idle (its journal on PostgreSQL is not built yet)"
+        }
+    }
     do {
         try await worker.run()
+    } catch let error as WardenError {
+        throw fail(error)
     } catch {
         throw fail(WardenError(.runtime, "\(error)", location: directories.workerSocket(name)))
     }

@@ -7,13 +7,15 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var logging: LoggingSettings
     public var database: DatabaseSettings
     public var backup: BackupSettings
+    public var engine: EngineSettings
     public var children: [ChildSpec]
 
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
         database: DatabaseSettings = DatabaseSettings(), backup: BackupSettings = BackupSettings(),
-        children: [ChildSpec] = ChildSpec.defaults
+        engine: EngineSettings = EngineSettings(), children: [ChildSpec] = ChildSpec.defaults
     ) {
+        self.engine = engine
         self.supervisor = supervisor
         self.logging = logging
         self.database = database
@@ -21,7 +23,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
         self.children = children
     }
 
-    static let keys = ["supervisor", "logging", "database", "backup", "children"]
+    static let keys = ["supervisor", "logging", "database", "backup", "engine", "children"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -30,6 +32,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
             logging: fields.read("logging", default: LoggingSettings()),
             database: fields.read("database", default: DatabaseSettings()),
             backup: fields.read("backup", default: BackupSettings()),
+            engine: fields.read("engine", default: EngineSettings()),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }

@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+import Telemetry
+
+/// The engine's own series, served on its /metrics and merged by the supervisor under `child`.
+public final class EngineMetrics: Sendable {
+    struct State {
+        var equity = 0.0
+        var positions: [String: Double] = [:]
+        var orders: [String: Double] = [:]
+        var fills = 0.0
+        var signals: [String: Double] = [:]
+        var progress = 0.0
+        var drawdown = 0.0
+        var lastBarWallTime: Date?
+        var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
+        var decisionSum = 0.0
+        var decisionCount: UInt64 = 0
+    }
+
+    static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2]
+    private let state = Mutex(State())
+    let symbol: String
+
+    init(symbol: String) { self.symbol = symbol }
+
+    func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }
+
+    func observeDecision(seconds: Double) {
+        state.withLock { s in
+            for (index, bound) in Self.bounds.enumerated() where seconds <= bound { s.decisionBuckets[index] += 1 }
+            s.decisionSum += seconds
+            s.decisionCount += 1
+        }
+    }
+
+    public func families() -> [MetricFamily] {
+        let s = state.withLock { $0 }
+        let age = s.lastBarWallTime.map { Date().timeIntervalSince($0) }
+        var families: [MetricFamily] = [
+            .single("warden_engine_equity", .gauge, "Paper account equity in quote currency, at the last bar's close.", [([], s.equity)]),
+            .single("warden_engine_position_quantity", .gauge, "Open position size per strategy.",
+                    s.positions.sorted { $0.key < $1.key }.map { ([("symbol", symbol), ("strategy", $0.key)], $0.value) }),
+            .single("warden_engine_orders_total", .counter, "Orders sent, by side and result.",
+                    s.orders.sorted { $0.key < $1.key }.map { key, value in
+                        let parts = key.split(separator: "/").map(String.init)
+                        return ([("side", parts[0]), ("result", parts[1])], value)
+                    }),
+            .single("warden_engine_fills_total", .counter, "Fills received.", [([], s.fills)]),
+            .single("warden_engine_signals_total", .counter, "Entry and exit signals, by strategy.",
+                    s.signals.sorted { $0.key < $1.key }.map { key, value in
+                        let parts = key.split(separator: "/").map(String.init)
+                        return ([("strategy", parts[0]), ("kind", parts[1])], value)
+                    }),
+            .single("warden_engine_replay_progress_ratio", .gauge, "Share of the replay file processed.", [([], s.progress)]),
+            .single("warden_engine_drawdown_ratio", .gauge, "Drawdown of equity from its peak, 0–1.", [([], s.drawdown)]),
+            .single("warden_engine_halted", .gauge, "1 while new entries are halted by a risk limit.", [([], 0)]),
+        ]
+        if let age {
+            families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.", [([], age)]))
+        }
+        families.append(.histogram(
+            "warden_engine_decision_seconds", "Time from a bar's close to every strategy's decision.",
+            labels: [], buckets: zip(Self.bounds, s.decisionBuckets).map { ($0, $1) }, sum: s.decisionSum, count: s.decisionCount))
+        return families
+    }
+}
