@@ -52,9 +52,10 @@ struct Engine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the trading engine worker (started by the supervisor).",
         discussion: """
-            For now this is the worker lifecycle and nothing else: READY=1 once RUNTIME_DIR/<name>.sock serves \
-            /healthz, WATCHDOG=1 at half of WATCHDOG_USEC, STATUS=, and STOPPING=1 with a clean exit on SIGTERM. \
-            Market data, strategies, risk and paper trading arrive with the trading issue.
+            Replays engine.market_data.file (default: the bundled BTC/USDT sample at 60×) through engine.strategies \
+            on the paper exchange, journaling orders, fills, positions and equity to the database, and resuming from \
+            that journal after a crash. READY=1 once RUNTIME_DIR/<name>.sock serves /healthz and /metrics; WATCHDOG=1 \
+            at half of WATCHDOG_USEC; STATUS= shows progress, then `replay finished`; STOPPING=1 and a clean exit on SIGTERM.
             """)
 
     @OptionGroup var options: CommonOptions
