@@ -56,6 +56,7 @@ let package = Package(
         .target(name: "Engine", dependencies: [
             "WardenCore", "Trading", "Backtest", "Systemd", "Telemetry",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -6,10 +6,12 @@ import Trading
 public struct Backtester: Sendable {
     public var fills: FillModel
     public var cash: Double
+    public var risk: RiskLimits
 
-    public init(fills: FillModel = FillModel(), cash: Double = 10_000) {
+    public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none) {
         self.fills = fills
         self.cash = cash
+        self.risk = risk
     }
 
     public struct Trade: Sendable, Hashable, Encodable {
@@ -64,6 +66,9 @@ public struct Backtester: Sendable {
         public var barsInMarket: Int
         /// Bars where the strategy signalled (entry or exit), for look-ahead checks.
         public var decisions: [Decision]
+        /// When a risk limit halted new entries, and why.
+        public var haltedAt: Int64?
+        public var haltReason: String?
     }
 
     public func run(_ strategy: inout some Strategy, candles: [Candle]) -> Result {
@@ -72,52 +77,37 @@ public struct Backtester: Sendable {
         var decisions: [Decision] = []
         equity.reserveCapacity(candles.count)
         decisions.reserveCapacity(candles.count)
-        var cash = self.cash
-        var quantity = 0.0
-        var entryCost = 0.0
-        var entryFee = 0.0
-        var pending: FillModel.Side?
+        var book = StrategyBook(cash: cash)
+        var riskGuard = RiskGuard(limits: risk, startingEquity: cash)
+        var haltedAt: Int64?
         var inMarket = 0
-        for candle in candles {
+        for (index, candle) in candles.enumerated() {
             // Yesterday's decision fills at today's open.
-            if let side = pending {
-                let price = fills.price(open: candle.open, side: side)
-                if side == .buy {
-                    quantity = fills.affordableQuantity(cash: cash, price: price)
-                    entryFee = fills.fee(quantity: quantity, price: price)
-                    entryCost = quantity * price + entryFee
-                    cash -= entryCost
-                    trades.append(Trade(entryTime: candle.openTime, entryPrice: price, quantity: quantity, fees: entryFee, pnl: 0, return: 0))
+            if let fill = book.fillPending(open: candle.open, fills: fills, risk: riskGuard, otherExposure: 0) {
+                if fill.side == .buy {
+                    trades.append(Trade(entryTime: candle.openTime, entryPrice: fill.price, quantity: fill.quantity, fees: fill.fee, pnl: 0, return: 0))
                 } else {
-                    let exitFee = fills.fee(quantity: quantity, price: price)
-                    let proceeds = quantity * price - exitFee
-                    cash += proceeds
-                    let pnl = proceeds - entryCost
+                    let pnl = fill.quantity * fill.price - fill.fee - book.entryCost
                     trades[trades.count - 1].exitTime = candle.openTime
-                    trades[trades.count - 1].exitPrice = price
-                    trades[trades.count - 1].fees += exitFee
+                    trades[trades.count - 1].exitPrice = fill.price
+                    trades[trades.count - 1].fees += fill.fee
                     trades[trades.count - 1].pnl = pnl
-                    trades[trades.count - 1].return = pnl / entryCost
-                    quantity = 0
+                    trades[trades.count - 1].return = pnl / book.entryCost
                 }
-                pending = nil
             }
             let decision = strategy.update(candle)
             decisions.append(decision)
-            // An exit is checked first; no entry on the bar that decided an exit.
-            if quantity > 0 {
-                if decision.exit { pending = .sell }
-            } else if decision.enter {
-                pending = .buy
-            }
-            if quantity > 0 { inMarket += 1 }
-            equity.append(cash + quantity * candle.close)
+            let value = book.cash + book.quantity * candle.close
+            if riskGuard.observe(candle, equity: value) != nil, haltedAt == nil { haltedAt = candle.openTime }
+            _ = book.decide(decision, close: candle.close, risk: riskGuard, isLastBar: index == candles.count - 1)
+            if book.quantity > 0 { inMarket += 1 }
+            equity.append(value)
         }
-        if quantity > 0, let last = candles.last {
-            let pnl = quantity * last.close - entryCost
+        if book.quantity > 0, let last = candles.last {
+            let pnl = book.quantity * last.close - book.entryCost
             trades[trades.count - 1].pnl = pnl
-            trades[trades.count - 1].return = pnl / entryCost
+            trades[trades.count - 1].return = pnl / book.entryCost
         }
-        return Result(trades: trades, equity: equity, barsInMarket: inMarket, decisions: decisions)
+        return Result(trades: trades, equity: equity, barsInMarket: inMarket, decisions: decisions, haltedAt: haltedAt, haltReason: riskGuard.haltReason)
     }
 }

@@ -28,10 +28,11 @@ public struct ControlClient: Sendable {
         }
     }
 
-    private func call<T: Decodable>(_ method: String, _ path: String, as type: T.Type) async throws -> T {
+    /// One request to the socket, its JSON answer decoded (also used for the engine's socket).
+    public func call<T: Decodable>(_ method: String, _ path: String, as type: T.Type) async throws -> T {
         guard FileManager.default.fileExists(atPath: socketPath) else {
             throw WardenError(
-                .unavailable, "no supervisor is listening (control socket missing; is `warden supervise` running with this --runtime-dir?)",
+                .unavailable, "nothing is listening (socket missing; is `warden supervise` running with this --runtime-dir?)",
                 location: socketPath)
         }
         guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {

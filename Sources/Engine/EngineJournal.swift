@@ -94,20 +94,57 @@ final class EngineJournal {
         }
     }
 
-    /// A fill, its order marked filled and the strategy's position set, atomically.
-    func recordFill(orderID: Int64, strategyID: Int64, side: FillModel.Side, price: Double, quantity: Double, fee: Double, at time: Int64) throws {
+    /// A fill, its order marked filled and the strategy's position set, atomically. A fill for an
+    /// order already filled (replayed after a crash) is not written again; returns false then.
+    @discardableResult
+    func recordFill(clientOrderID: String, strategyID: Int64, fill: StrategyBook.Fill, at time: Int64) throws -> Bool {
         try queue.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, status FROM orders WHERE client_order_id = ?", arguments: [clientOrderID]) else {
+                throw JournalError(message: "order \(clientOrderID) was never journaled; refusing to fill it")
+            }
+            let orderID: Int64 = row["id"]
+            guard (row["status"] as String) != "filled" else { return false }
             try db.execute(sql: """
                 INSERT INTO fills (order_id, exchange_fill_id, price, quantity, fee, fee_asset, filled_at) VALUES (?, ?, ?, ?, ?, 'USDT', ?)
-                """, arguments: [orderID, "paper-\(orderID)", "\(price)", "\(quantity)", "\(fee)", time])
+                """, arguments: [orderID, "paper-\(orderID)", "\(fill.price)", "\(fill.quantity)", "\(fill.fee)", time])
             try db.execute(sql: "UPDATE orders SET status = 'filled', updated_at = ?, exchange_order_id = ? WHERE id = ?", arguments: [time, "paper-\(orderID)", orderID])
-            if side == .buy {
+            if fill.side == .buy {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO positions (strategy_id, symbol, quantity, entry_price, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [strategyID, symbol, "\(quantity)", "\(price)", time, time])
+                    """, arguments: [strategyID, symbol, "\(fill.quantity)", "\(fill.price)", time, time])
             } else {
                 try db.execute(sql: "DELETE FROM positions WHERE strategy_id = ? AND symbol = ?", arguments: [strategyID, symbol])
             }
+            return true
         }
     }
+
+    /// An order decided but never filled (the exchange had no room for it): cancelled.
+    func cancel(clientOrderID: String, at time: Int64) throws {
+        try queue.write { db in
+            try db.execute(sql: "UPDATE orders SET status = 'cancelled', updated_at = ? WHERE client_order_id = ? AND status = 'new'", arguments: [time, clientOrderID])
+        }
+    }
+
+    /// Trading halts, pauses and resumes, kept in the audit log; the last one is the current state.
+    func recordTradingState(_ action: String, actor: String, reason: String, at time: Int64) throws {
+        try queue.write { db in
+            try db.execute(
+                sql: "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, 'trading', ?)",
+                arguments: [time, actor, action, reason])
+        }
+    }
+
+    /// The last trading action and its reason, if any.
+    func lastTradingState() throws -> (action: String, reason: String)? {
+        try queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT action, detail FROM audit_log WHERE target = 'trading' ORDER BY id DESC LIMIT 1")
+                .map { ($0["action"], $0["detail"] ?? "") }
+        }
+    }
+}
+
+struct JournalError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

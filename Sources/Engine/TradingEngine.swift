@@ -1,20 +1,36 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Systemd
 import Trading
 import WardenCore
 
 /// The engine worker's work: replays candles through the configured strategies onto the paper
-/// exchange, with the backtester's fill model, journaling every order before it is sent. After a
-/// crash it rebuilds cash, positions and pending orders from the journal, warms the strategies up
-/// on the bars already processed, and resumes after the last one; an order is never sent twice.
+/// exchange with the backtester's own books, fill model and risk limits, journaling every order
+/// before it is sent. After a crash it replays the bars already processed without trading (the
+/// result is deterministic), checks that against the journal, and resumes after the last bar; a
+/// fill already journaled is never written again, so no order is sent twice.
 public final class TradingEngine: Service, Sendable {
     public let settings: EngineSettings
     public let databasePath: String
     public let dataFile: String
     public let metrics: EngineMetrics
     private let logger: Logger
+    /// Operator requests (pause, resume) for the loop to apply at the next bar.
+    private let requests = Mutex<[OperatorRequest]>([])
+    private let published = Mutex(TradingStatus(state: "starting", reason: nil, bar: 0, bars: 0, equity: 0))
+
+    public enum OperatorRequest: Sendable { case pause(String), resume(String) }
+
+    public struct TradingStatus: Sendable, Codable {
+        /// starting, trading, halted, paused or finished.
+        public var state: String
+        public var reason: String?
+        public var bar: Int
+        public var bars: Int
+        public var equity: Double
+    }
 
     public init(settings: EngineSettings, databasePath: String, dataFile: String, logger: Logger) {
         self.settings = settings
@@ -24,22 +40,36 @@ public final class TradingEngine: Service, Sendable {
         metrics = EngineMetrics(symbol: settings.symbol)
     }
 
+    public func status() -> TradingStatus { published.withLock { $0 } }
+
+    public func request(_ request: OperatorRequest) { requests.withLock { $0.append(request) } }
+
     final class Slot {
         let name: String
         let id: Int64
         var strategy: any Strategy
-        var cash: Double
-        var quantity = 0.0
-        var pending: EngineJournal.PendingOrder?
+        var book: StrategyBook
+        /// The client order id of the order waiting for the next open.
+        var pendingOrder: String?
 
         init(name: String, id: Int64, strategy: any Strategy, cash: Double) {
             self.name = name
             self.id = id
             self.strategy = strategy
-            self.cash = cash
+            book = StrategyBook(cash: cash)
         }
 
         func decide(_ candle: Candle) -> Decision { strategy.update(candle) }
+    }
+
+    struct Account {
+        var slots: [Slot]
+        var risk: RiskGuard
+        var paused: String?
+
+        var equityAtClose: (Candle) -> Double {
+            { candle in slots.reduce(0) { $0 + $1.book.cash + $1.book.quantity * candle.close } }
+        }
     }
 
     public func run() async throws {
@@ -59,125 +89,197 @@ public final class TradingEngine: Service, Sendable {
         let ids = try journal.strategyIDs(settings.strategies.map(\.name), now: Int64(Date().timeIntervalSince1970 * 1000))
         var slots: [Slot] = []
         for entry in settings.strategies {
-            let strategy = try StrategyCatalog.make(entry.name, overrides: entry.params)
-            slots.append(Slot(name: entry.name, id: ids[entry.name]!, strategy: strategy, cash: allocation))
+            slots.append(Slot(name: entry.name, id: ids[entry.name]!, strategy: try StrategyCatalog.make(entry.name, overrides: entry.params), cash: allocation))
         }
+        var account = Account(slots: slots, risk: RiskGuard(limits: settings.risk.limits, startingEquity: settings.exchange.startingBalance))
 
-        // Recovery: cash and positions from the fills, pending orders, and where to resume.
+        // Recovery: replay the processed bars without journaling, then check against the journal.
         let recovered = try journal.recover()
-        for fill in recovered.fills {
-            guard let slot = slots.first(where: { $0.id == fill.strategyID }) else { continue }
-            if fill.side == .buy {
-                slot.cash -= fill.quantity * fill.price + fill.fee
-                slot.quantity = fill.quantity
-            } else {
-                slot.cash += fill.quantity * fill.price - fill.fee
-                slot.quantity = 0
-            }
-        }
-        for slot in slots { slot.pending = recovered.pending[slot.id] }
         var start = 0
         if let last = recovered.lastBar {
             start = candles.firstIndex { $0.openTime > last } ?? candles.count
-            for candle in candles[..<start] { for slot in slots { _ = slot.decide(candle) } }
+            for index in 0..<start {
+                _ = step(&account, candles: candles, index: index, fills: fills, journal: nil)
+            }
+            try verifyAgainstJournal(account, recovered, lastBar: last)
             logger.info("engine resumed from its journal", metadata: [
                 "after_bar": "\(last)", "bars_done": "\(start)", "fills": "\(recovered.fills.count)",
                 "pending_orders": "\(recovered.pending.count)",
             ])
         }
-        var peak = settings.exchange.startingBalance
+        if let state = try journal.lastTradingState() {
+            switch state.action {
+            case "trading.halt": account.risk.halt(state.reason)
+            case "trading.pause": account.paused = state.reason
+            default: break
+            }
+        }
         notifier.status("engine: replaying \(candles.count - start) bars of \(settings.symbol) at \(settings.marketData.speed == 0 ? "full speed" : "\(IndicatorSpec.shortest(settings.marketData.speed))×")")
 
         let clock = ContinuousClock()
         let begin = clock.now
-        let step = settings.marketData.speed > 0 ? Duration.milliseconds(Double(interval) / settings.marketData.speed) : .zero
+        let pace = settings.marketData.speed > 0 ? Duration.milliseconds(Double(interval) / settings.marketData.speed) : .zero
         var lastStatus = clock.now
         var unflushed = 0
         var lastFlush = clock.now
         for index in start..<candles.count {
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
             let candle = candles[index]
-            if step > .zero {
-                let due = begin + step * (index - start)
+            if pace > .zero {
+                let due = begin + pace * (index - start)
                 if due > clock.now {
                     do {
                         try await cancelWhenGracefulShutdown { try await Task.sleep(until: due, clock: clock) }
                     } catch { break }
                 }
+            } else if index % 2000 == 0 {
+                await Task.yield()
             }
-            // Orders decided at the previous close fill at this bar's open.
-            for slot in slots {
-                guard let order = slot.pending else { continue }
-                let price = fills.price(open: candle.open, side: order.side)
-                let quantity = order.side == .buy ? fills.affordableQuantity(cash: slot.cash, price: price) : slot.quantity
-                let fee = fills.fee(quantity: quantity, price: price)
-                try journal.recordFill(orderID: order.orderID, strategyID: slot.id, side: order.side, price: price, quantity: quantity, fee: fee, at: candle.openTime)
-                if order.side == .buy {
-                    slot.cash -= quantity * price + fee
-                    slot.quantity = quantity
-                } else {
-                    slot.cash += quantity * price - fee
-                    slot.quantity = 0
-                }
-                slot.pending = nil
-                metrics.update { $0.fills += 1; $0.orders["\(order.side.rawValue)/filled", default: 0] += 1 }
-                logger.info("order filled", metadata: [
-                    "client_order_id": "\(order.clientOrderID)", "side": "\(order.side.rawValue)", "price": "\(price)",
-                    "quantity": "\(quantity)", "fee": "\(fee)",
-                ])
-            }
+            try applyOperatorRequests(&account, journal: journal, at: candle.openTime, notifier: notifier)
             let decided = clock.now
-            var orders: [EngineJournal.NewOrder] = []
-            for slot in slots {
-                let decision = slot.decide(candle)
-                if decision.enter { metrics.update { $0.signals["\(slot.name)/entry", default: 0] += 1 } }
-                if decision.exit { metrics.update { $0.signals["\(slot.name)/exit", default: 0] += 1 } }
-                // An exit is checked first; no entry on the bar that decided an exit. A decision on the last bar cannot fill.
-                guard index + 1 < candles.count else { continue }
-                if slot.quantity > 0, decision.exit {
-                    orders.append(.init(clientOrderID: "\(slot.name)-\(candle.openTime)-exit", strategyID: slot.id, side: .sell, quantity: slot.quantity))
-                } else if slot.quantity == 0, decision.enter {
-                    orders.append(.init(
-                        clientOrderID: "\(slot.name)-\(candle.openTime)-entry", strategyID: slot.id, side: .buy,
-                        quantity: fills.affordableQuantity(cash: slot.cash, price: candle.close)))
-                }
-            }
+            let outcome = step(&account, candles: candles, index: index, fills: fills, journal: journal)
             metrics.observeDecision(seconds: (clock.now - decided).seconds)
-            let cash = slots.reduce(0) { $0 + $1.cash }
-            let equity = slots.reduce(0) { $0 + $1.cash + $1.quantity * candle.close }
-            peak = max(peak, equity)
-            let drawdown = 1 - equity / peak
+            if let reason = outcome.halted {
+                try journal.recordTradingState("trading.halt", actor: "risk", reason: reason, at: candle.openTime)
+                logger.critical("trading halted by a risk limit: new entries stop until `warden trading resume`", metadata: ["reason": "\(reason)"])
+                notifier.status("engine: HALTED: \(reason)")
+            }
             unflushed += 1
             // Bars without orders may be journaled in batches: if lost in a crash they are replayed identically.
-            if !orders.isEmpty || unflushed >= 1000 || clock.now - lastFlush > .seconds(1) || index + 1 == candles.count {
-                let rows = try journal.recordBar(candle.openTime, orders: orders, equity: equity, cash: cash, drawdown: drawdown)
-                for order in orders {
-                    let slot = slots.first { $0.id == order.strategyID }!
-                    slot.pending = EngineJournal.PendingOrder(orderID: rows[order.clientOrderID]!, clientOrderID: order.clientOrderID, side: order.side)
+            if !outcome.orders.isEmpty || unflushed >= 1000 || clock.now - lastFlush > .seconds(1) || index + 1 == candles.count {
+                _ = try journal.recordBar(
+                    candle.openTime, orders: outcome.orders, equity: outcome.equity,
+                    cash: account.slots.reduce(0) { $0 + $1.book.cash }, drawdown: 1 - outcome.equity / account.risk.peak)
+                for order in outcome.orders {
                     metrics.update { $0.orders["\(order.side.rawValue)/sent", default: 0] += 1 }
                     logger.info("order sent", metadata: ["client_order_id": "\(order.clientOrderID)", "side": "\(order.side.rawValue)"])
                 }
                 unflushed = 0
                 lastFlush = clock.now
             }
-            metrics.update { state in
-                state.equity = equity
-                state.drawdown = drawdown
-                state.progress = Double(index + 1) / Double(candles.count)
-                state.lastBarWallTime = Date()
-                for slot in slots { state.positions[slot.name] = slot.quantity }
+            let state = account.risk.halted ? "halted" : account.paused != nil ? "paused" : "trading"
+            metrics.update { m in
+                m.equity = outcome.equity
+                m.drawdown = 1 - outcome.equity / account.risk.peak
+                m.dailyPnL = account.risk.dailyPnLRatio
+                m.halted = account.risk.halted || account.paused != nil
+                m.progress = Double(index + 1) / Double(candles.count)
+                m.lastBarWallTime = Date()
+                for slot in account.slots { m.positions[slot.name] = slot.book.quantity }
+            }
+            published.withLock {
+                $0 = TradingStatus(
+                    state: state, reason: account.risk.haltReason ?? account.paused, bar: index + 1, bars: candles.count, equity: outcome.equity)
             }
             if clock.now - lastStatus > .seconds(1) {
                 lastStatus = clock.now
-                notifier.status(String(format: "engine: bar %d of %d, equity %.2f", index + 1, candles.count, equity))
+                let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(account.risk.haltReason ?? account.paused ?? "")"
+                notifier.status(String(format: "engine: bar %d of %d, equity %.2f", index + 1, candles.count, outcome.equity) + suffix)
             }
         }
         if !(Task.isShuttingDownGracefully || Task.isCancelled) {
-            let equity = metrics.families().first { $0.name == "warden_engine_equity" }?.samples.first?.value ?? 0
+            let equity = status().equity
+            published.withLock { $0.state = account.risk.halted ? "halted" : "finished" }
             notifier.status(String(format: "engine: replay finished, equity %.2f", equity))
             logger.info("replay finished", metadata: ["bars": "\(candles.count)", "equity": "\(equity)"])
-            // Stays up (and ready) until told to stop.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(86_400 * 365)) }
+            // Stays up (and ready, answering trading requests) until told to stop.
+            while !(Task.isShuttingDownGracefully || Task.isCancelled) {
+                try applyOperatorRequests(&account, journal: journal, at: candles.last?.openTime ?? 0, notifier: notifier)
+                published.withLock { $0.state = account.risk.halted ? "halted" : account.paused != nil ? "paused" : "finished" }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
+            }
+        }
+    }
+
+    struct StepOutcome {
+        var orders: [EngineJournal.NewOrder] = []
+        var equity = 0.0
+        var halted: String?
+    }
+
+    /// One bar: pending orders fill at its open, then every strategy decides at its close. With a
+    /// journal, fills are written (once) and orders returned for journaling before they are sent.
+    private func step(_ account: inout Account, candles: [Candle], index: Int, fills: FillModel, journal: EngineJournal?) -> StepOutcome {
+        let candle = candles[index]
+        var outcome = StepOutcome()
+        for slot in account.slots {
+            let others = account.slots.filter { $0 !== slot }.reduce(0) { $0 + $1.book.entryExposure }
+            guard let clientOrderID = slot.pendingOrder else { continue }
+            slot.pendingOrder = nil
+            guard let fill = slot.book.fillPending(open: candle.open, fills: fills, risk: account.risk, otherExposure: others) else {
+                if let journal { try? journal.cancel(clientOrderID: clientOrderID, at: candle.openTime) }
+                continue
+            }
+            guard let journal else { continue }
+            do {
+                if try journal.recordFill(clientOrderID: clientOrderID, strategyID: slot.id, fill: fill, at: candle.openTime) {
+                    metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
+                    logger.info("order filled", metadata: [
+                        "client_order_id": "\(clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)",
+                        "quantity": "\(fill.quantity)", "fee": "\(fill.fee)",
+                    ])
+                }
+            } catch {
+                logger.critical("fill could not be journaled; stopping", metadata: ["client_order_id": "\(clientOrderID)", "error": "\(error)"])
+                fatalError("journal write failed: \(error)")  // the supervisor restarts us; the journal is the truth
+            }
+        }
+        let decisions = account.slots.map { $0.decide(candle) }
+        outcome.equity = account.equityAtClose(candle)
+        outcome.halted = account.risk.observe(candle, equity: outcome.equity)
+        var blocked = account.risk
+        if account.paused != nil { blocked.halt(account.paused!) }
+        for (slot, decision) in zip(account.slots, decisions) {
+            if journal != nil {
+                if decision.enter { metrics.update { $0.signals["\(slot.name)/entry", default: 0] += 1 } }
+                if decision.exit { metrics.update { $0.signals["\(slot.name)/exit", default: 0] += 1 } }
+            }
+            let quantity = slot.book.quantity
+            guard let order = slot.book.decide(decision, close: candle.close, risk: blocked, isLastBar: index + 1 == candles.count) else { continue }
+            let intent = order.side == .buy ? "entry" : "exit"
+            let id = "\(slot.name)-\(candle.openTime)-\(intent)"
+            slot.pendingOrder = id
+            outcome.orders.append(.init(
+                clientOrderID: id, strategyID: slot.id, side: order.side,
+                quantity: order.side == .sell ? quantity : fills.affordableQuantity(cash: slot.book.cash, price: candle.close)))
+        }
+        return outcome
+    }
+
+    private func applyOperatorRequests(_ account: inout Account, journal: EngineJournal, at time: Int64, notifier: SystemdNotifier) throws {
+        let pending = requests.withLock { queue in defer { queue.removeAll() }; return queue }
+        for request in pending {
+            switch request {
+            case .pause(let by):
+                account.paused = "paused by \(by)"
+                try journal.recordTradingState("trading.pause", actor: by, reason: "paused by \(by)", at: time)
+                logger.warning("trading paused by an operator", metadata: ["by": "\(by)"])
+                notifier.status("engine: PAUSED by \(by)")
+            case .resume(let by):
+                account.paused = nil
+                account.risk.resume()
+                try journal.recordTradingState("trading.resume", actor: by, reason: "resumed by \(by)", at: time)
+                logger.warning("trading resumed by an operator", metadata: ["by": "\(by)"])
+            }
+        }
+    }
+
+    /// The replay must land where the journal says: same positions, same pending orders.
+    private func verifyAgainstJournal(_ account: Account, _ recovered: EngineJournal.Recovered, lastBar: Int64) throws {
+        var journaled: [Int64: Double] = [:]
+        // A fill at the open of the bar after the last journaled one is applied again (idempotently) on resume.
+        for fill in recovered.fills where fill.at <= lastBar { journaled[fill.strategyID] = fill.side == .buy ? fill.quantity : 0 }
+        for slot in account.slots {
+            let expected = journaled[slot.id] ?? 0
+            guard abs(slot.book.quantity - expected) <= 1e-12 * max(1, expected) else {
+                throw WardenError(
+                    .configuration,
+                    "the journal does not match a replay of this configuration (strategy \(slot.name): position \(expected) journaled, \(slot.book.quantity) replayed); the strategies, parameters, exchange settings or data changed since these trades: restore them or start on a new database",
+                    location: databasePath)
+            }
+            if let order = recovered.pending[slot.id], order.clientOrderID != slot.pendingOrder, !recovered.fills.contains(where: { $0.at > lastBar }) {
+                throw WardenError(.configuration, "the journal's pending order \(order.clientOrderID) is not what a replay decides (\(slot.pendingOrder ?? "none")); the configuration changed", location: databasePath)
+            }
         }
     }
 }

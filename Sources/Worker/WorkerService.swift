@@ -20,6 +20,8 @@ public struct WorkerService: Sendable {
     public var work: (any Service)?
     /// The worker's own series, served on /metrics with the process's.
     public var metrics: @Sendable () -> [MetricFamily]
+    /// The worker's own routes on its socket (the engine's /v1/trading/...).
+    public var routes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in }
 
     public init(
         role: String, name: String, socketPath: String, readyStatus: String, logger: Logger, work: (any Service)? = nil,
@@ -40,6 +42,7 @@ public struct WorkerService: Sendable {
         let startedAt = Date()
         let router = Router()
         let metrics = self.metrics
+        routes(router)
         router.get("/metrics") { _, _ in
             // The supervisor merges these into its own scrape with label child=<name>.
             Response(

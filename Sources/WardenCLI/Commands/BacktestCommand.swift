@@ -20,6 +20,12 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Fee rate per side.") var fee: Double = 0.001
     @Option(name: .customLong("slippage-bps"), help: "Slippage in basis points, against the trader.") var slippageBps: Double = 0
     @Option(help: "Starting cash (quote currency).") var cash: Double = 10_000
+    @Option(name: .customLong("max-position-notional"), help: "Risk: largest position, in quote currency.") var maxPositionNotional: Double?
+    @Option(name: .customLong("stop-loss-atr"), help: "Risk: exit when the close is this many ATRs below the entry.") var stopLossATR: Double?
+    @Option(name: .customLong("take-profit-atr"), help: "Risk: exit when the close is this many ATRs above the entry.") var takeProfitATR: Double?
+    @Option(name: .customLong("atr-period"), help: "Risk: the ATR period for stops.") var atrPeriod: Int = 14
+    @Option(name: .customLong("daily-loss-limit"), help: "Risk: halt entries after this loss (0.05 = 5%) since the UTC day's open.") var dailyLossLimit: Double?
+    @Option(name: .customLong("max-drawdown"), help: "Risk: halt entries after this drawdown from the peak (0.2 = 20%).") var maxDrawdown: Double?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print load time, core-loop speed and per-bar decision latency on stderr.") var timings = false
 
@@ -35,6 +41,15 @@ struct BacktestCommand: ParsableCommand {
         guard (0..<0.5).contains(fee) else { throw fail(WardenError(.usage, "--fee must be from 0 to 0.5, found \(fee)")) }
         guard (0..<5000).contains(slippageBps) else { throw fail(WardenError(.usage, "--slippage-bps must be from 0 to 5000")) }
         guard cash > 0 else { throw fail(WardenError(.usage, "--cash must be above 0")) }
+        for (flag, value) in [("--max-position-notional", maxPositionNotional), ("--stop-loss-atr", stopLossATR), ("--take-profit-atr", takeProfitATR)] {
+            if let value, !(value > 0) { throw fail(WardenError(.usage, "\(flag) must be above 0, found \(value)")) }
+        }
+        for (flag, value) in [("--daily-loss-limit", dailyLossLimit), ("--max-drawdown", maxDrawdown)] {
+            if let value, !(value > 0 && value < 1) { throw fail(WardenError(.usage, "\(flag) must be a fraction between 0 and 1, found \(value)")) }
+        }
+        let risk = RiskLimits(
+            maxPositionNotional: maxPositionNotional, stopLossATR: stopLossATR, takeProfitATR: takeProfitATR, atrPeriod: atrPeriod,
+            dailyLossLimit: dailyLossLimit, maxDrawdown: maxDrawdown)
         var chosen: any Strategy
         do {
             chosen = try StrategyCatalog.make(strategy, overrides: overrides)
@@ -50,7 +65,7 @@ struct BacktestCommand: ParsableCommand {
             throw ExitCode(WardenError.Code.usage.exitStatus)
         }
         let loadSeconds = (ContinuousClock.now - loadStarted).seconds
-        let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash)
+        let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
         let loopStarted = ContinuousClock.now
         let result = backtester.run(&chosen, candles: loaded.candles)
         let loopSeconds = (ContinuousClock.now - loopStarted).seconds
@@ -71,8 +86,15 @@ struct BacktestCommand: ParsableCommand {
                 var bars: Int
                 var trades: [Backtester.Trade]
                 var stats: Statistics
+                var halted: Halt?
+                struct Halt: Encodable {
+                    var at: Int64
+                    var reason: String
+                }
             }
-            try printJSON(Report(strategy: strategy, parameters: overrides, bars: loaded.candles.count, trades: result.trades, stats: stats))
+            try printJSON(Report(
+                strategy: strategy, parameters: overrides, bars: loaded.candles.count, trades: result.trades, stats: stats,
+                halted: result.haltedAt.map { Report.Halt(at: $0, reason: result.haltReason ?? "") }))
             return
         }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
@@ -81,6 +103,7 @@ struct BacktestCommand: ParsableCommand {
         print("  total return \(pct(stats.totalReturn)) · CAGR \(pct(stats.cagr)) · max drawdown \(pct(stats.maxDrawdown))")
         print("  Sharpe \(num(stats.sharpe)) · Sortino \(num(stats.sortino)) · win rate \(pct(stats.winRate)) · profit factor \(num(stats.profitFactor)) · exposure \(pct(stats.exposure))")
         print("  final equity \(String(format: "%.2f", stats.finalEquity)) from \(String(format: "%.2f", cash))")
+        if let at = result.haltedAt { print("  entries halted at \(at): \(result.haltReason ?? "")") }
     }
 }
 

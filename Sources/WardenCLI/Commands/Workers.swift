@@ -34,6 +34,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
             worker.readyStatus = "engine: starting the replay of \((file as NSString).lastPathComponent)"
             worker.work = engine
             worker.metrics = { engine.metrics.families() }
+            worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
         case .postgres:
             logger.warning("the engine's journal runs on SQLite only so far; with PostgreSQL the engine stays idle")
             worker.readyStatus = "engine: idle (its journal on PostgreSQL is not built yet)"

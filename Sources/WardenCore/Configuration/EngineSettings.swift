@@ -7,11 +7,14 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
     public var marketData: MarketDataSettings
     public var exchange: ExchangeSettings
     public var strategies: [StrategySettings]
+    public var risk: EngineRiskSettings
 
     public init(
         symbol: String = "BTCUSDT", timeframe: String = "1m", marketData: MarketDataSettings = MarketDataSettings(),
-        exchange: ExchangeSettings = ExchangeSettings(), strategies: [StrategySettings] = StrategySettings.defaults
+        exchange: ExchangeSettings = ExchangeSettings(), strategies: [StrategySettings] = StrategySettings.defaults,
+        risk: EngineRiskSettings = EngineRiskSettings()
     ) {
+        self.risk = risk
         self.symbol = symbol
         self.timeframe = timeframe
         self.marketData = marketData
@@ -19,7 +22,7 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
         self.strategies = strategies
     }
 
-    static let keys = ["symbol", "timeframe", "market_data", "exchange", "strategies"]
+    static let keys = ["symbol", "timeframe", "market_data", "exchange", "strategies", "risk"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -27,7 +30,8 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
             symbol: fields.read("symbol", default: "BTCUSDT"), timeframe: fields.read("timeframe", default: "1m"),
             marketData: fields.read("market_data", default: MarketDataSettings()),
             exchange: fields.read("exchange", default: ExchangeSettings()),
-            strategies: fields.read("strategies", default: StrategySettings.defaults))
+            strategies: fields.read("strategies", default: StrategySettings.defaults),
+            risk: fields.read("risk", default: EngineRiskSettings()))
         if symbol.range(of: "^[A-Z0-9]{2,20}$", options: .regularExpression) == nil {
             fields.problem("expected an exchange symbol such as BTCUSDT, found '\(symbol)'", at: "symbol")
         }
@@ -114,5 +118,51 @@ public struct StrategySettings: Sendable, Hashable, Decodable {
         let fields = try SectionReader(decoder, known: Self.keys)
         self.init(name: fields.read("name", default: ""), params: fields.read("params", default: [:]))
         if name.isEmpty { fields.problem("missing required key 'name'", at: "name") }
+    }
+}
+
+/// `engine.risk`: the first layer of risk limits (all off unless set). Notionals are in quote
+/// currency; ratios are fractions (0.05 = 5%).
+public struct EngineRiskSettings: Sendable, Hashable, Decodable {
+    public var maxPositionNotional: Double?
+    public var maxTotalExposure: Double?
+    public var stopLossATR: Double?
+    public var takeProfitATR: Double?
+    public var atrPeriod: Int
+    public var dailyLossLimit: Double?
+    public var maxDrawdown: Double?
+
+    public init(
+        maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,
+        takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil
+    ) {
+        self.maxPositionNotional = maxPositionNotional
+        self.maxTotalExposure = maxTotalExposure
+        self.stopLossATR = stopLossATR
+        self.takeProfitATR = takeProfitATR
+        self.atrPeriod = atrPeriod
+        self.dailyLossLimit = dailyLossLimit
+        self.maxDrawdown = maxDrawdown
+    }
+
+    static let keys = [
+        "max_position_notional", "max_total_exposure", "stop_loss_atr", "take_profit_atr", "atr_period", "daily_loss_limit", "max_drawdown",
+    ]
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try SectionReader(decoder, known: Self.keys)
+        self.init(
+            maxPositionNotional: fields.read("max_position_notional"), maxTotalExposure: fields.read("max_total_exposure"),
+            stopLossATR: fields.read("stop_loss_atr"), takeProfitATR: fields.read("take_profit_atr"),
+            atrPeriod: fields.read("atr_period", default: 14), dailyLossLimit: fields.read("daily_loss_limit"),
+            maxDrawdown: fields.read("max_drawdown"))
+        for (key, value) in [("max_position_notional", maxPositionNotional), ("max_total_exposure", maxTotalExposure),
+                             ("stop_loss_atr", stopLossATR), ("take_profit_atr", takeProfitATR)] {
+            if let value, !(value > 0) { fields.problem("must be above 0, found \(value)", at: key) }
+        }
+        for (key, value) in [("daily_loss_limit", dailyLossLimit), ("max_drawdown", maxDrawdown)] {
+            if let value, !(value > 0 && value < 1) { fields.problem("expected a fraction between 0 and 1 (0.05 = 5%), found \(value)", at: key) }
+        }
+        if !(1...500).contains(atrPeriod) { fields.problem("expected 1 to 500, found \(atrPeriod)", at: "atr_period") }
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+
+/// The first layer of risk control, shared by the backtester and the engine. Every limit is
+/// optional; nil leaves it off.
+public struct RiskLimits: Sendable, Hashable {
+    /// Largest position one strategy may open, in quote currency.
+    public var maxPositionNotional: Double?
+    /// Largest sum of all open positions, in quote currency (at entry prices).
+    public var maxTotalExposure: Double?
+    /// Exit when the close falls this many ATRs below the entry price.
+    public var stopLossATR: Double?
+    /// Exit when the close rises this many ATRs above the entry price.
+    public var takeProfitATR: Double?
+    public var atrPeriod: Int
+    /// Halt new entries once equity is this share below the UTC day's opening equity.
+    public var dailyLossLimit: Double?
+    /// Halt new entries once equity is this share below its peak.
+    public var maxDrawdown: Double?
+
+    public init(
+        maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,
+        takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil
+    ) {
+        self.maxPositionNotional = maxPositionNotional
+        self.maxTotalExposure = maxTotalExposure
+        self.stopLossATR = stopLossATR
+        self.takeProfitATR = takeProfitATR
+        self.atrPeriod = atrPeriod
+        self.dailyLossLimit = dailyLossLimit
+        self.maxDrawdown = maxDrawdown
+    }
+
+    public static let none = RiskLimits()
+}
+
+/// Account-wide state of the limits: the ATR for stops, the day's opening equity, the peak, and
+/// whether new entries are halted (and why). A halt lasts until an operator resumes trading.
+public struct RiskGuard: Sendable {
+    public let limits: RiskLimits
+    private var atr: ATR
+    public private(set) var currentATR: Double?
+    private var day: Int64?
+    private var dayOpenEquity: Double
+    public private(set) var peak: Double
+    public private(set) var haltReason: String?
+    public private(set) var dailyPnLRatio = 0.0
+
+    public init(limits: RiskLimits, startingEquity: Double) {
+        self.limits = limits
+        atr = ATR(period: limits.atrPeriod)
+        dayOpenEquity = startingEquity
+        peak = startingEquity
+    }
+
+    public var halted: Bool { haltReason != nil }
+
+    /// At a bar's close, before decisions: the ATR, and equity against the day's open and the peak.
+    /// Returns the reason when this bar triggered a halt.
+    public mutating func observe(_ candle: Candle, equity: Double) -> String? {
+        currentATR = atr.update(candle.bar)
+        let today = candle.openTime / 86_400_000
+        if day != today {
+            if day != nil { dayOpenEquity = equityBeforeToday }
+            day = today
+        }
+        equityBeforeToday = equity
+        peak = max(peak, equity)
+        dailyPnLRatio = equity / dayOpenEquity - 1
+        guard haltReason == nil else { return nil }
+        if let limit = limits.dailyLossLimit, equity <= dayOpenEquity * (1 - limit) {
+            haltReason = String(format: "daily loss limit: equity %.2f is %.2f%% below the day's open %.2f", equity, -dailyPnLRatio * 100, dayOpenEquity)
+        } else if let limit = limits.maxDrawdown, equity <= peak * (1 - limit) {
+            haltReason = String(format: "max drawdown: equity %.2f is %.2f%% below the peak %.2f", equity, (1 - equity / peak) * 100, peak)
+        }
+        return haltReason
+    }
+
+    /// The last close's equity, which opens the next day.
+    private var equityBeforeToday = 0.0
+
+    public mutating func halt(_ reason: String) { haltReason = reason }
+    public mutating func resume() { haltReason = nil }
+
+    /// The quantity an entry may buy at `price` with `cash`, within the position and exposure caps.
+    public func entryQuantity(cash: Double, price: Double, fills: FillModel, otherExposure: Double) -> Double {
+        var quantity = fills.affordableQuantity(cash: cash, price: price)
+        if let cap = limits.maxPositionNotional { quantity = min(quantity, cap / price) }
+        if let cap = limits.maxTotalExposure { quantity = min(quantity, max(0, cap - otherExposure) / price) }
+        return quantity
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import ControlPlane
+import Engine
+import Foundation
+import WardenCore
+
+struct TradingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trading",
+        abstract: "The engine's kill switch: status, pause new entries, resume after a pause or a risk halt.",
+        subcommands: [Status.self, Pause.self, Resume.self])
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "trading, paused, halted (and why) or finished.")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+        func run() async throws {
+            let reply = try await call(options, "GET", "/v1/trading/status")
+            if json { try printJSON(reply.status); return }
+            let s = reply.status
+            print("\(s.state)\(s.reason.map { ": \($0)" } ?? "") · bar \(s.bar) of \(s.bars) · equity \(String(format: "%.2f", s.equity))")
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop opening positions (exits, stops and take-profits still run).")
+        @Option(help: "Who asks (recorded in the audit log).") var by = NSUserName()
+        @OptionGroup var options: CommonOptions
+        func run() async throws { print(try await call(options, "POST", "/v1/trading/pause?by=\(by)").message) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Allow entries again after a pause or a risk-limit halt.")
+        @Option(help: "Who asks (recorded in the audit log).") var by = NSUserName()
+        @OptionGroup var options: CommonOptions
+        func run() async throws { print(try await call(options, "POST", "/v1/trading/resume?by=\(by)").message) }
+    }
+}
+
+private func call(_ options: CommonOptions, _ method: String, _ path: String) async throws -> TradingRoutes.Reply {
+    let configuration = try options.loadConfiguration()
+    let socket = options.directories(for: configuration).workerSocket("engine")
+    do {
+        return try await ControlClient(socketPath: socket, timeout: .seconds(10)).call(method, path, as: TradingRoutes.Reply.self)
+    } catch let error as WardenError {
+        throw fail(error)
+    }
+}
