@@ -135,6 +135,14 @@ final class EngineJournal {
         }
     }
 
+    /// Operators' pauses and resumes in the order they happened, with the bar they applied to.
+    func operatorActions() throws -> [(at: Int64, action: String, actor: String)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, action, actor FROM audit_log WHERE target = 'trading' AND actor != 'risk' ORDER BY id")
+                .map { ($0["at"], $0["action"], $0["actor"]) }
+        }
+    }
+
     /// The last trading action and its reason, if any.
     func lastTradingState() throws -> (action: String, reason: String)? {
         try queue.read { db in

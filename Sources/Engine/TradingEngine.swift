@@ -98,21 +98,30 @@ public final class TradingEngine: Service, Sendable {
         var start = 0
         if let last = recovered.lastBar {
             start = candles.firstIndex { $0.openTime > last } ?? candles.count
+            // Operators' pauses and resumes are replayed at the bars they were applied to.
+            var actions = try journal.operatorActions()[...]
+            var equity = settings.exchange.startingBalance
             for index in 0..<start {
-                _ = step(&account, candles: candles, index: index, fills: fills, journal: nil)
+                while let action = actions.first, action.at <= candles[index].openTime {
+                    actions.removeFirst()
+                    if action.action == "trading.pause" {
+                        account.paused = "paused by \(action.actor)"
+                    } else if action.action == "trading.resume" {
+                        account.paused = nil
+                        account.risk.resume(equity: equity)
+                    }
+                }
+                equity = step(&account, candles: candles, index: index, fills: fills, journal: nil).equity
+            }
+            for action in actions {
+                account.paused = action.action == "trading.pause" ? "paused by \(action.actor)" : nil
+                if action.action == "trading.resume" { account.risk.resume(equity: equity) }
             }
             try verifyAgainstJournal(account, recovered, lastBar: last)
             logger.info("engine resumed from its journal", metadata: [
                 "after_bar": "\(last)", "bars_done": "\(start)", "fills": "\(recovered.fills.count)",
                 "pending_orders": "\(recovered.pending.count)",
             ])
-        }
-        if let state = try journal.lastTradingState() {
-            switch state.action {
-            case "trading.halt": account.risk.halt(state.reason)
-            case "trading.pause": account.paused = state.reason
-            default: break
-            }
         }
         notifier.status("engine: replaying \(candles.count - start) bars of \(settings.symbol) at \(settings.marketData.speed == 0 ? "full speed" : "\(IndicatorSpec.shortest(settings.marketData.speed))×")")
 
@@ -257,7 +266,7 @@ public final class TradingEngine: Service, Sendable {
                 notifier.status("engine: PAUSED by \(by)")
             case .resume(let by):
                 account.paused = nil
-                account.risk.resume()
+                account.risk.resume(equity: status().equity)
                 try journal.recordTradingState("trading.resume", actor: by, reason: "resumed by \(by)", at: time)
                 logger.warning("trading resumed by an operator", metadata: ["by": "\(by)"])
             }

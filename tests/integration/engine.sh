@@ -64,4 +64,48 @@ check "the same number of orders as the uninterrupted run" test "$(sqlite3 "$db"
 check "warden positions shows the open positions" "$WARDEN" positions --json --config "$run2/warden.yml" --state-dir "$run2/state"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
+# Risk limits: the engine and the backtester apply them identically.
+run3=$(scratch)
+cat >"$run3/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+engine:
+  market_data: {file: $DATA, speed: 0}
+  exchange: {starting_balance: 10000}
+  strategies: [{name: bollinger}]
+  risk: {max_position_notional: 4000, stop_loss_atr: 2, take_profit_atr: 3}
+YAML
+start_supervisor "$run3" "$run3/warden.yml"
+wait_until 120 "a run with risk limits finishes" finished "$run3"
+expect_risk=$("$WARDEN" backtest --strategy bollinger --data "$DATA" --cash 10000 --max-position-notional 4000 --stop-loss-atr 2 --take-profit-atr 3 --json | jq '.trades' | trade_lines)
+check "with position cap, stop-loss and take-profit, the engine's trades equal the backtest's ($(wc -l <<<"$expect_risk") trades)" test "$(recorded "$run3" bollinger)" = "$expect_risk"
+check "and the cap held: no entry above 4,000 USDT" test "$("$WARDEN" trades --json --config "$run3/warden.yml" --state-dir "$run3/state" | jq '[.[].trades[] | .quantity * .entry_price > 4000.000001] | any')" = false
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# The kill switch: a drawdown halt, an operator's pause surviving a SIGKILL, and resume.
+run4=$(scratch)
+cat >"$run4/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+engine:
+  market_data: {file: $DATA, speed: 1200}
+  strategies: [{name: rsi_macd}]
+  risk: {max_drawdown: 0.01}
+YAML
+trading() { "$WARDEN" trading "$@" --config "$run4/warden.yml" --state-dir "$run4/state" --runtime-dir "$run4/run"; }
+state_is() { [ "$(trading status --json 2>/dev/null | jq -r .state)" = "$1" ]; }
+start_supervisor "$run4" "$run4/warden.yml"
+wait_until 60 "a 1% drawdown halts new entries" state_is halted
+check "warden trading status says why" grep -q "^halted: max drawdown" <<<"$(trading status)"
+check "warden_engine_halted is 1 on the supervisor's /metrics" bash -c "curl -fsS http://127.0.0.1:$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run4/warden.yml" | cut -d: -f3)/metrics | grep -q '^warden_engine_halted{child=\"engine\"} 1'"
+check "the halt is recorded in the audit log" test "$(sqlite3 "$run4/state/warden.sqlite" "SELECT actor || ' ' || action FROM audit_log WHERE target = 'trading' ORDER BY id DESC LIMIT 1")" = "risk trading.halt"
+check "warden trading resume lifts it" trading resume --by alice
+wait_until 10 "the engine trades again" state_is trading
+check "trading pause stops entries" trading pause --by bob
+wait_until 10 "the engine reports paused" state_is paused
+pid=$(child_field "$run4/run" engine .pid)
+kill -KILL "$pid"
+wait_until 30 "the engine is back after SIGKILL" child_replaced "$run4/run" engine "$pid"
+wait_until 30 "and still paused (from the audit log)" state_is paused
+check "the operators are in the audit log" test "$(sqlite3 "$run4/state/warden.sqlite" "SELECT group_concat(actor || ':' || action, ' ') FROM audit_log WHERE target = 'trading' AND actor != 'risk'")" = "alice:trading.resume bob:trading.pause"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
 finish

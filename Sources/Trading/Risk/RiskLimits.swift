@@ -79,7 +79,13 @@ public struct RiskGuard: Sendable {
     private var equityBeforeToday = 0.0
 
     public mutating func halt(_ reason: String) { haltReason = reason }
-    public mutating func resume() { haltReason = nil }
+    /// An operator accepts the loss so far: the peak and the day's opening equity restart from
+    /// `equity`, or the same limits would halt again at the next bar.
+    public mutating func resume(equity: Double) {
+        haltReason = nil
+        peak = equity
+        dayOpenEquity = equity
+    }
 
     /// The quantity an entry may buy at `price` with `cash`, within the position and exposure caps.
     public func entryQuantity(cash: Double, price: Double, fills: FillModel, otherExposure: Double) -> Double {
