@@ -13,7 +13,8 @@ public final class EngineMetrics: Sendable {
         var progress = 0.0
         var drawdown = 0.0
         var dailyPnL = 0.0
-        var halted = false
+        /// daily_loss, max_drawdown or operator while entries are halted.
+        var haltKind: String?
         var lastBarWallTime: Date?
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
         var decisionSum = 0.0
@@ -56,11 +57,12 @@ public final class EngineMetrics: Sendable {
                     }),
             .single("warden_engine_replay_progress_ratio", .gauge, "Share of the replay file processed.", [([], s.progress)]),
             .single("warden_engine_drawdown_ratio", .gauge, "Drawdown of equity from its peak, 0–1.", [([], s.drawdown)]),
-            .single("warden_engine_halted", .gauge, "1 while new entries are halted (a risk limit or an operator's pause).", [([], s.halted ? 1 : 0)]),
+            .single("warden_engine_halted", .gauge, "1 while new entries are halted, by reason (daily_loss, max_drawdown, operator).",
+                    ["daily_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),
         ]
         if let age {
-            families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.", [([], age)]))
+            families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.", [([("symbol", symbol)], age)]))
         }
         families.append(.histogram(
             "warden_engine_decision_seconds", "Time from a bar's close to every strategy's decision.",

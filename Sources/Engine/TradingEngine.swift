@@ -171,7 +171,8 @@ public final class TradingEngine: Service, Sendable {
                 m.equity = outcome.equity
                 m.drawdown = 1 - outcome.equity / account.risk.peak
                 m.dailyPnL = account.risk.dailyPnLRatio
-                m.halted = account.risk.halted || account.paused != nil
+                m.haltKind = account.paused != nil ? "operator"
+                    : account.risk.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
                 m.progress = Double(index + 1) / Double(candles.count)
                 m.lastBarWallTime = Date()
                 for slot in account.slots { m.positions[slot.name] = slot.book.quantity }

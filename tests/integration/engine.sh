@@ -95,7 +95,7 @@ state_is() { [ "$(trading status --json 2>/dev/null | jq -r .state)" = "$1" ]; }
 start_supervisor "$run4" "$run4/warden.yml"
 wait_until 60 "a 1% drawdown halts new entries" state_is halted
 check "warden trading status says why" grep -q "^halted: max drawdown" <<<"$(trading status)"
-check "warden_engine_halted is 1 on the supervisor's /metrics" bash -c "curl -fsS http://127.0.0.1:$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run4/warden.yml" | cut -d: -f3)/metrics | grep -q '^warden_engine_halted{child=\"engine\"} 1'"
+check "warden_engine_halted{reason=max_drawdown} is 1 on the supervisor's /metrics" bash -c "curl -fsS http://127.0.0.1:$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run4/warden.yml" | cut -d: -f3)/metrics | grep -q '^warden_engine_halted{child=\"engine\",reason=\"max_drawdown\"} 1'"
 check "the halt is recorded in the audit log" test "$(sqlite3 "$run4/state/warden.sqlite" "SELECT actor || ' ' || action FROM audit_log WHERE target = 'trading' ORDER BY id DESC LIMIT 1")" = "risk trading.halt"
 check "warden trading resume lifts it" trading resume --by alice
 wait_until 10 "the engine trades again" state_is trading
