@@ -49,10 +49,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Trading", dependencies: [
+            "WardenCore",
             .product(name: "CompressNIO", package: "compress-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
-        .target(name: "Backtest", dependencies: ["Trading"]),
+        .target(name: "Backtest", dependencies: ["WardenCore", "Trading"]),
         .target(name: "Engine", dependencies: [
             "WardenCore", "Trading", "Backtest", "Systemd", "Telemetry",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -103,7 +104,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest"], exclude: ["Golden"]),
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], exclude: ["Fixtures"]),
     ],

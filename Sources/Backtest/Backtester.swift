@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 import Trading
 
 /// Runs a strategy over candles with the shared fill model: all cash in on an entry, all out on an

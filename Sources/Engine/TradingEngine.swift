@@ -17,8 +17,11 @@ public final class TradingEngine: Service, Sendable {
     public let dataFile: String
     public let metrics: EngineMetrics
     private let logger: Logger
-    /// Operator requests (pause, resume) for the loop to apply at the next bar.
+    /// Operator requests (pause, resume) for the loop to apply at the next bar; `wakeups` tells
+    /// an engine that finished its replay that one arrived.
     private let requests = Mutex<[OperatorRequest]>([])
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
     private let published = Mutex(TradingStatus(state: "starting", reason: nil, bar: 0, bars: 0, equity: 0))
 
     public enum OperatorRequest: Sendable { case pause(String), resume(String) }
@@ -38,11 +41,15 @@ public final class TradingEngine: Service, Sendable {
         self.dataFile = dataFile
         self.logger = logger
         metrics = EngineMetrics(symbol: settings.symbol)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     public func status() -> TradingStatus { published.withLock { $0 } }
 
-    public func request(_ request: OperatorRequest) { requests.withLock { $0.append(request) } }
+    public func request(_ request: OperatorRequest) {
+        requests.withLock { $0.append(request) }
+        wake.yield()
+    }
 
     final class Slot {
         let name: String
@@ -91,7 +98,7 @@ public final class TradingEngine: Service, Sendable {
         for entry in settings.strategies {
             slots.append(Slot(name: entry.name, id: ids[entry.name]!, strategy: try StrategyCatalog.make(entry.name, overrides: entry.params), cash: allocation))
         }
-        var account = Account(slots: slots, risk: RiskGuard(limits: settings.risk.limits, startingEquity: settings.exchange.startingBalance))
+        var account = Account(slots: slots, risk: RiskGuard(limits: settings.risk, startingEquity: settings.exchange.startingBalance))
 
         // Recovery: replay the processed bars without journaling, then check against the journal.
         let recovered = try journal.recover()
@@ -111,7 +118,7 @@ public final class TradingEngine: Service, Sendable {
                         account.risk.resume(equity: equity)
                     }
                 }
-                equity = step(&account, candles: candles, index: index, fills: fills, journal: nil).equity
+                equity = try step(&account, candles: candles, index: index, fills: fills, journal: nil).equity
             }
             for action in actions {
                 account.paused = action.action == "trading.pause" ? "paused by \(action.actor)" : nil
@@ -146,7 +153,7 @@ public final class TradingEngine: Service, Sendable {
             }
             try applyOperatorRequests(&account, journal: journal, at: candle.openTime, notifier: notifier)
             let decided = clock.now
-            let outcome = step(&account, candles: candles, index: index, fills: fills, journal: journal)
+            let outcome = try step(&account, candles: candles, index: index, fills: fills, journal: journal)
             metrics.observeDecision(seconds: (clock.now - decided).seconds)
             if let reason = outcome.halted {
                 try journal.recordTradingState("trading.halt", actor: "risk", reason: reason, at: candle.openTime)
@@ -193,10 +200,9 @@ public final class TradingEngine: Service, Sendable {
             notifier.status(String(format: "engine: replay finished, equity %.2f", equity))
             logger.info("replay finished", metadata: ["bars": "\(candles.count)", "equity": "\(equity)"])
             // Stays up (and ready, answering trading requests) until told to stop.
-            while !(Task.isShuttingDownGracefully || Task.isCancelled) {
+            for await _ in wakeups.cancelOnGracefulShutdown() {
                 try applyOperatorRequests(&account, journal: journal, at: candles.last?.openTime ?? 0, notifier: notifier)
                 published.withLock { $0.state = account.risk.halted ? "halted" : account.paused != nil ? "paused" : "finished" }
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(200)) }
             }
         }
     }
@@ -209,7 +215,7 @@ public final class TradingEngine: Service, Sendable {
 
     /// One bar: pending orders fill at its open, then every strategy decides at its close. With a
     /// journal, fills are written (once) and orders returned for journaling before they are sent.
-    private func step(_ account: inout Account, candles: [Candle], index: Int, fills: FillModel, journal: EngineJournal?) -> StepOutcome {
+    private func step(_ account: inout Account, candles: [Candle], index: Int, fills: FillModel, journal: EngineJournal?) throws -> StepOutcome {
         let candle = candles[index]
         var outcome = StepOutcome()
         for slot in account.slots {
@@ -217,22 +223,19 @@ public final class TradingEngine: Service, Sendable {
             guard let clientOrderID = slot.pendingOrder else { continue }
             slot.pendingOrder = nil
             guard let fill = slot.book.fillPending(open: candle.open, fills: fills, risk: account.risk, otherExposure: others) else {
-                if let journal { try? journal.cancel(clientOrderID: clientOrderID, at: candle.openTime) }
+                try journal?.cancel(clientOrderID: clientOrderID, at: candle.openTime)
                 continue
             }
-            guard let journal else { continue }
-            do {
-                if try journal.recordFill(clientOrderID: clientOrderID, strategyID: slot.id, fill: fill, at: candle.openTime) {
-                    metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
-                    logger.info("order filled", metadata: [
-                        "client_order_id": "\(clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)",
-                        "quantity": "\(fill.quantity)", "fee": "\(fill.fee)",
-                    ])
-                }
-            } catch {
-                logger.critical("fill could not be journaled; stopping", metadata: ["client_order_id": "\(clientOrderID)", "error": "\(error)"])
-                fatalError("journal write failed: \(error)")  // the supervisor restarts us; the journal is the truth
+            // A journal that cannot be written ends the worker with that error; the supervisor restarts it
+            // and the replay resumes from what the journal holds.
+            guard let journal, try journal.recordFill(clientOrderID: clientOrderID, strategyID: slot.id, fill: fill, at: candle.openTime) else {
+                continue
             }
+            metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
+            logger.info("order filled", metadata: [
+                "client_order_id": "\(clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)",
+                "quantity": "\(fill.quantity)", "fee": "\(fill.fee)",
+            ])
         }
         let decisions = account.slots.map { $0.decide(candle) }
         outcome.equity = account.equityAtClose(candle)

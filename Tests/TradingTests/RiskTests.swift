@@ -1,4 +1,5 @@
 import Foundation
+import WardenCore
 import Testing
 @testable import Backtest
 @testable import Trading

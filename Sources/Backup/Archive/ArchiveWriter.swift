@@ -2,6 +2,7 @@ import CompressNIO
 import Crypto
 import Foundation
 import NIOCore
+import Synchronization
 
 /// Turns a plaintext stream into an archive, written through `sink`; hashes what it writes.
 /// Frames are independent, so a batch of them is compressed and sealed on every core at once and
@@ -113,21 +114,12 @@ struct FrameSealer: Sendable {
 }
 
 /// One result per parallel iteration, each slot written by exactly one iteration.
-private final class ResultSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<[UInt8], any Error>?]
+private final class ResultSlots: Sendable {
+    private let slots: Mutex<[Result<[UInt8], any Error>?]>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
 
-    func set(_ index: Int, _ result: Result<[UInt8], any Error>) {
-        lock.lock()
-        slots[index] = result
-        lock.unlock()
-    }
+    func set(_ index: Int, _ result: Result<[UInt8], any Error>) { slots.withLock { $0[index] = result } }
 
-    func get(_ index: Int) -> Result<[UInt8], any Error> {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots[index]!
-    }
+    func get(_ index: Int) -> Result<[UInt8], any Error> { slots.withLock { $0[index]! } }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Synchronization
 
 /// The PostgreSQL client programs (`pg_dump`, `pg_restore`), run with the password in the
 /// environment rather than on the command line, and a connect timeout so a down server fails fast.
@@ -132,19 +133,13 @@ struct PostgresTools: Sendable {
     }
 }
 
-private final class StderrCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
+/// A tool's stderr, appended from Foundation's reader thread, read once the tool has exited.
+private final class StderrCollector: Sendable {
+    private let data = Mutex(Data())
 
-    func append(_ chunk: Data) {
-        lock.lock()
-        defer { lock.unlock() }
-        if data.count < 64 << 10 { data.append(chunk) }
-    }
+    func append(_ chunk: Data) { data.withLock { if $0.count < 64 << 10 { $0.append(chunk) } } }
 
     var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        data.withLock { String(decoding: $0, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 }

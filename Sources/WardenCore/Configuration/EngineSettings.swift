@@ -7,12 +7,12 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
     public var marketData: MarketDataSettings
     public var exchange: ExchangeSettings
     public var strategies: [StrategySettings]
-    public var risk: EngineRiskSettings
+    public var risk: RiskLimits
 
     public init(
         symbol: String = "BTCUSDT", timeframe: String = "1m", marketData: MarketDataSettings = MarketDataSettings(),
         exchange: ExchangeSettings = ExchangeSettings(), strategies: [StrategySettings] = StrategySettings.defaults,
-        risk: EngineRiskSettings = EngineRiskSettings()
+        risk: RiskLimits = .none
     ) {
         self.risk = risk
         self.symbol = symbol
@@ -31,7 +31,7 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
             marketData: fields.read("market_data", default: MarketDataSettings()),
             exchange: fields.read("exchange", default: ExchangeSettings()),
             strategies: fields.read("strategies", default: StrategySettings.defaults),
-            risk: fields.read("risk", default: EngineRiskSettings()))
+            risk: fields.read("risk", default: RiskLimits.none))
         if symbol.range(of: "^[A-Z0-9]{2,20}$", options: .regularExpression) == nil {
             fields.problem("expected an exchange symbol such as BTCUSDT, found '\(symbol)'", at: "symbol")
         }
@@ -121,16 +121,24 @@ public struct StrategySettings: Sendable, Hashable, Decodable {
     }
 }
 
-/// `engine.risk`: the first layer of risk limits (all off unless set). Notionals are in quote
-/// currency; ratios are fractions (0.05 = 5%).
-public struct EngineRiskSettings: Sendable, Hashable, Decodable {
+/// `engine.risk`, and the backtester's risk flags: the first layer of risk limits, all off unless
+/// set. Notionals are in quote currency; ratios are fractions (0.05 = 5%).
+public struct RiskLimits: Sendable, Hashable, Decodable {
+    /// Largest position one strategy may open.
     public var maxPositionNotional: Double?
+    /// Largest sum of all open positions (at entry prices).
     public var maxTotalExposure: Double?
+    /// Exit when the close falls this many ATRs below the entry price.
     public var stopLossATR: Double?
+    /// Exit when the close rises this many ATRs above the entry price.
     public var takeProfitATR: Double?
     public var atrPeriod: Int
+    /// Halt new entries once equity is this share below the UTC day's opening equity.
     public var dailyLossLimit: Double?
+    /// Halt new entries once equity is this share below its peak.
     public var maxDrawdown: Double?
+
+    public static let none = RiskLimits()
 
     public init(
         maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,

@@ -1,37 +1,5 @@
 import Foundation
-
-/// The first layer of risk control, shared by the backtester and the engine. Every limit is
-/// optional; nil leaves it off.
-public struct RiskLimits: Sendable, Hashable {
-    /// Largest position one strategy may open, in quote currency.
-    public var maxPositionNotional: Double?
-    /// Largest sum of all open positions, in quote currency (at entry prices).
-    public var maxTotalExposure: Double?
-    /// Exit when the close falls this many ATRs below the entry price.
-    public var stopLossATR: Double?
-    /// Exit when the close rises this many ATRs above the entry price.
-    public var takeProfitATR: Double?
-    public var atrPeriod: Int
-    /// Halt new entries once equity is this share below the UTC day's opening equity.
-    public var dailyLossLimit: Double?
-    /// Halt new entries once equity is this share below its peak.
-    public var maxDrawdown: Double?
-
-    public init(
-        maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,
-        takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil
-    ) {
-        self.maxPositionNotional = maxPositionNotional
-        self.maxTotalExposure = maxTotalExposure
-        self.stopLossATR = stopLossATR
-        self.takeProfitATR = takeProfitATR
-        self.atrPeriod = atrPeriod
-        self.dailyLossLimit = dailyLossLimit
-        self.maxDrawdown = maxDrawdown
-    }
-
-    public static let none = RiskLimits()
-}
+import WardenCore
 
 /// Account-wide state of the limits: the ATR for stops, the day's opening equity, the peak, and
 /// whether new entries are halted (and why). A halt lasts until an operator resumes trading.
