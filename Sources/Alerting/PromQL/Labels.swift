@@ -1,0 +1,74 @@
+/// One label of a series.
+public struct Label: Hashable, Sendable, Comparable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public static func < (a: Label, b: Label) -> Bool { (a.name, a.value) < (b.name, b.value) }
+}
+
+/// A series' label set, kept sorted by name so equal sets compare and hash equal. Empty values
+/// are absent labels, as in Prometheus.
+public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public private(set) var labels: [Label]
+
+    public static let metricName = "__name__"
+
+    public init(_ labels: [Label] = []) {
+        self.labels = labels.filter { !$0.value.isEmpty }.sorted()
+    }
+
+    public init(_ pairs: [String: String]) {
+        self.init(pairs.map { Label($0.key, $0.value) })
+    }
+
+    public subscript(name: String) -> String? {
+        labels.first { $0.name == name }?.value
+    }
+
+    public var metricName: String? { self[Self.metricName] }
+    public var isEmpty: Bool { labels.isEmpty }
+
+    public func setting(_ name: String, to value: String) -> Labels {
+        var copy = labels.filter { $0.name != name }
+        if !value.isEmpty { copy.append(Label(name, value)) }
+        return Labels(copy)
+    }
+
+    public func removing(_ names: Set<String>) -> Labels {
+        var copy = self
+        copy.labels.removeAll { names.contains($0.name) }
+        return copy
+    }
+
+    public func keeping(_ names: Set<String>) -> Labels {
+        var copy = self
+        copy.labels.removeAll { !names.contains($0.name) }
+        return copy
+    }
+
+    public var withoutName: Labels { removing([Self.metricName]) }
+
+    public var dictionary: [String: String] {
+        Dictionary(labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public static func < (a: Labels, b: Labels) -> Bool { a.labels.lexicographicallyPrecedes(b.labels) }
+
+    /// `name{a="x", b="y"}` as Prometheus prints a series.
+    public var description: String {
+        let name = metricName ?? ""
+        let rest = labels.filter { $0.name != Self.metricName }
+            .map { "\($0.name)=\"\(Self.escape($0.value))\"" }.joined(separator: ", ")
+        return rest.isEmpty && !name.isEmpty ? name : "\(name){\(rest)}"
+    }
+
+    static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

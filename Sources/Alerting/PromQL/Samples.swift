@@ -1,0 +1,46 @@
+/// One sample of a series: time in Unix milliseconds and value.
+public struct Point: Sendable, Hashable {
+    public var time: Int64
+    public var value: Double
+
+    public init(_ time: Int64, _ value: Double) {
+        self.time = time
+        self.value = value
+    }
+
+    /// Prometheus' staleness marker: a NaN with this exact bit pattern ends a series.
+    public static let staleNaN = Double(bitPattern: 0x7ff0_0000_0000_0002)
+    public var isStale: Bool { value.bitPattern == Self.staleNaN.bitPattern }
+}
+
+/// One element of an instant vector.
+public struct Sample: Sendable, Hashable {
+    public var labels: Labels
+    public var value: Double
+
+    public init(_ labels: Labels, _ value: Double) {
+        self.labels = labels
+        self.value = value
+    }
+}
+
+/// A series with the points a range selector chose.
+public struct RangeSeries: Sendable {
+    public var labels: Labels
+    public var points: [Point]
+}
+
+/// The result of evaluating an expression.
+public enum Value: Sendable {
+    case scalar(Double)
+    case vector([Sample])
+    case matrix([RangeSeries])
+    case string(String)
+}
+
+/// Where the evaluator reads series from.
+public protocol SeriesSource {
+    /// Every series all `matchers` accept, with its points (staleness markers included) in
+    /// `from...through` milliseconds.
+    func select(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [RangeSeries]
+}

@@ -1,0 +1,126 @@
+/// Evaluates rule groups over a `SeriesStore` as Prometheus' rule manager does: rules of a group in
+/// order (a recording rule's output is visible to the rules after it), alerts pending until their
+/// `for` has passed, `keep_firing_for` holding them after the condition clears, and resolved alerts
+/// kept for 15 minutes so they can be reported resolved.
+public struct RuleEngine: Sendable {
+    public private(set) var groups: [RuleGroup]
+    public var store: SeriesStore
+    public var externalLabels: [String: String]
+    /// Alerts by group index and rule index, then by label set.
+    private var active: [[[Labels: Alert]]]
+    /// The last evaluation error of each rule, by "group/rule".
+    public private(set) var errors: [String: String] = [:]
+
+    static let resolvedRetention: Int64 = 15 * 60_000
+
+    public init(groups: [RuleGroup], store: SeriesStore = SeriesStore(), externalLabels: [String: String] = [:]) {
+        self.groups = groups
+        self.store = store
+        self.externalLabels = externalLabels
+        active = groups.map { Array(repeating: [:], count: $0.rules.count) }
+    }
+
+    /// Every alert currently pending, firing, or resolved within the retention.
+    public var alerts: [Alert] { active.flatMap { $0.flatMap(\.values) } }
+
+    public func alerts(group: Int, rule: Int) -> [Alert] { Array(active[group][rule].values) }
+
+    public mutating func evaluate(at time: Int64) {
+        for index in groups.indices { evaluate(group: index, at: time) }
+    }
+
+    public mutating func evaluate(group index: Int, at time: Int64) {
+        let group = groups[index]
+        for (ruleIndex, rule) in group.rules.enumerated() {
+            let key = "\(group.name)/\(rule.name)"
+            do {
+                switch rule {
+                case .recording(let recording):
+                    let samples = try evaluateVector(recording.expression, at: time).map { sample in
+                        var labels = sample.labels.setting(Labels.metricName, to: recording.name)
+                        for (name, value) in recording.labels { labels = labels.setting(name, to: value) }
+                        return Sample(labels, sample.value)
+                    }
+                    try Self.checkUnique(samples)
+                    store.ingest(samples, at: time, source: key)
+                case .alerting(let alerting):
+                    let samples = try evaluateVector(alerting.expression, at: time)
+                    active[index][ruleIndex] = try Self.advance(active[index][ruleIndex], alerting, samples, at: time, externalLabels: externalLabels)
+                }
+                errors[key] = nil
+            } catch {
+                errors[key] = error.description
+            }
+        }
+    }
+
+    private func evaluateVector(_ expression: Expression, at time: Int64) throws(PromQLError) -> [Sample] {
+        switch try Evaluator(source: store).evaluate(expression, at: time) {
+        case .vector(let samples): return samples
+        case .scalar(let value): return [Sample(Labels(), value)]
+        default: throw PromQLError("rule expression must be an instant vector or scalar")
+        }
+    }
+
+    private static func checkUnique(_ samples: [Sample]) throws(PromQLError) {
+        var seen = Set<Labels>()
+        for sample in samples where !seen.insert(sample.labels).inserted {
+            throw PromQLError("vector contains metrics with the same labelset after applying rule labels: \(sample.labels)")
+        }
+    }
+
+    static func advance(
+        _ previous: [Labels: Alert], _ rule: AlertingRule, _ samples: [Sample], at time: Int64, externalLabels: [String: String]
+    ) throws(PromQLError) -> [Labels: Alert] {
+        var current: [Labels: Alert] = [:]
+        for sample in samples {
+            let data = Template.Data(labels: sample.labels.dictionary, externalLabels: externalLabels, value: sample.value)
+            var labels = sample.labels.withoutName
+            for (name, template) in rule.labels { labels = labels.setting(name, to: template.render(data)) }
+            labels = labels.setting("alertname", to: rule.name)
+            var annotations: [String: String] = [:]
+            for (name, template) in rule.annotations { annotations[name] = template.render(data) }
+            guard current[labels] == nil else {
+                throw PromQLError("vector contains metrics with the same labelset after applying alert labels: \(labels)")
+            }
+            current[labels] = Alert(labels: labels, annotations: annotations, value: sample.value, state: .pending, activeAt: time)
+        }
+        var alerts = previous
+        for (labels, fresh) in current {
+            if var existing = alerts[labels], existing.state != .inactive {
+                existing.value = fresh.value
+                existing.annotations = fresh.annotations
+                alerts[labels] = existing
+            } else {
+                alerts[labels] = fresh
+            }
+        }
+        for (labels, var alert) in alerts {
+            if current[labels] == nil {
+                var keepFiring = false
+                if alert.state == .firing && rule.keepFiringFor > 0 {
+                    if alert.keepFiringSince == nil { alert.keepFiringSince = time }
+                    keepFiring = time - alert.keepFiringSince! < rule.keepFiringFor
+                }
+                if alert.state == .pending || alert.resolvedAt.map({ time - $0 > resolvedRetention }) == true {
+                    alerts[labels] = nil
+                    continue
+                }
+                if alert.state != .inactive && !keepFiring {
+                    alert.state = .inactive
+                    alert.resolvedAt = time
+                }
+                alerts[labels] = alert
+                if !keepFiring { continue }
+            } else {
+                alert.keepFiringSince = nil
+            }
+            if alert.state == .pending && time - alert.activeAt >= rule.holdFor {
+                alert.state = .firing
+                alert.firedAt = time
+            }
+            alerts[labels] = alert
+        }
+        return alerts
+    }
+}

@@ -1,0 +1,67 @@
+import Alerting
+import ArgumentParser
+import WardenCore
+
+struct RulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Check Prometheus rule files, and run promtool's rule unit tests through Warden's evaluator.",
+        subcommands: [Check.self, Test.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load rule files as the supervisor would: exit 0 if valid, 78 otherwise.",
+            discussion: """
+                Every problem is printed as `FILE:LINE: key.path: message`: YAML syntax, unknown keys, PromQL outside \
+                Warden's subset (naming the construct), bad templates, invalid names.
+                """)
+
+        @Argument(help: ArgumentHelp("Rule files in Prometheus' format.", valueName: "file"))
+        var files: [String]
+
+        func run() async throws {
+            var failed = false
+            for file in files {
+                switch RuleFile.load(path: file) {
+                case .success(let groups):
+                    let rules = groups.reduce(0) { $0 + $1.rules.count }
+                    print("\(file): SUCCESS: \(rules) rules found in \(groups.count) groups")
+                case .failure(let error):
+                    failed = true
+                    for issue in error.issues { printError(issue.description) }
+                }
+            }
+            if failed { throw ExitCode(WardenError.Code.configuration.exitStatus) }
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run rule unit-test files in promtool's format: exit 0 if all pass, 1 if one fails, 78 if a file is invalid.")
+
+        @Argument(help: ArgumentHelp("Test files, as `promtool test rules` takes them.", valueName: "file"))
+        var files: [String]
+
+        func run() async throws {
+            var status: Int32 = 0
+            for file in files {
+                print("Unit Testing: \(file)")
+                do {
+                    let outcome = try RuleUnitTest.run(path: file)
+                    if outcome.failures.isEmpty {
+                        print("  SUCCESS (\(outcome.testCount) tests)\n")
+                    } else {
+                        print("  FAILED:")
+                        for failure in outcome.failures { print("    " + failure.replacingOccurrences(of: "\n", with: "\n    ")) }
+                        print()
+                        status = max(status, 1)
+                    }
+                } catch {
+                    for issue in error.issues { printError(issue.description) }
+                    status = WardenError.Code.configuration.exitStatus
+                }
+            }
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}
