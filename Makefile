@@ -1,8 +1,8 @@
 # Warden: `make run` and `make test` do everything on a fresh Debian 12 machine (as root).
 SWIFT      ?= swift
-BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev
+BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev libcurl4-openssl-dev
 TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
-              sqlite3 binutils openssl
+              sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd
 # Python packages: the local S3 emulator (moto checks Signature V4) and its client; TA-Lib and backtesting.py, the trading oracles.
 PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6
 WARDEN     := .build/debug/warden

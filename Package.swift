@@ -25,6 +25,8 @@ let package = Package(
         // C shims: libsystemd through pkg-config; the fork/exec window and SCM_CREDENTIALS in plain C.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .target(name: "CSpawn"),
+        // SMTP through libcurl (STARTTLS, SMTPS, AUTH): the read callback stays in C.
+        .target(name: "CSMTP", linkerSettings: [.linkedLibrary("curl")]),
 
         .target(name: "WardenCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
@@ -91,12 +93,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "Alerting", dependencies: [
-            "WardenCore", "Resilience", "Storage", "Telemetry",
+            "WardenCore", "CSMTP", "Resilience", "Storage", "Telemetry",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),

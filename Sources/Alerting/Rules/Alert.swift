@@ -17,6 +17,16 @@ public struct Alert: Sendable, Hashable {
 
     public var name: String { labels["alertname"] ?? "" }
 
+    public init(labels: Labels, annotations: [String: String], value: Double, state: State, activeAt: Int64, firedAt: Int64? = nil, resolvedAt: Int64? = nil) {
+        self.labels = labels
+        self.annotations = annotations
+        self.value = value
+        self.state = state
+        self.activeAt = activeAt
+        self.firedAt = firedAt
+        self.resolvedAt = resolvedAt
+    }
+
     /// A stable identity for the label set (hex of its SHA-256 prefix), as Alertmanager's fingerprint.
     public var fingerprint: String { Self.fingerprint(labels) }
 

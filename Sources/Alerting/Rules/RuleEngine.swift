@@ -25,6 +25,18 @@ public struct RuleEngine: Sendable {
 
     public func alerts(group: Int, rule: Int) -> [Alert] { Array(active[group][rule].values) }
 
+    /// Seeds alert state kept from before a restart (as Prometheus restores `for` state), so a
+    /// firing alert stays firing and a pending one keeps its start.
+    public mutating func restore(_ alerts: [Alert]) {
+        for alert in alerts {
+            for (groupIndex, group) in groups.enumerated() {
+                for (ruleIndex, rule) in group.rules.enumerated() where rule.name == alert.name {
+                    if case .alerting = rule { active[groupIndex][ruleIndex][alert.labels] = alert }
+                }
+            }
+        }
+    }
+
     public mutating func evaluate(at time: Int64) {
         for index in groups.indices { evaluate(group: index, at: time) }
     }

@@ -26,6 +26,21 @@ public enum RuleFile {
         return walker.issues.isEmpty ? .success(groups) : .failure(ConfigurationError(issues: walker.issues))
     }
 
+    /// Rules written in `yaml`; `file` names them in messages.
+    public static func load(yaml: String, file: String) -> Result<[RuleGroup], ConfigurationError> {
+        let (root, problem) = YAMLWalker.compose(yaml, file: file)
+        if let problem { return .failure(ConfigurationError(issues: [problem])) }
+        let walker = YAMLWalker(file: file)
+        let groups = parse(root, walker: walker)
+        return walker.issues.isEmpty ? .success(groups) : .failure(ConfigurationError(issues: walker.issues))
+    }
+
+    /// The rule set shipped with Warden (prometheus/rules/warden.rules.yml, embedded).
+    public static func defaultGroups() -> [RuleGroup] {
+        guard case .success(let groups) = load(yaml: DefaultRules.text, file: "(built-in warden.rules.yml)") else { return [] }
+        return groups
+    }
+
     static func parse(_ root: Node?, walker: YAMLWalker) -> [RuleGroup] {
         var groups: [RuleGroup] = []
         var groupNames = Set<String>()

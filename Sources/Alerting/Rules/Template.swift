@@ -17,6 +17,8 @@ public struct Template: Sendable, Hashable {
         case value
         case literal(String)
         case number(Double)
+        /// A field of a notification's data: `.Status`, `.CommonLabels.severity`, ...
+        case field(String)
     }
 
     struct Pipeline: Sendable, Hashable {
@@ -29,20 +31,28 @@ public struct Template: Sendable, Hashable {
         public var labels: [String: String]
         public var externalLabels: [String: String]
         public var value: Double
+        /// Notification templates' fields, by their dotted name.
+        public var fields: [String: String]
 
-        public init(labels: [String: String], externalLabels: [String: String] = [:], value: Double) {
+        public init(labels: [String: String] = [:], externalLabels: [String: String] = [:], value: Double = 0, fields: [String: String] = [:]) {
             self.labels = labels
             self.externalLabels = externalLabels
             self.value = value
+            self.fields = fields
         }
     }
 
-    static let functions: Set<String> = ["humanize", "humanize1024", "humanizePercentage", "humanizeDuration", "toUpper", "toLower", "title"]
+    static let functions: Set<String> = ["humanize", "humanize1024", "humanizePercentage", "humanizeDuration", "toUpper", "toLower", "title", "len"]
+
+    /// What a receiver's title or message can refer to (Alertmanager's notification data).
+    static let notificationFields = [".Status", ".Receiver", ".ExternalURL", ".GroupKey", ".Alerts", ".Alerts.Firing", ".Alerts.Resolved"]
+    static let notificationPrefixes = [".CommonLabels.", ".CommonAnnotations.", ".GroupLabels."]
 
     let pieces: [Piece]
     public let source: String
 
-    public init(_ source: String) throws(PromQLError) {
+    /// `notification`: a receiver's text, reading Alertmanager's fields instead of one alert's.
+    public init(_ source: String, notification: Bool = false) throws(PromQLError) {
         self.source = source
         var pieces: [Piece] = []
         var rest = Substring(source)
@@ -61,7 +71,7 @@ public struct Template: Sendable, Hashable {
                 trimAfter = true
             }
             if !text.isEmpty { pieces.append(.text(text)) }
-            pieces.append(.action(try Self.pipeline(body.trimmingCharacters(in: .whitespaces))))
+            pieces.append(.action(try Self.pipeline(body.trimmingCharacters(in: .whitespaces), notification: notification)))
             inner = inner[close.upperBound...]
             if trimAfter { inner = inner.drop { $0.isWhitespace } }
             rest = inner
@@ -70,14 +80,14 @@ public struct Template: Sendable, Hashable {
         self.pieces = pieces
     }
 
-    private static func pipeline(_ body: String) throws(PromQLError) -> Pipeline {
+    private static func pipeline(_ body: String, notification: Bool) throws(PromQLError) -> Pipeline {
         let stages = body.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard let head = stages.first, !head.isEmpty else { throw PromQLError("template: empty action \"{{ \(body) }}\"") }
         var words = try words(head)
         var printf: String?
         var functionsFirst: [String] = []
         if words.first == "printf" {
-            guard words.count >= 2, case .literal(let format) = try operand(words[1]) else {
+            guard words.count >= 2, case .literal(let format) = try operand(words[1], notification: notification) else {
                 throw PromQLError("template: printf needs a quoted format in \"{{ \(body) }}\"")
             }
             printf = format
@@ -87,7 +97,7 @@ public struct Template: Sendable, Hashable {
             words.removeFirst()
         }
         var operands: [Operand] = []
-        for word in words { operands.append(try operand(word)) }
+        for word in words { operands.append(try operand(word, notification: notification)) }
         guard printf != nil || operands.count == 1 else { throw PromQLError("template: unsupported action \"{{ \(body) }}\"") }
         var functions = functionsFirst
         for stage in stages.dropFirst() {
@@ -121,7 +131,13 @@ public struct Template: Sendable, Hashable {
         return words
     }
 
-    private static func operand(_ word: String) throws(PromQLError) -> Operand {
+    private static func operand(_ word: String, notification: Bool) throws(PromQLError) -> Operand {
+        if notification, word.hasPrefix(".") {
+            guard notificationFields.contains(word) || notificationPrefixes.contains(where: { word.hasPrefix($0) && word.count > $0.count }) else {
+                throw PromQLError("template: unknown field \"\(word)\" (known: \((notificationFields + notificationPrefixes.map { $0 + "NAME" }).joined(separator: ", ")))")
+            }
+            return .field(word)
+        }
         if word == "$value" || word == ".Value" { return .value }
         for prefix in ["$labels.", ".Labels."] where word.hasPrefix(prefix) { return .label(String(word.dropFirst(prefix.count))) }
         for prefix in ["$externalLabels.", ".ExternalLabels."] where word.hasPrefix(prefix) {
@@ -158,6 +174,7 @@ public struct Template: Sendable, Hashable {
             case .value: .number(data.value)
             case .literal(let text): .text(text)
             case .number(let value): .number(value)
+            case .field(let name): .text(data.fields[name] ?? "")
             }
         }
         var current: Item
@@ -193,6 +210,7 @@ public struct Template: Sendable, Hashable {
         case "toUpper": return text.uppercased()
         case "toLower": return text.lowercased()
         case "title": return text.capitalized
+        case "len": return text
         default: break
         }
         guard let number else { return text }

@@ -1,3 +1,4 @@
+import Alerting
 import ArgumentParser
 import Backup
 import ControlPlane
@@ -62,6 +63,13 @@ struct Supervise: AsyncParsableCommand {
         }
 
         let configPath = options.configPath
+        let alertingSetup = try AlertingSetup.load(configPath: configPath)
+        let alertStore: any AlertStore
+        do {
+            alertStore = try AlertingSetup.store(location)
+        } catch {
+            throw fail(WardenError(.runtime, "cannot open the alert store: \(error)", location: "\(location)"))
+        }
         let launch = ChildLaunch(
             selfExecutable: ChildLaunch.currentExecutable(), directories: directories, configPath: configPath,
             environment: ProcessInfo.processInfo.environment)
@@ -90,10 +98,18 @@ struct Supervise: AsyncParsableCommand {
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
         let database = DatabaseMonitor(location: location, logger: Logger(label: "warden.database"))
         let backups = BackupMonitor(repository: BackupRepository(settings: configuration.backup, stateDirectory: directories.state))
+        let alertingMetrics = AlertingMetrics()
         let metrics = SupervisorMetrics(
             supervisor: supervisor, directories: directories,
             http: HTTPRequestMetrics(handlers: SupervisorEndpoint.handlers), version: Warden.version,
-            revision: Warden.revision, scraper: WorkerScraper(directories: directories), sampled: { database.families() + backups.families() })
+            revision: Warden.revision, scraper: WorkerScraper(directories: directories),
+            sampled: { database.families() + backups.families() + alertingMetrics.families() })
+        let alerting = AlertingService(
+            options: AlertingService.Options(
+                config: alertingSetup.config, groups: alertingSetup.groups,
+                targetLabels: ["job": "warden", "instance": AlertingSetup.instance(configuration.supervisor.listen)]),
+            store: alertStore, metrics: alertingMetrics, samples: { await metrics.families() },
+            logger: Logger(label: "warden.alert"))
         let http = SupervisorEndpoint.application(
             supervisor: supervisor, metrics: metrics, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
@@ -106,6 +122,8 @@ struct Supervise: AsyncParsableCommand {
                 .init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup),
                 // Ends on graceful shutdown; the supervisor decides when the group is done.
                 .init(service: database, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                // A failing alert store is logged and retried inside; the service ends on shutdown.
+                .init(service: alerting, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
             // Signals reach the supervisor through its signalfd, not through the group.
             gracefulShutdownSignals: [],

@@ -23,7 +23,8 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
         self.children = children
     }
 
-    static let keys = ["supervisor", "logging", "database", "backup", "engine", "children"]
+    /// `alerting:` is read by the Alerting module (Alertmanager's schema), not decoded here.
+    static let keys = ["supervisor", "logging", "database", "backup", "engine", "children", "alerting"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)

@@ -1,0 +1,178 @@
+// The default rule set: prometheus/rules/warden.rules.yml, embedded so the supervisor needs no
+// file to alert. A unit test keeps the two identical; regenerate with scripts/embed_rules.py.
+enum DefaultRules {
+    static let text = #"""
+# Warden alerting and recording rules. Metric names here are a contract: each is listed in the
+# README's metrics table with the part of Warden that exports it.
+groups:
+  # A recording rule sits in the group of the alerts that use it: rules in one group are evaluated
+  # in order, so the alert always sees the value recorded in the same evaluation.
+  - name: warden.supervisor
+    rules:
+      - record: warden:child_restarts:increase10m
+        expr: sum by (instance, child) (increase(warden_child_restarts_total[10m]))
+      - alert: WardenSupervisorDown
+        expr: up{job="warden"} == 0
+        for: 1m
+        labels:
+          severity: critical
+        annotations:
+          summary: "Warden supervisor {{ $labels.instance }} is not answering scrapes"
+          description: "Prometheus could not scrape {{ $labels.instance }} for 1 minute: the service is down or the host is unreachable."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/supervisor-down.md"
+      - alert: WardenChildDown
+        expr: warden_child_up == 0
+        for: 1m
+        labels:
+          severity: critical
+        annotations:
+          summary: "Warden child {{ $labels.child }} is not running on {{ $labels.instance }}"
+          description: "{{ $labels.child }} has not been running and ready for 1 minute; `warden ctl status` shows its last exit."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/child-down.md"
+      - alert: WardenRestartStorm
+        expr: warden:child_restarts:increase10m > 5
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden child {{ $labels.child }} restarted {{ $value }} times in 10 minutes"
+          description: "A crash loop on {{ $labels.instance }}; the supervisor gives up (exit 3) once its restart intensity is exceeded."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/restart-storm.md"
+      - alert: WardenWatchdogTimeouts
+        expr: increase(warden_child_watchdog_timeouts_total[15m]) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden child {{ $labels.child }} missed its watchdog"
+          description: "{{ $labels.child }} on {{ $labels.instance }} stopped pinging WATCHDOG=1 and was killed for it (about {{ $value | humanize }} in 15 minutes): it hangs."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/watchdog-timeouts.md"
+      - alert: WardenWorkerScrapeFailing
+        expr: warden_child_scrape_success == 0
+        for: 2m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden cannot read the {{ $labels.child }} worker's metrics"
+          description: "The supervisor on {{ $labels.instance }} got no valid /metrics from {{ $labels.child }} within its timeout for 2 minutes."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/worker-scrape-failing.md"
+
+  - name: warden.host
+    rules:
+      - record: warden:filesystem_avail:ratio
+        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes
+      - record: warden:memory_available:ratio
+        expr: node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes
+      - alert: WardenDiskAlmostFull
+        expr: warden:filesystem_avail:ratio < 0.10
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden's state filesystem on {{ $labels.instance }} is {{ $value | humanizePercentage }} free"
+          description: "Less than 10% free at {{ $labels.mountpoint }}: the database and backups will fail when it fills."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/disk-almost-full.md"
+      - alert: WardenMemoryHigh
+        expr: warden:memory_available:ratio < 0.10
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Host {{ $labels.instance }} has {{ $value | humanizePercentage }} of its memory available"
+          description: "Less than 10% of memory available for 5 minutes; the kernel's OOM killer may end a worker."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/memory-high.md"
+
+  - name: warden.storage
+    rules:
+      - alert: WardenBackupStale
+        expr: time() - warden_backup_last_success_timestamp_seconds > 2 * 86400
+        labels:
+          severity: warning
+        annotations:
+          summary: "No successful Warden backup for {{ $value | humanizeDuration }}"
+          description: "The last backup on {{ $labels.instance }} succeeded more than 2 days ago."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-stale.md"
+      - alert: WardenBackupFailing
+        expr: increase(warden_backup_failures_total[6h]) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden's scheduled backup failed on {{ $labels.instance }}"
+          description: "{{ $value | humanize }} scheduled backup(s) failed in the last 6 hours; see the job:backup lines in the supervisor's log."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-failing.md"
+      - alert: WardenBackupUnverified
+        expr: time() - warden_backup_last_verified_timestamp_seconds > 7 * 86400
+        labels:
+          severity: warning
+        annotations:
+          summary: "No Warden backup was verified by a restore for {{ $value | humanizeDuration }}"
+          description: "Backups on {{ $labels.instance }} exist but none was restore-tested in 7 days (`warden backup verify ID`)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-failing.md"
+      - alert: WardenDatabaseUnreachable
+        expr: warden_database_up == 0
+        for: 1m
+        labels:
+          severity: critical
+        annotations:
+          summary: "Warden cannot reach its database on {{ $labels.instance }}"
+          description: "The supervisor's database health check has failed for 1 minute; trading stops writing orders."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/database-unreachable.md"
+
+  - name: warden.trading
+    rules:
+      - alert: WardenEngineNotTrading
+        expr: max without (reason) (warden_engine_halted) == 1
+        for: 5m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden's engine on {{ $labels.instance }} is not trading"
+          description: "New entries have been halted for 5 minutes (a risk limit or an operator's pause; `warden trading status` says which)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/engine-not-trading.md"
+      - alert: WardenDailyLossLimitHit
+        expr: warden_engine_halted{reason="daily_loss"} == 1
+        labels:
+          severity: critical
+        annotations:
+          summary: "Daily loss limit hit on {{ $labels.instance }}"
+          description: "The risk manager stopped new entries: today's loss reached the configured limit (`warden trading resume` once understood)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/loss-limit-hit.md"
+      - alert: WardenDrawdownLimitHit
+        expr: warden_engine_halted{reason="max_drawdown"} == 1
+        labels:
+          severity: critical
+        annotations:
+          summary: "Drawdown limit hit on {{ $labels.instance }}"
+          description: "Equity fell from its peak by more than the configured maximum drawdown; new entries are halted until `warden trading resume`."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/drawdown-limit-hit.md"
+      - alert: WardenMarketDataStale
+        expr: warden_engine_market_data_age_seconds > 300
+        labels:
+          severity: warning
+        annotations:
+          summary: "Market data for {{ $labels.symbol }} is {{ $value | humanizeDuration }} old"
+          description: "No candle or tick for {{ $labels.symbol }} on {{ $labels.instance }} for over 5 minutes; strategies decide on stale prices."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/market-data-stale.md"
+      - alert: WardenExchangeCircuitOpen
+        expr: warden_circuit_breaker_open{breaker=~"exchange.*"} == 1
+        for: 1m
+        labels:
+          severity: critical
+        annotations:
+          summary: "Circuit breaker {{ $labels.breaker }} is open"
+          description: "Calls to the exchange have failed repeatedly; {{ $labels.instance }} stopped sending orders until the breaker closes."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/exchange-circuit-open.md"
+
+  - name: warden.api
+    rules:
+      - record: warden:api_request_duration_seconds:p99_5m
+        expr: histogram_quantile(0.99, sum by (instance, le) (rate(warden_api_request_duration_seconds_bucket[5m])))
+      - alert: WardenAPILatencyHigh
+        expr: warden:api_request_duration_seconds:p99_5m > 0.5
+        for: 10m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden API p99 latency is {{ $value | humanizeDuration }}"
+          description: "The 99th percentile of API request time on {{ $labels.instance }} has been above 500 ms for 10 minutes."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/api-latency-high.md"
+"""#
+}
