@@ -48,6 +48,10 @@ int warden_smtp_send(const warden_smtp_request *request, long *response_code, ch
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     if (request->tls_mode == 1) curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (request->ca_file) curl_easy_setopt(curl, CURLOPT_CAINFO, request->ca_file);
+    if (request->insecure) {
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     if (request->username) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, request->username);
         curl_easy_setopt(curl, CURLOPT_PASSWORD, request->password ? request->password : "");

@@ -39,7 +39,7 @@ cleanup() {
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
-  rm -rf /tmp/warden-"$SUITE"-$$-*
+  [ -n "${KEEP_SCRATCH:-}" ] || rm -rf /tmp/warden-"$SUITE"-$$-*  # KEEP_SCRATCH=1 keeps them for a post-mortem
 }
 trap cleanup EXIT
 

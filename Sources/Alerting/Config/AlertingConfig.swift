@@ -104,8 +104,11 @@ public struct AlertingConfig: Sendable {
             }
         }
         guard let routeNode else {
+            // Rules without routing: alerts are evaluated, listed and forwarded, not notified.
             if !config.receivers.isEmpty { walker.report("'route' is required when receivers are configured", at: node, path: "alerting") }
-            return .none
+            config.route = AlertingConfig.none.route
+            config.receivers = AlertingConfig.none.receivers
+            return config
         }
         let defaults = Route(receiver: "", matchers: [], continueMatching: false, groupBy: ["alertname"], groupWait: 30_000,
                              groupInterval: 300_000, repeatInterval: 14_400_000, muteTimeIntervals: [], activeTimeIntervals: [], routes: [], id: "{}")
@@ -214,6 +217,12 @@ public struct AlertingConfig: Sendable {
                     let fieldPath = "\(at).\(field)"
                     if field == "send_resolved" {
                         sendResolved = walker.bool(fieldNode, path: fieldPath) ?? sendResolved
+                        continue
+                    }
+                    if field == "tls_config" {
+                        for (key, value) in walker.mapping(fieldNode, path: fieldPath, known: ["ca_file", "insecure_skip_verify"]) {
+                            if let text = walker.string(value, path: "\(fieldPath).\(key)") { settings["tls.\(key)"] = text }
+                        }
                         continue
                     }
                     if field == "headers" {

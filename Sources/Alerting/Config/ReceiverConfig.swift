@@ -26,7 +26,7 @@ public struct Integration: Sendable {
             case .discord: ["webhook_url", "title", "message"]
             case .telegram: ["api_url", "bot_token", "chat_id", "message", "parse_mode", "disable_notifications"]
             case .pagerduty: ["url", "routing_key", "severity", "client", "client_url", "description"]
-            case .email: ["to", "from", "smarthost", "hello", "auth_username", "auth_password", "require_tls", "headers", "text"]
+            case .email: ["to", "from", "smarthost", "hello", "auth_username", "auth_password", "require_tls", "implicit_tls", "tls_config", "headers", "text"]
             case .sms: ["api_url", "account_sid", "auth_token", "from", "to", "message"]
             }
             return ["send_resolved"] + specific

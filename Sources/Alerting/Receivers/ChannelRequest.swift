@@ -22,6 +22,9 @@ public struct EmailMessage: Sendable {
     public var username: String?
     public var password: String?
     public var requireTLS: Bool
+    /// A CA bundle to verify the server with instead of the system's.
+    public var caFile: String?
+    public var insecureSkipVerify = false
 }
 
 /// Builds each channel's documented request from a notification and the channel's settings.

@@ -140,7 +140,9 @@ enum Email {
         let host = integration.setting("smarthost")!
         let port = host.split(separator: ":").last.map(String.init) ?? "25"
         let requireTLS = integration.setting("require_tls").map { $0 != "false" } ?? true
-        var url = (port == "465" ? "smtps://" : "smtp://") + host
+        // Implicit TLS (SMTPS) on port 465 as Alertmanager decides it; `implicit_tls` says so for other ports.
+        let implicitTLS = integration.setting("implicit_tls").map { $0 == "true" } ?? (port == "465")
+        var url = (implicitTLS ? "smtps://" : "smtp://") + host
         if let hello = integration.setting("hello") { url += "/" + hello }  // libcurl says EHLO with the URL's path
         let recipients = integration.setting("to")!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let data = Template.Data(fields: notification.templateFields)
@@ -160,7 +162,8 @@ enum Email {
         let text = (head + [""] + body.components(separatedBy: "\n")).joined(separator: "\r\n") + "\r\n"
         return EmailMessage(
             url: url, from: integration.setting("from")!, recipients: recipients, message: text,
-            username: integration.setting("auth_username"), password: integration.setting("auth_password"), requireTLS: requireTLS)
+            username: integration.setting("auth_username"), password: integration.setting("auth_password"), requireTLS: requireTLS,
+            caFile: integration.setting("tls.ca_file"), insecureSkipVerify: integration.setting("tls.insecure_skip_verify") == "true")
     }
 
     static func rfc5322Date(_ milliseconds: Int64) -> String {

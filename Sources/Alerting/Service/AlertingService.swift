@@ -221,8 +221,9 @@ public final class AlertingService: Service {
                 let counts = try await store.outboxCounts()
                 metrics.stats.withLock { $0.outboxPending = counts.pending; $0.outboxDead = counts.dead }
                 let next = try await store.nextAttempt()
-                let wait = next.map { max(0, $0 - now()) } ?? 60_000
-                await doorbell.wait(until: .now + .milliseconds(min(wait, 60_000)))
+                // Rows the CLI adds (acknowledgements) are found within a second; the service's own ring at once.
+                let wait = min(next.map { max(0, $0 - now()) } ?? 1000, 1000)
+                await doorbell.wait(until: .now + .milliseconds(wait))
             } catch is CancellationError {
                 return
             } catch {
@@ -239,66 +240,81 @@ public final class AlertingService: Service {
         return nil
     }
 
+    /// Due rows, each channel's in order on its own task, so a slow or unreachable receiver
+    /// delays only its own notifications.
     func deliverDue() async throws {
-        for row in try await store.due(at: now(), limit: 100) {
-            try Task.checkCancellation()
-            guard let (receiver, integration) = integration(row.integration) else {
-                try await store.markDead(row.id, attempts: row.attempts, error: "channel \(row.integration) is no longer configured")
-                continue
+        let rows = try await store.due(at: now(), limit: 200)
+        let byChannel = Dictionary(grouping: rows, by: \.integration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (_, channelRows) in byChannel {
+                group.addTask {
+                    for row in channelRows {
+                        try Task.checkCancellation()
+                        try await self.deliver(row)
+                    }
+                }
             }
-            let time = now()
-            let allowed = breakers.withLock { $0[integration.id, default: CircuitBreaker()].allows(at: time) }
-            guard allowed else {
-                let reopens = breakers.withLock { $0[integration.id]?.reopensAt } ?? time + 60_000
-                try await store.markRetry(row.id, attempts: row.attempts, next: reopens, error: "circuit breaker open for \(integration.id)")
-                continue
+            try await group.waitForAll()
+        }
+    }
+
+    func deliver(_ row: OutboxRow) async throws {
+        guard let (receiver, integration) = integration(row.integration) else {
+            try await store.markDead(row.id, attempts: row.attempts, error: "channel \(row.integration) is no longer configured")
+            return
+        }
+        let time = now()
+        let allowed = breakers.withLock { $0[integration.id, default: CircuitBreaker()].allows(at: time) }
+        guard allowed else {
+            let reopens = breakers.withLock { $0[integration.id]?.reopensAt } ?? time + 60_000
+            try await store.markRetry(row.id, attempts: row.attempts, next: reopens, error: "circuit breaker open for \(integration.id)")
+            return
+        }
+        try await store.markSending(row.id)
+        let attempts = row.attempts + 1
+        let outcome: DeliveryOutcome
+        do {
+            outcome = await deliverer.send(try ChannelRequests.build(row.notification, integration))
+        } catch {
+            outcome = .permanent(reason: "the request could not be built: \(error)")
+        }
+        let done = now()
+        let label = integration.kind.rawValue.replacingOccurrences(of: "_configs", with: "")
+        switch outcome {
+        case .delivered:
+            try await store.markSent(row.id, attempts: attempts, at: done)
+            breakers.withLock { $0[integration.id, default: CircuitBreaker()].recordSuccess() }
+            metrics.stats.withLock { stats in
+                stats.notifications[[receiver.name, label, "delivered"], default: 0] += 1
+                stats.latency.observe(Double(max(0, done - row.notification.createdAt)) / 1000)
+                stats.breakersOpen["receiver:\(integration.id)"] = false
             }
-            try await store.markSending(row.id)
-            let attempts = row.attempts + 1
-            let outcome: DeliveryOutcome
-            do {
-                outcome = await deliverer.send(try ChannelRequests.build(row.notification, integration))
-            } catch {
-                outcome = .permanent(reason: "the request could not be built: \(error)")
+            logger.info("notification delivered", metadata: ["receiver": "\(integration.id)", "attempts": "\(attempts)", "id": "\(row.id)"])
+        case .retry(let after, let reason):
+            let open = breakers.withLock { breakers -> Bool in
+                breakers[integration.id, default: CircuitBreaker()].recordFailure(at: done)
+                return breakers[integration.id]!.state == .open
             }
-            let done = now()
-            let label = integration.kind.rawValue.replacingOccurrences(of: "_configs", with: "")
-            switch outcome {
-            case .delivered:
-                try await store.markSent(row.id, attempts: attempts, at: done)
-                breakers.withLock { $0[integration.id, default: CircuitBreaker()].recordSuccess() }
-                metrics.stats.withLock { stats in
-                    stats.notifications[[receiver.name, label, "delivered"], default: 0] += 1
-                    stats.latency.observe(Double(max(0, done - row.notification.createdAt)) / 1000)
-                    stats.breakersOpen["receiver:\(integration.id)"] = false
-                }
-                logger.info("notification delivered", metadata: ["receiver": "\(integration.id)", "attempts": "\(attempts)", "id": "\(row.id)"])
-            case .retry(let after, let reason):
-                let open = breakers.withLock { breakers -> Bool in
-                    breakers[integration.id, default: CircuitBreaker()].recordFailure(at: done)
-                    return breakers[integration.id]!.state == .open
-                }
-                if done - row.createdAt >= options.giveUpAfter {
-                    try await store.markDead(row.id, attempts: attempts, error: "gave up after \(attempts) attempts: \(reason)")
-                    metrics.stats.withLock { $0.notifications[[receiver.name, label, "dead"], default: 0] += 1 }
-                    logger.error("notification given up", metadata: ["receiver": "\(integration.id)", "error": "\(reason)"])
-                    continue
-                }
-                let backoff = options.retryBackoff.delay(forRetry: attempts)
-                let next = done + max(after ?? 0, backoff.nanoseconds / 1_000_000)
-                try await store.markRetry(row.id, attempts: attempts, next: next, error: reason)
-                metrics.stats.withLock { stats in
-                    stats.notifications[[receiver.name, label, "retried"], default: 0] += 1
-                    stats.breakersOpen["receiver:\(integration.id)"] = open
-                }
-                logger.warning("notification failed; will retry", metadata: [
-                    "receiver": "\(integration.id)", "attempts": "\(attempts)", "retry_in_ms": "\(next - done)", "error": "\(reason)",
-                ])
-            case .permanent(let reason):
-                try await store.markDead(row.id, attempts: attempts, error: reason)
+            if done - row.createdAt >= options.giveUpAfter {
+                try await store.markDead(row.id, attempts: attempts, error: "gave up after \(attempts) attempts: \(reason)")
                 metrics.stats.withLock { $0.notifications[[receiver.name, label, "dead"], default: 0] += 1 }
-                logger.error("notification rejected; kept as a dead letter", metadata: ["receiver": "\(integration.id)", "error": "\(reason)"])
+                logger.error("notification given up", metadata: ["receiver": "\(integration.id)", "error": "\(reason)"])
+                return
             }
+            let backoff = options.retryBackoff.delay(forRetry: attempts)
+            let next = done + max(after ?? 0, backoff.nanoseconds / 1_000_000)
+            try await store.markRetry(row.id, attempts: attempts, next: next, error: reason)
+            metrics.stats.withLock { stats in
+                stats.notifications[[receiver.name, label, "retried"], default: 0] += 1
+                stats.breakersOpen["receiver:\(integration.id)"] = open
+            }
+            logger.warning("notification failed; will retry", metadata: [
+                "receiver": "\(integration.id)", "attempts": "\(attempts)", "retry_in_ms": "\(next - done)", "error": "\(reason)",
+            ])
+        case .permanent(let reason):
+            try await store.markDead(row.id, attempts: attempts, error: reason)
+            metrics.stats.withLock { $0.notifications[[receiver.name, label, "dead"], default: 0] += 1 }
+            logger.error("notification rejected; kept as a dead letter", metadata: ["receiver": "\(integration.id)", "error": "\(reason)"])
         }
     }
 }

@@ -50,6 +50,8 @@ public protocol AlertStore: Sendable {
     /// Records an acknowledgement on a firing episode; nil when there is no such firing alert.
     func acknowledge(_ id: Int64, by: String, comment: String?, at time: Int64) async throws -> StoredAlert?
     func enqueue(_ notifications: [Notification], at time: Int64) async throws
+    /// A notification sent outside the outbox (a canary), kept in its history as sent or dead.
+    func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws
     /// Rows in state `sending` are from a process that died mid-send: pending again.
     func recoverInterrupted() async throws -> Int
     func due(at time: Int64, limit: Int) async throws -> [OutboxRow]

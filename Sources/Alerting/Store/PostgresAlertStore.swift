@@ -111,6 +111,17 @@ public final class PostgresAlertStore: AlertStore {
         try await transaction { connection in try await Self.insert(notifications, at: time, connection) }
     }
 
+    public func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws {
+        let payload = SQLiteAlertStore.json(notification)
+        let state = error == nil ? "sent" : "dead"
+        let sentAt: Int64? = error == nil ? time : nil
+        try await client.query("""
+            INSERT INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at)
+            VALUES (\(notification.idempotencyKey), \(notification.receiver), \(notification.integration), \(payload)::jsonb, \(state), 1, \(time),
+            \(error), \(notification.createdAt), \(sentAt))
+            """, logger: Self.logger)
+    }
+
     public func silences(activeAt time: Int64?) async throws -> [Silence] {
         let rows = if let time {
             try await client.query("""

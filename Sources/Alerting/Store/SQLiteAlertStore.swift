@@ -81,6 +81,16 @@ public final class SQLiteAlertStore: AlertStore {
         try await queue.write { db in try Self.insert(notifications, at: time, db) }
     }
 
+    public func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws {
+        try await queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at)
+                VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """, arguments: [notification.idempotencyKey, notification.receiver, notification.integration, Self.json(notification),
+                                 error == nil ? "sent" : "dead", time, error, notification.createdAt, error == nil ? time : nil])
+        }
+    }
+
     public func silences(activeAt time: Int64?) async throws -> [Silence] {
         try await queue.read { db in
             let rows = if let time {

@@ -14,6 +14,7 @@ typedef struct {
     const char *username;     /* NULL: no AUTH */
     const char *password;
     const char *ca_file;      /* NULL: the system's CA bundle */
+    int insecure;             /* 1: do not verify the server's certificate */
     int tls_mode;
     long timeout_seconds;
 } warden_smtp_request;

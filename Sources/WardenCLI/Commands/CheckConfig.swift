@@ -16,8 +16,9 @@ struct CheckConfig: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
+        let alerting = try AlertingSetup.load(configPath: options.configPath)
         let source = options.configPath ?? "embedded defaults"
         let children = configuration.children.map(\.name).joined(separator: ", ")
-        print("\(source): configuration is valid (\(configuration.children.count) children: \(children))")
+        print("\(source): configuration is valid (\(configuration.children.count) children: \(children); \(alerting.groups.reduce(0) { $0 + $1.rules.count }) rules, \(alerting.config.receivers.count) receivers)")
     }
 }

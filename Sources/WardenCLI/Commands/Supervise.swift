@@ -49,6 +49,8 @@ struct Supervise: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
+        // Alerting's routes, receivers and rules are checked before anything starts.
+        let alertingSetup = try AlertingSetup.load(configPath: options.configPath)
         // The schema is brought up to date before anything that uses the database starts.
         let location: DatabaseLocation
         do {
@@ -63,7 +65,6 @@ struct Supervise: AsyncParsableCommand {
         }
 
         let configPath = options.configPath
-        let alertingSetup = try AlertingSetup.load(configPath: configPath)
         let alertStore: any AlertStore
         do {
             alertStore = try AlertingSetup.store(location)
