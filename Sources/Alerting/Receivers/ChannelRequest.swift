@@ -31,7 +31,7 @@ public struct EmailMessage: Sendable {
 public enum ChannelRequests {
     static let userAgent = "Warden/0.1.0"
 
-    public static func build(_ notification: Notification, _ integration: Integration) throws -> ChannelRequest {
+    public static func build(_ notification: AlertNotification, _ integration: Integration) throws -> ChannelRequest {
         switch integration.kind {
         case .webhook: return .http(try Webhook.request(notification, integration))
         case .slack: return .http(try Slack.request(notification, integration))
@@ -50,7 +50,7 @@ public enum ChannelRequests {
     }
 
     /// A template's text if the channel sets one, else Warden's default.
-    static func text(_ key: String, _ notification: Notification, _ integration: Integration, default fallback: () -> String) -> String {
+    static func text(_ key: String, _ notification: AlertNotification, _ integration: Integration, default fallback: () -> String) -> String {
         guard let template = integration.templates[key] else { return fallback() }
         return template.render(Template.Data(fields: notification.templateFields))
     }
@@ -64,7 +64,7 @@ enum Truncate {
     }
 
     /// The default body: one block per alert with its summary/description, labels and times.
-    static func body(_ notification: Notification, html: Bool = false) -> String {
+    static func body(_ notification: AlertNotification, html: Bool = false) -> String {
         func escape(_ text: String) -> String {
             html ? text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;") : text
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Alertmanager's webhook payload, version 4.
 enum Webhook {
-    static func payload(_ notification: Notification, maxAlerts: Int) -> [String: Any] {
+    static func payload(_ notification: AlertNotification, maxAlerts: Int) -> [String: Any] {
         let kept = maxAlerts > 0 ? Array(notification.alerts.prefix(maxAlerts)) : notification.alerts
         return [
             "version": "4", "groupKey": notification.groupKey, "truncatedAlerts": notification.alerts.count - kept.count,
@@ -19,7 +19,7 @@ enum Webhook {
         ]
     }
 
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let maxAlerts = Int(integration.setting("max_alerts") ?? "0") ?? 0
         return try ChannelRequests.json(integration.setting("url")!, payload(notification, maxAlerts: maxAlerts),
                                         headers: [("Idempotency-Key", notification.idempotencyKey)])
@@ -28,7 +28,7 @@ enum Webhook {
 
 /// Slack incoming webhook: one attachment, as Alertmanager sends it (title at most 1024 characters).
 enum Slack {
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let title = Truncate.characters(ChannelRequests.text("title", notification, integration) { notification.title }, 1024)
         let text = Truncate.characters(ChannelRequests.text("text", notification, integration) { Truncate.body(notification) }, 40_000)
         var attachment: [String: Any] = [
@@ -44,7 +44,7 @@ enum Slack {
 
 /// Discord webhook: one embed (title ≤ 256, description ≤ 4096 characters).
 enum Discord {
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let title = Truncate.characters(ChannelRequests.text("title", notification, integration) { notification.title }, 256)
         let description = Truncate.characters(ChannelRequests.text("message", notification, integration) { Truncate.body(notification) }, 4096)
         let embed: [String: Any] = ["title": title, "description": description, "color": notification.status == "firing" ? 0x992D22 : 0x2ECC71]
@@ -54,7 +54,7 @@ enum Discord {
 
 /// Telegram Bot API sendMessage, HTML parse mode, at most 4096 characters.
 enum Telegram {
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let base = integration.setting("api_url") ?? "https://api.telegram.org"
         let html = (integration.setting("parse_mode") ?? "HTML") == "HTML"
         let message = ChannelRequests.text("message", notification, integration) {
@@ -75,7 +75,7 @@ enum Telegram {
 enum PagerDuty {
     static func dedupKey(_ groupKey: String) -> String { Alert.fingerprint(Labels([Label("group", groupKey)])) }
 
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let url = integration.setting("url") ?? "https://events.pagerduty.com/v2/enqueue"
         let action = notification.kind == .acknowledge ? "acknowledge" : notification.status == "firing" ? "trigger" : "resolve"
         var body: [String: Any] = [
@@ -111,7 +111,7 @@ enum PagerDuty {
 
 /// Twilio Messages API: form-encoded To, From, Body (at most 1600 characters), HTTP basic auth.
 enum SMS {
-    static func request(_ notification: Notification, _ integration: Integration) throws -> HTTPRequestSpec {
+    static func request(_ notification: AlertNotification, _ integration: Integration) throws -> HTTPRequestSpec {
         let base = integration.setting("api_url") ?? "https://api.twilio.com"
         let sid = integration.setting("account_sid")!
         let message = ChannelRequests.text("message", notification, integration) {
@@ -136,7 +136,7 @@ enum SMS {
 
 /// An email: RFC 5322 headers, a plain-text body, sent by libcurl.
 enum Email {
-    static func message(_ notification: Notification, _ integration: Integration) -> EmailMessage {
+    static func message(_ notification: AlertNotification, _ integration: Integration) -> EmailMessage {
         let host = integration.setting("smarthost")!
         let port = host.split(separator: ":").last.map(String.init) ?? "25"
         let requireTLS = integration.setting("require_tls").map { $0 != "false" } ?? true

@@ -3,7 +3,7 @@ import Foundation
 /// Alertmanager's dispatcher for one process: routes alerts into aggregation groups, waits
 /// `group_wait` before a new group's first notification and `group_interval` between the next
 /// ones, drops silenced, inhibited and time-muted alerts, and asks the notification log whether a
-/// flush is news before producing a `Notification` per channel. Time is passed in, never read.
+/// flush is news before producing an `AlertNotification` per channel. Time is passed in, never read.
 public struct Dispatcher: Sendable {
     struct Group: Sendable {
         var route: Route
@@ -52,8 +52,8 @@ public struct Dispatcher: Sendable {
 
     /// Flushes every group that is due: the notifications to enqueue and the log entries to
     /// persist with them.
-    public mutating func flush(now: Int64, silences: [Silence], acknowledged: Set<String>) -> (notifications: [Notification], log: [NotificationLogEntry]) {
-        var notifications: [Notification] = []
+    public mutating func flush(now: Int64, silences: [Silence], acknowledged: Set<String>) -> (notifications: [AlertNotification], log: [NotificationLogEntry]) {
+        var notifications: [AlertNotification] = []
         var entries: [NotificationLogEntry] = []
         let firingEverywhere = groups.values.flatMap(\.alerts.values).filter { $0.state == .firing }
         for key in groups.keys.sorted() where groups[key]!.nextFlush <= now {
@@ -105,9 +105,9 @@ public struct Dispatcher: Sendable {
         return !route.activeTimeIntervals.isEmpty && !inside(route.activeTimeIntervals)
     }
 
-    func notification(_ group: Group, receiver: String, integration: Integration, alerts: [Alert], now: Int64) -> Notification {
+    func notification(_ group: Group, receiver: String, integration: Integration, alerts: [Alert], now: Int64) -> AlertNotification {
         let items = alerts.map { alert in
-            Notification.Item(
+            AlertNotification.Item(
                 status: alert.state == .firing ? "firing" : "resolved", labels: alert.labels.dictionary, annotations: alert.annotations,
                 startsAt: alert.firedAt ?? alert.activeAt, endsAt: alert.state == .firing ? nil : alert.resolvedAt,
                 fingerprint: alert.fingerprint, value: alert.value)
@@ -117,7 +117,7 @@ public struct Dispatcher: Sendable {
             for map in maps.dropFirst() { result = result.filter { map[$0.key] == $0.value } }
             return result
         }
-        return Notification(
+        return AlertNotification(
             kind: .notify, receiver: receiver, integration: integration.id, groupKey: group.key,
             status: items.contains { $0.status == "firing" } ? "firing" : "resolved", groupLabels: group.labels.dictionary,
             commonLabels: common(items.map(\.labels)), commonAnnotations: common(items.map(\.annotations)), alerts: items,

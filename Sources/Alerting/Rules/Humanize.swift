@@ -14,15 +14,15 @@ enum GoFormat {
         return String(format: "%.4g", value)
     }
 
-    /// `%v` of a float64: shortest round-trip digits, exponent form when the exponent is below
-    /// −4 or at least 21.
+    /// `%v` of a float64: shortest round-trip digits, exponent form when the decimal exponent is
+    /// below −4 or at least 6 (strconv's 'g' with shortest precision).
     static func value(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
         let (digits, exponent) = shortestDigits(Swift.abs(value))
         let sign = value < 0 ? "-" : ""
-        if exponent < -4 || exponent >= 21 {
+        if exponent < -4 || exponent >= 6 {
             let mantissa = digits.count > 1 ? "\(digits.first!).\(digits.dropFirst())" : digits
             let e = Swift.abs(exponent)
             return "\(sign)\(mantissa)e\(exponent < 0 ? "-" : "+")\(e < 10 ? "0" : "")\(e)"

@@ -21,14 +21,14 @@ public struct OutboxRow: Sendable {
     public var integration: String
     public var attempts: Int
     public var createdAt: Int64
-    public var notification: Notification
+    public var notification: AlertNotification
 }
 
 /// One evaluation cycle's writes, applied in one transaction: alert history, new notifications
 /// and the notification log entries they satisfy.
 public struct CycleWrite: Sendable {
     public var alerts: [Alert]
-    public var notifications: [Notification]
+    public var notifications: [AlertNotification]
     public var log: [NotificationLogEntry]
     public var now: Int64
 }
@@ -49,9 +49,9 @@ public protocol AlertStore: Sendable {
     func alerts(states: [String]) async throws -> [StoredAlert]
     /// Records an acknowledgement on a firing episode; nil when there is no such firing alert.
     func acknowledge(_ id: Int64, by: String, comment: String?, at time: Int64) async throws -> StoredAlert?
-    func enqueue(_ notifications: [Notification], at time: Int64) async throws
+    func enqueue(_ notifications: [AlertNotification], at time: Int64) async throws
     /// A notification sent outside the outbox (a canary), kept in its history as sent or dead.
-    func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws
+    func recordAttempt(_ notification: AlertNotification, error: String?, at time: Int64) async throws
     /// Rows in state `sending` are from a process that died mid-send: pending again.
     func recoverInterrupted() async throws -> Int
     func due(at time: Int64, limit: Int) async throws -> [OutboxRow]

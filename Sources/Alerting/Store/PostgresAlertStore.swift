@@ -96,7 +96,7 @@ public final class PostgresAlertStore: AlertStore {
         }
     }
 
-    static func insert(_ notifications: [Notification], at time: Int64, _ connection: PostgresConnection) async throws {
+    static func insert(_ notifications: [AlertNotification], at time: Int64, _ connection: PostgresConnection) async throws {
         for notification in notifications {
             let payload = SQLiteAlertStore.json(notification)
             try await connection.query("""
@@ -107,11 +107,11 @@ public final class PostgresAlertStore: AlertStore {
         }
     }
 
-    public func enqueue(_ notifications: [Notification], at time: Int64) async throws {
+    public func enqueue(_ notifications: [AlertNotification], at time: Int64) async throws {
         try await transaction { connection in try await Self.insert(notifications, at: time, connection) }
     }
 
-    public func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws {
+    public func recordAttempt(_ notification: AlertNotification, error: String?, at time: Int64) async throws {
         let payload = SQLiteAlertStore.json(notification)
         let state = error == nil ? "sent" : "dead"
         let sentAt: Int64? = error == nil ? time : nil
@@ -212,7 +212,7 @@ public final class PostgresAlertStore: AlertStore {
             SELECT id, integration, attempts, created_at, payload::text FROM notification_outbox
             WHERE state = 'pending' AND next_attempt_at <= \(time) ORDER BY next_attempt_at, id LIMIT \(limit)
             """, logger: Self.logger).decode((Int64, String, Int32, Int64, String).self) {
-            guard let notification = SQLiteAlertStore.decode(Notification.self, payload) else { continue }
+            guard let notification = SQLiteAlertStore.decode(AlertNotification.self, payload) else { continue }
             rows.append(OutboxRow(id: id, integration: integration, attempts: Int(attempts), createdAt: createdAt, notification: notification))
         }
         return rows

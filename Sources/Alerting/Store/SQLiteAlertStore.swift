@@ -68,7 +68,7 @@ public final class SQLiteAlertStore: AlertStore {
         }
     }
 
-    static func insert(_ notifications: [Notification], at time: Int64, _ db: Database) throws {
+    static func insert(_ notifications: [AlertNotification], at time: Int64, _ db: Database) throws {
         for notification in notifications {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, created_at)
@@ -77,11 +77,11 @@ public final class SQLiteAlertStore: AlertStore {
         }
     }
 
-    public func enqueue(_ notifications: [Notification], at time: Int64) async throws {
+    public func enqueue(_ notifications: [AlertNotification], at time: Int64) async throws {
         try await queue.write { db in try Self.insert(notifications, at: time, db) }
     }
 
-    public func recordAttempt(_ notification: Notification, error: String?, at time: Int64) async throws {
+    public func recordAttempt(_ notification: AlertNotification, error: String?, at time: Int64) async throws {
         try await queue.write { db in
             try db.execute(sql: """
                 INSERT INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at)
@@ -166,7 +166,7 @@ public final class SQLiteAlertStore: AlertStore {
                 SELECT id, integration, attempts, created_at, payload FROM notification_outbox
                 WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, arguments: [time, limit]).compactMap { row in
-                guard let notification = Self.decode(Notification.self, row["payload"]) else { return nil }
+                guard let notification = Self.decode(AlertNotification.self, row["payload"]) else { return nil }
                 return OutboxRow(id: row["id"], integration: row["integration"], attempts: row["attempts"], createdAt: row["created_at"], notification: notification)
             }
         }

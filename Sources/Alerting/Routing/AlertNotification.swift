@@ -1,6 +1,6 @@
 /// What one channel is asked to deliver: one flush of an alert group, in the shape of
 /// Alertmanager's notification data. Stored as the outbox row's payload, so it carries no secrets.
-public struct Notification: Codable, Sendable, Equatable {
+public struct AlertNotification: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable { case notify, acknowledge, test }
 
     public struct Item: Codable, Sendable, Equatable {
