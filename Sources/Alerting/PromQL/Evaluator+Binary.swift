@@ -64,11 +64,18 @@ extension Evaluator {
         }
     }
 
-    static func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels {
-        matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels).union([Labels.metricName]))
+    /// The labels two elements must agree on; `names` is `on`'s list, or `ignoring`'s plus the metric name.
+    static func signature(_ labels: Labels, _ matching: VectorMatching, _ names: Set<String>) -> Labels {
+        matching.on ? labels.keeping(names) : labels.removing(names)
+    }
+
+    static func signatureNames(_ matching: VectorMatching) -> Set<String> {
+        matching.on ? Set(matching.labels) : Set(matching.labels).union([Labels.metricName])
     }
 
     static func setOperation(_ op: BinaryOperator, _ left: [Sample], _ right: [Sample], matching: VectorMatching) -> [Sample] {
+        let names = signatureNames(matching)
+        func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels { Self.signature(labels, matching, names) }
         let rightSignatures = Set(right.map { signature($0.labels, matching) })
         switch op {
         case .and: return left.filter { rightSignatures.contains(signature($0.labels, matching)) }
@@ -81,6 +88,8 @@ extension Evaluator {
 
     static func vectorVector(_ op: BinaryOperator, _ left: [Sample], _ right: [Sample], returnBool: Bool, matching: VectorMatching) throws(PromQLError) -> [Sample] {
         // The "one" side is indexed; for group_right the sides swap roles.
+        let names = signatureNames(matching)
+        func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels { Self.signature(labels, matching, names) }
         let swapped = matching.cardinality == .oneToMany
         let many = swapped ? right : left
         let one = swapped ? left : right
@@ -92,6 +101,7 @@ extension Evaluator {
                 throw PromQLError("found duplicate series for the match group \(key) on the \(side) hand-side of the operation: many-to-many matching not allowed: matching labels must be unique on one side")
             }
         }
+        let listed = Set(matching.labels)
         var matchedOnce = Set<Labels>()
         var outputs = Set<Labels>()
         var result: [Sample] = []
@@ -108,7 +118,7 @@ extension Evaluator {
                 keep = true
             }
             guard keep else { continue }
-            var labels = resultLabels(sample.labels, partner.labels, op, matching)
+            var labels = resultLabels(sample.labels, partner.labels, op, matching, listed)
             if returnBool { labels = labels.withoutName }
             if matching.cardinality != .oneToOne, !outputs.insert(labels).inserted {
                 throw PromQLError("multiple matches for labels: grouping labels must ensure unique matches")
@@ -118,10 +128,10 @@ extension Evaluator {
         return result
     }
 
-    private static func resultLabels(_ many: Labels, _ one: Labels, _ op: BinaryOperator, _ matching: VectorMatching) -> Labels {
+    private static func resultLabels(_ many: Labels, _ one: Labels, _ op: BinaryOperator, _ matching: VectorMatching, _ listed: Set<String>) -> Labels {
         var labels = op.isComparison ? many : many.withoutName
-        if matching.cardinality == .oneToOne {
-            labels = matching.on ? labels.keeping(Set(matching.labels)) : labels.removing(Set(matching.labels))
+        if matching.cardinality == .oneToOne && !(matching.labels.isEmpty && !matching.on) {
+            labels = matching.on ? labels.keeping(listed) : labels.removing(listed)
         }
         for name in matching.include {
             labels = labels.setting(name, to: one[name] ?? "")

@@ -66,6 +66,7 @@ public struct Evaluator {
     func ranged(_ selector: VectorSelector, range: Int64, _ time: Int64) -> [RangeSeries] {
         let reference = time - selector.offset
         return source.select(selector.matchers, from: reference - range, through: reference).compactMap { series in
+            guard series.points.contains(where: \.isStale) else { return series }
             let points = series.points.filter { !$0.isStale }
             return points.isEmpty ? nil : RangeSeries(labels: series.labels, points: points)
         }

@@ -51,7 +51,12 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return copy
     }
 
-    public var withoutName: Labels { removing([Self.metricName]) }
+    public var withoutName: Labels {
+        guard labels.contains(where: { $0.name == Self.metricName }) else { return self }
+        var copy = self
+        copy.labels.removeAll { $0.name == Self.metricName }
+        return copy
+    }
 
     public var dictionary: [String: String] {
         Dictionary(labels.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })

@@ -7,8 +7,14 @@ public struct SeriesStore: SeriesSource, Sendable {
         var points: [Point] = []
     }
 
-    /// Series by metric name, then by labels.
-    private var byName: [String: [Labels: Series]] = [:]
+    /// The series of one metric name: in an array (fast to scan), indexed by labels.
+    struct Group: Sendable {
+        var index: [Labels: Int] = [:]
+        var series: [Series] = []
+    }
+
+    /// Series by metric name.
+    private var byName: [String: Group] = [:]
     /// What each source wrote last time, to mark the series it stopped writing as stale.
     private var lastWritten: [String: Set<Labels>] = [:]
     public var retention: Int64
@@ -17,20 +23,32 @@ public struct SeriesStore: SeriesSource, Sendable {
         self.retention = retention
     }
 
-    public var seriesCount: Int { byName.values.reduce(0) { $0 + $1.count } }
+    public var seriesCount: Int { byName.values.reduce(0) { $0 + $1.series.count } }
 
     /// Adds one point to a series; points must come in time order per series (a point at the
     /// same time as the last one replaces it).
     public mutating func append(_ labels: Labels, _ point: Point) {
         let name = labels.metricName ?? ""
-        var series = byName[name]?[labels] ?? Series(labels: labels)
+        // Mutated in place through the dictionary's accessor: no copy of the points per append.
+        Self.add(labels, point, to: &byName[name, default: Group()])
+    }
+
+    private static func add(_ labels: Labels, _ point: Point, to group: inout Group) {
+        if let position = group.index[labels] {
+            add(point, to: &group.series[position])
+        } else {
+            group.index[labels] = group.series.count
+            group.series.append(Series(labels: labels, points: [point]))
+        }
+    }
+
+    private static func add(_ point: Point, to series: inout Series) {
         if let last = series.points.last, last.time >= point.time {
             guard last.time == point.time else { return }
             series.points[series.points.count - 1] = point
         } else {
             series.points.append(point)
         }
-        byName[name, default: [:]][labels] = series
     }
 
     /// Everything `source` reports at `time`; its series missing this time get a staleness marker.
@@ -49,39 +67,58 @@ public struct SeriesStore: SeriesSource, Sendable {
     /// Drops points older than the retention before `now`, and series left without points.
     public mutating func trim(now: Int64) {
         let cutoff = now - retention
-        for (name, group) in byName {
-            var kept: [Labels: Series] = [:]
-            for (labels, var series) in group {
-                if let first = series.points.first, first.time < cutoff {
-                    series.points.removeFirst(series.points.partitioningIndex { $0.time >= cutoff })
-                }
-                if !series.points.isEmpty { kept[labels] = series }
+        for name in byName.keys {
+            var group = byName[name]!
+            guard group.series.contains(where: { ($0.points.first?.time ?? cutoff) < cutoff }) else { continue }
+            var kept = Group()
+            for var series in group.series {
+                series.points.removeFirst(series.points.partitioningIndex { $0.time >= cutoff })
+                guard !series.points.isEmpty else { continue }
+                kept.index[series.labels] = kept.series.count
+                kept.series.append(series)
             }
-            byName[name] = kept.isEmpty ? nil : kept
+            group = kept
+            byName[name] = group.series.isEmpty ? nil : group
         }
     }
 
     public func select(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [RangeSeries] {
-        let candidates: [Series]
-        if let name = matchers.first(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
-            candidates = byName[name.value].map { Array($0.values) } ?? []
-        } else {
-            candidates = byName.values.flatMap(\.values)
-        }
         var result: [RangeSeries] = []
-        for series in candidates where matchers.allSatisfy({ $0.matches(series.labels[$0.name] ?? "") }) {
-            let start = series.points.partitioningIndex { $0.time >= from }
-            let end = series.points.partitioningIndex { $0.time > through }
-            if start < end { result.append(RangeSeries(labels: series.labels, points: Array(series.points[start..<end]))) }
+        // A regular expression is run once per distinct label value, not once per series.
+        var verdicts: [[String: Bool]] = Array(repeating: [:], count: matchers.count)
+        func accepts(_ index: Int, _ value: String) -> Bool {
+            let matcher = matchers[index]
+            guard matcher.kind == .regex || matcher.kind == .notRegex else { return matcher.matches(value) }
+            if let known = verdicts[index][value] { return known }
+            let verdict = matcher.matches(value)
+            verdicts[index][value] = verdict
+            return verdict
+        }
+        func take(_ series: Series, _ rest: [Int]) {
+            for index in rest where !accepts(index, series.labels[matchers[index].name] ?? "") { return }
+            let points = series.points
+            // Most ranges end at the newest point: search backwards from the end first.
+            var end = points.count
+            while end > 0, points[end - 1].time > through { end -= 1 }
+            guard end > 0 else { return }
+            let start = points[..<end].partitioningIndex { $0.time >= from }
+            if start < end { result.append(RangeSeries(labels: series.labels, points: Array(points[start..<end]))) }
+        }
+        if let name = matchers.firstIndex(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
+            guard let group = byName[matchers[name].value] else { return [] }
+            let rest = matchers.indices.filter { $0 != name }
+            for series in group.series { take(series, rest) }
+        } else {
+            for group in byName.values { for series in group.series { take(series, Array(matchers.indices)) } }
         }
         return result
     }
 }
 
-extension Array {
-    /// The first index whose element satisfies `predicate`, for a predicate false then true along the array.
+extension RandomAccessCollection where Index == Int {
+    /// The first index whose element satisfies `predicate`, for a predicate false then true along the collection.
     func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
-        var low = 0, high = count
+        var low = startIndex, high = endIndex
         while low < high {
             let middle = (low + high) / 2
             if predicate(self[middle]) { high = middle } else { low = middle + 1 }
