@@ -62,9 +62,10 @@ DASHBOARDS = {
         panel("Exchange circuit breakers", [f"warden_circuit_breaker_open{{{I},breaker=~\"exchange.*\"}}"], legend="{{breaker}}"),
     ]),
     "operations": dashboard("warden-operations", "Warden / Operations", [
-        panel("Firing alerts", [f"sum by (severity) (warden_alerts_firing{{{I}}})"], legend="{{severity}}"),
+        panel("Alerts by state", [f"sum by (state) (warden_alerts{{{I}}})"], legend="{{state}}"),
         panel("Notifications by result (1h)", [f"sum by (receiver, result) (increase(warden_notifications_total{{{I}}}[1h]))"], legend="{{receiver}} {{result}}"),
-        panel("Notification latency p99", [f"histogram_quantile(0.99, sum by (le, receiver) (rate(warden_notification_latency_seconds_bucket{{{I}}}[$__rate_interval])))"], unit="s", legend="{{receiver}}"),
+        panel("Notification latency p99", [f"histogram_quantile(0.99, sum by (le) (rate(warden_notification_latency_seconds_bucket{{{I}}}[$__rate_interval])))"], unit="s", legend="p99"),
+        panel("Outbox", [f"warden_outbox_pending{{{I}}}", f"warden_outbox_dead{{{I}}}"], legend="{{__name__}}"),
         panel("Last backup age", [f"time() - warden_backup_last_success_timestamp_seconds{{{I}}}"], unit="s", legend="age"),
         panel("Backup size and duration", [f"warden_backup_size_bytes{{{I}}}", f"warden_backup_duration_seconds{{{I}}}"], legend="backup"),
         panel("Backup failures (24h)", [f"increase(warden_backup_failures_total{{{I}}}[24h])"], kind="stat", legend="failures"),
