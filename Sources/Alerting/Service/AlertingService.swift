@@ -62,8 +62,12 @@ public final class AlertingService: Service {
                 return false
             }
             group.addTask {
-                let interrupted = try await self.store.recoverInterrupted()
-                if interrupted > 0 { self.logger.warning("notifications interrupted mid-send are pending again", metadata: ["count": "\(interrupted)"]) }
+                do {
+                    let interrupted = try await self.store.recoverInterrupted()
+                    if interrupted > 0 { self.logger.warning("notifications interrupted mid-send are pending again", metadata: ["count": "\(interrupted)"]) }
+                } catch {
+                    self.logger.error("interrupted notifications could not be reset; they stay in state 'sending'", metadata: ["error": "\(error)"])
+                }
                 try await withThrowingTaskGroup(of: Void.self) { loops in
                     loops.addTask { try await self.evaluationLoop() }
                     loops.addTask { try await self.deliveryLoop() }
@@ -72,7 +76,13 @@ public final class AlertingService: Service {
                 }
                 return true
             }
-            while let loopsEnded = try await group.next(), !loopsEnded {}
+            do {
+                while let loopsEnded = try await group.next(), !loopsEnded {}
+            } catch is CancellationError {
+            } catch {
+                logger.critical("alerting stopped", metadata: ["error": "\(error)"])
+                throw error
+            }
             group.cancelAll()
         }
     }
@@ -80,7 +90,7 @@ public final class AlertingService: Service {
     // MARK: Evaluation
 
     func evaluationLoop() async throws {
-        let restored = try await store.restore()
+        let restored = try await restoreState()
         var engine = RuleEngine(groups: options.groups, store: SeriesStore(retention: max(3_600_000, Self.longestRange(options.groups) + 600_000)),
                                 externalLabels: options.config.externalLabels)
         engine.restore(restored.alerts.map { stored in
@@ -107,6 +117,26 @@ public final class AlertingService: Service {
             let wake = min(nextEvaluation, dispatcher.nextFlush ?? nextEvaluation)
             let delay = max(0, wake - now())
             try await Task.sleep(for: .milliseconds(delay))
+        }
+    }
+
+    /// The alert state and notification log kept before a restart; a database that is not
+    /// answering yet is retried (logged) rather than leaving the supervisor without alerting.
+    func restoreState() async throws -> (alerts: [StoredAlert], log: [NotificationLogEntry]) {
+        var attempt = 0
+        while true {
+            do {
+                return try await store.restore()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                attempt += 1
+                let delay = options.retryBackoff.delay(forRetry: attempt)
+                logger.error("alert state could not be read; alerting waits for the database", metadata: [
+                    "error": "\(error)", "retry_in_ms": "\(delay.nanoseconds / 1_000_000)",
+                ])
+                try await Task.sleep(for: delay)
+            }
         }
     }
 
