@@ -57,8 +57,9 @@ let package = Package(
         ]),
         .target(name: "Backtest", dependencies: ["WardenCore", "Trading"]),
         .target(name: "Engine", dependencies: [
-            "WardenCore", "Trading", "Backtest", "Systemd", "Telemetry",
+            "WardenCore", "Trading", "Backtest", "Systemd", "Telemetry", "Storage",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -13,7 +13,7 @@ import WardenCore
 /// fill already journaled is never written again, so no order is sent twice.
 public final class TradingEngine: Service, Sendable {
     public let settings: EngineSettings
-    public let databasePath: String
+    public let journal: any TradingJournal
     public let dataFile: String
     public let metrics: EngineMetrics
     private let logger: Logger
@@ -35,9 +35,9 @@ public final class TradingEngine: Service, Sendable {
         public var equity: Double
     }
 
-    public init(settings: EngineSettings, databasePath: String, dataFile: String, logger: Logger) {
+    public init(settings: EngineSettings, journal: any TradingJournal, dataFile: String, logger: Logger) {
         self.settings = settings
-        self.databasePath = databasePath
+        self.journal = journal
         self.dataFile = dataFile
         self.logger = logger
         metrics = EngineMetrics(symbol: settings.symbol)
@@ -80,6 +80,15 @@ public final class TradingEngine: Service, Sendable {
     }
 
     public func run() async throws {
+        // The journal's connections (PostgreSQL's pool) live exactly as long as the replay.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.journal.run() }
+            defer { group.cancelAll() }
+            try await replay()
+        }
+    }
+
+    private func replay() async throws {
         let notifier = SystemdNotifier()
         let candles: [Candle]
         let interval: Int64
@@ -90,10 +99,9 @@ public final class TradingEngine: Service, Sendable {
         } catch let error as CandleFile.Problems {
             throw WardenError(.configuration, "market data file is unusable: \(error)", location: dataFile)
         }
-        let journal = try EngineJournal(path: databasePath, symbol: settings.symbol)
         let fills = FillModel(feeRate: settings.exchange.feeRate, slippageBps: settings.exchange.slippageBps)
         let allocation = settings.exchange.startingBalance / Double(settings.strategies.count)
-        let ids = try journal.strategyIDs(settings.strategies.map(\.name), now: Int64(Date().timeIntervalSince1970 * 1000))
+        let ids = try await journal.strategyIDs(settings.strategies.map(\.name), now: Int64(Date().timeIntervalSince1970 * 1000))
         var slots: [Slot] = []
         for entry in settings.strategies {
             slots.append(Slot(name: entry.name, id: ids[entry.name]!, strategy: try StrategyCatalog.make(entry.name, overrides: entry.params), cash: allocation))
@@ -101,12 +109,12 @@ public final class TradingEngine: Service, Sendable {
         var account = Account(slots: slots, risk: RiskGuard(limits: settings.risk, startingEquity: settings.exchange.startingBalance))
 
         // Recovery: replay the processed bars without journaling, then check against the journal.
-        let recovered = try journal.recover()
+        let recovered = try await journal.recover()
         var start = 0
         if let last = recovered.lastBar {
             start = candles.firstIndex { $0.openTime > last } ?? candles.count
             // Operators' pauses and resumes are replayed at the bars they were applied to.
-            var actions = try journal.operatorActions()[...]
+            var actions = try await journal.operatorActions()[...]
             var equity = settings.exchange.startingBalance
             for index in 0..<start {
                 while let action = actions.first, action.at <= candles[index].openTime {
@@ -118,7 +126,7 @@ public final class TradingEngine: Service, Sendable {
                         account.risk.resume(equity: equity)
                     }
                 }
-                equity = try step(&account, candles: candles, index: index, fills: fills, journal: nil).equity
+                equity = step(&account, candles: candles, index: index, fills: fills, live: false).equity
             }
             for action in actions {
                 account.paused = action.action == "trading.pause" ? "paused by \(action.actor)" : nil
@@ -151,19 +159,20 @@ public final class TradingEngine: Service, Sendable {
             } else if index % 2000 == 0 {
                 await Task.yield()
             }
-            try applyOperatorRequests(&account, journal: journal, at: candle.openTime, notifier: notifier)
+            try await applyOperatorRequests(&account, at: candle.openTime, notifier: notifier)
             let decided = clock.now
-            let outcome = try step(&account, candles: candles, index: index, fills: fills, journal: journal)
+            let outcome = step(&account, candles: candles, index: index, fills: fills, live: true)
             metrics.observeDecision(seconds: (clock.now - decided).seconds)
+            try await journalFills(outcome, at: candle.openTime)
             if let reason = outcome.halted {
-                try journal.recordTradingState("trading.halt", actor: "risk", reason: reason, at: candle.openTime)
+                try await journal.recordTradingState("trading.halt", actor: "risk", reason: reason, at: candle.openTime)
                 logger.critical("trading halted by a risk limit: new entries stop until `warden trading resume`", metadata: ["reason": "\(reason)"])
                 notifier.status("engine: HALTED: \(reason)")
             }
             unflushed += 1
             // Bars without orders may be journaled in batches: if lost in a crash they are replayed identically.
             if !outcome.orders.isEmpty || unflushed >= 1000 || clock.now - lastFlush > .seconds(1) || index + 1 == candles.count {
-                _ = try journal.recordBar(
+                try await journal.recordBar(
                     candle.openTime, orders: outcome.orders, equity: outcome.equity,
                     cash: account.slots.reduce(0) { $0 + $1.book.cash }, drawdown: 1 - outcome.equity / account.risk.peak)
                 for order in outcome.orders {
@@ -201,21 +210,24 @@ public final class TradingEngine: Service, Sendable {
             logger.info("replay finished", metadata: ["bars": "\(candles.count)", "equity": "\(equity)"])
             // Stays up (and ready, answering trading requests) until told to stop.
             for await _ in wakeups.cancelOnGracefulShutdown() {
-                try applyOperatorRequests(&account, journal: journal, at: candles.last?.openTime ?? 0, notifier: notifier)
+                try await applyOperatorRequests(&account, at: candles.last?.openTime ?? 0, notifier: notifier)
                 published.withLock { $0.state = account.risk.halted ? "halted" : account.paused != nil ? "paused" : "finished" }
             }
         }
     }
 
     struct StepOutcome {
-        var orders: [EngineJournal.NewOrder] = []
+        var orders: [JournalOrder] = []
+        var fills: [(clientOrderID: String, strategyID: Int64, fill: StrategyBook.Fill)] = []
+        var cancelled: [String] = []
         var equity = 0.0
         var halted: String?
     }
 
-    /// One bar: pending orders fill at its open, then every strategy decides at its close. With a
-    /// journal, fills are written (once) and orders returned for journaling before they are sent.
-    private func step(_ account: inout Account, candles: [Candle], index: Int, fills: FillModel, journal: EngineJournal?) throws -> StepOutcome {
+    /// One bar: pending orders fill at its open, then every strategy decides at its close. Live,
+    /// the fills, cancellations and new orders are returned to be journaled (orders before they
+    /// are sent); replaying after a crash, nothing is.
+    private func step(_ account: inout Account, candles: [Candle], index: Int, fills: FillModel, live: Bool) -> StepOutcome {
         let candle = candles[index]
         var outcome = StepOutcome()
         for slot in account.slots {
@@ -223,19 +235,10 @@ public final class TradingEngine: Service, Sendable {
             guard let clientOrderID = slot.pendingOrder else { continue }
             slot.pendingOrder = nil
             guard let fill = slot.book.fillPending(open: candle.open, fills: fills, risk: account.risk, otherExposure: others) else {
-                try journal?.cancel(clientOrderID: clientOrderID, at: candle.openTime)
+                if live { outcome.cancelled.append(clientOrderID) }
                 continue
             }
-            // A journal that cannot be written ends the worker with that error; the supervisor restarts it
-            // and the replay resumes from what the journal holds.
-            guard let journal, try journal.recordFill(clientOrderID: clientOrderID, strategyID: slot.id, fill: fill, at: candle.openTime) else {
-                continue
-            }
-            metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
-            logger.info("order filled", metadata: [
-                "client_order_id": "\(clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)",
-                "quantity": "\(fill.quantity)", "fee": "\(fill.fee)",
-            ])
+            if live { outcome.fills.append((clientOrderID, slot.id, fill)) }
         }
         let decisions = account.slots.map { $0.decide(candle) }
         outcome.equity = account.equityAtClose(candle)
@@ -243,7 +246,7 @@ public final class TradingEngine: Service, Sendable {
         var blocked = account.risk
         if account.paused != nil { blocked.halt(account.paused!) }
         for (slot, decision) in zip(account.slots, decisions) {
-            if journal != nil {
+            if live {
                 if decision.enter { metrics.update { $0.signals["\(slot.name)/entry", default: 0] += 1 } }
                 if decision.exit { metrics.update { $0.signals["\(slot.name)/exit", default: 0] += 1 } }
             }
@@ -259,26 +262,41 @@ public final class TradingEngine: Service, Sendable {
         return outcome
     }
 
-    private func applyOperatorRequests(_ account: inout Account, journal: EngineJournal, at time: Int64, notifier: SystemdNotifier) throws {
+    /// A bar's fills (each written once: a fill already journaled before a crash is skipped) and
+    /// cancellations. A journal that cannot be written ends the worker with that error; the
+    /// supervisor restarts it and the replay resumes from what the journal holds.
+    private func journalFills(_ outcome: StepOutcome, at time: Int64) async throws {
+        for clientOrderID in outcome.cancelled { try await journal.cancel(clientOrderID: clientOrderID, at: time) }
+        for (clientOrderID, strategyID, fill) in outcome.fills {
+            guard try await journal.recordFill(clientOrderID: clientOrderID, strategyID: strategyID, fill: fill, at: time) else { continue }
+            metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
+            logger.info("order filled", metadata: [
+                "client_order_id": "\(clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)",
+                "quantity": "\(fill.quantity)", "fee": "\(fill.fee)",
+            ])
+        }
+    }
+
+    private func applyOperatorRequests(_ account: inout Account, at time: Int64, notifier: SystemdNotifier) async throws {
         let pending = requests.withLock { queue in defer { queue.removeAll() }; return queue }
         for request in pending {
             switch request {
             case .pause(let by):
                 account.paused = "paused by \(by)"
-                try journal.recordTradingState("trading.pause", actor: by, reason: "paused by \(by)", at: time)
+                try await journal.recordTradingState("trading.pause", actor: by, reason: "paused by \(by)", at: time)
                 logger.warning("trading paused by an operator", metadata: ["by": "\(by)"])
                 notifier.status("engine: PAUSED by \(by)")
             case .resume(let by):
                 account.paused = nil
                 account.risk.resume(equity: status().equity)
-                try journal.recordTradingState("trading.resume", actor: by, reason: "resumed by \(by)", at: time)
+                try await journal.recordTradingState("trading.resume", actor: by, reason: "resumed by \(by)", at: time)
                 logger.warning("trading resumed by an operator", metadata: ["by": "\(by)"])
             }
         }
     }
 
     /// The replay must land where the journal says: same positions, same pending orders.
-    private func verifyAgainstJournal(_ account: Account, _ recovered: EngineJournal.Recovered, lastBar: Int64) throws {
+    private func verifyAgainstJournal(_ account: Account, _ recovered: JournalRecovery, lastBar: Int64) throws {
         var journaled: [Int64: Double] = [:]
         // A fill at the open of the bar after the last journaled one is applied again (idempotently) on resume.
         for fill in recovered.fills where fill.at <= lastBar { journaled[fill.strategyID] = fill.side == .buy ? fill.quantity : 0 }
@@ -288,10 +306,10 @@ public final class TradingEngine: Service, Sendable {
                 throw WardenError(
                     .configuration,
                     "the journal does not match a replay of this configuration (strategy \(slot.name): position \(expected) journaled, \(slot.book.quantity) replayed); the strategies, parameters, exchange settings or data changed since these trades: restore them or start on a new database",
-                    location: databasePath)
+                    location: journal.location)
             }
             if let order = recovered.pending[slot.id], order.clientOrderID != slot.pendingOrder, !recovered.fills.contains(where: { $0.at > lastBar }) {
-                throw WardenError(.configuration, "the journal's pending order \(order.clientOrderID) is not what a replay decides (\(slot.pendingOrder ?? "none")); the configuration changed", location: databasePath)
+                throw WardenError(.configuration, "the journal's pending order \(order.clientOrderID) is not what a replay decides (\(slot.pendingOrder ?? "none")); the configuration changed", location: journal.location)
             }
         }
     }

@@ -44,7 +44,7 @@ check "the api category logs at info" log_has "$dir/log" '.category == "api" and
 for _ in $(seq 8); do
   pid=$(child_field "$dir/run" leaky .pid)
   "$WARDEN" ctl restart leaky --runtime-dir "$dir/run" >/dev/null
-  wait_until 10 "leaky restarted" child_replaced "$dir/run" leaky "$pid" >/dev/null
+  wait_until 30 "leaky restarted (for the rotation)" child_replaced "$dir/run" leaky "$pid"
 done
 check "the log file holds JSON lines" test "$(head -c 1 "$dir/files/warden.log")" = "{"
 check "it was rotated by size" test -s "$dir/files/warden.log.1"

@@ -16,29 +16,28 @@ private func runWorker(role: String, options: CommonOptions) async throws {
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)
     if role == "engine" {
-        switch try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) {
-        case .sqlite(let path):
-            let settings = configuration.engine
-            guard let file = settings.marketData.file ?? BundledData.defaultReplayFile() else {
-                throw fail(WardenError(
-                    .configuration, "no market data: set engine.market_data.file (the bundled sample was not found beside the binary or in /usr/share/warden/data)"))
-            }
-            for strategy in settings.strategies {
-                do {
-                    _ = try StrategyCatalog.make(strategy.name, overrides: strategy.params)
-                } catch {
-                    throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
-                }
-            }
-            let engine = TradingEngine(settings: settings, databasePath: path, dataFile: file, logger: logger)
-            worker.readyStatus = "engine: starting the replay of \((file as NSString).lastPathComponent)"
-            worker.work = engine
-            worker.metrics = { engine.metrics.families() }
-            worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
-        case .postgres:
-            logger.warning("the engine's journal runs on SQLite only so far; with PostgreSQL the engine stays idle")
-            worker.readyStatus = "engine: idle (its journal on PostgreSQL is not built yet)"
+        let settings = configuration.engine
+        guard let file = settings.marketData.file ?? BundledData.defaultReplayFile() else {
+            throw fail(WardenError(
+                .configuration, "no market data: set engine.market_data.file (the bundled sample was not found beside the binary or in /usr/share/warden/data)"))
         }
+        for strategy in settings.strategies {
+            do {
+                _ = try StrategyCatalog.make(strategy.name, overrides: strategy.params)
+            } catch {
+                throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
+            }
+        }
+        let journal: any TradingJournal
+        switch try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) {
+        case .sqlite(let path): journal = try SQLiteJournal(path: path, symbol: settings.symbol)
+        case .postgres(let postgres): journal = PostgresJournal(postgres, symbol: settings.symbol)
+        }
+        let engine = TradingEngine(settings: settings, journal: journal, dataFile: file, logger: logger)
+        worker.readyStatus = "engine: starting the replay of \((file as NSString).lastPathComponent)"
+        worker.work = engine
+        worker.metrics = { engine.metrics.families() }
+        worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
     }
     do {
         try await worker.run()
