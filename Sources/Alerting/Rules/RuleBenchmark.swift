@@ -4,7 +4,7 @@ import Foundation
 /// and `rules` rules of the kinds Warden ships (rates, sums by label, ratios, histogram
 /// quantiles, thresholds), evaluated as one cycle.
 public enum RuleBenchmark {
-    public static func workload(series: Int, rules: Int) -> (RuleEngine, Int64) {
+    public static func workload(series: Int, rules: Int) throws -> (RuleEngine, Int64) {
         var store = SeriesStore(retention: 2 * 3_600_000)
         let metrics = 50
         let perMetric = max(1, series / metrics)
@@ -39,7 +39,7 @@ public enum RuleBenchmark {
             text += "      - alert: Bench\(rule)\n        expr: '\(expression)'\n        for: 1m\n"
             text += "        annotations: {summary: '{{ $labels.instance }} at {{ $value | humanize }}'}\n"
         }
-        guard case .success(let groups) = RuleFile.load(yaml: text, file: "bench") else { fatalError("benchmark rules do not load") }
+        let groups = try RuleFile.load(yaml: text, file: "bench").get()
         return (RuleEngine(groups: groups, store: store), end)
     }
 }

@@ -11,10 +11,12 @@ public final class SQLiteAlertStore: AlertStore {
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
+    /// JSON of the store's own value types (string maps, sets, notifications), which always encode.
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try! encoder.encode(value), as: UTF8.self)
+        guard let data = try? encoder.encode(value) else { return "null" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {

@@ -19,6 +19,6 @@ struct CheckConfig: AsyncParsableCommand {
         let alerting = try AlertingSetup.load(configPath: options.configPath)
         let source = options.configPath ?? "embedded defaults"
         let children = configuration.children.map(\.name).joined(separator: ", ")
-        print("\(source): configuration is valid (\(configuration.children.count) children: \(children); \(alerting.groups.reduce(0) { $0 + $1.rules.count }) rules, \(alerting.config.receivers.count) receivers)")
+        print("\(source): configuration is valid (\(configuration.children.count) children: \(children); \(alerting.groups.reduce(0) { $0 + $1.rules.count }) rules, \(alerting.config.receivers.values.filter { !$0.integrations.isEmpty }.count) receivers)")
     }
 }

@@ -78,7 +78,7 @@ extension RulesCommand {
         @Option var cycles = 50
 
         func run() async throws {
-            var (engine, end) = RuleBenchmark.workload(series: series, rules: rules)
+            var (engine, end) = try RuleBenchmark.workload(series: series, rules: rules)
             var times: [Double] = []
             for cycle in 0..<cycles {
                 let started = ContinuousClock.now
