@@ -110,60 +110,107 @@ public enum CandleFile {
 
     struct RowError: Error { var text: String }
 
-    /// One row without building strings: the timestamp by hand, the numbers with strtod (correctly
-    /// rounded, so a file's decimals read back as exactly the doubles they were written from).
+    /// One row without building strings or allocating: field bounds on the stack, the timestamp
+    /// by hand, the numbers by `decimal` (strtod's exact result, faster) with strtod behind it.
     private static func parseRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Result<Candle, RowError> {
         func text(_ from: Int, _ to: Int) -> String {
             String(decoding: UnsafeBufferPointer(start: base + from, count: to - from), as: UTF8.self)
         }
-        var fieldEnds: [Int] = []
-        var fieldStarts = [start]
-        for index in start..<end where base[index] == UInt8(ascii: ",") {
-            fieldEnds.append(index)
-            fieldStarts.append(index + 1)
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 7) { starts in
+            // starts[i] is field i's first byte; field i ends at starts[i + 1] - 1 (the last at `end`).
+            var fields = 1
+            starts[0] = start
+            for index in start..<end where base[index] == UInt8(ascii: ",") {
+                if fields < 6 { starts[fields] = index + 1 }
+                fields += 1
+            }
+            guard fields == 6 else {
+                return .failure(RowError(text: "expected 6 fields (timestamp,open,high,low,close,volume), found \(fields)"))
+            }
+            starts[6] = end + 1
+            func fieldEnd(_ field: Int) -> Int { starts[field + 1] - 1 }
+            var time: Int64 = 0
+            var digits = 0
+            var negative = false
+            for index in start..<fieldEnd(0) {
+                let byte = base[index]
+                if index == start && byte == UInt8(ascii: "-") { negative = true; continue }
+                guard byte >= 0x30 && byte <= 0x39, digits < 18 else {
+                    return .failure(RowError(text: "timestamp '\(text(start, fieldEnd(0)))' is not an integer (Unix milliseconds)"))
+                }
+                time = time * 10 + Int64(byte - 0x30)
+                digits += 1
+            }
+            if digits == 0 { return .failure(RowError(text: "timestamp '' is not an integer (Unix milliseconds)")) }
+            if negative { time = -time }
+            var values = (0.0, 0.0, 0.0, 0.0, 0.0)
+            for field in 1...5 {
+                let from = starts[field], to = fieldEnd(field)
+                guard let value = decimal(base, from, to) ?? slowDecimal(base, from, to) else {
+                    let name = ["open", "high", "low", "close", "volume"][field - 1]
+                    return .failure(RowError(text: "\(name) '\(text(from, to))' is not a number"))
+                }
+                switch field {
+                case 1: values.0 = value
+                case 2: values.1 = value
+                case 3: values.2 = value
+                case 4: values.3 = value
+                default: values.4 = value
+                }
+            }
+            guard values.1 >= values.2 else {
+                return .failure(RowError(text: "high \(text(starts[2], fieldEnd(2))) is below low \(text(starts[3], fieldEnd(3)))"))
+            }
+            return .success(Candle(openTime: time, open: values.0, high: values.1, low: values.2, close: values.3, volume: values.4))
         }
-        fieldEnds.append(end)
-        guard fieldStarts.count == 6 else {
-            return .failure(RowError(text: "expected 6 fields (timestamp,open,high,low,close,volume), found \(fieldStarts.count)"))
-        }
-        var time: Int64 = 0
-        var digits = 0
+    }
+
+    private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
+
+    /// Plain decimals (`-?digits[.digits]`) of at most 19 significant digits whose digits, as an
+    /// integer, fit in 53 bits: the digits and the power of ten are both exact doubles, so one
+    /// division rounds once, exactly as strtod (Clinger's fast path). Anything else: nil.
+    static func decimal(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Double? {
+        var index = from
         var negative = false
-        for index in fieldStarts[0]..<fieldEnds[0] {
+        if index < to && base[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var seenPoint = false
+        var seenDigit = false
+        while index < to {
             let byte = base[index]
-            if byte == UInt8(ascii: "-") && index == fieldStarts[0] { negative = true; continue }
-            guard byte >= 0x30 && byte <= 0x39, digits < 18 else {
-                return .failure(RowError(text: "timestamp '\(text(fieldStarts[0], fieldEnds[0]))' is not an integer (Unix milliseconds)"))
+            if byte == UInt8(ascii: ".") && !seenPoint {
+                seenPoint = true
+            } else if byte >= 0x30 && byte <= 0x39 {
+                seenDigit = true
+                if mantissa != 0 || byte != 0x30 { digits += 1 }
+                guard digits <= 19 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - 0x30)
+                if seenPoint { fraction += 1 }
+            } else {
+                return nil
             }
-            time = time * 10 + Int64(byte - 0x30)
-            digits += 1
+            index += 1
         }
-        if digits == 0 { return .failure(RowError(text: "timestamp '' is not an integer (Unix milliseconds)")) }
-        if negative { time = -time }
-        var values = (0.0, 0.0, 0.0, 0.0, 0.0)
-        let names = ["open", "high", "low", "close", "volume"]
-        for field in 1...5 {
-            var stop: UnsafeMutablePointer<CChar>?
-            let pointer = UnsafeRawPointer(base + fieldStarts[field]).assumingMemoryBound(to: CChar.self)
-            let value = strtod(pointer, &stop)
-            let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? -1
-            guard fieldStarts[field] < fieldEnds[field], consumed == fieldEnds[field], value.isFinite,
-                  base[fieldStarts[field]] != 0x20, base[fieldStarts[field]] != 0x09
-            else {
-                return .failure(RowError(text: "\(names[field - 1]) '\(text(fieldStarts[field], fieldEnds[field]))' is not a number"))
-            }
-            switch field {
-            case 1: values.0 = value
-            case 2: values.1 = value
-            case 3: values.2 = value
-            case 4: values.3 = value
-            default: values.4 = value
-            }
-        }
-        guard values.1 >= values.2 else {
-            return .failure(RowError(text: "high \(text(fieldStarts[2], fieldEnds[2])) is below low \(text(fieldStarts[3], fieldEnds[3]))"))
-        }
-        return .success(Candle(openTime: time, open: values.0, high: values.1, low: values.2, close: values.3, volume: values.4))
+        guard seenDigit, mantissa < (1 << 53), fraction <= 22 else { return nil }
+        let value = Double(mantissa) / powersOfTen[fraction]
+        return negative ? -value : value
+    }
+
+    /// strtod for what the fast path leaves (exponents, long mantissas), checked to cover the whole field.
+    static func slowDecimal(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Double? {
+        guard from < to, base[from] != 0x20, base[from] != 0x09 else { return nil }
+        var stop: UnsafeMutablePointer<CChar>?
+        let pointer = UnsafeRawPointer(base + from).assumingMemoryBound(to: CChar.self)
+        let value = strtod(pointer, &stop)
+        let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? -1
+        guard consumed == to, value.isFinite else { return nil }
+        return value
     }
 
     static func commonSpacing(_ candles: [Candle]) -> Int64 {

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import Trading
+
+/// The candle parser's fast path must give strtod's correctly rounded double, bit for bit.
+@Suite struct DecimalParsingTests {
+    func both(_ text: String) -> (fast: Double?, strtod: Double) {
+        var bytes = Array(text.utf8)
+        bytes.append(0)
+        return bytes.withUnsafeBufferPointer { buffer in
+            let fast = CandleFile.decimal(buffer.baseAddress!, 0, bytes.count - 1)
+            let pointer = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            return (fast, strtod(pointer, nil))
+        }
+    }
+
+    @Test func randomDecimalsMatchStrtodExactly() {
+        var random = SystemRandomNumberGenerator()
+        var checked = 0
+        for _ in 0..<200_000 {
+            let integer = UInt64.random(in: 0...(UInt64.random(in: 0...1, using: &random) == 0 ? 100_000 : 99_999_999_999), using: &random)
+            let fractionDigits = Int.random(in: 0...12, using: &random)
+            var text = String(integer)
+            if fractionDigits > 0 {
+                text += "." + (0..<fractionDigits).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined()
+            }
+            if Bool.random(using: &random) { text = "-" + text }
+            let (fast, slow) = both(text)
+            if let fast {
+                #expect(fast.bitPattern == slow.bitPattern, "\(text): \(fast) vs strtod \(slow)")
+                checked += 1
+            }
+        }
+        #expect(checked > 100_000, "the fast path takes most of them")
+    }
+
+    @Test func edgeCasesFallBackOrMatch() {
+        for text in ["0", "0.0", "1.", ".5", "000123.4500", "9007199254740991", "0.0000000000000000000001"] {
+            let (fast, slow) = both(text)
+            #expect(fast?.bitPattern == slow.bitPattern, "\(text)")
+        }
+        for text in ["9007199254740993", "1e5", "12345678901234567890", "0.00000000000000000000001", "", "-", "1.2.3", "1,2", " 1"] {
+            #expect(both(text).fast == nil, "\(text) is left to strtod or refused")
+        }
+    }
+}
