@@ -39,6 +39,13 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return Labels(copy)
     }
 
+    /// These labels with `others` set over them (an empty value removes the label).
+    public func merging(_ others: [Label]) -> Labels {
+        guard !others.isEmpty else { return self }
+        let names = Set(others.map(\.name))
+        return Labels(labels.filter { !names.contains($0.name) } + others)
+    }
+
     public func removing(_ names: Set<String>) -> Labels {
         var copy = self
         copy.labels.removeAll { names.contains($0.name) }

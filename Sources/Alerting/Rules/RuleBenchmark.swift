@@ -3,9 +3,25 @@ import Foundation
 /// A synthetic workload for `make bench`: `series` series over 1 hour at a 15 s scrape interval
 /// and `rules` rules of the kinds Warden ships (rates, sums by label, ratios, histogram
 /// quantiles, thresholds), evaluated as one cycle.
-public enum RuleBenchmark {
-    public static func workload(series: Int, rules: Int) throws -> (RuleEngine, Int64) {
+public struct RuleBenchmark {
+    public var engine: RuleEngine
+    /// The time of the newest samples.
+    public private(set) var now: Int64
+    var series: [(Labels, Double)]
+
+    /// Every series gets its next sample 15 s later, as a scrape would bring it.
+    public mutating func scrape() {
+        now += 15_000
+        for index in series.indices {
+            series[index].1 += Double((index + Int(now / 15_000)) % 7)
+            engine.store.append(series[index].0, Point(now, series[index].1))
+        }
+        engine.store.trim(now: now)
+    }
+
+    public static func workload(series: Int, rules: Int) throws -> RuleBenchmark {
         var store = SeriesStore(retention: 2 * 3_600_000)
+        var latest: [(Labels, Double)] = []
         let metrics = 50
         let perMetric = max(1, series / metrics)
         let end: Int64 = 3_600_000
@@ -22,6 +38,7 @@ public enum RuleBenchmark {
                     value += Double((index + Int(time / 15_000)) % 7)
                     store.append(key, Point(time, value))
                 }
+                latest.append((key, value))
             }
         }
         var text = "groups:\n  - name: bench\n    rules:\n"
@@ -40,6 +57,6 @@ public enum RuleBenchmark {
             text += "        annotations: {summary: '{{ $labels.instance }} at {{ $value | humanize }}'}\n"
         }
         let groups = try RuleFile.load(yaml: text, file: "bench").get()
-        return (RuleEngine(groups: groups, store: store), end)
+        return RuleBenchmark(engine: RuleEngine(groups: groups, store: store), now: end, series: latest)
     }
 }

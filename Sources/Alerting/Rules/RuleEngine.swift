@@ -85,13 +85,29 @@ public struct RuleEngine: Sendable {
         _ previous: [Labels: Alert], _ rule: AlertingRule, _ samples: [Sample], at time: Int64, externalLabels: [String: String]
     ) throws(PromQLError) -> [Labels: Alert] {
         var current: [Labels: Alert] = [:]
+        let constantLabels = rule.labels.allSatisfy { $0.1.isConstant }
         for sample in samples {
-            let data = Template.Data(labels: sample.labels.dictionary, externalLabels: externalLabels, value: sample.value)
-            var labels = sample.labels.withoutName
-            for (name, template) in rule.labels { labels = labels.setting(name, to: template.render(data)) }
-            labels = labels.setting("alertname", to: rule.name)
-            var annotations: [String: String] = [:]
-            for (name, template) in rule.annotations { annotations[name] = template.render(data) }
+            var data: Template.Data?
+            func templateData() -> Template.Data {
+                if let data { return data }
+                let made = Template.Data(labels: sample.labels.dictionary, externalLabels: externalLabels, value: sample.value)
+                data = made
+                return made
+            }
+            var extra = [Label("alertname", rule.name)]
+            for (name, template) in rule.labels {
+                extra.append(Label(name, constantLabels ? template.source : template.render(templateData())))
+            }
+            let labels = sample.labels.withoutName.merging(extra)
+            // Annotations depend only on the labels and the value: an unchanged alert keeps its text.
+            let annotations: [String: String]
+            if let existing = previous[labels], existing.value.bitPattern == sample.value.bitPattern {
+                annotations = existing.annotations
+            } else {
+                var rendered: [String: String] = [:]
+                for (name, template) in rule.annotations { rendered[name] = template.render(templateData()) }
+                annotations = rendered
+            }
             guard current[labels] == nil else {
                 throw PromQLError("vector contains metrics with the same labelset after applying alert labels: \(labels)")
             }

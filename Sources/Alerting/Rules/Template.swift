@@ -150,7 +150,11 @@ public struct Template: Sendable, Hashable {
         throw PromQLError("template: unsupported operand \"\(word)\" (use $labels.NAME, $value or $externalLabels.NAME)")
     }
 
+    /// Text without actions renders as itself.
+    public var isConstant: Bool { !pieces.contains { if case .action = $0 { true } else { false } } }
+
     public func render(_ data: Data) -> String {
+        if pieces.count == 1, case .text(let text) = pieces[0] { return text }
         var output = ""
         for piece in pieces {
             switch piece {
