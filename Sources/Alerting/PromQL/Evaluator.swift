@@ -9,10 +9,11 @@ public struct Evaluator {
 
     public init(source: any SeriesSource) { self.source = source }
 
-    /// Evaluates at `time` (Unix milliseconds).
-    public func evaluate(_ expression: Expression, at time: Int64) throws(PromQLError) -> Value {
+    /// Evaluates at `time` (Unix milliseconds). `checkDuplicates: false` is for callers that check
+    /// the result's label sets themselves (the rule engine does, after adding rule labels).
+    public func evaluate(_ expression: Expression, at time: Int64, checkDuplicates: Bool = true) throws(PromQLError) -> Value {
         let value = try eval(expression, time)
-        if case .vector(let samples) = value {
+        if checkDuplicates, case .vector(let samples) = value {
             var seen = Set<Labels>()
             for sample in samples where !seen.insert(sample.labels).inserted {
                 throw PromQLError("vector cannot contain metrics with the same labelset: \(sample.labels)")

@@ -67,7 +67,7 @@ public struct RuleEngine: Sendable {
     }
 
     private func evaluateVector(_ expression: Expression, at time: Int64) throws(PromQLError) -> [Sample] {
-        switch try Evaluator(source: store).evaluate(expression, at: time) {
+        switch try Evaluator(source: store).evaluate(expression, at: time, checkDuplicates: false) {
         case .vector(let samples): return samples
         case .scalar(let value): return [Sample(Labels(), value)]
         default: throw PromQLError("rule expression must be an instant vector or scalar")
