@@ -2,28 +2,8 @@
 # The engine under the supervisor: parity with `warden backtest` on the same file, and crash
 # recovery (SIGKILL mid-replay, three times) ending with the same trades and no order sent twice.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/engine_lib.sh"
 echo "the trading engine under the supervisor"
-
-DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
-engine_config() {  # DIR: all three strategies, 10,000 each, replayed as fast as possible
-  cat >"$1/warden.yml" <<YAML
-supervisor: {listen: 127.0.0.1:$(free_port)}
-engine:
-  market_data: {file: $DATA, speed: 0}
-  exchange: {kind: paper, starting_balance: 30000, fee_rate: 0.001, slippage_bps: 2}
-  strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger, params: {period: 30}}]
-YAML
-}
-finished() { child_field "$1/run" engine .status_text | grep -q '^engine: replay finished'; }
-# Closed trades as comparable lines; open ones by their entry.
-trade_lines() { jq -r '.[] | "\(.entry_time) \(.entry_price) \(.exit_time) \(.exit_price) \(.quantity) \(.fees) \(if .exit_time then .pnl else "open" end)"'; }
-expected() {  # STRATEGY [PARAMS...]
-  local name=$1; shift
-  "$WARDEN" backtest --strategy "$name" --data "$DATA" --cash 10000 --fee 0.001 --slippage-bps 2 "$@" --json | jq '.trades' | trade_lines
-}
-recorded() {  # DIR STRATEGY
-  "$WARDEN" trades --json --config "$1/warden.yml" --state-dir "$1/state" | jq --arg s "$2" '.[] | select(.strategy == $s) | .trades' | trade_lines
-}
 
 # Parity: an uninterrupted run.
 run1=$(scratch)
@@ -42,12 +22,8 @@ kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 run2=$(scratch)
 engine_config "$run2"
 start_supervisor "$run2" "$run2/warden.yml"
-progress_past() {
-  local port; port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run2/warden.yml" | cut -d: -f3)
-  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v p="$1" '$1 ~ /^warden_engine_replay_progress_ratio/ && $2 > p {found=1} END {exit !found}'
-}
 for point in 0.2 0.45 0.7; do
-  wait_until 120 "the replay passes $point" progress_past "$point"
+  wait_until 120 "the replay passes $point" progress_past "$run2" "$point"
   pid=$(child_field "$run2/run" engine .pid)
   kill -KILL "$pid"
   wait_until 30 "the engine is back after SIGKILL at $point" child_replaced "$run2/run" engine "$pid"

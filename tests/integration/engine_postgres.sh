@@ -2,33 +2,15 @@
 # The engine journaling to a real PostgreSQL 15: parity with `warden backtest` on the same file, and
 # crash recovery (SIGKILL mid-replay, twice) with the same trades and no order journaled or filled twice.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/engine_lib.sh"
 source "$(dirname "$0")/postgres_lib.sh"
 echo "the trading engine on PostgreSQL"
 
-DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
 dir=$(scratch)
 start_postgres "$dir"
 for db in warden_once warden_crashed; do psql_at postgres "CREATE DATABASE $db" >/dev/null; done
-engine_config() {  # DIR DATABASE
-  cat >"$1/warden.yml" <<YAML
-supervisor: {listen: 127.0.0.1:$(free_port)}
-database: {url: "postgres://postgres@127.0.0.1:$PG_PORT/$2?sslmode=disable"}
-engine:
-  market_data: {file: $DATA, speed: 0}
-  exchange: {kind: paper, starting_balance: 30000, fee_rate: 0.001, slippage_bps: 2}
-  strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger, params: {period: 30}}]
-YAML
-}
-finished() { child_field "$1/run" engine .status_text | grep -q '^engine: replay finished'; }
-trade_lines() { jq -r '.[] | "\(.entry_time) \(.entry_price) \(.exit_time) \(.exit_price) \(.quantity) \(.fees) \(if .exit_time then .pnl else "open" end)"'; }
-expected() {
-  local name=$1; shift
-  "$WARDEN" backtest --strategy "$name" --data "$DATA" --cash 10000 --fee 0.001 --slippage-bps 2 "$@" --json | jq '.trades' | trade_lines
-}
-recorded() { "$WARDEN" trades --json --config "$1/warden.yml" --state-dir "$1/state" | jq --arg s "$2" '.[] | select(.strategy == $s) | .trades' | trade_lines; }
-
 run1=$dir/once; mkdir -p "$run1"
-engine_config "$run1" warden_once
+engine_config "$run1" "postgres://postgres@127.0.0.1:$PG_PORT/warden_once?sslmode=disable"
 start_supervisor "$run1" "$run1/warden.yml"
 wait_until 180 "the engine replays the whole file into PostgreSQL" finished "$run1"
 for s in cci rsi_macd bollinger; do
@@ -39,14 +21,10 @@ done
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 run2=$dir/crashed; mkdir -p "$run2"
-engine_config "$run2" warden_crashed
+engine_config "$run2" "postgres://postgres@127.0.0.1:$PG_PORT/warden_crashed?sslmode=disable"
 start_supervisor "$run2" "$run2/warden.yml"
-progress_past() {
-  local port; port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run2/warden.yml" | cut -d: -f3)
-  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v p="$1" '$1 ~ /^warden_engine_replay_progress_ratio/ && $2 > p {found=1} END {exit !found}'
-}
 for point in 0.25 0.6; do
-  wait_until 120 "the replay passes $point" progress_past "$point"
+  wait_until 120 "the replay passes $point" progress_past "$run2" "$point"
   pid=$(child_field "$run2/run" engine .pid)
   kill -KILL "$pid"
   wait_until 30 "the engine is back after SIGKILL at $point" child_replaced "$run2/run" engine "$pid"

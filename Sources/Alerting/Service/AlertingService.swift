@@ -208,9 +208,12 @@ public final class AlertingService: Service {
     /// Exposition families as rule samples: names with suffixes, the scrape's target labels added.
     static func samples(from families: [MetricFamily], adding target: [String: String]) -> [Sample] {
         var result: [Sample] = []
-        let text = ExpositionWriter.write(families, format: .prometheus004)
-        guard let parsed = try? ExpositionParser.parse(text) else { return [] }
-        for family in parsed {
+        // The supervisor's own samples are taken as they are; only workers' lines, kept in
+        // exposition form, are parsed.
+        let rendered = families.filter { !$0.renderedSamples.isEmpty }
+            .map { MetricFamily(name: $0.name, kind: $0.kind, help: $0.help, renderedSamples: $0.renderedSamples) }
+        let workers = rendered.isEmpty ? [] : (try? ExpositionParser.parse(ExpositionWriter.write(rendered, format: .prometheus004))) ?? []
+        for family in families + workers {
             for sample in family.samples {
                 var labels = [Label(Labels.metricName, family.name + sample.suffix)]
                 labels += sample.labels.map { Label($0.0, $0.1) }

@@ -9,26 +9,11 @@ public final class PostgresAlertStore: AlertStore {
     let client: PostgresClient
 
     public init(_ location: DatabaseLocation.Postgres) {
-        client = PostgresClient(configuration: .init(
-            host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: location.tls ? .require(.makeClientConfiguration()) : .disable))
+        client = location.makeClient()
     }
 
     public func run() async { await client.run() }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: Self.logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
-            }
-        }
-    }
 
     static let logger = Logger(label: "warden.alerting.postgres")
 
@@ -41,8 +26,8 @@ public final class PostgresAlertStore: AlertStore {
         for try await (id, fingerprint, name, labels, annotations, state, value, startsAt, firedAt, endsAt, ackedBy, ackedAt, ackComment) in rows.decode(
             (Int64, String, String, String, String, String, Double?, Int64, Int64?, Int64?, String?, Int64?, String?).self) {
             alerts.append(StoredAlert(
-                id: id, fingerprint: fingerprint, name: name, labels: SQLiteAlertStore.decode([String: String].self, labels) ?? [:],
-                annotations: SQLiteAlertStore.decode([String: String].self, annotations) ?? [:], state: state, value: value, startsAt: startsAt,
+                id: id, fingerprint: fingerprint, name: name, labels: StoreCoding.decode([String: String].self, labels) ?? [:],
+                annotations: StoreCoding.decode([String: String].self, annotations) ?? [:], state: state, value: value, startsAt: startsAt,
                 firedAt: firedAt, endsAt: endsAt, ackedBy: ackedBy, ackedAt: ackedAt, ackComment: ackComment))
         }
         return alerts
@@ -55,18 +40,18 @@ public final class PostgresAlertStore: AlertStore {
         for try await (group, integration, firing, resolved, sentAt) in try await client.query(
             "SELECT group_key, integration, firing, resolved, sent_at FROM notification_log", logger: Self.logger).decode((String, String, String, String, Int64).self) {
             log.append(NotificationLogEntry(
-                groupKey: group, integration: integration, firing: SQLiteAlertStore.decode(Set<String>.self, firing) ?? [],
-                resolved: SQLiteAlertStore.decode(Set<String>.self, resolved) ?? [], sentAt: sentAt))
+                groupKey: group, integration: integration, firing: StoreCoding.decode(Set<String>.self, firing) ?? [],
+                resolved: StoreCoding.decode(Set<String>.self, resolved) ?? [], sentAt: sentAt))
         }
         return (alerts, log)
     }
 
     public func commit(_ cycle: CycleWrite) async throws {
-        try await transaction { connection in
+        try await client.transaction(logger: Self.logger) { connection in
             for alert in cycle.alerts {
                 let state = alert.state == .inactive ? "resolved" : alert.state.rawValue
                 let value: Double? = alert.value.isFinite ? alert.value : nil
-                let annotations = SQLiteAlertStore.json(alert.annotations)
+                let annotations = StoreCoding.json(alert.annotations)
                 var updated = 0
                 for try await id in try await connection.query("""
                     UPDATE alerts SET state = \(state), value = \(value), annotations = \(annotations)::jsonb, fired_at = \(alert.firedAt),
@@ -76,7 +61,7 @@ public final class PostgresAlertStore: AlertStore {
                     updated += 1
                 }
                 if updated == 0 {
-                    let labels = SQLiteAlertStore.json(alert.labels.dictionary)
+                    let labels = StoreCoding.json(alert.labels.dictionary)
                     try await connection.query("""
                         INSERT INTO alerts (fingerprint, name, labels, annotations, state, starts_at, ends_at, value, fired_at)
                         VALUES (\(alert.fingerprint), \(alert.name), \(labels)::jsonb, \(annotations)::jsonb, \(state), \(alert.activeAt),
@@ -86,7 +71,7 @@ public final class PostgresAlertStore: AlertStore {
             }
             try await Self.insert(cycle.notifications, at: cycle.now, connection)
             for entry in cycle.log {
-                let firing = SQLiteAlertStore.json(entry.firing.sorted()), resolved = SQLiteAlertStore.json(entry.resolved.sorted())
+                let firing = StoreCoding.json(entry.firing.sorted()), resolved = StoreCoding.json(entry.resolved.sorted())
                 try await connection.query("""
                     INSERT INTO notification_log (group_key, integration, firing, resolved, sent_at)
                     VALUES (\(entry.groupKey), \(entry.integration), \(firing), \(resolved), \(entry.sentAt))
@@ -98,7 +83,7 @@ public final class PostgresAlertStore: AlertStore {
 
     static func insert(_ notifications: [AlertNotification], at time: Int64, _ connection: PostgresConnection) async throws {
         for notification in notifications {
-            let payload = SQLiteAlertStore.json(notification)
+            let payload = StoreCoding.json(notification)
             try await connection.query("""
                 INSERT INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, created_at)
                 VALUES (\(notification.idempotencyKey), \(notification.receiver), \(notification.integration), \(payload)::jsonb, 'pending', 0, \(time), \(time))
@@ -108,11 +93,11 @@ public final class PostgresAlertStore: AlertStore {
     }
 
     public func enqueue(_ notifications: [AlertNotification], at time: Int64) async throws {
-        try await transaction { connection in try await Self.insert(notifications, at: time, connection) }
+        try await client.transaction(logger: Self.logger) { connection in try await Self.insert(notifications, at: time, connection) }
     }
 
     public func recordAttempt(_ notification: AlertNotification, error: String?, at time: Int64) async throws {
-        let payload = SQLiteAlertStore.json(notification)
+        let payload = StoreCoding.json(notification)
         let state = error == nil ? "sent" : "dead"
         let sentAt: Int64? = error == nil ? time : nil
         try await client.query("""
@@ -132,15 +117,15 @@ public final class PostgresAlertStore: AlertStore {
         }
         var silences: [Silence] = []
         for try await (id, matchers, startsAt, endsAt, createdBy, comment) in rows.decode((String, String, Int64, Int64, String, String).self) {
-            silences.append(Silence(id: id, matchers: SQLiteAlertStore.decode([String].self, matchers) ?? [], startsAt: startsAt, endsAt: endsAt,
+            silences.append(Silence(id: id, matchers: StoreCoding.decode([String].self, matchers) ?? [], startsAt: startsAt, endsAt: endsAt,
                                     createdBy: createdBy, comment: comment))
         }
         return silences
     }
 
     public func addSilence(_ silence: Silence, at time: Int64) async throws {
-        try await transaction { connection in
-            let matchers = SQLiteAlertStore.json(silence.matchers)
+        try await client.transaction(logger: Self.logger) { connection in
+            let matchers = StoreCoding.json(silence.matchers)
             let detail = "\(silence.matchers.joined(separator: " ")): \(silence.comment)"
             try await connection.query("""
                 INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at)
@@ -153,7 +138,7 @@ public final class PostgresAlertStore: AlertStore {
     }
 
     public func expireSilence(_ id: String, at time: Int64) async throws -> Bool {
-        try await transaction { connection in
+        try await client.transaction(logger: Self.logger) { connection in
             var ids: [String] = []
             let pattern = id + "%"
             for try await found in try await connection.query(
@@ -182,7 +167,7 @@ public final class PostgresAlertStore: AlertStore {
     }
 
     public func acknowledge(_ id: Int64, by actor: String, comment: String?, at time: Int64) async throws -> StoredAlert? {
-        try await transaction { connection in
+        try await client.transaction(logger: Self.logger) { connection in
             let found = try await Self.storedAlerts(connection.query(
                 "SELECT \(unescaped: Self.alertColumns) FROM alerts WHERE id = \(id) AND state = 'firing'", logger: Self.logger))
             guard var alert = found.first else { return nil }
@@ -212,7 +197,7 @@ public final class PostgresAlertStore: AlertStore {
             SELECT id, integration, attempts, created_at, payload::text FROM notification_outbox
             WHERE state = 'pending' AND next_attempt_at <= \(time) ORDER BY next_attempt_at, id LIMIT \(limit)
             """, logger: Self.logger).decode((Int64, String, Int32, Int64, String).self) {
-            guard let notification = SQLiteAlertStore.decode(AlertNotification.self, payload) else { continue }
+            guard let notification = StoreCoding.decode(AlertNotification.self, payload) else { continue }
             rows.append(OutboxRow(id: id, integration: integration, attempts: Int(attempts), createdAt: createdAt, notification: notification))
         }
         return rows

@@ -11,22 +11,10 @@ public final class SQLiteAlertStore: AlertStore {
         queue = try DatabaseQueue(path: path, configuration: configuration)
     }
 
-    /// JSON of the store's own value types (string maps, sets, notifications), which always encode.
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) -> T? {
-        try? JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-
     static func storedAlert(_ row: Row) -> StoredAlert {
         StoredAlert(
             id: row["id"], fingerprint: row["fingerprint"], name: row["name"],
-            labels: decode([String: String].self, row["labels"]) ?? [:], annotations: decode([String: String].self, row["annotations"]) ?? [:],
+            labels: StoreCoding.decode([String: String].self, row["labels"]) ?? [:], annotations: StoreCoding.decode([String: String].self, row["annotations"]) ?? [:],
             state: row["state"], value: row["value"], startsAt: row["starts_at"], firedAt: row["fired_at"], endsAt: row["ends_at"],
             ackedBy: row["acked_by"], ackedAt: row["acked_at"], ackComment: row["ack_comment"])
     }
@@ -37,7 +25,7 @@ public final class SQLiteAlertStore: AlertStore {
             let log = try Row.fetchAll(db, sql: "SELECT * FROM notification_log").map { row in
                 NotificationLogEntry(
                     groupKey: row["group_key"], integration: row["integration"],
-                    firing: Self.decode(Set<String>.self, row["firing"]) ?? [], resolved: Self.decode(Set<String>.self, row["resolved"]) ?? [],
+                    firing: StoreCoding.decode(Set<String>.self, row["firing"]) ?? [], resolved: StoreCoding.decode(Set<String>.self, row["resolved"]) ?? [],
                     sentAt: row["sent_at"])
             }
             return (alerts, log)
@@ -52,12 +40,12 @@ public final class SQLiteAlertStore: AlertStore {
                 if let open {
                     try db.execute(sql: """
                         UPDATE alerts SET state = ?, value = ?, annotations = ?, fired_at = ?, ends_at = ? WHERE id = ?
-                        """, arguments: [state, alert.value.isFinite ? alert.value : nil, Self.json(alert.annotations), alert.firedAt, alert.resolvedAt, open])
+                        """, arguments: [state, alert.value.isFinite ? alert.value : nil, StoreCoding.json(alert.annotations), alert.firedAt, alert.resolvedAt, open])
                 } else {
                     try db.execute(sql: """
                         INSERT INTO alerts (fingerprint, name, labels, annotations, state, starts_at, ends_at, value, fired_at)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [alert.fingerprint, alert.name, Self.json(alert.labels.dictionary), Self.json(alert.annotations), state,
+                        """, arguments: [alert.fingerprint, alert.name, StoreCoding.json(alert.labels.dictionary), StoreCoding.json(alert.annotations), state,
                                          alert.activeAt, alert.resolvedAt, alert.value.isFinite ? alert.value : nil, alert.firedAt])
                 }
             }
@@ -65,7 +53,7 @@ public final class SQLiteAlertStore: AlertStore {
             for entry in cycle.log {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO notification_log (group_key, integration, firing, resolved, sent_at) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [entry.groupKey, entry.integration, Self.json(entry.firing.sorted()), Self.json(entry.resolved.sorted()), entry.sentAt])
+                    """, arguments: [entry.groupKey, entry.integration, StoreCoding.json(entry.firing.sorted()), StoreCoding.json(entry.resolved.sorted()), entry.sentAt])
             }
         }
     }
@@ -75,7 +63,7 @@ public final class SQLiteAlertStore: AlertStore {
             try db.execute(sql: """
                 INSERT OR IGNORE INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
-                """, arguments: [notification.idempotencyKey, notification.receiver, notification.integration, json(notification), time, time])
+                """, arguments: [notification.idempotencyKey, notification.receiver, notification.integration, StoreCoding.json(notification), time, time])
         }
     }
 
@@ -88,7 +76,7 @@ public final class SQLiteAlertStore: AlertStore {
             try db.execute(sql: """
                 INSERT INTO notification_outbox (idempotency_key, receiver, integration, payload, state, attempts, next_attempt_at, last_error, created_at, sent_at)
                 VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-                """, arguments: [notification.idempotencyKey, notification.receiver, notification.integration, Self.json(notification),
+                """, arguments: [notification.idempotencyKey, notification.receiver, notification.integration, StoreCoding.json(notification),
                                  error == nil ? "sent" : "dead", time, error, notification.createdAt, error == nil ? time : nil])
         }
     }
@@ -101,7 +89,7 @@ public final class SQLiteAlertStore: AlertStore {
                 try Row.fetchAll(db, sql: "SELECT * FROM silences ORDER BY starts_at")
             }
             return rows.map { row in
-                Silence(id: row["id"], matchers: Self.decode([String].self, row["matchers"]) ?? [], startsAt: row["starts_at"], endsAt: row["ends_at"],
+                Silence(id: row["id"], matchers: StoreCoding.decode([String].self, row["matchers"]) ?? [], startsAt: row["starts_at"], endsAt: row["ends_at"],
                         createdBy: row["created_by"], comment: row["comment"])
             }
         }
@@ -111,7 +99,7 @@ public final class SQLiteAlertStore: AlertStore {
         try await queue.write { db in
             try db.execute(sql: """
                 INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [silence.id, Self.json(silence.matchers), silence.startsAt, silence.endsAt, silence.createdBy, silence.comment, time])
+                """, arguments: [silence.id, StoreCoding.json(silence.matchers), silence.startsAt, silence.endsAt, silence.createdBy, silence.comment, time])
             try db.execute(sql: "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, 'silence', ?, ?)",
                            arguments: [time, silence.createdBy, silence.id, "\(silence.matchers.joined(separator: " ")): \(silence.comment)"])
         }
@@ -168,7 +156,7 @@ public final class SQLiteAlertStore: AlertStore {
                 SELECT id, integration, attempts, created_at, payload FROM notification_outbox
                 WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, arguments: [time, limit]).compactMap { row in
-                guard let notification = Self.decode(AlertNotification.self, row["payload"]) else { return nil }
+                guard let notification = StoreCoding.decode(AlertNotification.self, row["payload"]) else { return nil }
                 return OutboxRow(id: row["id"], integration: row["integration"], attempts: row["attempts"], createdAt: row["created_at"], notification: notification)
             }
         }

@@ -13,31 +13,16 @@ public final class PostgresJournal: TradingJournal {
     static let logger = Logger(label: "warden.trading.postgres")
 
     public init(_ postgres: DatabaseLocation.Postgres, symbol: String) {
-        client = PostgresClient(configuration: .init(
-            host: postgres.host, port: postgres.port, username: postgres.username, password: postgres.password,
-            database: postgres.database, tls: postgres.tls ? .require(.makeClientConfiguration()) : .disable))
+        client = postgres.makeClient()
         self.symbol = symbol
         location = "\(DatabaseLocation.postgres(postgres))"
     }
 
     public func run() async { await client.run() }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
-            try await connection.query("BEGIN", logger: Self.logger)
-            do {
-                let result = try await body(connection)
-                try await connection.query("COMMIT", logger: Self.logger)
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: Self.logger)
-                throw error
-            }
-        }
-    }
 
     public func strategyIDs(_ names: [String], now: Int64) async throws -> [String: Int64] {
-        try await transaction { connection in
+        try await client.transaction(logger: Self.logger) { connection in
             var ids: [String: Int64] = [:]
             for name in names {
                 try await connection.query("""
@@ -75,7 +60,7 @@ public final class PostgresJournal: TradingJournal {
 
     public func recordBar(_ time: Int64, orders: [JournalOrder], equity: Double, cash: Double, drawdown: Double) async throws {
         let symbol = symbol
-        try await transaction { connection in
+        try await client.transaction(logger: Self.logger) { connection in
             for order in orders {
                 let quantity = "\(order.quantity)"
                 try await connection.query("""
@@ -93,7 +78,7 @@ public final class PostgresJournal: TradingJournal {
 
     public func recordFill(clientOrderID: String, strategyID: Int64, fill: StrategyBook.Fill, at time: Int64) async throws -> Bool {
         let symbol = symbol
-        return try await transaction { connection in
+        return try await client.transaction(logger: Self.logger) { connection in
             var found: (Int64, String)?
             for try await row in try await connection.query(
                 "SELECT id, status FROM orders WHERE client_order_id = \(clientOrderID) FOR UPDATE", logger: Self.logger).decode((Int64, String).self) {

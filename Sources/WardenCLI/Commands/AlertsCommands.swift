@@ -73,7 +73,7 @@ struct AlertsCommand: AsyncParsableCommand {
             let (by, comment, id) = (by, comment, id)
             let acknowledged = try await AlertingSetup.withStore(location) { store -> StoredAlert? in
                 guard let alert = try await store.acknowledge(id, by: by, comment: comment, at: time) else { return nil }
-                try await store.enqueue(AcknowledgementNotices.make(for: alert, config: setup.config, at: time), at: time)
+                try await store.enqueue(OperatorNotices.make(for: alert, config: setup.config, at: time), at: time)
                 return alert
             }
             guard let acknowledged else { throw fail(WardenError(.usage, "no firing alert with id \(id) (see `warden alerts`)")) }
@@ -169,7 +169,7 @@ struct NotifyCommand: AsyncParsableCommand {
             let time = nowMilliseconds()
             var failed = false
             for integration in receiver.integrations {
-                let notice = AcknowledgementNotices.test(receiver: receiver.name, integration: integration, at: time)
+                let notice = OperatorNotices.test(receiver: receiver.name, integration: integration, at: time)
                 let outcome = await Deliverer().send(try ChannelRequests.build(notice, integration))
                 switch outcome {
                 case .delivered(let status): print("\(integration.id): delivered (\(status))")

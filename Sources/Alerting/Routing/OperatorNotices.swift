@@ -1,6 +1,6 @@
 /// Notifications that come from an operator rather than from rules: PagerDuty acknowledgements
 /// and test canaries.
-public enum AcknowledgementNotices {
+public enum OperatorNotices {
     /// One `acknowledge` event per PagerDuty channel the alert's routes reach, with the group's dedup key.
     public static func make(for alert: StoredAlert, config: AlertingConfig, at time: Int64) -> [AlertNotification] {
         let labels = Labels(alert.labels)

@@ -1,0 +1,26 @@
+# Shared by the engine suites (SQLite and PostgreSQL): the replayed file, and how trades are compared.
+DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
+finished() { child_field "$1/run" engine .status_text | grep -q '^engine: replay finished'; }
+# Closed trades as comparable lines; open ones by their entry.
+trade_lines() { jq -r '.[] | "\(.entry_time) \(.entry_price) \(.exit_time) \(.exit_price) \(.quantity) \(.fees) \(if .exit_time then .pnl else "open" end)"'; }
+expected() {  # STRATEGY [PARAMS...]: warden backtest's trades with the suites' 10,000 per strategy
+  local name=$1; shift
+  "$WARDEN" backtest --strategy "$name" --data "$DATA" --cash 10000 --fee 0.001 --slippage-bps 2 "$@" --json | jq '.trades' | trade_lines
+}
+recorded() {  # DIR STRATEGY: the engine's trades read back with warden trades
+  "$WARDEN" trades --json --config "$1/warden.yml" --state-dir "$1/state" | jq --arg s "$2" '.[] | select(.strategy == $s) | .trades' | trade_lines
+}
+progress_past() {  # DIR RATIO: the replay is past RATIO of the file, by the supervisor's /metrics
+  local port; port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$1/warden.yml" | cut -d: -f3)
+  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v p="$2" '$1 ~ /^warden_engine_replay_progress_ratio/ && $2 > p {found=1} END {exit !found}'
+}
+engine_config() {  # DIR [DATABASE_URL]: all three strategies, 10,000 each, replayed as fast as possible
+  cat >"$1/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+${2:+database: {url: \"$2\"\}}
+engine:
+  market_data: {file: $DATA, speed: 0}
+  exchange: {kind: paper, starting_balance: 30000, fee_rate: 0.001, slippage_bps: 2}
+  strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger, params: {period: 30}}]
+YAML
+}
