@@ -120,7 +120,8 @@ final class SupervisorLoop {
             logger.log(level: reply.ok ? .info : .error, "SIGHUP: \(reply.message)")
         case .notify(let name):
             guard let slot = slot(named: name) else { return }
-            let batch = slot.notify.take()
+            // Only the running instance's group is heard; a batch for no running instance is dropped.
+            let batch = slot.notify.take(group: slot.process?.pid ?? 0)
             if let status = batch.status {
                 logger.debug("child status", metadata: ["child": "\(name)", "status": "\(status)"])
             }
@@ -192,8 +193,6 @@ final class SupervisorLoop {
         let request = supervisor.options.launch.request(for: slot.lifecycle.spec)
         switch await spawner.spawn(request) {
         case .success(let process):
-            // Whatever the previous instance sent last belongs to it, not to this one.
-            _ = slot.notify.take()
             let spawnedAt = ContinuousClock.now
             slot.process = process
             slot.spawnedAt = Date()

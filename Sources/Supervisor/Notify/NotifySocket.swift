@@ -3,8 +3,10 @@ import Foundation
 import Synchronization
 
 /// The notify socket the supervisor offers one child (AF_UNIX datagram, SO_PASSCRED, mode 0600).
-/// Datagrams are merged into a batch; `onPending` fires once each time the batch goes from
-/// empty to non-empty, so a flooding child cannot flood the supervisor's event loop.
+/// Datagrams are merged into one batch per sender process group; `onPending` fires once each time
+/// the inbox goes from empty to non-empty, so a flooding child cannot flood the supervisor's event loop.
+/// Keying by group keeps what a dead instance sent apart from its replacement's first words: a fast
+/// child can say READY=1 before the supervisor has even learned its pid.
 public final class NotifySocket: Sendable {
     public let path: String
     private let fd: Int32
@@ -23,7 +25,7 @@ public final class NotifySocket: Sendable {
         let inbox = self.inbox
         poller.watch(fd) { fd in
             var buffer = [CChar](repeating: 0, count: Self.maxDatagram)
-            var received = NotifyBatch()
+            var received: [pid_t: NotifyBatch] = [:]
             // Bounded drain per wake-up; poll reports the socket again if more is queued.
             for _ in 0..<256 {
                 var pid: pid_t = 0
@@ -34,12 +36,12 @@ public final class NotifySocket: Sendable {
                 let text = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
                 var message = NotifyMessage(parsing: text)
                 if truncated != 0 { message.fields.append(.malformed("datagram longer than \(Self.maxDatagram) bytes")) }
-                received.merge(message, senderPID: pid)
+                received[Self.group(of: pid), default: NotifyBatch()].merge(message, senderPID: pid)
             }
             guard !received.isEmpty else { return true }
-            let wasEmpty = inbox.batch.withLock { pending in
+            let wasEmpty = inbox.batches.withLock { pending in
                 let wasEmpty = pending.isEmpty
-                pending.absorb(received)
+                for (group, batch) in received { pending[group, default: NotifyBatch()].absorb(batch) }
                 return wasEmpty
             }
             if wasEmpty { onPending() }
@@ -47,12 +49,19 @@ public final class NotifySocket: Sendable {
         }
     }
 
-    /// Everything received since the last call.
-    public func take() -> NotifyBatch {
-        inbox.batch.withLock { pending in
-            defer { pending = NotifyBatch() }
-            return pending
+    /// Everything the process group `group` (a child is spawned as its group's leader) sent since the
+    /// last call; what other senders (an instance that has since died) sent is dropped.
+    public func take(group: pid_t) -> NotifyBatch {
+        inbox.batches.withLock { pending in
+            defer { pending = [:] }
+            return pending[group] ?? NotifyBatch()
         }
+    }
+
+    /// A sender's process group; a sender already gone is keyed by its own pid (the leader's pid is its group).
+    private static func group(of pid: pid_t) -> pid_t {
+        let group = getpgid(pid)
+        return group > 0 ? group : pid
     }
 
     /// Stops listening, closes the socket and removes its file.
@@ -62,9 +71,9 @@ public final class NotifySocket: Sendable {
     }
 }
 
-/// Datagrams merged since the loop last looked.
+/// Datagrams merged since the loop last looked, per sender process group.
 private final class Inbox: Sendable {
-    let batch = Mutex(NotifyBatch())
+    let batches = Mutex([pid_t: NotifyBatch]())
 }
 
 extension NotifyBatch {
