@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +188,23 @@ fail:;
     close(fd);
     errno = saved;
     return -1;
+}
+
+int warden_notify_send(const char *path, const char *text) {
+    struct sockaddr_un addr;
+    if (unix_address(path, &addr) < 0) return -1;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct timeval timeout = {.tv_sec = 1, .tv_usec = 0};
+    int result = -1;
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) == 0 &&
+        sendto(fd, text, strlen(text), MSG_NOSIGNAL, (struct sockaddr *)&addr, sizeof addr) >= 0) {
+        result = 0;
+    }
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return result;
 }
 
 uint64_t warden_monotonic_usec(void) {

@@ -16,6 +16,8 @@ final class SupervisorLoop {
         var process: SpawnedProcess?
         var spawnedAt: Date?
         var readyAt: Date?
+        /// The notify socket's epoch of the current (or last) instance: earlier words are not its own.
+        var notifyEpoch: UInt64 = 0
         /// Start as soon as every dependency is ready.
         var awaitingDependencies = true
         /// A reload changed the spec: once down, it starts again with this one.
@@ -120,8 +122,7 @@ final class SupervisorLoop {
             logger.log(level: reply.ok ? .info : .error, "SIGHUP: \(reply.message)")
         case .notify(let name):
             guard let slot = slot(named: name) else { return }
-            // Only the running instance's group is heard; a batch for no running instance is dropped.
-            let batch = slot.notify.take(group: slot.process?.pid ?? 0)
+            let batch = slot.notify.take(epoch: slot.notifyEpoch)
             if let status = batch.status {
                 logger.debug("child status", metadata: ["child": "\(name)", "status": "\(status)"])
             }
@@ -191,6 +192,7 @@ final class SupervisorLoop {
             return
         }
         let request = supervisor.options.launch.request(for: slot.lifecycle.spec)
+        slot.notifyEpoch = slot.notify.beginEpoch()
         switch await spawner.spawn(request) {
         case .success(let process):
             let spawnedAt = ContinuousClock.now

@@ -5,27 +5,47 @@ import Testing
 
 /// The real socket: datagrams sent here carry this process's credentials (SO_PASSCRED).
 @Suite struct NotifySocketTests {
-    @Test func theRunningInstanceHearsWhatItsGroupSent() async throws {
+    @Test func theCurrentInstanceHearsWhatWasSentAfterItsEpochBegan() async throws {
         let (socket, pending) = try Self.socket()
         defer { socket.invalidate() }
+        let epoch = socket.beginEpoch()
         try Self.send("READY=1\nSTATUS=up", to: socket.path)
         await pending()
-        let batch = socket.take(group: getpgrp())
+        let batch = socket.take(epoch: epoch)
         #expect(batch.ready)
         #expect(batch.status == "up")
         #expect(batch.lastSenderPID == getpid())
     }
 
-    /// A replacement spawned right after a crash must not inherit the dead instance's READY=1,
-    /// and the dead instance's words must not linger for the next look either.
-    @Test func anotherGroupsWordsAreDropped() async throws {
+    /// A replacement spawned right after a crash must not inherit the dead instance's READY=1, even
+    /// when neither has been read off the socket yet; what the replacement says is kept.
+    @Test func wordsFromBeforeTheEpochAreDropped() async throws {
         let (socket, pending) = try Self.socket()
         defer { socket.invalidate() }
+        let first = socket.beginEpoch()
+        try Self.send("READY=1\nSTATUS=old", to: socket.path)
+        let second = socket.beginEpoch()
+        try Self.send("STATUS=new", to: socket.path)
+        // The poller may wake between the datagrams: gather until the second epoch has spoken.
+        var batch = NotifyBatch()
+        while batch.isEmpty {
+            await pending()
+            batch.absorb(socket.take(epoch: second))
+        }
+        #expect(!batch.ready)
+        #expect(batch.status == "new")
+        #expect(batch.datagrams == 1)
+        #expect(socket.take(epoch: first).isEmpty)
+    }
+
+    @Test func aStaleEpochHearsNothing() async throws {
+        let (socket, pending) = try Self.socket()
+        defer { socket.invalidate() }
+        let first = socket.beginEpoch()
+        _ = socket.beginEpoch()
         try Self.send("READY=1", to: socket.path)
         await pending()
-        let otherGroup: pid_t = getpgrp() == 1 ? 2 : 1
-        #expect(socket.take(group: otherGroup).isEmpty)
-        #expect(socket.take(group: getpgrp()).isEmpty)
+        #expect(socket.take(epoch: first).isEmpty)
     }
 
     private static func socket() throws -> (NotifySocket, () async -> Void) {

@@ -49,6 +49,10 @@ ssize_t warden_notify_receive(int fd, char *buffer, size_t capacity,
 /// Returns the fd or -1 with errno.
 int warden_notify_bind(const char *path);
 
+/// Sends one datagram to the notify socket at path, waiting up to a second if its queue is full.
+/// Returns 0 or -1 with errno.
+int warden_notify_send(const char *path, const char *text);
+
 /// Whether something accepts connections on the unix stream socket at path: 1 yes, 0 no
 /// (nothing there, or a stale socket file), -1 on other errors.
 int warden_unix_socket_in_use(const char *path);
