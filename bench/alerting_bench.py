@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Alerting benchmarks (prints figures, asserts nothing).
 
-1. Rule evaluation: 200 rules over 5,000 series (1 h of 15 s samples), `warden rules bench`.
+1. Rule evaluation: 200 rules over 5,000 series (1 h of 15 s samples), `warden rules bench`, with
+   one thread per core (as the supervisor runs) and with one thread.
 2. Firing → webhook received: a supervisor with 40 children and a rule on their restart counter,
    group_wait 0 and a webhook receiver on loopback. Each child is SIGKILLed once; the latency of
    an alert is the receiver's arrival time minus the alert's startsAt (the evaluation at which it
@@ -14,8 +15,9 @@ WARDEN = os.path.abspath(sys.argv[1])
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 CHILDREN = 40
 
-print(subprocess.run([WARDEN, "rules", "bench", "--series", "5000", "--rules", "200", "--cycles", "50"],
-                     capture_output=True, text=True, check=True).stdout.strip())
+for threads in ([] , ["--threads", "1"]):
+    print(subprocess.run([WARDEN, "rules", "bench", "--series", "5000", "--rules", "200", "--cycles", "50", *threads],
+                         capture_output=True, text=True, check=True).stdout.strip())
 
 arrivals = {}
 class Hook(BaseHTTPRequestHandler):

@@ -52,4 +52,46 @@ import Testing
             "test.yml:8: groups[0].rules[0].labels.severity: alerting rule 'High': template: unsupported operand \"if_absent\" (use $labels.NAME, $value or $externalLabels.NAME)",
         ])
     }
+
+    /// Alerting rules between recording rules run on several threads; the outcome must be what
+    /// evaluating them in order gives, including alerts that read a recording rule defined before them.
+    @Test func concurrentEvaluationEqualsSequential() throws {
+        let yaml = """
+            groups:
+              - name: g
+                rules:
+                  - record: job:load:sum
+                    expr: sum by (job) (load)
+                  - alert: JobBusy
+                    expr: job:load:sum > 10
+                  - alert: HostBusy
+                    expr: load > 4
+                    for: 1m
+                    annotations: {summary: "{{ $labels.host }} at {{ $value | humanize }}"}
+                  - alert: Broken
+                    expr: load / on() group_left load
+                  - record: job:load:max
+                    expr: max by (job) (load)
+                  - alert: JobPeak
+                    expr: job:load:max > 8
+                  - alert: HostIdle
+                    expr: load < 2
+            """
+        var series: [(String, [Double?])] = []
+        for host in 0..<12 {
+            series.append(("load{job=\"j\(host % 3)\",host=\"h\(host)\"}", (0..<6).map { Double((host * 7 + $0 * 3) % 11) }))
+        }
+        var sequential = try engine(yaml, series: series)
+        sequential.parallelism = 1
+        var concurrent = try engine(yaml, series: series)
+        concurrent.parallelism = 4
+        for minute in 0..<6 {
+            sequential.evaluate(at: Int64(minute) * 60_000)
+            concurrent.evaluate(at: Int64(minute) * 60_000)
+            #expect(concurrent.alerts.sorted { $0.labels < $1.labels } == sequential.alerts.sorted { $0.labels < $1.labels }, "minute \(minute)")
+            #expect(concurrent.errors == sequential.errors)
+        }
+        #expect(Set(sequential.alerts.map(\.name)) == ["JobBusy", "HostBusy", "JobPeak", "HostIdle"])
+        #expect(sequential.errors.keys.sorted() == ["g/Broken"], "a many-to-many match is an error of its rule only")
+    }
 }

@@ -45,8 +45,8 @@ extension Evaluator {
                 case .avgOverTime: Self.mean(points.map(\.value))
                 case .sumOverTime: Self.kahanSum(points.map(\.value))
                 case .countOverTime: Double(points.count)
-                case .minOverTime: points.dropFirst().reduce(points[0].value) { $1.value < $0 || $0.isNaN ? $1.value : $0 }
-                case .maxOverTime: points.dropFirst().reduce(points[0].value) { $1.value > $0 || $0.isNaN ? $1.value : $0 }
+                case .minOverTime: points.dropFirst().reduce(points.first!.value) { $1.value < $0 || $0.isNaN ? $1.value : $0 }
+                case .maxOverTime: points.dropFirst().reduce(points.first!.value) { $1.value > $0 || $0.isNaN ? $1.value : $0 }
                 case .lastOverTime: points.last!.value
                 default: nil
                 }
@@ -66,7 +66,7 @@ extension Evaluator {
     /// rate, increase and delta as Prometheus 2.x computes them: the change between the first and
     /// last sample (counter resets added back), extrapolated towards the range's edges when the
     /// samples reach close to them, never below a counter's zero point.
-    static func extrapolatedDelta(_ points: [Point], rangeStart: Int64, rangeEnd: Int64, counter: Bool, perSecond range: Int64?) -> Double? {
+    static func extrapolatedDelta(_ points: ArraySlice<Point>, rangeStart: Int64, rangeEnd: Int64, counter: Bool, perSecond range: Int64?) -> Double? {
         guard points.count >= 2, let first = points.first, let last = points.last else { return nil }
         var result = last.value - first.value
         if counter {
@@ -93,9 +93,9 @@ extension Evaluator {
         return result * factor
     }
 
-    static func instantRate(_ points: [Point]) -> Double? {
+    static func instantRate(_ points: ArraySlice<Point>) -> Double? {
         guard points.count >= 2 else { return nil }
-        let last = points[points.count - 1], previous = points[points.count - 2]
+        let last = points[points.endIndex - 1], previous = points[points.endIndex - 2]
         let interval = last.time - previous.time
         guard interval > 0 else { return nil }
         let change = last.value < previous.value ? last.value : last.value - previous.value
@@ -103,9 +103,10 @@ extension Evaluator {
     }
 
     /// Least-squares slope per second, with the intercept at the first sample (Kahan sums).
-    static func slope(_ points: [Point]) -> Double {
-        let origin = points[0].time
-        if points.allSatisfy({ $0.value == points[0].value }) { return points[0].value.isInfinite ? .nan : 0 }
+    static func slope(_ points: ArraySlice<Point>) -> Double {
+        let first = points.first!
+        let origin = first.time
+        if points.allSatisfy({ $0.value == first.value }) { return first.value.isInfinite ? .nan : 0 }
         var sumX = KahanSum(), sumY = KahanSum(), sumXY = KahanSum(), sumX2 = KahanSum()
         for point in points {
             let x = Double(point.time - origin) / 1000

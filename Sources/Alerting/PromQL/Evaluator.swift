@@ -58,10 +58,7 @@ public struct Evaluator {
 
     func instant(_ selector: VectorSelector, _ time: Int64) -> [Sample] {
         let reference = time - selector.offset
-        return source.select(selector.matchers, from: reference - lookback, through: reference).compactMap { series in
-            guard let last = series.points.last, !last.isStale else { return nil }
-            return Sample(series.labels, last.value)
-        }
+        return source.latest(selector.matchers, from: reference - lookback, through: reference)
     }
 
     func ranged(_ selector: VectorSelector, range: Int64, _ time: Int64) -> [RangeSeries] {
@@ -69,7 +66,7 @@ public struct Evaluator {
         return source.select(selector.matchers, from: reference - range, through: reference).compactMap { series in
             guard series.points.contains(where: \.isStale) else { return series }
             let points = series.points.filter { !$0.isStale }
-            return points.isEmpty ? nil : RangeSeries(labels: series.labels, points: points)
+            return points.isEmpty ? nil : RangeSeries(labels: series.labels, points: points[...])
         }
     }
 }

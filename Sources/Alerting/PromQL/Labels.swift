@@ -15,12 +15,34 @@ public struct Label: Hashable, Sendable, Comparable {
 /// are absent labels, as in Prometheus.
 public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     public private(set) var labels: [Label]
+    /// Hashed once when the set is made: label sets are dictionary keys many times over in every
+    /// evaluation (series lookup, vector matching, grouping, alert state).
+    private var hash: Int
 
     public static let metricName = "__name__"
 
     public init(_ labels: [Label] = []) {
-        self.labels = labels.filter { !$0.value.isEmpty }.sorted()
+        self.init(sorted: labels.filter { !$0.value.isEmpty }.sorted())
     }
+
+    private init(sorted labels: [Label]) {
+        self.labels = labels
+        hash = Self.hash(of: labels)
+    }
+
+    private static func hash(of labels: [Label]) -> Int {
+        var hasher = Hasher()
+        hasher.combine(labels.count)
+        for label in labels {
+            hasher.combine(label.name)
+            hasher.combine(label.value)
+        }
+        return hasher.finalize()
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    public static func == (a: Labels, b: Labels) -> Bool { a.hash == b.hash && a.labels == b.labels }
 
     public init(_ pairs: [String: String]) {
         self.init(pairs.map { Label($0.key, $0.value) })
@@ -47,22 +69,22 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     public func removing(_ names: Set<String>) -> Labels {
-        var copy = self
-        copy.labels.removeAll { names.contains($0.name) }
-        return copy
+        var copy = labels
+        copy.removeAll { names.contains($0.name) }
+        return Labels(sorted: copy)
     }
 
     public func keeping(_ names: Set<String>) -> Labels {
-        var copy = self
-        copy.labels.removeAll { !names.contains($0.name) }
-        return copy
+        var copy = labels
+        copy.removeAll { !names.contains($0.name) }
+        return Labels(sorted: copy)
     }
 
     public var withoutName: Labels {
         guard labels.contains(where: { $0.name == Self.metricName }) else { return self }
-        var copy = self
-        copy.labels.removeAll { $0.name == Self.metricName }
-        return copy
+        var copy = labels
+        copy.removeAll { $0.name == Self.metricName }
+        return Labels(sorted: copy)
     }
 
     public var dictionary: [String: String] {

@@ -24,10 +24,10 @@ public struct Sample: Sendable, Hashable {
     }
 }
 
-/// A series with the points a range selector chose.
+/// A series with the points a range selector chose: a slice of the stored points, not a copy.
 public struct RangeSeries: Sendable {
     public var labels: Labels
-    public var points: [Point]
+    public var points: ArraySlice<Point>
 }
 
 /// The result of evaluating an expression.
@@ -43,4 +43,7 @@ public protocol SeriesSource {
     /// Every series all `matchers` accept, with its points (staleness markers included) in
     /// `from...through` milliseconds.
     func select(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [RangeSeries]
+    /// What an instant selector sees: for every series all `matchers` accept, its newest point in
+    /// `from...through` unless that point is a staleness marker.
+    func latest(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [Sample]
 }

@@ -11,7 +11,18 @@ enum GoFormat {
     static func g4(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
-        return String(format: "%.4g", value)
+        return printf("%.4g", value)
+    }
+
+    /// C's printf for one double: what Foundation's String(format:) gives, without its locale and boxing
+    /// (a rule with a humanized annotation renders it for every alert on every evaluation).
+    static func printf(_ format: String, _ value: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer in
+            let length = withVaList([value]) { vsnprintf(buffer.baseAddress!, buffer.count, format, $0) }
+            guard length >= 0 else { return String(format: format, value) }
+            guard Int(length) < buffer.count else { return String(format: format, value) }
+            return String(decoding: UnsafeRawBufferPointer(start: buffer.baseAddress!, count: Int(length)), as: UTF8.self)
+        }
     }
 
     /// `%v` of a float64: shortest round-trip digits, exponent form when the decimal exponent is
@@ -74,7 +85,7 @@ enum GoFormat {
             case ("q", .text(let text)): output += "\"\(text)\""
             case ("v", .number(let number)), ("s", .number(let number)): output += value(number)
             case ("d", .number(let number)): output += String(format: "%\(spec)lld", Int64(number))
-            case (_, .number(let number)): output += String(format: "%\(spec)\(verb)", number)
+            case (_, .number(let number)): output += printf("%\(spec)\(verb)", number)
             case (_, .text(let text)):
                 if let number = Double(text) { output += String(format: "%\(spec)\(verb)", number) } else { output += "%!\(verb)(string=\(text))" }
             }

@@ -1,3 +1,6 @@
+import Foundation
+import Synchronization
+
 /// Evaluates rule groups over a `SeriesStore` as Prometheus' rule manager does: rules of a group in
 /// order (a recording rule's output is visible to the rules after it), alerts pending until their
 /// `for` has passed, `keep_firing_for` holding them after the condition clears, and resolved alerts
@@ -10,6 +13,9 @@ public struct RuleEngine: Sendable {
     private var active: [[[Labels: Alert]]]
     /// The last evaluation error of each rule, by "group/rule".
     public private(set) var errors: [String: String] = [:]
+    /// Threads for a run of alerting rules: they only read the store, so like Prometheus'
+    /// concurrent rule evaluation they need not wait for each other. 1 evaluates in order.
+    public var parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     static let resolvedRetention: Int64 = 15 * 60_000
 
@@ -42,27 +48,75 @@ public struct RuleEngine: Sendable {
     }
 
     public mutating func evaluate(group index: Int, at time: Int64) {
-        let group = groups[index]
-        for (ruleIndex, rule) in group.rules.enumerated() {
-            let key = "\(group.name)/\(rule.name)"
-            do {
-                switch rule {
-                case .recording(let recording):
-                    let samples = try evaluateVector(recording.expression, at: time).map { sample in
-                        var labels = sample.labels.setting(Labels.metricName, to: recording.name)
-                        for (name, value) in recording.labels { labels = labels.setting(name, to: value) }
-                        return Sample(labels, sample.value)
-                    }
-                    try Self.checkUnique(samples)
-                    store.ingest(samples, at: time, source: key)
-                case .alerting(let alerting):
-                    let samples = try evaluateVector(alerting.expression, at: time)
-                    active[index][ruleIndex] = try Self.advance(active[index][ruleIndex], alerting, samples, at: time, externalLabels: externalLabels)
-                }
-                errors[key] = nil
-            } catch {
-                errors[key] = error.description
+        let rules = groups[index].rules
+        var ruleIndex = 0
+        while ruleIndex < rules.count {
+            if case .recording(let recording) = rules[ruleIndex] {
+                record(recording, key: key(index, ruleIndex), at: time)
+                ruleIndex += 1
+                continue
             }
+            // A run of alerting rules up to the next recording rule sees one unchanging store.
+            var end = ruleIndex
+            while end < rules.count, case .alerting = rules[end] { end += 1 }
+            evaluateAlerting(group: index, rules: ruleIndex..<end, at: time)
+            ruleIndex = end
+        }
+    }
+
+    private func key(_ group: Int, _ rule: Int) -> String { "\(groups[group].name)/\(groups[group].rules[rule].name)" }
+
+    private mutating func record(_ recording: RecordingRule, key: String, at time: Int64) {
+        do {
+            let samples = try evaluateVector(recording.expression, at: time).map { sample in
+                var labels = sample.labels.setting(Labels.metricName, to: recording.name)
+                for (name, value) in recording.labels { labels = labels.setting(name, to: value) }
+                return Sample(labels, sample.value)
+            }
+            try Self.checkUnique(samples)
+            store.ingest(samples, at: time, source: key)
+            errors[key] = nil
+        } catch {
+            errors[key] = error.description
+        }
+    }
+
+    private mutating func evaluateAlerting(group index: Int, rules range: Range<Int>, at time: Int64) {
+        for (ruleIndex, outcome) in alertOutcomes(group: index, rules: range, at: time) {
+            switch outcome {
+            case .success(let alerts):
+                active[index][ruleIndex] = alerts
+                errors[key(index, ruleIndex)] = nil
+            case .failure(let error):
+                errors[key(index, ruleIndex)] = error.description
+            }
+        }
+    }
+
+    /// Each rule's new alerts, the rules taken by `parallelism` threads in turn.
+    private func alertOutcomes(group index: Int, rules range: Range<Int>, at time: Int64) -> [Int: Result<[Labels: Alert], PromQLError>] {
+        let outcomes = Mutex([Int: Result<[Labels: Alert], PromQLError>]())
+        let next = Atomic(range.lowerBound)
+        @Sendable func work() {
+            while true {
+                let ruleIndex = next.add(1, ordering: .relaxed).oldValue
+                guard ruleIndex < range.upperBound else { return }
+                let outcome = advanced(group: index, rule: ruleIndex, at: time)
+                outcomes.withLock { $0[ruleIndex] = outcome }
+            }
+        }
+        let threads = min(parallelism, range.count)
+        if threads > 1 { DispatchQueue.concurrentPerform(iterations: threads) { _ in work() } } else { work() }
+        return outcomes.withLock { $0 }
+    }
+
+    private func advanced(group index: Int, rule ruleIndex: Int, at time: Int64) -> Result<[Labels: Alert], PromQLError> {
+        guard case .alerting(let alerting) = groups[index].rules[ruleIndex] else { return .success([:]) }
+        do {
+            let samples = try evaluateVector(alerting.expression, at: time)
+            return .success(try Self.advance(active[index][ruleIndex], alerting, samples, at: time, externalLabels: externalLabels))
+        } catch {
+            return .failure(error)
         }
     }
 

@@ -84,6 +84,37 @@ public struct SeriesStore: SeriesSource, Sendable {
 
     public func select(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [RangeSeries] {
         var result: [RangeSeries] = []
+        forEachMatch(matchers) { series in
+            let points = series.points
+            let end = Self.end(of: points, through: through)
+            guard end > 0 else { return }
+            let start = points[..<end].partitioningIndex { $0.time >= from }
+            if start < end { result.append(RangeSeries(labels: series.labels, points: points[start..<end])) }
+        }
+        return result
+    }
+
+    public func latest(_ matchers: [LabelMatcher], from: Int64, through: Int64) -> [Sample] {
+        var result: [Sample] = []
+        forEachMatch(matchers) { series in
+            let end = Self.end(of: series.points, through: through)
+            guard end > 0 else { return }
+            let last = series.points[end - 1]
+            if last.time >= from && !last.isStale { result.append(Sample(series.labels, last.value)) }
+        }
+        return result
+    }
+
+    /// One past the last point at or before `through`; most ranges end at the newest point, so
+    /// the search runs backwards from the end.
+    private static func end(of points: [Point], through: Int64) -> Int {
+        var end = points.count
+        while end > 0, points[end - 1].time > through { end -= 1 }
+        return end
+    }
+
+    /// Calls `body` with every series all `matchers` accept.
+    private func forEachMatch(_ matchers: [LabelMatcher], _ body: (Series) -> Void) {
         // A regular expression is run once per distinct label value, not once per series.
         var verdicts: [[String: Bool]] = Array(repeating: [:], count: matchers.count)
         func accepts(_ index: Int, _ value: String) -> Bool {
@@ -94,24 +125,17 @@ public struct SeriesStore: SeriesSource, Sendable {
             verdicts[index][value] = verdict
             return verdict
         }
-        func take(_ series: Series, _ rest: [Int]) {
+        func visit(_ series: Series, _ rest: [Int]) {
             for index in rest where !accepts(index, series.labels[matchers[index].name] ?? "") { return }
-            let points = series.points
-            // Most ranges end at the newest point: search backwards from the end first.
-            var end = points.count
-            while end > 0, points[end - 1].time > through { end -= 1 }
-            guard end > 0 else { return }
-            let start = points[..<end].partitioningIndex { $0.time >= from }
-            if start < end { result.append(RangeSeries(labels: series.labels, points: Array(points[start..<end]))) }
+            body(series)
         }
         if let name = matchers.firstIndex(where: { $0.name == Labels.metricName && $0.kind == .equal }) {
-            guard let group = byName[matchers[name].value] else { return [] }
+            guard let group = byName[matchers[name].value] else { return }
             let rest = matchers.indices.filter { $0 != name }
-            for series in group.series { take(series, rest) }
+            for series in group.series { visit(series, rest) }
         } else {
-            for group in byName.values { for series in group.series { take(series, Array(matchers.indices)) } }
+            for group in byName.values { for series in group.series { visit(series, Array(matchers.indices)) } }
         }
-        return result
     }
 }
 

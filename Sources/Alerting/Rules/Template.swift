@@ -202,28 +202,31 @@ public struct Template: Sendable, Hashable {
     }
 
     private static func apply(_ function: String, _ item: Item) -> String {
+        // Text is made only when a text function needs it: humanize of $value is the common case.
+        func text() -> String {
+            switch item {
+            case .number(let value): GoFormat.value(value)
+            case .text(let text): text
+            }
+        }
+        switch function {
+        case "toUpper": return text().uppercased()
+        case "toLower": return text().lowercased()
+        case "title": return text().capitalized
+        case "len": return text()
+        default: break
+        }
         let number: Double? = switch item {
         case .number(let value): value
         case .text(let text): Double(text)
         }
-        let text: String = switch item {
-        case .number(let value): GoFormat.value(value)
-        case .text(let text): text
-        }
-        switch function {
-        case "toUpper": return text.uppercased()
-        case "toLower": return text.lowercased()
-        case "title": return text.capitalized
-        case "len": return text
-        default: break
-        }
-        guard let number else { return text }
+        guard let number else { return text() }
         switch function {
         case "humanize": return Humanize.metric(number)
         case "humanize1024": return Humanize.binary(number)
         case "humanizePercentage": return GoFormat.g4(number * 100) + "%"
         case "humanizeDuration": return Humanize.duration(number)
-        default: return text
+        default: return text()
         }
     }
 }

@@ -76,9 +76,11 @@ extension RulesCommand {
         @Option var series = 5000
         @Option var rules = 200
         @Option var cycles = 50
+        @Option(help: "Threads for runs of alerting rules (default: one per core).") var threads: Int?
 
         func run() async throws {
             var workload = try RuleBenchmark.workload(series: series, rules: rules)
+            if let threads { workload.engine.parallelism = max(1, threads) }
             var times: [Double] = []
             for _ in 0..<cycles {
                 let started = ContinuousClock.now
@@ -90,8 +92,8 @@ extension RulesCommand {
             // The first cycle creates every alert; later ones update them, as a running supervisor does.
             let first = times.removeFirst()
             times.sort()
-            print(String(format: "rule evaluation: %d rules over %d series: median %.2f ms, p99 %.2f ms per cycle (%d cycles after a first one of %.2f ms; %d alerts, %d rule errors)",
-                         rules, engine.store.seriesCount, times[times.count / 2], times[min(times.count - 1, Int(Double(times.count) * 0.99))],
+            print(String(format: "rule evaluation: %d rules over %d series, %d thread(s): median %.2f ms, p99 %.2f ms per cycle (%d cycles after a first one of %.2f ms; %d alerts, %d rule errors)",
+                         rules, engine.store.seriesCount, engine.parallelism, times[times.count / 2], times[min(times.count - 1, Int(Double(times.count) * 0.99))],
                          times.count, first, engine.alerts.count, engine.errors.count))
         }
     }
