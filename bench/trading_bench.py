@@ -2,7 +2,8 @@
 """Trading benchmarks (prints figures, asserts nothing).
 
 A year of one-minute bars (525,600) is made from the bundled 1m file: copies laid end to end, each
-shifted in time and scaled so prices join. For each strategy: `warden backtest --timings` (load
+shifted in time and scaled so prices join, rounded to BTC/USDT's tick of 0.01 as an exchange
+would print them. For each strategy: `warden backtest --timings` (load
 time, core-loop bars/s, per-bar decision p50/p99), and the same rules in backtesting.py end to end
 on the same file, with the speed ratio.
 """
@@ -22,7 +23,7 @@ def year_file(path):
             if len(out) == BARS:
                 break
             o, h, l, c = (float(x) * scale for x in row[1:5])
-            out.append(f"{t + int(row[0]) - base},{o!r},{h!r},{l!r},{c!r},{row[5]}")
+            out.append(f"{t + int(row[0]) - base},{o:.2f},{h:.2f},{l:.2f},{c:.2f},{row[5]}")
         t = t + int(rows[-1][0]) - base + 60000
         scale *= float(rows[0][1]) and float(rows[-1][4]) / float(rows[0][1])
     with open(path, "w") as f:

@@ -1,6 +1,25 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import Synchronization
+
+/// A whole regular file mapped read-only (pages prefaulted), unmapped when released.
+final class MappedFile {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init?(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else { return nil }
+        let length = Int(info.st_size)
+        guard let address = mmap(nil, length, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0), address != MAP_FAILED else { return nil }
+        bytes = UnsafeBufferPointer(start: address.assumingMemoryBound(to: UInt8.self), count: length)
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
+}
 
 /// Reads `timestamp,open,high,low,close,volume` CSV (timestamp = bar open, Unix ms UTC), plain or
 /// gzipped. Every bad row is reported with its file and line; gaps are allowed and reported once.
@@ -27,85 +46,150 @@ public enum CandleFile {
     }
 
     public static func load(_ path: String) throws -> Loaded {
-        try parse(readData(path), file: path)
+        // A plain file is parsed where the page cache has it: no copy of a year of candles.
+        if let mapped = MappedFile(path), !mapped.bytes.starts(with: [0x1f, 0x8b]) {
+            return try withExtendedLifetime(mapped) { try parse(mapped.bytes, file: path) }
+        }
+        return try readBytes(path).withUnsafeBufferPointer { try parse($0, file: path) }
     }
 
     /// A file's text, inflated when it is gzipped.
     public static func readText(_ path: String) throws -> String {
-        String(decoding: try readData(path), as: UTF8.self)
+        String(decoding: try readBytes(path), as: UTF8.self)
     }
 
-    static func readData(_ path: String) throws -> Data {
+    /// The file's bytes, inflated when gzipped.
+    static func readBytes(_ path: String) throws -> [UInt8] {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw Problems(problems: [Problem(file: path, line: 0, message: "cannot read the file")])
         }
-        var data = raw
-        if raw.starts(with: [0x1f, 0x8b]) {
-            var buffer = ByteBuffer(bytes: raw)
-            do {
-                let inflated = try buffer.decompress(with: .gzip())
-                data = Data(inflated.readableBytesView)
-            } catch {
-                throw Problems(problems: [Problem(file: path, line: 0, message: "not a valid gzip file (\(error))")])
-            }
+        guard raw.starts(with: [0x1f, 0x8b]) else { return [UInt8](raw) }
+        var buffer = ByteBuffer(bytes: raw)
+        do {
+            let inflated = try buffer.decompress(with: .gzip())
+            return Array(inflated.readableBytesView)
+        } catch {
+            throw Problems(problems: [Problem(file: path, line: 0, message: "not a valid gzip file (\(error))")])
         }
-        return data
     }
 
     static func parse(_ data: Data, file: String) throws -> Loaded {
-        var bytes = [UInt8](data)
-        bytes.append(0)  // strtod stops at the NUL after the last field
-        var candles: [Candle] = []
-        candles.reserveCapacity(data.count / 48)
-        var problems: [Problem] = []
-        bytes.withUnsafeBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let count = buffer.count - 1
-            var start = 0
-            var lineNumber = 0
-            var sawHeader = false
-            while start < count {
-                var end = start
-                while end < count && base[end] != 0x0A { end += 1 }
-                lineNumber += 1
-                defer { start = end + 1 }
-                var lineEnd = end
-                if lineEnd > start && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
-                if lineEnd == start { continue }
-                if !sawHeader {
-                    sawHeader = true
-                    if base[start] == UInt8(ascii: "t") { continue }
-                }
-                switch parseRow(base, start, lineEnd) {
-                case .success(let candle):
-                    if let previous = candles.last {
-                        if candle.openTime == previous.openTime {
-                            problems.append(Problem(file: file, line: lineNumber, message: "duplicate timestamp \(candle.openTime)"))
-                            continue
-                        }
-                        if candle.openTime < previous.openTime {
-                            problems.append(Problem(
-                                file: file, line: lineNumber,
-                                message: "timestamp \(candle.openTime) is before the previous row's \(previous.openTime) (rows must be sorted)"))
-                            continue
-                        }
-                    }
-                    candles.append(candle)
-                case .failure(let message):
-                    problems.append(Problem(file: file, line: lineNumber, message: message.text))
-                }
-            }
-            if candles.isEmpty && problems.isEmpty {
-                problems.append(Problem(file: file, line: lineNumber, message: "no candles"))
-            }
+        try [UInt8](data).withUnsafeBufferPointer { try parse($0, file: file) }
+    }
+
+    /// Rows are parsed in chunks on every core; a file with any problem at all is parsed again in
+    /// one piece, so what is reported (and its line numbers) never depends on the chunking.
+    static func parse(_ buffer: UnsafeBufferPointer<UInt8>, file: String) throws -> Loaded {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else {
+            throw Problems(problems: [Problem(file: file, line: 0, message: "no candles")])
         }
-        guard problems.isEmpty else { throw Problems(problems: problems) }
+        let count = buffer.count
+        let chunks = chunkBounds(base, count: count)
+        let candles: [Candle]
+        if chunks.count > 1, let parsed = parseConcurrently(base, chunks) {
+            candles = parsed
+        } else {
+            let serial = parseRows(base, 0, count, file: file)
+            guard serial.problems.isEmpty else { throw Problems(problems: serial.problems) }
+            candles = serial.candles
+        }
         let interval = commonSpacing(candles)
         var gaps: [(after: Int64, before: Int64)] = []
         for (a, b) in zip(candles, candles.dropFirst()) where interval > 0 && b.openTime - a.openTime > interval {
             gaps.append((a.openTime, b.openTime))
         }
         return Loaded(candles: candles, interval: interval, gaps: gaps)
+    }
+
+    /// Chunk boundaries just after a newline, one chunk per core for files worth splitting.
+    private static func chunkBounds(_ base: UnsafePointer<UInt8>, count: Int) -> [Range<Int>] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard cores > 1, count >= 1 << 20 else { return [0..<count] }
+        var bounds: [Range<Int>] = []
+        var start = 0
+        for part in 1...cores {
+            var end = part == cores ? count : count / cores * part
+            while end < count && end > start && base[end - 1] != 0x0A { end += 1 }
+            if end > start { bounds.append(start..<end) }
+            start = end
+        }
+        return bounds
+    }
+
+    /// nil when any chunk found a problem or chunks do not join in order (the serial parse then says what).
+    private static func parseConcurrently(_ base: UnsafePointer<UInt8>, _ chunks: [Range<Int>]) -> [Candle]? {
+        let address = UInt(bitPattern: base)
+        let results = Mutex([Int: [Candle]]())
+        let clean = Atomic(true)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let pointer = UnsafePointer<UInt8>(bitPattern: address)!
+            let chunk = parseRows(pointer, chunks[index].lowerBound, chunks[index].upperBound, file: "", header: index == 0)
+            guard chunk.problems.isEmpty, !chunk.candles.isEmpty else {
+                clean.store(false, ordering: .relaxed)
+                return
+            }
+            results.withLock { $0[index] = chunk.candles }
+        }
+        guard clean.load(ordering: .relaxed) else { return nil }
+        var parts = results.withLock { all in
+            defer { all = [:] }
+            return all
+        }
+        // The first chunk's array becomes the result: only the later chunks are copied.
+        guard var candles = parts.removeValue(forKey: 0) else { return nil }
+        candles.reserveCapacity(candles.count + parts.values.reduce(0) { $0 + $1.count })
+        for index in chunks.indices.dropFirst() {
+            guard let part = parts[index], let last = candles.last, last.openTime < part[0].openTime else { return nil }
+            candles += part
+        }
+        return candles
+    }
+
+    /// Parses the rows in `start..<end` (whole lines); `header` allows a header as the first non-empty line.
+    private static func parseRows(
+        _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, file: String, header: Bool = true
+    ) -> (candles: [Candle], problems: [Problem]) {
+        var candles: [Candle] = []
+        candles.reserveCapacity((to - from) / 48)
+        var problems: [Problem] = []
+        var start = from
+        var lineNumber = 0
+        var sawHeader = !header
+        while start < to {
+            let newline = memchr(base + start, 0x0A, to - start)
+            let end = newline.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? to
+            lineNumber += 1
+            defer { start = end + 1 }
+            var lineEnd = end
+            if lineEnd > start && base[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if lineEnd == start { continue }
+            if !sawHeader {
+                sawHeader = true
+                if base[start] == UInt8(ascii: "t") { continue }
+            }
+            switch fastRow(base, start, lineEnd).map({ Result.success($0) }) ?? parseRow(base, start, lineEnd) {
+            case .success(let candle):
+                if let previous = candles.last {
+                    if candle.openTime == previous.openTime {
+                        problems.append(Problem(file: file, line: lineNumber, message: "duplicate timestamp \(candle.openTime)"))
+                        continue
+                    }
+                    if candle.openTime < previous.openTime {
+                        problems.append(Problem(
+                            file: file, line: lineNumber,
+                            message: "timestamp \(candle.openTime) is before the previous row's \(previous.openTime) (rows must be sorted)"))
+                        continue
+                    }
+                }
+                candles.append(candle)
+            case .failure(let message):
+                problems.append(Problem(file: file, line: lineNumber, message: message.text))
+            }
+        }
+        if candles.isEmpty && problems.isEmpty {
+            problems.append(Problem(file: file, line: lineNumber, message: "no candles"))
+        }
+        return (candles, problems)
     }
 
     struct RowError: Error { var text: String }
@@ -165,6 +249,83 @@ public enum CandleFile {
         }
     }
 
+    /// The common row in one pass: an unsigned integer timestamp and five plain decimals that
+    /// `decimal` would accept, high ≥ low. Anything else (including every bad row) is nil, and
+    /// `parseRow` decides, so both give the same candles and the same messages.
+    @inline(__always)
+    private static func fastRow(_ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Candle? {
+        var index = start
+        var time: Int64 = 0
+        var digits = 0
+        while index < end {
+            let digit = base[index] &- 0x30
+            guard digit < 10 else { break }
+            guard digits < 18 else { return nil }
+            time = time &* 10 &+ Int64(digit)
+            digits += 1
+            index += 1
+        }
+        guard digits > 0, index < end, base[index] == UInt8(ascii: ",") else { return nil }
+        index += 1
+        var values = (0.0, 0.0, 0.0, 0.0, 0.0)
+        for field in 0..<5 {
+            var negative = false
+            if index < end && base[index] == UInt8(ascii: "-") {
+                negative = true
+                index += 1
+            }
+            var mantissa: UInt64 = 0
+            var significant = 0
+            var fraction = 0
+            var seenPoint = false
+            var seenDigit = false
+            while index < end {
+                let byte = base[index]
+                let digit = byte &- 0x30
+                if digit < 10 {
+                    seenDigit = true
+                    if mantissa != 0 || digit != 0 { significant += 1 }
+                    guard significant <= 19 else { return nil }
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    if seenPoint { fraction += 1 }
+                } else if byte == UInt8(ascii: ".") && !seenPoint {
+                    seenPoint = true
+                } else {
+                    break
+                }
+                index += 1
+            }
+            guard seenDigit, mantissa < (1 << 53), fraction <= 22 else { return nil }
+            if field < 4 {
+                guard index < end, base[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            } else {
+                guard index == end else { return nil }
+            }
+            var value = Double(mantissa) / exactPowerOfTen(fraction)
+            if negative { value = -value }
+            switch field {
+            case 0: values.0 = value
+            case 1: values.1 = value
+            case 2: values.2 = value
+            case 3: values.3 = value
+            default: values.4 = value
+            }
+        }
+        guard values.1 >= values.2 else { return nil }
+        return Candle(openTime: time, open: values.0, high: values.1, low: values.2, close: values.3, volume: values.4)
+    }
+
+    /// 10^exponent for 0...22, all exact doubles.
+    @inline(__always)
+    private static func exactPowerOfTen(_ exponent: Int) -> Double {
+        withUnsafePointer(to: exactPowersOfTen) { $0.withMemoryRebound(to: Double.self, capacity: 23) { $0[exponent] } }
+    }
+
+    private static let exactPowersOfTen: (Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double,
+                                          Double, Double, Double, Double, Double, Double, Double, Double, Double, Double, Double) =
+        (1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22)
+
     private static let powersOfTen: [Double] = (0...22).map { exponent in (0..<exponent).reduce(1.0) { value, _ in value * 10 } }
 
     /// Plain decimals (`-?digits[.digits]`) of at most 19 significant digits whose digits, as an
@@ -202,15 +363,19 @@ public enum CandleFile {
         return negative ? -value : value
     }
 
-    /// strtod for what the fast path leaves (exponents, long mantissas), checked to cover the whole field.
+    /// strtod for what the fast path leaves (exponents, long mantissas), checked to cover the whole
+    /// field. The field is copied out with a NUL after it: the input need not be NUL-terminated.
     static func slowDecimal(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Double? {
-        guard from < to, base[from] != 0x20, base[from] != 0x09 else { return nil }
-        var stop: UnsafeMutablePointer<CChar>?
-        let pointer = UnsafeRawPointer(base + from).assumingMemoryBound(to: CChar.self)
-        let value = strtod(pointer, &stop)
-        let consumed = stop.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? -1
-        guard consumed == to, value.isFinite else { return nil }
-        return value
+        guard from < to, to - from < 512, base[from] != 0x20, base[from] != 0x09 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: to - from + 1) { field in
+            let start = field.baseAddress!
+            UnsafeMutableRawPointer(start).copyMemory(from: base + from, byteCount: to - from)
+            start[to - from] = 0
+            var stop: UnsafeMutablePointer<CChar>?
+            let value = strtod(start, &stop)
+            guard stop == start + (to - from), value.isFinite else { return nil }
+            return value
+        }
     }
 
     static func commonSpacing(_ candles: [Candle]) -> Int64 {

@@ -80,21 +80,10 @@ struct BacktestCommand: ParsableCommand {
             result: result, startingCash: cash, interval: loaded.interval,
             span: (loaded.candles.first!.openTime, loaded.candles.last!.openTime))
         if json {
-            struct Report: Encodable {
-                var strategy: String
-                var parameters: [String: Double]
-                var bars: Int
-                var trades: [Backtester.Trade]
-                var stats: Statistics
-                var halted: Halt?
-                struct Halt: Encodable {
-                    var at: Int64
-                    var reason: String
-                }
-            }
-            try printJSON(Report(
+            print(try BacktestReport(
                 strategy: strategy, parameters: overrides, bars: loaded.candles.count, trades: result.trades, stats: stats,
-                halted: result.haltedAt.map { Report.Halt(at: $0, reason: result.haltReason ?? "") }))
+                haltedAt: result.haltedAt, haltReason: result.haltReason
+            ).json(), terminator: "")
             return
         }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
