@@ -89,9 +89,11 @@ public enum CandleFile {
         if chunks.count > 1, let parsed = parseConcurrently(base, chunks) {
             candles = parsed
         } else {
-            let serial = parseRows(base, 0, count, file: file)
-            guard serial.problems.isEmpty else { throw Problems(problems: serial.problems) }
-            candles = serial.candles
+            var problems: [Problem] = []
+            candles = [Candle](unsafeUninitializedCapacity: lineCount(base, 0, count)) { rows, initialized in
+                (initialized, problems) = parseRows(base, 0, count, file: file, into: rows.baseAddress!, capacity: rows.count)
+            }
+            guard problems.isEmpty else { throw Problems(problems: problems) }
         }
         let interval = commonSpacing(candles)
         var gaps: [(after: Int64, before: Int64)] = []
@@ -116,41 +118,59 @@ public enum CandleFile {
         return bounds
     }
 
-    /// nil when any chunk found a problem or chunks do not join in order (the serial parse then says what).
-    private static func parseConcurrently(_ base: UnsafePointer<UInt8>, _ chunks: [Range<Int>]) -> [Candle]? {
-        let address = UInt(bitPattern: base)
-        let results = Mutex([Int: [Candle]]())
-        let clean = Atomic(true)
-        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
-            let pointer = UnsafePointer<UInt8>(bitPattern: address)!
-            let chunk = parseRows(pointer, chunks[index].lowerBound, chunks[index].upperBound, file: "", header: index == 0)
-            guard chunk.problems.isEmpty, !chunk.candles.isEmpty else {
-                clean.store(false, ordering: .relaxed)
-                return
-            }
-            results.withLock { $0[index] = chunk.candles }
-        }
-        guard clean.load(ordering: .relaxed) else { return nil }
-        var parts = results.withLock { all in
-            defer { all = [:] }
-            return all
-        }
-        // The first chunk's array becomes the result: only the later chunks are copied.
-        guard var candles = parts.removeValue(forKey: 0) else { return nil }
-        candles.reserveCapacity(candles.count + parts.values.reduce(0) { $0 + $1.count })
-        for index in chunks.indices.dropFirst() {
-            guard let part = parts[index], let last = candles.last, last.openTime < part[0].openTime else { return nil }
-            candles += part
-        }
-        return candles
+    /// Lines in `from..<to`, a last one without a newline included: no range holds more rows.
+    private static func lineCount(_ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int) -> Int {
+        var newlines = 0
+        for index in from..<to where base[index] == 0x0A { newlines += 1 }
+        return from < to && base[to - 1] != 0x0A ? newlines + 1 : newlines
     }
 
-    /// Parses the rows in `start..<end` (whole lines); `header` allows a header as the first non-empty line.
+    /// Each chunk's rows are written straight into their place in the result (sized from the line
+    /// counts), then closed up. nil when any chunk found a problem or the chunks do not join in
+    /// order: the serial parse then says what.
+    private static func parseConcurrently(_ base: UnsafePointer<UInt8>, _ chunks: [Range<Int>]) -> [Candle]? {
+        let input = UInt(bitPattern: base)
+        let lines = Mutex([Int](repeating: 0, count: chunks.count))
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            let count = lineCount(UnsafePointer(bitPattern: input)!, chunks[index].lowerBound, chunks[index].upperBound)
+            lines.withLock { $0[index] = count }
+        }
+        let capacities = lines.withLock { $0 }
+        let offsets = capacities.reduce(into: [0]) { $0.append($0.last! + $1) }
+        var clean = true
+        let candles = [Candle](unsafeUninitializedCapacity: offsets.last!) { rows, initialized in
+            let output = UInt(bitPattern: rows.baseAddress!)
+            let written = Mutex([Int](repeating: 0, count: chunks.count))
+            let failed = Atomic(false)
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+                let (count, problems) = parseRows(
+                    UnsafePointer(bitPattern: input)!, chunks[index].lowerBound, chunks[index].upperBound, file: "", header: index == 0,
+                    into: UnsafeMutablePointer<Candle>(bitPattern: output)! + offsets[index], capacity: capacities[index])
+                if !problems.isEmpty || count == 0 { failed.store(true, ordering: .relaxed) }
+                written.withLock { $0[index] = count }
+            }
+            clean = !failed.load(ordering: .relaxed)
+            let counts = written.withLock { $0 }
+            let start = rows.baseAddress!
+            var cursor = 0
+            for index in chunks.indices where clean {
+                // Closing the gap a header or blank line left: an overlapping move, which moveInitialize allows.
+                if cursor != offsets[index] { (start + cursor).moveInitialize(from: start + offsets[index], count: counts[index]) }
+                if index > 0 && start[cursor - 1].openTime >= start[cursor].openTime { clean = false }
+                cursor += counts[index]
+            }
+            initialized = clean ? cursor : 0  // candles are plain values: nothing to deinitialize
+        }
+        return clean ? candles : nil
+    }
+
+    /// Parses the rows in `from..<to` (whole lines) into `output`; `header` allows a header as the
+    /// first non-empty line. Returns how many candles were written.
     private static func parseRows(
-        _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, file: String, header: Bool = true
-    ) -> (candles: [Candle], problems: [Problem]) {
-        var candles: [Candle] = []
-        candles.reserveCapacity((to - from) / 48)
+        _ base: UnsafePointer<UInt8>, _ from: Int, _ to: Int, file: String, header: Bool = true,
+        into output: UnsafeMutablePointer<Candle>, capacity: Int
+    ) -> (written: Int, problems: [Problem]) {
+        var written = 0
         var problems: [Problem] = []
         var start = from
         var lineNumber = 0
@@ -169,7 +189,8 @@ public enum CandleFile {
             }
             switch fastRow(base, start, lineEnd).map({ Result.success($0) }) ?? parseRow(base, start, lineEnd) {
             case .success(let candle):
-                if let previous = candles.last {
+                if written > 0 {
+                    let previous = output[written - 1]
                     if candle.openTime == previous.openTime {
                         problems.append(Problem(file: file, line: lineNumber, message: "duplicate timestamp \(candle.openTime)"))
                         continue
@@ -181,15 +202,17 @@ public enum CandleFile {
                         continue
                     }
                 }
-                candles.append(candle)
+                precondition(written < capacity, "more rows than lines")
+                (output + written).initialize(to: candle)
+                written += 1
             case .failure(let message):
                 problems.append(Problem(file: file, line: lineNumber, message: message.text))
             }
         }
-        if candles.isEmpty && problems.isEmpty {
+        if written == 0 && problems.isEmpty {
             problems.append(Problem(file: file, line: lineNumber, message: "no candles"))
         }
-        return (candles, problems)
+        return (written, problems)
     }
 
     struct RowError: Error { var text: String }
