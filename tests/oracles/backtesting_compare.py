@@ -73,19 +73,25 @@ def main():
     data = load(DATA)
     problems = []
     for name, rules in STRATEGIES.items():
-        started = time.perf_counter()
-        out = subprocess.run([WARDEN, "backtest", "--strategy", name, "--data", DATA, "--fee", str(FEE), "--cash", "1e12", "--json"],
-                             capture_output=True, text=True, check=True).stdout
-        warden_seconds = time.perf_counter() - started
+        # With --bench, the median of several runs on each side (a shared machine is noisy).
+        warden_runs, py_runs = [], []
+        for _ in range(7 if BENCH else 1):
+            started = time.perf_counter()
+            out = subprocess.run([WARDEN, "backtest", "--strategy", name, "--data", DATA, "--fee", str(FEE), "--cash", "1e12", "--json"],
+                                 capture_output=True, text=True, check=True).stdout
+            warden_runs.append(time.perf_counter() - started)
         ours = [t for t in json.loads(out)["trades"] if t["exit_time"] is not None]
-        started = time.perf_counter()
-        # End to end on both sides: backtesting.py's time includes reading the same file with pandas.
-        frame = load(DATA) if BENCH else data
-        stats = Backtest(frame, rules, cash=1e12, commission=FEE, finalize_trades=False).run()
-        py_seconds = time.perf_counter() - started
+        for _ in range(3 if BENCH else 1):
+            started = time.perf_counter()
+            # End to end on both sides: backtesting.py's time includes reading the same file with pandas.
+            frame = load(DATA) if BENCH else data
+            stats = Backtest(frame, rules, cash=1e12, commission=FEE, finalize_trades=False).run()
+            py_runs.append(time.perf_counter() - started)
         theirs = stats["_trades"]
         if BENCH:
-            print(f"  {name:10} warden backtest {warden_seconds * 1000:8.1f} ms · backtesting.py {py_seconds * 1000:9.1f} ms · ratio {py_seconds / warden_seconds:6.1f}x ({len(data)} bars, end to end incl. loading)")
+            warden_seconds, py_seconds = sorted(warden_runs)[len(warden_runs) // 2], sorted(py_runs)[len(py_runs) // 2]
+            print(f"  {name:10} warden backtest {warden_seconds * 1000:8.1f} ms · backtesting.py {py_seconds * 1000:9.1f} ms · ratio {py_seconds / warden_seconds:6.1f}x "
+                  f"(medians of {len(warden_runs)} and {len(py_runs)} runs, {len(data)} bars, end to end incl. loading)")
             continue
         if len(ours) != len(theirs):
             problems.append(f"{name}: warden closed {len(ours)} trades, backtesting.py {len(theirs)}")
