@@ -26,6 +26,8 @@ public enum ExpositionParser {
             return families.count - 1
         }
 
+        // `{child="…"` once per scrape, not once per line.
+        let childLabel = child.map { "{child=\"" + ExpositionWriter.escapeLabelValue($0) + "\"" }
         var lineNumber = 0
         var start = 0
         while start < bytes.count {
@@ -51,7 +53,7 @@ public enum ExpositionParser {
                 }
                 continue
             }
-            if let child, let (name, line) = try relabeled(bytes, from: cursor, to: stop, child: child, lineNumber: lineNumber) {
+            if let childLabel, let (name, line) = try relabeled(bytes, from: cursor, to: stop, childLabel: childLabel, lineNumber: lineNumber) {
                 families[family(named: owner(of: name, in: index, families: families).0)].renderedSamples.append(line)
                 continue
             }
@@ -145,12 +147,13 @@ public enum ExpositionParser {
     /// The sample line with `child` added as its first label, after checking its shape; nil when
     /// the line already has a `child` label (the decoding path replaces it).
     private static func relabeled(
-        _ bytes: [UInt8], from start: Int, to end: Int, child: String, lineNumber: Int
+        _ bytes: [UInt8], from start: Int, to end: Int, childLabel: String, lineNumber: Int
     ) throws(ParseError) -> (String, String)? {
         var cursor = start
         while cursor < end, isNameByte(bytes[cursor]) { cursor += 1 }
+        // Every byte scanned is a name byte: a valid name only has to start with a non-digit.
+        guard cursor > start, !isDigit(bytes[start]) else { throw ParseError(line: lineNumber, reason: "expected a metric name") }
         let name = String(decoding: bytes[start..<cursor], as: UTF8.self)
-        guard isValidName(name) else { throw ParseError(line: lineNumber, reason: "expected a metric name") }
         var inner = cursor..<cursor
         if cursor < end, bytes[cursor] == openBrace {
             let close = try scanLabels(bytes, from: cursor + 1, to: end, lineNumber: lineNumber)
@@ -168,9 +171,16 @@ public enum ExpositionParser {
         // A timestamp may follow; it is dropped, as the decoding path drops it.
         var labels = inner
         while let last = labels.last, bytes[last] == comma || bytes[last] == space { labels = labels.dropLast() }
-        var line = name + "{child=\"" + ExpositionWriter.escapeLabelValue(child) + "\""
-        if !labels.isEmpty { line += "," + String(decoding: bytes[labels], as: UTF8.self) }
-        line += "} " + value
+        var line = ""
+        line.reserveCapacity(name.utf8.count + childLabel.utf8.count + labels.count + value.utf8.count + 3)
+        line += name
+        line += childLabel
+        if !labels.isEmpty {
+            line += ","
+            line += String(decoding: bytes[labels], as: UTF8.self)
+        }
+        line += "} "
+        line += value
         return (name, line)
     }
 
