@@ -130,6 +130,14 @@ import Testing
         #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{a=\"x} 1\n", relabel: "api") }
         #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{a=\"x\"} many\n", relabel: "api") }
         #expect(throws: ExpositionParser.ParseError.self) { try ExpositionParser.parse("m{9a=\"x\"} 1\n", relabel: "api") }
+        #expect(throws: ExpositionParser.ParseError(line: 2, reason: "expected a metric name")) {
+            try ExpositionParser.parse("ok 1\n9lives 1\n", relabel: "api")
+        }
+    }
+
+    @Test func aChildNameIsEscapedInTheLabelItAdds() throws {
+        let families = try ExpositionParser.parse("m 1\n", relabel: #"odd"name\"#)
+        #expect(families[0].renderedSamples == [#"m{child="odd\"name\\"} 1"#])
     }
 
     @Test func mergedOutputParsesBackToTheSameSeries() throws {
