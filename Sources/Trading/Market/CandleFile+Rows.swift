@@ -38,25 +38,19 @@ extension CandleFile {
             }
             if digits == 0 { return .failure(RowError(text: "timestamp '' is not an integer (Unix milliseconds)")) }
             if negative { time = -time }
-            var values = (0.0, 0.0, 0.0, 0.0, 0.0)
+            var values = RowValues()
             for field in 1...5 {
                 let from = starts[field], to = fieldEnd(field)
                 guard let value = decimal(base, from, to) ?? slowDecimal(base, from, to) else {
                     let name = ["open", "high", "low", "close", "volume"][field - 1]
                     return .failure(RowError(text: "\(name) '\(text(from, to))' is not a number"))
                 }
-                switch field {
-                case 1: values.0 = value
-                case 2: values.1 = value
-                case 3: values.2 = value
-                case 4: values.3 = value
-                default: values.4 = value
-                }
+                values.set(field - 1, value)
             }
-            guard values.1 >= values.2 else {
+            guard values.high >= values.low else {
                 return .failure(RowError(text: "high \(text(starts[2], fieldEnd(2))) is below low \(text(starts[3], fieldEnd(3)))"))
             }
-            return .success(Candle(openTime: time, open: values.0, high: values.1, low: values.2, close: values.3, volume: values.4))
+            return .success(values.candle(openTime: time))
         }
     }
 
@@ -78,7 +72,7 @@ extension CandleFile {
         }
         guard digits > 0, index < end, base[index] == UInt8(ascii: ",") else { return nil }
         index += 1
-        var values = (0.0, 0.0, 0.0, 0.0, 0.0)
+        var values = RowValues()
         for field in 0..<5 {
             guard let value = scanDecimal(base, &index, end) else { return nil }
             if field < 4 {
@@ -87,16 +81,10 @@ extension CandleFile {
             } else {
                 guard index == end else { return nil }
             }
-            switch field {
-            case 0: values.0 = value
-            case 1: values.1 = value
-            case 2: values.2 = value
-            case 3: values.3 = value
-            default: values.4 = value
-            }
+            values.set(field, value)
         }
-        guard values.1 >= values.2 else { return nil }
-        return Candle(openTime: time, open: values.0, high: values.1, low: values.2, close: values.3, volume: values.4)
+        guard values.high >= values.low else { return nil }
+        return values.candle(openTime: time)
     }
 
     /// 10^exponent for 0...22, all exact doubles.
@@ -165,5 +153,25 @@ extension CandleFile {
             guard stop == start + (to - from), value.isFinite else { return nil }
             return value
         }
+    }
+}
+
+/// A row's five numbers by field (0 open, 1 high, 2 low, 3 close, 4 volume), shared by both row paths.
+struct RowValues {
+    var open = 0.0, high = 0.0, low = 0.0, close = 0.0, volume = 0.0
+
+    @inline(__always)
+    mutating func set(_ field: Int, _ value: Double) {
+        switch field {
+        case 0: open = value
+        case 1: high = value
+        case 2: low = value
+        case 3: close = value
+        default: volume = value
+        }
+    }
+
+    func candle(openTime: Int64) -> Candle {
+        Candle(openTime: openTime, open: open, high: high, low: low, close: close, volume: volume)
     }
 }
