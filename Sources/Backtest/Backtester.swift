@@ -1,9 +1,10 @@
 import Foundation
-import WardenCore
+import Synchronization
 import Trading
+import WardenCore
 
-/// Runs a strategy over candles with the shared fill model: all cash in on an entry, all out on an
-/// exit, one long position at a time.
+/// A backtest is the trading loop over a replay feed, a paper venue and a memory journal: the
+/// engine's own code path, so a backtest and the engine on the same data trade identically.
 public struct Backtester: Sendable {
     public var fills: FillModel
     public var cash: Double
@@ -15,100 +16,90 @@ public struct Backtester: Sendable {
         self.risk = risk
     }
 
-    public struct Trade: Sendable, Hashable, Encodable {
-        /// Open time of the bar whose open filled the order (Unix ms).
-        public var entryTime: Int64
-        public var entryPrice: Double
-        public var exitTime: Int64?
-        public var exitPrice: Double?
-        public var quantity: Double
-        public var fees: Double
-        /// Closed: net of both fees. Still open: marked at the last close, entry fee only.
-        public var pnl: Double
-        public var `return`: Double
+    public typealias Trade = Trading.Trade
 
-        public init(
-            entryTime: Int64, entryPrice: Double, exitTime: Int64? = nil, exitPrice: Double? = nil, quantity: Double, fees: Double,
-            pnl: Double, return: Double
-        ) {
-            self.entryTime = entryTime
-            self.entryPrice = entryPrice
-            self.exitTime = exitTime
-            self.exitPrice = exitPrice
-            self.quantity = quantity
-            self.fees = fees
-            self.pnl = pnl
-            self.return = `return`
-        }
+    /// One market's candles and the precision its orders are rounded to.
+    public struct Market: Sendable {
+        public var instrument: Instrument
+        public var candles: [Candle]
 
-        enum CodingKeys: String, CodingKey {
-            case quantity, fees, pnl, `return`
-            case entryTime = "entry_time", entryPrice = "entry_price", exitTime = "exit_time", exitPrice = "exit_price"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(entryTime, forKey: .entryTime)
-            try c.encode(entryPrice, forKey: .entryPrice)
-            try c.encode(exitTime, forKey: .exitTime)  // null while open
-            try c.encode(exitPrice, forKey: .exitPrice)
-            try c.encode(quantity, forKey: .quantity)
-            try c.encode(fees, forKey: .fees)
-            try c.encode(pnl, forKey: .pnl)
-            try c.encode(`return`, forKey: .return)
+        public init(instrument: Instrument, candles: [Candle]) {
+            self.instrument = instrument
+            self.candles = candles
         }
     }
 
     public struct Result: Sendable {
-        public var trades: [Trade]
+        /// Every slot's trades, in the order slots first traded.
+        public var slots: [SlotTrades]
         /// Equity at each bar's close.
         public var equity: [Double]
         /// Bars that ended with a position held.
         public var barsInMarket: Int
-        /// Bars where the strategy signalled (entry or exit), for look-ahead checks.
+        /// Each bar's decision of the first strategy, for look-ahead checks.
         public var decisions: [Decision]
         /// When a risk limit halted new entries, and why.
         public var haltedAt: Int64?
         public var haltReason: String?
+
+        /// All trades of every slot, by entry time (one strategy on one market: its trades).
+        public var trades: [Trade] { slots.flatMap(\.trades).sorted { $0.entryTime < $1.entryTime } }
     }
 
-    public func run(_ strategy: inout some Strategy, candles: [Candle]) -> Result {
-        var trades: [Trade] = []
-        var equity: [Double] = []
-        var decisions: [Decision] = []
-        equity.reserveCapacity(candles.count)
-        decisions.reserveCapacity(candles.count)
-        var book = StrategyBook(cash: cash)
-        var riskGuard = RiskGuard(limits: risk, startingEquity: cash)
-        var haltedAt: Int64?
-        var inMarket = 0
-        for (index, candle) in candles.enumerated() {
-            // Yesterday's decision fills at today's open.
-            if let fill = book.fillPending(open: candle.open, fills: fills, risk: riskGuard, otherExposure: 0) {
-                if fill.side == .buy {
-                    trades.append(Trade(entryTime: candle.openTime, entryPrice: fill.price, quantity: fill.quantity, fees: fill.fee, pnl: 0, return: 0))
-                } else {
-                    let pnl = fill.quantity * fill.price - fill.fee - book.entryCost
-                    trades[trades.count - 1].exitTime = candle.openTime
-                    trades[trades.count - 1].exitPrice = fill.price
-                    trades[trades.count - 1].fees += fill.fee
-                    trades[trades.count - 1].pnl = pnl
-                    trades[trades.count - 1].return = pnl / book.entryCost
-                }
-            }
-            let decision = strategy.update(candle)
-            decisions.append(decision)
-            let value = book.cash + book.quantity * candle.close
-            if riskGuard.observe(candle, equity: value) != nil, haltedAt == nil { haltedAt = candle.openTime }
-            _ = book.decide(decision, close: candle.close, risk: riskGuard, isLastBar: index == candles.count - 1)
-            if book.quantity > 0 { inMarket += 1 }
-            equity.append(value)
-        }
-        if book.quantity > 0, let last = candles.last {
-            let pnl = book.quantity * last.close - book.entryCost
-            trades[trades.count - 1].pnl = pnl
-            trades[trades.count - 1].return = pnl / book.entryCost
-        }
-        return Result(trades: trades, equity: equity, barsInMarket: inMarket, decisions: decisions, haltedAt: haltedAt, haltReason: riskGuard.haltReason)
+    /// One strategy on one market (the backtester's classic form).
+    public func run(_ strategy: some Strategy, candles: [Candle]) async throws -> Result {
+        let market = Market(instrument: try .replay("BTC-USDT"), candles: candles)
+        return try await run([.init(name: type(of: strategy).name, market: "BTC-USDT", strategy: strategy)], markets: [market])
     }
+
+    /// Several strategy slots on several markets sharing one account.
+    public func run(_ slots: [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings], markets: [Market], interval: Int64? = nil) async throws -> Result {
+        let spacing = interval ?? markets.first.map { Self.spacing($0.candles) } ?? 60_000
+        let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: spacing)
+        let quote = markets.first?.instrument.quote ?? "USDT"
+        let venue = PaperVenue(instruments: markets.map(\.instrument), model: fills, account: .init(quote: quote, balance: Decimal(exactly: cash)))
+        let store = MemoryTradingStore()
+        let recorder = DecisionRecorder(first: slots.first?.name)
+        let loop = TradingLoop(
+            configuration: .init(slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40)),
+            feed: feed, venue: venue, store: store, observer: recorder)
+        let summary = try await loop.run()
+        var trades = SlotTrades.pair(store.fills())
+        // An open trade is marked at its market's last close, entry fee included.
+        for index in trades.indices {
+            guard let last = trades[index].trades.indices.last, trades[index].trades[last].exitTime == nil,
+                  let close = markets.first(where: { $0.instrument.symbol == trades[index].market })?.candles.last?.close else { continue }
+            let trade = trades[index].trades[last]
+            let cost = trade.quantity * trade.entryPrice + trade.fees
+            trades[index].trades[last].pnl = trade.quantity * close - cost
+            trades[index].trades[last].return = trades[index].trades[last].pnl / cost
+        }
+        return Result(
+            slots: trades, equity: store.equity.map(\.equity), barsInMarket: summary.barsInMarket, decisions: recorder.decisions,
+            haltedAt: summary.haltedAt, haltReason: summary.haltReason)
+    }
+
+    /// The most common spacing between bars.
+    static func spacing(_ candles: [Candle]) -> Int64 {
+        var counts: [Int64: Int] = [:]
+        for index in candles.indices.dropFirst().prefix(1000) { counts[candles[index].openTime - candles[index - 1].openTime, default: 0] += 1 }
+        return counts.max { $0.value < $1.value }?.key ?? 60_000
+    }
+}
+
+/// Keeps the first strategy's decision at every bar.
+final class DecisionRecorder: TradingObserver {
+    let first: String?
+    private let recorded = Mutex<[Decision]>([])
+
+    init(first: String?) { self.first = first }
+
+    var wantsBarSummaries: Bool { false }
+
+    func decided(strategy: String, market: String, decision: Decision, at time: Int64) {
+        guard strategy == first else { return }
+        recorded.withLock { $0.append(decision) }
+    }
+
+    var decisions: [Decision] { recorded.withLock { $0 } }
 }

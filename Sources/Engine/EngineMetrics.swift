@@ -6,7 +6,9 @@ import Telemetry
 public final class EngineMetrics: Sendable {
     struct State {
         var equity = 0.0
+        /// By strategy and market (joined by U+0001).
         var positions: [String: Double] = [:]
+        var markets: Set<String> = []
         var orders: [String: Double] = [:]
         var fills = 0.0
         var signals: [String: Double] = [:]
@@ -23,9 +25,7 @@ public final class EngineMetrics: Sendable {
 
     static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2]
     private let state = Mutex(State())
-    let symbol: String
-
-    init(symbol: String) { self.symbol = symbol }
+    init() {}
 
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }
 
@@ -43,7 +43,10 @@ public final class EngineMetrics: Sendable {
         var families: [MetricFamily] = [
             .single("warden_engine_equity", .gauge, "Paper account equity in quote currency, at the last bar's close.", [([], s.equity)]),
             .single("warden_engine_position_quantity", .gauge, "Open position size per strategy.",
-                    s.positions.sorted { $0.key < $1.key }.map { ([("symbol", symbol), ("strategy", $0.key)], $0.value) }),
+                    s.positions.sorted { $0.key < $1.key }.map { key, value in
+                        let parts = key.split(separator: "\u{1}").map(String.init)
+                        return ([("symbol", parts[1]), ("strategy", parts[0])], value)
+                    }),
             .single("warden_engine_orders_total", .counter, "Orders sent, by side and result.",
                     s.orders.sorted { $0.key < $1.key }.map { key, value in
                         let parts = key.split(separator: "/").map(String.init)
@@ -62,7 +65,8 @@ public final class EngineMetrics: Sendable {
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),
         ]
         if let age {
-            families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.", [([("symbol", symbol)], age)]))
+            families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.",
+                                    s.markets.sorted().map { ([("symbol", $0)], age) }))
         }
         families.append(.histogram(
             "warden_engine_decision_seconds", "Time from a bar's close to every strategy's decision.",

@@ -32,7 +32,7 @@ struct StrategyTests {
     @Test("cci: enters on the close that crosses up through lower, exits on the cross down through upper; fills at the next open")
     func cciByHand() throws {
         // CCI(2) of a rising bar is +66.67 and of a falling one −66.67 (typical prices (H+L+C)/3).
-        var strategy = try StrategyCatalog.make("cci", overrides: ["period": 2, "lower": -50, "upper": 50])
+        var strategy = try StrategyRegistry.make("cci", overrides: ["period": 2, "lower": -50, "upper": 50])
         let series = candles([(10, 10), (10, 9), (9, 10), (100, 11), (11, 10), (200, 9), (10, 8)])
         let result = Backtester(fills: FillModel(feeRate: 0.001), cash: 10_000).run(&strategy, candles: series)
         // Bar 2 closes with CCI −66.7 → +66.7 (enter), bar 4 with +66.7 → −66.7 (exit).
@@ -52,7 +52,7 @@ struct StrategyTests {
 
     @Test("bollinger: enters when the close falls through the lower band, exits above the middle")
     func bollingerByHand() throws {
-        var strategy = try StrategyCatalog.make("bollinger", overrides: ["period": 3, "stddev": 1])
+        var strategy = try StrategyRegistry.make("bollinger", overrides: ["period": 3, "stddev": 1])
         // Flat at 10, then a drop to 7: the close falls below a lower band (the drop widens it, but not enough).
         let series = candles([(10, 10), (10, 10), (10, 10), (10, 10), (10, 7), (7, 7.5), (7.5, 12), (12, 12), (12, 12)])
         let result = Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(&strategy, candles: series)
@@ -72,7 +72,7 @@ struct StrategyTests {
         var closes: [Double] = (0..<40).map { 100 - Double($0) * 0.5 }
         closes += (0..<12).map { 80.5 + Double($0) * 1.5 }
         let series = candles(closes.map { ($0, $0) })
-        var strategy = try StrategyCatalog.make("rsi_macd", overrides: ["fast": 3, "slow": 6, "signal": 3, "rsi": 5, "rsi_exit": 95])
+        var strategy = try StrategyRegistry.make("rsi_macd", overrides: ["fast": 3, "slow": 6, "signal": 3, "rsi": 5, "rsi_exit": 95])
         let result = Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(&strategy, candles: series)
         var macd = MACD(fast: 3, slow: 6, signal: 3)
         var rsi = RSI(period: 5)
@@ -111,16 +111,16 @@ struct StrategyTests {
         #expect(Backtester().run(&last, candles: series).trades.isEmpty)
     }
 
-    @Test("look-ahead guard: cutting the data at random bars never changes the decisions before the cut", arguments: StrategyCatalog.names)
+    @Test("look-ahead guard: cutting the data at random bars never changes the decisions before the cut", arguments: StrategyRegistry.names)
     func lookAhead(name: String) throws {
         let data = try CandleFile.load(TALibGoldenTests.repository.appendingPathComponent("data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz").path).candles
         let series = Array(data.prefix(4000))
-        var full = try StrategyCatalog.make(name, overrides: [:])
+        var full = try StrategyRegistry.make(name, overrides: [:])
         let reference = Backtester().run(&full, candles: series)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let cut = Int.random(in: 50..<series.count, using: &generator)
-            var partial = try StrategyCatalog.make(name, overrides: [:])
+            var partial = try StrategyRegistry.make(name, overrides: [:])
             let shorter = Backtester().run(&partial, candles: Array(series.prefix(cut)))
             #expect(shorter.decisions == Array(reference.decisions.prefix(cut)), "cut at \(cut)")
             #expect(shorter.trades.filter { $0.exitTime != nil }.map(\.entryTime)
@@ -139,7 +139,7 @@ struct StrategyTests {
             ("momentum", [:], "unknown strategy 'momentum'"),
         ] as [(String, [String: Double], String)] {
             do {
-                _ = try StrategyCatalog.make(name, overrides: overrides)
+                _ = try StrategyRegistry.make(name, overrides: overrides)
                 Issue.record("\(name) \(overrides) accepted")
             } catch {
                 #expect("\(error)".contains(text), "\(error)")

@@ -16,11 +16,11 @@ printf 'database:\n  url: ${env:WARDEN_TEST_DB_URL}\n' >"$dir/warden.yml"
 db() { "$WARDEN" db "$@" --config "$dir/warden.yml" --state-dir "$dir/state"; }
 
 out=$(db status 2>&1)
-check "status on an empty database shows the pending migration" grep -q "schema version 0 of 2 (2 pending" <<<"$out"
+check "status on an empty database shows the pending migration" grep -q "schema version 0 of 3 (3 pending" <<<"$out"
 out=$(db migrate 2>&1); rc=$?
-check "migrate applies versions 1 and 2" test "$rc" = 0 -a -n "$(grep 'applied 1, 2; schema version 2' <<<"$out")"
+check "migrate applies versions 1, 2 and 3" test "$rc" = 0 -a -n "$(grep 'applied 1, 2, 3; schema version 3' <<<"$out")"
 out=$(db migrate 2>&1)
-check "migrating again changes nothing" grep -q "schema is current (version 2)" <<<"$out"
+check "migrating again changes nothing" grep -q "schema is current (version 3)" <<<"$out"
 check "every table exists" test "$(psql_do "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('schema_migrations','candles','orders','fills','positions','equity_snapshots','strategies','strategy_parameters','alerts','notification_outbox','backups','maintenance_runs','audit_log','users','api_keys','silences','notification_log')")" = 17
 check "candles are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'candles'")" = p
 check "fills are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'fills'")" = p
@@ -35,7 +35,7 @@ db migrate >"$dir/m2.log" 2>&1 & two=$!
 wait "$one"; rc1=$?
 wait "$two"; rc2=$?
 check "two concurrent migrations both succeed" test "$rc1" = 0 -a "$rc2" = 0
-check "and each version is recorded once" test "$(psql_do "SELECT count(*) FROM schema_migrations")" = 2
+check "and each version is recorded once" test "$(psql_do "SELECT count(*) FROM schema_migrations")" = 3
 
 # A database written by a newer build is refused, clearly.
 psql_do "INSERT INTO schema_migrations VALUES (999, 'future', 0, '9.9.9')" >/dev/null
@@ -50,7 +50,7 @@ supervisor: {listen: 127.0.0.1:$(free_port)}
 database: {url: "\${env:WARDEN_TEST_DB_URL}"}
 YAML
 start_supervisor "$dir/sup" "$dir/supervise.yml"
-wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "2"' \
+wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "3"' \
   || head -5 "$dir/sup/log"
 sup_port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$dir/supervise.yml" | cut -d: -f3)
 db_metrics() { curl -fsS "http://127.0.0.1:$sup_port/metrics" | grep '^warden_database_'; }

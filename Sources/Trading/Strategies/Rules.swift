@@ -36,6 +36,10 @@ public struct RSIMACDStrategy: Strategy {
         ParameterSpec("signal", 9, 1...200), ParameterSpec("rsi_entry_max", 70, 0...100, integer: false),
         ParameterSpec("rsi_exit", 80, 0...100, integer: false),
     ]
+    public static func conflict(in values: [String: Double]) -> String? {
+        values["fast"]! >= values["slow"]! ? "rsi_macd.fast must be below rsi_macd.slow" : nil
+    }
+
     private var rsi: RSI
     private var macd: MACD
     private let entryMax: Double

@@ -28,31 +28,36 @@ public struct ParameterSpec: Sendable, Hashable {
 public protocol Strategy: Sendable {
     static var name: String { get }
     static var parameters: [ParameterSpec] { get }
+    /// A constraint between parameters (each is already within its bounds), or nil when they agree.
+    static func conflict(in values: [String: Double]) -> String?
     init(parameters: [String: Double])
     mutating func update(_ candle: Candle) -> Decision
 }
 
-public enum StrategyCatalog {
-    public static let names = [CCIStrategy.name, RSIMACDStrategy.name, BollingerStrategy.name]
+extension Strategy {
+    public static func conflict(in values: [String: Double]) -> String? { nil }
+}
+
+/// Every strategy Warden runs: one line each. Nothing else lists strategy names.
+public enum StrategyRegistry {
+    public static let all: [any Strategy.Type] = [CCIStrategy.self, RSIMACDStrategy.self, BollingerStrategy.self]
+
+    public static var names: [String] { all.map { $0.name } }
 
     public struct ParameterError: Error, CustomStringConvertible {
         public var description: String
     }
 
-    public static func parameters(of name: String) -> [ParameterSpec]? {
-        switch name {
-        case CCIStrategy.name: CCIStrategy.parameters
-        case RSIMACDStrategy.name: RSIMACDStrategy.parameters
-        case BollingerStrategy.name: BollingerStrategy.parameters
-        default: nil
-        }
-    }
+    public static func type(named name: String) -> (any Strategy.Type)? { all.first { $0.name == name } }
+
+    public static func parameters(of name: String) -> [ParameterSpec]? { type(named: name)?.parameters }
 
     /// Defaults with `overrides` applied, every value checked against its bounds.
-    public static func resolve(_ name: String, overrides: [String: Double]) throws -> [String: Double] {
-        guard let specs = parameters(of: name) else {
+    public static func resolve(_ name: String, overrides: [String: Double]) throws(ParameterError) -> [String: Double] {
+        guard let kind = type(named: name) else {
             throw ParameterError(description: "unknown strategy '\(name)'; expected one of: \(names.joined(separator: ", "))")
         }
+        let specs = kind.parameters
         var values: [String: Double] = [:]
         for spec in specs { values[spec.name] = spec.defaultValue }
         for key in overrides.keys.sorted() {
@@ -68,19 +73,13 @@ public enum StrategyCatalog {
             }
             values[key] = value
         }
-        if name == RSIMACDStrategy.name, let fast = values["fast"], let slow = values["slow"], fast >= slow {
-            throw ParameterError(description: "rsi_macd.fast must be below rsi_macd.slow")
-        }
+        if let conflict = kind.conflict(in: values) { throw ParameterError(description: conflict) }
         return values
     }
 
-    public static func make(_ name: String, overrides: [String: Double]) throws -> any Strategy {
+    public static func make(_ name: String, overrides: [String: Double]) throws(ParameterError) -> any Strategy {
         let values = try resolve(name, overrides: overrides)
-        switch name {
-        case CCIStrategy.name: return CCIStrategy(parameters: values)
-        case RSIMACDStrategy.name: return RSIMACDStrategy(parameters: values)
-        default: return BollingerStrategy(parameters: values)
-        }
+        return type(named: name)!.init(parameters: values)
     }
 }
 

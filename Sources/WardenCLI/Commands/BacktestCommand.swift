@@ -4,19 +4,26 @@ import Foundation
 import Trading
 import WardenCore
 
-struct BacktestCommand: ParsableCommand {
+struct BacktestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
         abstract: "Run a strategy over a candle file with the engine's own strategy and fill code.",
         discussion: """
             Strategies: cci (period, lower, upper), rsi_macd (rsi, fast, slow, signal, rsi_entry_max, rsi_exit), \
             bollinger (period, stddev). Decisions at a bar's close fill at the next bar's open (± slippage); \
-            fee = rate × notional per side; all cash in, one long position at a time.
+            fee = rate × notional per side; one long position per strategy and market. Several --strategy and \
+            --data share one account: each (strategy, market) slot enters with an equal share of equity.
             """)
 
-    @Option(help: "Strategy name.") var strategy: String
-    @Option(help: ArgumentHelp("Candles: CSV timestamp,open,high,low,close,volume (.gz accepted).", valueName: "file")) var data: String
-    @Option(name: .customLong("param"), help: ArgumentHelp("A parameter, e.g. period=14 (repeatable).", valueName: "k=v")) var params: [String] = []
+    @Option(name: .customLong("strategy"), help: "Strategy name (repeatable).") var strategies: [String]
+    @Option(
+        name: .customLong("data"),
+        help: ArgumentHelp("Candles: [MARKET=]FILE, CSV timestamp,open,high,low,close,volume (.gz accepted); repeatable, on one clock.", valueName: "file"))
+    var data: [String]
+    @Option(
+        name: .customLong("param"),
+        help: ArgumentHelp("A parameter, e.g. period=14, or bollinger.period=30 with several strategies (repeatable).", valueName: "k=v"))
+    var params: [String] = []
     @Option(help: "Fee rate per side.") var fee: Double = 0.001
     @Option(name: .customLong("slippage-bps"), help: "Slippage in basis points, against the trader.") var slippageBps: Double = 0
     @Option(help: "Starting cash (quote currency).") var cash: Double = 10_000
@@ -29,14 +36,21 @@ struct BacktestCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print load time, core-loop speed and per-bar decision latency on stderr.") var timings = false
 
-    func run() throws {
-        var overrides: [String: Double] = [:]
+    func run() async throws {
+        var overrides: [String: [String: Double]] = [:]
         for text in params {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, let value = Double(parts[1]) else {
                 throw fail(WardenError(.usage, "expected k=v with a number, found '\(text)'", location: "--param"))
             }
-            overrides[parts[0]] = value
+            let key = parts[0].split(separator: ".", maxSplits: 1).map(String.init)
+            if key.count == 2 {
+                guard strategies.contains(key[0]) else { throw fail(WardenError(.usage, "'\(text)' names \(key[0]), which no --strategy runs", location: "--param")) }
+                overrides[key[0], default: [:]][key[1]] = value
+            } else {
+                guard strategies.count == 1 else { throw fail(WardenError(.usage, "with several strategies, name the one a parameter is for: STRATEGY.\(parts[0])=V", location: "--param")) }
+                overrides[strategies[0], default: [:]][parts[0]] = value
+            }
         }
         guard (0..<0.5).contains(fee) else { throw fail(WardenError(.usage, "--fee must be from 0 to 0.5, found \(fee)")) }
         guard (0..<5000).contains(slippageBps) else { throw fail(WardenError(.usage, "--slippage-bps must be from 0 to 5000")) }
@@ -50,45 +64,57 @@ struct BacktestCommand: ParsableCommand {
         let risk = RiskLimits(
             maxPositionNotional: maxPositionNotional, stopLossATR: stopLossATR, takeProfitATR: takeProfitATR, atrPeriod: atrPeriod,
             dailyLossLimit: dailyLossLimit, maxDrawdown: maxDrawdown)
-        var chosen: any Strategy
-        do {
-            chosen = try StrategyCatalog.make(strategy, overrides: overrides)
-        } catch {
-            throw fail(WardenError(.usage, "\(error)", location: "--strategy"))
+        for name in strategies {
+            do {
+                _ = try StrategyRegistry.make(name, overrides: overrides[name] ?? [:])
+            } catch {
+                throw fail(WardenError(.usage, "\(error)", location: "--strategy"))
+            }
         }
-        let loaded: CandleFile.Loaded
+        var markets: [Backtester.Market] = []
         let loadStarted = ContinuousClock.now
-        do {
-            loaded = try CandleFile.load(data)
-        } catch let error as CandleFile.Problems {
-            for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
-            throw ExitCode(WardenError.Code.usage.exitStatus)
+        var interval: Int64 = 0
+        for entry in data {
+            let (symbol, file) = try Self.market(entry, single: data.count == 1)
+            do {
+                let loaded = try CandleFile.load(file)
+                if markets.isEmpty { interval = loaded.interval }
+                markets.append(Backtester.Market(instrument: try .replay(symbol), candles: loaded.candles))
+            } catch let error as CandleFile.Problems {
+                for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
+                throw ExitCode(WardenError.Code.usage.exitStatus)
+            } catch let error as Instrument.SymbolError {
+                throw fail(WardenError(.usage, "\(error)", location: "--data"))
+            }
         }
         let loadSeconds = (ContinuousClock.now - loadStarted).seconds
+        let candles = markets[0].candles
+        let slots = strategies.flatMap { name in
+            markets.map { TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings(strategy: name, market: $0.instrument.symbol, parameters: overrides[name] ?? [:]) }
+        }
         let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
         let loopStarted = ContinuousClock.now
-        let result = backtester.run(&chosen, candles: loaded.candles)
+        let result = try await backtester.run(slots, markets: markets, interval: interval)
         let loopSeconds = (ContinuousClock.now - loopStarted).seconds
+        let bars = markets.reduce(0) { $0 + $1.candles.count }
         if timings {
-            let latency = try DecisionLatency.measure(strategy, overrides: overrides, candles: loaded.candles)
+            let latency = try DecisionLatency.measure(strategies[0], overrides: overrides[strategies[0]] ?? [:], candles: candles)
             printError(String(
                 format: "timings: load %.3f s · core loop %.4f s = %.1f M bars/s · decision p50 %.0f ns, p99 %.0f ns (%d bars)",
-                loadSeconds, loopSeconds, Double(loaded.candles.count) / loopSeconds / 1e6, latency.p50, latency.p99,
-                loaded.candles.count))
+                loadSeconds, loopSeconds, Double(bars) / loopSeconds / 1e6, latency.p50, latency.p99, bars))
         }
         let stats = Statistics(
-            result: result, startingCash: cash, interval: loaded.interval,
-            span: (loaded.candles.first!.openTime, loaded.candles.last!.openTime))
+            result: result, startingCash: cash, interval: interval, span: (candles.first!.openTime, candles.last!.openTime))
         if json {
             print(try BacktestReport(
-                strategy: strategy, parameters: overrides, bars: loaded.candles.count, trades: result.trades, stats: stats,
-                haltedAt: result.haltedAt, haltReason: result.haltReason
+                strategy: strategies.joined(separator: ","), parameters: strategies.count == 1 ? overrides[strategies[0]] ?? [:] : [:], bars: bars,
+                trades: result.trades, slots: slots.count > 1 ? result.slots : nil, stats: stats, haltedAt: result.haltedAt, haltReason: result.haltReason
             ).json(), terminator: "")
             return
         }
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f%%", $0 * 100) } ?? "-" }
         func num(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
-        print("\(strategy) on \(data): \(loaded.candles.count) bars, \(result.trades.count) trades")
+        print("\(strategies.joined(separator: ", ")) on \(data.joined(separator: ", ")): \(bars) bars, \(result.trades.count) trades")
         print("  total return \(pct(stats.totalReturn)) · CAGR \(pct(stats.cagr)) · max drawdown \(pct(stats.maxDrawdown))")
         print("  Sharpe \(num(stats.sharpe)) · Sortino \(num(stats.sortino)) · win rate \(pct(stats.winRate)) · profit factor \(num(stats.profitFactor)) · exposure \(pct(stats.exposure))")
         print("  final equity \(String(format: "%.2f", stats.finalEquity)) from \(String(format: "%.2f", cash))")
@@ -96,10 +122,23 @@ struct BacktestCommand: ParsableCommand {
     }
 }
 
+extension BacktestCommand {
+    /// `BTC-USDT=FILE`, or a lone FILE (BTC-USDT, or the symbol at the start of its name, as in BTCUSDT-1h-….csv).
+    static func market(_ entry: String, single: Bool) throws -> (String, String) {
+        if let equals = entry.firstIndex(of: "="), let symbol = MarketSettings.canonical(String(entry[..<equals])) {
+            return (symbol, String(entry[entry.index(after: equals)...]))
+        }
+        let name = (entry as NSString).lastPathComponent
+        if let prefix = name.split(separator: "-").first, let symbol = MarketSettings.canonical(String(prefix)) { return (symbol, entry) }
+        guard single else { throw fail(WardenError(.usage, "name the market of '\(entry)': MARKET=FILE, e.g. ETH-USDT=\(entry)", location: "--data")) }
+        return ("BTC-USDT", entry)
+    }
+}
+
 /// Per-bar time of one strategy decision (indicator updates and rules), measured bar by bar.
 enum DecisionLatency {
     static func measure(_ name: String, overrides: [String: Double], candles: [Candle]) throws -> (p50: Double, p99: Double) {
-        var strategy = try StrategyCatalog.make(name, overrides: overrides)
+        var strategy = try StrategyRegistry.make(name, overrides: overrides)
         return sample(&strategy, candles)
     }
 

@@ -1,30 +1,20 @@
 import ArgumentParser
-import Engine
 import Foundation
 import Storage
+import Trading
+import TradingStore
 import WardenCore
 
-/// The engine's journal: the trades per strategy and the open positions.
-private func ledger(_ options: CommonOptions) async throws -> (trades: [TradeLedger.StrategyTrades], positions: [TradeLedger.Position]) {
+/// Reads through the engine's own store: trades per strategy slot and open positions.
+private func withStore<T: Sendable>(_ options: CommonOptions, _ body: @escaping @Sendable (any TradingStore) async throws -> T) async throws -> T {
     let configuration = try options.loadConfiguration()
     let directories = options.directories(for: configuration)
     do {
-        switch try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) {
-        case .sqlite(let path):
-            guard FileManager.default.fileExists(atPath: path) else { throw WardenError(.usage, "no database yet", location: path) }
-            return (try TradeLedger.trades(databasePath: path), try TradeLedger.positions(databasePath: path))
-        case .postgres(let postgres):
-            let journal = PostgresJournal(postgres, symbol: configuration.engine.symbol)
-            return try await withThrowingTaskGroup(of: (trades: [TradeLedger.StrategyTrades], positions: [TradeLedger.Position])?.self) { group in
-                group.addTask {
-                    await journal.run()
-                    return nil
-                }
-                defer { group.cancelAll() }
-                let read = try await journal.ledger()
-                return (TradeLedger.trades(strategies: read.strategies, fills: read.fills), read.positions)
-            }
+        let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
+            throw WardenError(.usage, "no database yet", location: path)
         }
+        return try await location.withTradingStore(logger: .init(label: "warden.cli"), body)
     } catch let error as WardenError {
         throw fail(error)
     }
@@ -32,17 +22,17 @@ private func ledger(_ options: CommonOptions) async throws -> (trades: [TradeLed
 
 struct TradesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "trades", abstract: "The engine's trades per strategy, read back from the database (same fields as warden backtest).")
+        commandName: "trades", abstract: "The engine's trades per strategy and market, read back from the database (same fields as warden backtest).")
     @Flag(help: "Print JSON.") var json = false
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let all = try await ledger(options).trades
+        let all = try await withStore(options) { SlotTrades.pair(try await $0.fills()) }
         if json { try printJSON(all); return }
         for entry in all {
             let closed = entry.trades.filter { $0.exitTime != nil }
             let pnl = closed.reduce(0) { $0 + $1.pnl }
-            print("\(entry.strategy): \(entry.trades.count) trades (\(closed.count) closed), realised pnl \(String(format: "%.2f", pnl))")
+            print("\(entry.strategy) on \(entry.market): \(entry.trades.count) trades (\(closed.count) closed), realised pnl \(String(format: "%.2f", pnl))")
         }
     }
 }
@@ -53,9 +43,9 @@ struct PositionsCommand: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let positions = try await ledger(options).positions
+        let positions = try await withStore(options) { try await $0.positions() }
         if json { try printJSON(positions); return }
         if positions.isEmpty { print("no open positions") }
-        for p in positions { print("\(p.strategy): \(p.quantity) \(p.symbol) at \(p.entryPrice) since \(p.openedAt)") }
+        for p in positions { print("\(p.strategy): \(p.quantity) \(p.market) at \(p.entryPrice) since \(p.openedAt)") }
     }
 }

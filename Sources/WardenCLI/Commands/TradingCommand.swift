@@ -1,6 +1,6 @@
 import ArgumentParser
 import ControlPlane
-import Engine
+import WardenProtocol
 import Foundation
 import WardenCore
 
@@ -37,11 +37,11 @@ struct TradingCommand: AsyncParsableCommand {
     }
 }
 
-private func call(_ options: CommonOptions, _ method: String, _ path: String) async throws -> TradingRoutes.Reply {
+private func call(_ options: CommonOptions, _ method: String, _ path: String) async throws -> TradingReply {
     let configuration = try options.loadConfiguration()
     let socket = options.directories(for: configuration).workerSocket("engine")
     do {
-        return try await ControlClient(socketPath: socket, timeout: .seconds(10)).call(method, path, as: TradingRoutes.Reply.self)
+        return try await ControlClient(socketPath: socket, timeout: .seconds(10)).call(method, path, as: TradingReply.self)
     } catch let error as WardenError {
         throw fail(error)
     }

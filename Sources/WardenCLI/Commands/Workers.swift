@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Storage
+import TradingStore
 import Trading
 import WardenCore
 import Worker
@@ -15,37 +16,71 @@ private func runWorker(role: String, options: CommonOptions) async throws {
     var worker = WorkerService(
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)
-    if role == "engine" {
-        let settings = configuration.engine
-        guard let file = settings.marketData.file ?? BundledData.defaultReplayFile() else {
-            throw fail(WardenError(
-                .configuration, "no market data: set engine.market_data.file (the bundled sample was not found beside the binary or in /usr/share/warden/data)"))
-        }
-        for strategy in settings.strategies {
-            do {
-                _ = try StrategyCatalog.make(strategy.name, overrides: strategy.params)
-            } catch {
-                throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
-            }
-        }
-        let journal: any TradingJournal
-        switch try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) {
-        case .sqlite(let path): journal = try SQLiteJournal(path: path, symbol: settings.symbol)
-        case .postgres(let postgres): journal = PostgresJournal(postgres, symbol: settings.symbol)
-        }
-        let engine = TradingEngine(settings: settings, journal: journal, dataFile: file, logger: logger)
-        worker.readyStatus = "engine: starting the replay of \((file as NSString).lastPathComponent)"
-        worker.work = engine
-        worker.metrics = { engine.metrics.families() }
-        worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
+    guard role == "engine" else {
+        try await runOrFail(worker, socket: directories.workerSocket(name))
+        return
     }
+    let settings = configuration.engine
+    for strategy in settings.strategies {
+        do {
+            _ = try StrategyRegistry.make(strategy.name, overrides: strategy.params)
+        } catch {
+            throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
+        }
+    }
+    let markets = try loadMarkets(settings)
+    let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
+    let files = settings.markets.compactMap { $0.file ?? BundledData.defaultReplayFile() }.map { ($0 as NSString).lastPathComponent }
+    worker.readyStatus = "engine: starting the replay of \(files.joined(separator: ", "))"
+    let prepared = worker
     do {
-        try await worker.run()
+        try await location.withTradingStore(interval: markets.interval, logger: logger) { store in
+            var worker = prepared
+            let engine = TradingEngine(settings: settings, store: store, markets: markets.markets, interval: markets.interval, logger: logger)
+            worker.work = engine
+            worker.metrics = { engine.metrics.families() }
+            worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
+            try await worker.run()
+        }
     } catch let error as WardenError {
         throw fail(error)
     } catch {
         throw fail(WardenError(.runtime, "\(error)", location: directories.workerSocket(name)))
     }
+}
+
+private func runOrFail(_ worker: WorkerService, socket: String) async throws {
+    do {
+        try await worker.run()
+    } catch let error as WardenError {
+        throw fail(error)
+    } catch {
+        throw fail(WardenError(.runtime, "\(error)", location: socket))
+    }
+}
+
+/// Every configured market's candles (the bundled sample for a first market without a file), on one clock.
+private func loadMarkets(_ settings: EngineSettings) throws -> (markets: [(instrument: Instrument, candles: [Candle])], interval: Int64) {
+    var markets: [(instrument: Instrument, candles: [Candle])] = []
+    var interval: Int64 = 60_000
+    for (index, market) in settings.markets.enumerated() {
+        guard let file = market.file ?? (index == 0 ? BundledData.defaultReplayFile() : nil) else {
+            throw fail(WardenError(
+                .configuration, "no market data for \(market.symbol): set its file (the bundled sample was not found beside the binary or in /usr/share/warden/data)",
+                location: "engine.markets"))
+        }
+        do {
+            let loaded = try CandleFile.load(file)
+            if index == 0 { interval = loaded.interval }
+            let instrument = try Instrument(
+                symbol: market.symbol, tickSize: Decimal(exactly: market.tickSize), stepSize: Decimal(exactly: market.stepSize),
+                minQuantity: Decimal(exactly: market.minQuantity), minNotional: Decimal(exactly: market.minNotional))
+            markets.append((instrument, loaded.candles))
+        } catch let error as CandleFile.Problems {
+            throw fail(WardenError(.configuration, "market data file is unusable: \(error)", location: file))
+        }
+    }
+    return (markets, interval)
 }
 
 struct Engine: AsyncParsableCommand {

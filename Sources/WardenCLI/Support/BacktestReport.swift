@@ -1,4 +1,5 @@
 import Backtest
+import Trading
 import Foundation
 
 /// `warden backtest --json`. A year of minute bars can close tens of thousands of trades: they are
@@ -9,6 +10,8 @@ struct BacktestReport {
     var parameters: [String: Double]
     var bars: Int
     var trades: [Backtester.Trade]
+    /// Each strategy and market's trades, when several ran.
+    var slots: [SlotTrades]?
     var stats: Statistics
     var haltedAt: Int64?
     var haltReason: String?
@@ -26,6 +29,7 @@ struct BacktestReport {
         out += "  \"bars\": \(bars),\n"
         if let haltedAt { out += "  \"halted\": \(try encoded(Halt(at: haltedAt, reason: haltReason ?? ""))),\n" }
         out += "  \"parameters\": \(try encoded(parameters)),\n"
+        if let slots { out += "  \"slots\": \(try encoded(slots)),\n" }
         out += "  \"stats\": \(try encoded(stats)),\n"
         out += "  \"strategy\": \(try encoded(strategy)),\n"
         out += "  \"trades\": ["

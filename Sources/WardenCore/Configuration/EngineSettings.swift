@@ -2,7 +2,10 @@ import Foundation
 
 /// `engine:`: what the trading engine trades, from which market data, on which exchange.
 public struct EngineSettings: Sendable, Hashable, Decodable {
+    /// The first market's symbol, canonical (`BTC-USDT`).
     public var symbol: String
+    /// Every market traded; a lone `symbol` with `market_data.file` is one market.
+    public var markets: [MarketSettings]
     public var timeframe: String
     public var marketData: MarketDataSettings
     public var exchange: ExchangeSettings
@@ -10,30 +13,48 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
     public var risk: RiskLimits
 
     public init(
-        symbol: String = "BTCUSDT", timeframe: String = "1m", marketData: MarketDataSettings = MarketDataSettings(),
+        symbol: String = "BTC-USDT", markets: [MarketSettings]? = nil, timeframe: String = "1m", marketData: MarketDataSettings = MarketDataSettings(),
         exchange: ExchangeSettings = ExchangeSettings(), strategies: [StrategySettings] = StrategySettings.defaults,
         risk: RiskLimits = .none
     ) {
         self.risk = risk
-        self.symbol = symbol
+        let canonical = MarketSettings.canonical(symbol) ?? symbol
+        self.markets = markets ?? [MarketSettings(symbol: canonical, file: marketData.file)]
+        self.symbol = self.markets.first?.symbol ?? canonical
         self.timeframe = timeframe
         self.marketData = marketData
         self.exchange = exchange
         self.strategies = strategies
     }
 
-    static let keys = ["symbol", "timeframe", "market_data", "exchange", "strategies", "risk"]
+    static let keys = ["symbol", "markets", "timeframe", "market_data", "exchange", "strategies", "risk"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
+        let marketData: MarketDataSettings = fields.read("market_data", default: MarketDataSettings())
+        let listed: [MarketSettings]? = fields.read("markets")
+        let rawSymbol: String = fields.read("symbol", default: "BTC-USDT")
         self.init(
-            symbol: fields.read("symbol", default: "BTCUSDT"), timeframe: fields.read("timeframe", default: "1m"),
-            marketData: fields.read("market_data", default: MarketDataSettings()),
+            symbol: rawSymbol, markets: listed, timeframe: fields.read("timeframe", default: "1m"),
+            marketData: marketData,
             exchange: fields.read("exchange", default: ExchangeSettings()),
             strategies: fields.read("strategies", default: StrategySettings.defaults),
             risk: fields.read("risk", default: RiskLimits.none))
-        if symbol.range(of: "^[A-Z0-9]{2,20}$", options: .regularExpression) == nil {
-            fields.problem("expected an exchange symbol such as BTCUSDT, found '\(symbol)'", at: "symbol")
+        if MarketSettings.canonical(rawSymbol) == nil {
+            fields.problem("expected a market symbol such as BTC-USDT or BTCUSDT, found '\(rawSymbol)'", at: "symbol")
+        }
+        if listed?.isEmpty == true { fields.problem("at least one market is needed", at: "markets") }
+        var seen = Set<String>()
+        for (index, market) in markets.enumerated() where !seen.insert(market.symbol).inserted {
+            fields.collector.report(
+                "market \(market.symbol) is listed twice", at: fields.path + [ConfigKey("markets"), ConfigKey(intValue: index)!, ConfigKey("symbol")])
+        }
+        for (index, strategy) in strategies.enumerated() {
+            for (position, market) in (strategy.markets ?? []).enumerated() where !seen.contains(market) {
+                fields.collector.report(
+                    "strategy '\(strategy.name)' names market \(market), which engine.markets does not list (it has \(markets.map(\.symbol).joined(separator: ", ")))",
+                    at: fields.path + [ConfigKey("strategies"), ConfigKey(intValue: index)!, ConfigKey("markets"), ConfigKey(intValue: position)!])
+            }
         }
         if !["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"].contains(timeframe) {
             fields.problem("expected one of 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 12h, 1d, found '\(timeframe)'", at: "timeframe")
@@ -103,21 +124,28 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
 /// One entry of `engine.strategies`: a strategy by name and its parameter overrides.
 public struct StrategySettings: Sendable, Hashable, Decodable {
     public var name: String
+    /// Canonical symbols; nil runs the strategy on every market.
+    public var markets: [String]?
     public var params: [String: Double]
 
-    public init(name: String, params: [String: Double] = [:]) {
+    public init(name: String, markets: [String]? = nil, params: [String: Double] = [:]) {
         self.name = name
+        self.markets = markets
         self.params = params
     }
 
     public static let defaults = [StrategySettings(name: "cci"), StrategySettings(name: "rsi_macd"), StrategySettings(name: "bollinger")]
 
-    static let keys = ["name", "params"]
+    static let keys = ["name", "markets", "params"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
-        self.init(name: fields.read("name", default: ""), params: fields.read("params", default: [:]))
+        let listed: [String]? = fields.read("markets")
+        self.init(name: fields.read("name", default: ""), markets: listed?.map { MarketSettings.canonical($0) ?? $0 }, params: fields.read("params", default: [:]))
         if name.isEmpty { fields.problem("missing required key 'name'", at: "name") }
+        for (index, market) in (listed ?? []).enumerated() where MarketSettings.canonical(market) == nil {
+            fields.collector.report("expected a market symbol such as BTC-USDT, found '\(market)'", at: fields.path + [ConfigKey("markets"), ConfigKey(intValue: index)!])
+        }
     }
 }
 
@@ -172,5 +200,55 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
             if let value, !(value > 0 && value < 1) { fields.problem("expected a fraction between 0 and 1 (0.05 = 5%), found \(value)", at: key) }
         }
         if !(1...500).contains(atrPeriod) { fields.problem("expected 1 to 500, found \(atrPeriod)", at: "atr_period") }
+    }
+}
+
+/// One entry of `engine.markets`: a symbol (`BTC-USDT` or `BTCUSDT`, stored as `BTC-USDT`), its
+/// candle file for replay, and the precision the paper exchange enforces (BingX spot's by default).
+public struct MarketSettings: Sendable, Hashable, Decodable {
+    public var symbol: String
+    /// nil means the bundled 1-minute sample (the first market only).
+    public var file: String?
+    public var tickSize: Double
+    public var stepSize: Double
+    public var minQuantity: Double
+    public var minNotional: Double
+
+    public init(symbol: String, file: String? = nil, tickSize: Double = 0.01, stepSize: Double = 0.00001, minQuantity: Double = 0, minNotional: Double = 0) {
+        self.symbol = symbol
+        self.file = file
+        self.tickSize = tickSize
+        self.stepSize = stepSize
+        self.minQuantity = minQuantity
+        self.minNotional = minNotional
+    }
+
+    static let keys = ["symbol", "file", "tick_size", "step_size", "min_quantity", "min_notional"]
+
+    public init(from decoder: any Decoder) throws {
+        let fields = try SectionReader(decoder, known: Self.keys)
+        let raw: String = fields.read("symbol", default: "")
+        self.init(
+            symbol: Self.canonical(raw) ?? raw, file: fields.read("file"), tickSize: fields.read("tick_size", default: 0.01),
+            stepSize: fields.read("step_size", default: 0.00001), minQuantity: fields.read("min_quantity", default: 0),
+            minNotional: fields.read("min_notional", default: 0))
+        if raw.isEmpty { fields.problem("missing required key 'symbol'", at: "symbol") }
+        else if Self.canonical(raw) == nil { fields.problem("expected a market symbol such as BTC-USDT or BTCUSDT, found '\(raw)'", at: "symbol") }
+        for (key, value) in [("tick_size", tickSize), ("step_size", stepSize)] where !(value > 0) { fields.problem("must be above 0, found \(value)", at: key) }
+        for (key, value) in [("min_quantity", minQuantity), ("min_notional", minNotional)] where !(value >= 0) { fields.problem("must be 0 or more, found \(value)", at: key) }
+    }
+
+    /// Quote assets recognised at the end of an unseparated symbol.
+    static let quotes = ["USDT", "USDC", "FDUSD", "BUSD", "USD", "EUR", "BTC", "ETH"]
+
+    /// `BTCUSDT`, `BTC-USDT`, `btc/usdt` all become `BTC-USDT`; nil when it is not a symbol.
+    public static func canonical(_ text: String) -> String? {
+        let upper = text.uppercased()
+        let parts = upper.split(whereSeparator: { "-/_".contains($0) }).map(String.init)
+        let alnum = { (s: String) in !s.isEmpty && s.count <= 12 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        if parts.count == 2, parts.allSatisfy(alnum) { return "\(parts[0])-\(parts[1])" }
+        guard parts.count == 1, (2...20).contains(upper.count), upper.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        for quote in quotes where upper.hasSuffix(quote) && upper.count > quote.count { return "\(upper.dropLast(quote.count))-\(quote)" }
+        return nil
     }
 }

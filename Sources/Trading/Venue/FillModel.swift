@@ -1,8 +1,6 @@
-/// How an order decided at a bar's close fills: at the next bar's open, moved against the trader
-/// by `slippageBps`, paying `feeRate` × notional. The paper exchange and the backtester share it.
-public struct FillModel: Sendable, Hashable {
-    public enum Side: String, Sendable { case buy, sell }
-
+/// How the paper exchange fills a market order: at the bar's open moved against the trader by
+/// `slippageBps`, paying `feeRate` × notional in the quote asset.
+public struct FillModel: Sendable, Hashable, Codable {
     public var feeRate: Double
     public var slippageBps: Double
 

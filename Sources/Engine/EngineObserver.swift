@@ -1,0 +1,101 @@
+import Foundation
+import Synchronization
+import Logging
+import Systemd
+import Trading
+import WardenProtocol
+
+/// Turns what the loop does into the engine's metrics, status, STATUS= lines and logs.
+final class EngineObserver: TradingObserver {
+    let engine: TradingEngine
+    let feed: ReplayFeed<ContinuousClock>
+    let notifier: SystemdNotifier
+    private let lastStatus = Mutex(ContinuousClock.now - .seconds(10))
+
+    init(engine: TradingEngine, feed: ReplayFeed<ContinuousClock>, notifier: SystemdNotifier) {
+        self.engine = engine
+        self.feed = feed
+        self.notifier = notifier
+    }
+
+    func started(resumedFrom time: Int64?) {
+        guard let time else { return }
+        engine.logger.info("engine resumed from its journal", metadata: ["bar": "\(time)", "bars_done": "\(feed.position(through: time))"])
+    }
+
+    func decided(strategy: String, market: String, decision: Decision, at time: Int64) {
+        if decision.enter { engine.metrics.update { $0.signals["\(strategy)/entry", default: 0] += 1 } }
+        if decision.exit { engine.metrics.update { $0.signals["\(strategy)/exit", default: 0] += 1 } }
+    }
+
+    func barProcessed(_ bar: BarSummary) {
+        let done = feed.position(through: bar.time)
+        let state = bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused" : "trading"
+        engine.metrics.observeDecision(seconds: bar.decisionSeconds)
+        engine.metrics.update { m in
+            m.equity = bar.equity
+            m.drawdown = bar.drawdown
+            m.dailyPnL = bar.dailyPnLRatio
+            m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
+            m.progress = Double(done) / Double(max(feed.count, 1))
+            m.lastBarWallTime = Date()
+            for position in bar.positions { m.positions["\(position.strategy)\u{1}\(position.market)"] = position.quantity }
+            for market in feed.markets { m.markets.insert(market) }
+        }
+        engine.publish { $0 = TradingStatus(state: state, reason: bar.haltReason ?? bar.paused, bar: done, bars: feed.count, equity: bar.equity) }
+        let now = ContinuousClock.now
+        let due = lastStatus.withLock { last in
+            guard now - last > .seconds(1) else { return false }
+            last = now
+            return true
+        }
+        if due {
+            let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.haltReason ?? bar.paused ?? "")"
+            notifier.status(String(format: "engine: bar %d of %d, equity %.2f", done, feed.count, bar.equity) + suffix)
+        }
+    }
+
+    func ordersSent(_ orders: [Order], reports: [ExecutionReport]) {
+        for order in orders {
+            let result = reports.first { $0.clientOrderID == order.clientOrderID }?.status == .rejected ? "rejected" : "sent"
+            engine.metrics.update { $0.orders["\(order.side.rawValue)/\(result)", default: 0] += 1 }
+            engine.logger.info("order sent", metadata: ["client_order_id": "\(order.clientOrderID)", "side": "\(order.side.rawValue)", "market": "\(order.market)"])
+        }
+    }
+
+    func filled(_ recorded: RecordedFill) {
+        let fill = recorded.fill
+        engine.metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
+        engine.logger.info("order filled", metadata: [
+            "client_order_id": "\(fill.clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "quantity": "\(fill.quantity)",
+            "fee": "\(fill.fee)",
+        ])
+    }
+
+    func halted(_ reason: String, at time: Int64) {
+        engine.logger.critical("trading halted by a risk limit: new entries stop until `warden trading resume`", metadata: ["reason": "\(reason)"])
+        notifier.status("engine: HALTED: \(reason)")
+    }
+
+    func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {
+        engine.logger.warning("operator command applied", metadata: ["message": "\(message)", "bar": "\(time)"])
+        engine.publish { status in
+            switch command {
+            case .pause(let by):
+                status.state = "paused"
+                status.reason = "paused by \(by)"
+            case .resume:
+                if status.state == "paused" || status.state == "halted" { status.state = status.bar >= status.bars ? "finished" : "trading" }
+                status.reason = nil
+            default: break
+            }
+        }
+        if case .pause(let by) = command { notifier.status("engine: PAUSED by \(by)") }
+    }
+
+    func feedEnded(equity: Double, at time: Int64?) {
+        engine.publish { if $0.state == "trading" || $0.state == "starting" { $0.state = "finished" } }
+        notifier.status(String(format: "engine: replay finished, equity %.2f", equity))
+        engine.logger.info("replay finished", metadata: ["bars": "\(feed.count)", "equity": "\(equity)"])
+    }
+}

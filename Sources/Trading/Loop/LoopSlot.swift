@@ -1,0 +1,107 @@
+import Foundation
+import WardenCore
+
+/// One strategy on one market inside the loop: the strategy instance and its long position.
+final class LoopSlot {
+    let name: String
+    let market: Int
+    let symbol: String
+    let make: @Sendable ([String: Double]) throws -> any Strategy
+    var strategy: any Strategy
+    var parameters: [String: Double]
+    var active: Bool
+    var quantity: Decimal = 0
+    /// `quantity` as a Double, for marking to market every bar.
+    var held = 0.0
+    var entryPrice = 0.0
+    var entryCost = 0.0
+    var openedAt: Int64?
+    var stop: Double?
+    var target: Double?
+    var pendingOrder: String?
+    var pendingSide: Side?
+    var pendingBudget = 0.0
+    var atrAtDecision: Double?
+    var decision = Decision.none
+
+    init(name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
+         make: @escaping @Sendable ([String: Double]) throws -> any Strategy) throws {
+        self.name = name
+        self.market = market
+        self.symbol = symbol
+        self.parameters = parameters
+        self.active = active
+        self.make = make
+        strategy = try make(parameters)
+    }
+
+    func update(_ candle: Candle) -> Decision {
+        decision = strategy.update(candle)
+        return decision
+    }
+
+    /// Applies a fill of this slot's order to its position; returns the change in cash.
+    func apply(_ fill: Fill, limits: RiskLimits) -> Double {
+        let q = fill.quantity.double, price = fill.price.double, fee = fill.fee.double
+        if fill.side == .buy {
+            let cost = q * price + fee
+            if held == 0 {
+                entryPrice = price
+                entryCost = cost
+                openedAt = fill.time
+            } else {
+                entryPrice = (entryPrice * held + price * q) / (held + q)
+                entryCost += cost
+            }
+            quantity += fill.quantity
+            held = quantity.double
+            stop = both(limits.stopLossATR, atrAtDecision).map { entryPrice - $0.0 * $0.1 }
+            target = both(limits.takeProfitATR, atrAtDecision).map { entryPrice + $0.0 * $0.1 }
+            return -cost
+        }
+        quantity -= fill.quantity
+        if quantity <= 0 {
+            quantity = 0
+            held = 0
+            entryPrice = 0
+            entryCost = 0
+            openedAt = nil
+            stop = nil
+            target = nil
+        } else {
+            held = quantity.double
+        }
+        return q * price - fee
+    }
+
+    var checkpoint: LoopCheckpoint.Slot {
+        LoopCheckpoint.Slot(
+            name: name, market: symbol, active: active, parameters: parameters, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
+            openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision)
+    }
+
+    func restore(_ saved: LoopCheckpoint.Slot) {
+        active = saved.active
+        quantity = saved.quantity
+        held = saved.quantity.double
+        entryPrice = saved.entryPrice
+        entryCost = saved.entryCost
+        openedAt = saved.openedAt
+        stop = saved.stop
+        target = saved.target
+        pendingOrder = saved.pendingOrder
+        pendingSide = saved.pendingSide
+        atrAtDecision = saved.atrAtDecision
+    }
+
+    func clearPending() {
+        pendingOrder = nil
+        pendingSide = nil
+        pendingBudget = 0
+    }
+}
+
+private func both(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}

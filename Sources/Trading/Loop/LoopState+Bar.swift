@@ -1,0 +1,210 @@
+import Foundation
+import WardenCore
+
+extension LoopState {
+    /// One batch of bars: fills at the opens, decisions at the closes. Returns the new orders,
+    /// which the loop journals and sends.
+    mutating func step(_ bars: FeedBatch, loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws -> [Order] {
+        let started = loop.observer?.wantsBarSummaries == true ? ContinuousClock.now : nil
+        if !startupCommands.isEmpty {
+            let commands = startupCommands
+            startupCommands = []
+            try await apply(commands, at: bars.time, loop: loop, batch: &batch)
+        }
+        if let sim = loop.venue as? any SimulatedVenue {
+            for bar in bars.bars {
+                let (reports, fills) = try await sim.open(bar.candle, market: instruments[bar.market].symbol)
+                try settle(reports: reports, fills: fills, loop: loop, batch: &batch)
+            }
+        }
+        for bar in bars.bars {
+            currentATR[bar.market] = atr[bar.market].update(bar.candle.bar)
+            lastClose[bar.market] = bar.candle.close
+            for slot in slotsByMarket[bar.market] {
+                let decision = slot.update(bar.candle)
+                loop.observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: bars.time)
+            }
+        }
+        equity = markedEquity()
+        if let reason = risk.observe(time: bars.time, equity: equity) {
+            haltedAt = haltedAt ?? bars.time
+            batch.audit.append(AuditEntry(time: bars.time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
+            loop.observer?.halted(reason, at: bars.time)
+        }
+        var orders: [Order] = []
+        if !bars.isLast {
+            for bar in bars.bars {
+                for slot in slotsByMarket[bar.market] {
+                    if let order = decide(slot, close: bar.candle.close, time: bars.time, feeRate: loop.configuration.feeRate) { orders.append(order) }
+                }
+            }
+        }
+        if slots.contains(where: { $0.held > 0 }) { barsInMarket += 1 }
+        lastTime = bars.time
+        for bar in bars.bars { batch.candles.append((instruments[bar.market].symbol, bar.candle)) }
+        batch.equity.append(EquityPoint(time: bars.time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak))
+        if let started, let observer = loop.observer {
+            observer.barProcessed(BarSummary(
+                time: bars.time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
+                haltReason: risk.haltReason, paused: paused, positions: slots.map { ($0.name, $0.symbol, $0.held) },
+                decisionSeconds: (ContinuousClock.now - started).seconds))
+        }
+        return orders
+    }
+
+    /// An exit first (signal, stop-loss, take-profit); no entry on a bar that decided an exit, while
+    /// halted or paused, or for a deactivated slot. An entry spends an equal share of equity.
+    mutating func decide(_ slot: LoopSlot, close: Double, time: Int64, feeRate: Double) -> Order? {
+        guard slot.pendingOrder == nil else { return nil }
+        let instrument = instruments[slot.market]
+        let decision = slot.decision
+        if slot.held > 0 {
+            let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
+            guard exits, let order = try? Order.market(
+                .sell, instrument, quantity: slot.quantity.double, id: Self.orderID(slot, time, "exit"), strategy: slot.name, at: time)
+            else { return nil }
+            // The exact position, not a Double's rounding of it.
+            var exact = order
+            exact.quantity = slot.quantity
+            slot.pendingOrder = exact.clientOrderID
+            slot.pendingSide = .sell
+            return exact
+        }
+        guard decision.enter, slot.active, !risk.halted, paused == nil else { return nil }
+        let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
+        let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
+        let share = equity / Double(slots.count)
+        // A billionth is kept back: the Double view of cash may sit a rounding above the venue's exact balance.
+        let budget = risk.entryBudget(cash: min(cash - committed, share) * (1 - 1e-9), feeRate: feeRate, otherExposure: others)
+        guard budget > 0, let order = try? Order.market(
+            .buy, instrument, spending: budget, id: Self.orderID(slot, time, "entry"), strategy: slot.name, at: time)
+        else { return nil }
+        slot.pendingOrder = order.clientOrderID
+        slot.pendingSide = .buy
+        slot.pendingBudget = budget
+        slot.atrAtDecision = currentATR[slot.market]
+        return order
+    }
+
+    /// Deterministic: strategy, market, the deciding bar and the intent (at most 40 characters, as exchanges allow).
+    static func orderID(_ slot: LoopSlot, _ time: Int64, _ intent: String) -> String {
+        "\(slot.name)-\(slot.symbol.replacingOccurrences(of: "-", with: ""))-\(time)-\(intent)"
+    }
+
+    /// The venue's answer to orders just sent.
+    mutating func submitted(_ orders: [Order], loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws -> [ExecutionReport] {
+        var reports: [ExecutionReport] = []
+        for order in orders {
+            var lifecycle = OrderLifecycle(quantity: order.quantity)
+            try lifecycle.apply(.send)
+            let slot = slots.first { $0.pendingOrder == order.clientOrderID }
+            do {
+                let report = try await loop.venue.submit(order)
+                try lifecycle.apply(.accept)
+                lifecycles[order.clientOrderID] = lifecycle
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: order.clientOrderID, status: .accepted, exchangeOrderID: report.exchangeOrderID, time: order.decidedAt))
+                reports.append(report)
+            } catch let error as VenueError where error.code != .unknown {
+                try lifecycle.apply(.reject(error.message))
+                slot?.clearPending()
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: order.clientOrderID, status: .rejected, exchangeOrderID: nil, reason: error.message, time: order.decidedAt))
+                reports.append(ExecutionReport(
+                    clientOrderID: order.clientOrderID, exchangeOrderID: nil, market: order.market, side: order.side, status: .rejected,
+                    reason: error.message, time: order.decidedAt))
+            } catch {
+                // Sent, answer unknown: the order may exist. It stays pending until the venue says.
+                try lifecycle.apply(.lose)
+                lifecycles[order.clientOrderID] = lifecycle
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: order.clientOrderID, status: .unknown, exchangeOrderID: nil, reason: "\(error)", time: order.decidedAt))
+            }
+        }
+        return reports
+    }
+
+    /// Finished orders and their fills, applied to the slots that placed them.
+    mutating func settle(reports: [ExecutionReport], fills: [Fill], loop: TradingLoop<Feed>, batch: inout JournalBatch) throws {
+        for fill in fills {
+            guard let slot = slots.first(where: { $0.pendingOrder == fill.clientOrderID }) else {
+                throw WardenError(.runtime, "the venue filled \(fill.clientOrderID), which no strategy has pending; trading stops rather than guess")
+            }
+            try lifecycles[fill.clientOrderID, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(.fill(fill.quantity))
+            cash += slot.apply(fill, limits: risk.limits)
+            let recorded = RecordedFill(strategy: slot.name, fill: fill)
+            batch.fills.append(recorded)
+            loop.observer?.filled(recorded)
+        }
+        for report in reports where report.status.isTerminal {
+            let id = report.clientOrderID
+            if report.status != .filled {
+                try lifecycles[id, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(report.status == .cancelled ? .cancel : .expire)
+            }
+            lifecycles[id] = nil
+            slots.first { $0.pendingOrder == id }?.clearPending()
+            batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
+        }
+    }
+}
+
+extension LoopState {
+    /// Operator commands at the bar `time`, each journaled (audit, strategy events) with the batch.
+    mutating func apply(_ commands: [TradingControl.Command], at time: Int64, loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws {
+        for command in commands {
+            let message: String
+            switch command {
+            case .pause(let by):
+                paused = "paused by \(by)"
+                message = "new entries paused by \(by) (exits and stops still run)"
+                batch.audit.append(AuditEntry(time: time, actor: by, action: "trading.pause", target: "trading", detail: paused!))
+            case .resume(let by):
+                paused = nil
+                risk.resume(equity: equity)
+                message = "trading resumed by \(by)"
+                batch.audit.append(AuditEntry(time: time, actor: by, action: "trading.resume", target: "trading", detail: "resumed by \(by)"))
+            case .activate(let name, let market, let by), .deactivate(let name, let market, let by):
+                let on: Bool
+                if case .activate = command { on = true } else { on = false }
+                let matching = slots.filter { $0.name == name && (market == nil || $0.symbol == market) }
+                guard !matching.isEmpty else {
+                    loop.observer?.commandApplied(command, message: "no strategy \(name)\(market.map { " on \($0)" } ?? "") runs here", at: time)
+                    continue
+                }
+                for slot in matching {
+                    slot.active = on
+                    batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: slot.symbol, kind: on ? .activate : .deactivate, actor: by))
+                }
+                message = "\(name)\(market.map { " on \($0)" } ?? "") \(on ? "activated" : "deactivated") by \(by)"
+                batch.audit.append(AuditEntry(time: time, actor: by, action: on ? "strategy.activate" : "strategy.deactivate", target: "strategy:\(name)", detail: message))
+            case .setParameters(let name, let market, let changes, let by):
+                let matching = slots.filter { $0.name == name && (market == nil || $0.symbol == market) }
+                guard !matching.isEmpty else {
+                    loop.observer?.commandApplied(command, message: "no strategy \(name)\(market.map { " on \($0)" } ?? "") runs here", at: time)
+                    continue
+                }
+                var rebuilt: [(LoopSlot, any Strategy, [String: Double])] = []
+                do {
+                    for slot in matching {
+                        let merged = slot.parameters.merging(changes) { _, new in new }
+                        rebuilt.append((slot, try slot.make(merged), merged))
+                    }
+                } catch {
+                    loop.observer?.commandApplied(command, message: "refused: \(error)", at: time)
+                    continue
+                }
+                // The new instance is warmed over every candle so far, as if it had always had these parameters.
+                try await loop.write(&batch, self)
+                for (slot, strategy, merged) in rebuilt {
+                    slot.strategy = strategy
+                    slot.parameters = merged
+                    if let last = lastTime {
+                        for candle in try await loop.store.candles(market: slot.symbol, through: last) { _ = slot.update(candle) }
+                    }
+                    batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: slot.symbol, kind: .setParameters, parameters: merged, actor: by))
+                }
+                let text = changes.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.shortest($0.value))" }.joined(separator: " ")
+                message = "\(name)\(market.map { " on \($0)" } ?? ""): \(text) set by \(by)"
+                batch.audit.append(AuditEntry(time: time, actor: by, action: "strategy.set", target: "strategy:\(name)", detail: message))
+            }
+            loop.observer?.commandApplied(command, message: message, at: time)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import WardenCore
+
+/// The loop's account view and slots between bars. Everything here is rebuilt on a restart from
+/// the checkpoint and the stored candles.
+struct LoopState<Feed: MarketFeed> {
+    var slots: [LoopSlot]
+    var slotsByMarket: [[LoopSlot]]
+    let instruments: [Instrument]
+    var atr: [ATR]
+    var currentATR: [Double?]
+    var lastClose: [Double]
+    var cash: Double
+    var risk: RiskGuard
+    var paused: String?
+    var lastTime: Int64?
+    var barsInMarket = 0
+    var haltedAt: Int64?
+    var equity: Double
+    /// Open orders by client id, checked against the order state machine.
+    var lifecycles: [String: OrderLifecycle] = [:]
+    /// Differences between the configuration and the journal, applied at the first bar.
+    var startupCommands: [TradingControl.Command] = []
+
+    static func start(_ loop: TradingLoop<Feed>) async throws -> LoopState {
+        let markets = loop.feed.markets
+        var instruments: [Instrument] = []
+        for market in markets { instruments.append(try await loop.venue.instrument(market)) }
+        var slots: [LoopSlot] = []
+        for settings in loop.configuration.slots {
+            guard let market = markets.firstIndex(of: settings.market) else {
+                throw WardenError(.configuration, "strategy \(settings.name) trades \(settings.market), which the market data does not carry (it has \(markets.joined(separator: ", ")))")
+            }
+            slots.append(try LoopSlot(
+                name: settings.name, market: market, symbol: settings.market, parameters: settings.parameters, active: settings.active,
+                make: settings.make))
+        }
+        let configuration = loop.configuration
+        var state = LoopState(
+            slots: slots, slotsByMarket: [], instruments: instruments, atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
+            currentATR: markets.map { _ in nil }, lastClose: markets.map { _ in 0 }, cash: configuration.startingBalance,
+            risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance)
+        if let saved = try await loop.store.checkpoint() { try await state.resume(from: saved, loop) }
+        state.slotsByMarket = markets.indices.map { index in state.slots.filter { $0.market == index } }
+        return state
+    }
+
+    /// Rebuilds from a checkpoint: the account and positions as they were, the journal's
+    /// parameters (a different configuration becomes events at the next bar), indicators warmed
+    /// over every stored candle up to the checkpoint.
+    mutating func resume(from saved: LoopCheckpoint, _ loop: TradingLoop<Feed>) async throws {
+        lastTime = saved.time
+        cash = saved.cash
+        risk = RiskGuard(limits: loop.configuration.risk, state: saved.risk)
+        paused = saved.paused
+        if let sim = loop.venue as? any SimulatedVenue, let venue = saved.venue { try sim.restore(venue) }
+        for entry in saved.slots {
+            if let slot = slots.first(where: { $0.name == entry.name && $0.symbol == entry.market }) {
+                let configured = slot.parameters
+                slot.restore(entry)
+                if entry.parameters != configured {
+                    slot.parameters = entry.parameters
+                    slot.strategy = try slot.make(entry.parameters)
+                    startupCommands.append(.setParameters(strategy: slot.name, market: slot.symbol, parameters: configured, by: "configuration"))
+                }
+            } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.feed.markets.firstIndex(of: entry.market) {
+                // Gone from the configuration but still holding: kept, deactivated, so its exits run.
+                let slot = try LoopSlot(
+                    name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
+                    make: { try StrategyRegistry.make(entry.name, overrides: $0) })
+                slot.restore(entry)
+                slot.active = false
+                slots.append(slot)
+            }
+        }
+        for slot in slots where !saved.slots.contains(where: { $0.name == slot.name && $0.market == slot.symbol }) {
+            startupCommands.append(.activate(strategy: slot.name, market: slot.symbol, by: "configuration"))
+        }
+        for (index, market) in loop.feed.markets.enumerated() {
+            let candles = try await loop.store.candles(market: market, through: saved.time)
+            let marketSlots = slots.filter { $0.market == index }
+            for candle in candles {
+                currentATR[index] = atr[index].update(candle.bar)
+                lastClose[index] = candle.close
+                for slot in marketSlots { _ = slot.update(candle) }
+            }
+        }
+        equity = markedEquity()
+        for slot in slots {
+            if let id = slot.pendingOrder { lifecycles[id] = OrderLifecycle(quantity: nil, status: .accepted) }
+        }
+    }
+
+    /// The journal's open orders against the venue's: what the venue never saw is cancelled
+    /// (it was journaled, then the process died before sending); what it finished is applied.
+    /// Nothing is ever sent again.
+    mutating func reconcile(_ loop: TradingLoop<Feed>) async throws {
+        var batch = JournalBatch()
+        for journaled in try await loop.store.openOrders() {
+            let id = journaled.order.clientOrderID
+            let slot = slots.first { $0.pendingOrder == id }
+            guard let report = try await loop.venue.order(clientOrderID: id, market: journaled.order.market) else {
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: lastTime ?? 0))
+                lifecycles[id] = nil
+                slot?.clearPending()
+                continue
+            }
+            if report.status != journaled.status {
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
+            }
+            if report.status.isTerminal {
+                let recorded = Set(try await loop.store.fills().map(\.fill.tradeID))
+                for fill in try await loop.venue.fills(since: journaled.order.decidedAt) where fill.clientOrderID == id && !recorded.contains(fill.tradeID) {
+                    if let slot { cash += slot.apply(fill, limits: risk.limits) }
+                    batch.fills.append(RecordedFill(strategy: journaled.order.strategy, fill: fill))
+                }
+                lifecycles[id] = nil
+                slot?.clearPending()
+            } else {
+                lifecycles[id] = OrderLifecycle(quantity: journaled.order.quantity, status: report.status)
+            }
+        }
+        if !batch.isEmpty, lastTime != nil {
+            batch.checkpoint = try checkpoint(venue: loop.venue)
+            try await loop.store.write(batch)
+        }
+    }
+
+    func markedEquity() -> Double {
+        var value = cash
+        for slot in slots where slot.held > 0 { value += slot.held * lastClose[slot.market] }
+        return value
+    }
+
+    func checkpoint(venue: any Venue) throws -> LoopCheckpoint {
+        LoopCheckpoint(
+            time: lastTime ?? 0, cash: cash, slots: slots.map(\.checkpoint), risk: risk.state, paused: paused,
+            venue: try (venue as? any SimulatedVenue)?.snapshot())
+    }
+}

@@ -1,0 +1,69 @@
+import Synchronization
+
+/// Operator commands for a running loop, applied at the next bar (or at once when the feed has
+/// ended) and journaled there, so a restart replays them at the same bar.
+public final class TradingControl: Sendable {
+    public enum Command: Sendable, Hashable {
+        case pause(by: String)
+        case resume(by: String)
+        case activate(strategy: String, market: String?, by: String)
+        case deactivate(strategy: String, market: String?, by: String)
+        case setParameters(strategy: String, market: String?, parameters: [String: Double], by: String)
+    }
+
+    private let queue = Mutex<[Command]>([])
+    public let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    public init() { (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1)) }
+
+    public func send(_ command: Command) {
+        queue.withLock { $0.append(command) }
+        wake.yield()
+    }
+
+    func take() -> [Command] { queue.withLock { q in defer { q.removeAll() }; return q } }
+    var hasPending: Bool { queue.withLock { !$0.isEmpty } }
+}
+
+/// What the loop tells whoever watches it (the engine's metrics, status and logs; a backtest's recorder).
+public protocol TradingObserver: Sendable {
+    /// False skips building a `BarSummary` every bar (a backtest's recorder needs none).
+    var wantsBarSummaries: Bool { get }
+    /// Before the first bar: the time of the checkpoint resumed from, nil on a new journal.
+    func started(resumedFrom time: Int64?)
+    /// The feed has no more bars (a replay's end).
+    func feedEnded(equity: Double, at time: Int64?)
+    func decided(strategy: String, market: String, decision: Decision, at time: Int64)
+    func barProcessed(_ bar: BarSummary)
+    func ordersSent(_ orders: [Order], reports: [ExecutionReport])
+    func filled(_ fill: RecordedFill)
+    func halted(_ reason: String, at time: Int64)
+    func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64)
+}
+
+extension TradingObserver {
+    public var wantsBarSummaries: Bool { true }
+    public func started(resumedFrom time: Int64?) {}
+    public func feedEnded(equity: Double, at time: Int64?) {}
+    public func decided(strategy: String, market: String, decision: Decision, at time: Int64) {}
+    public func barProcessed(_ bar: BarSummary) {}
+    public func ordersSent(_ orders: [Order], reports: [ExecutionReport]) {}
+    public func filled(_ fill: RecordedFill) {}
+    public func halted(_ reason: String, at time: Int64) {}
+    public func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {}
+}
+
+/// The account after one bar.
+public struct BarSummary: Sendable {
+    public var time: Int64
+    public var equity: Double
+    public var cash: Double
+    public var drawdown: Double
+    public var dailyPnLRatio: Double
+    public var haltReason: String?
+    public var paused: String?
+    public var positions: [(strategy: String, market: String, quantity: Double)]
+    /// Seconds from the bar's arrival to every strategy's decision.
+    public var decisionSeconds: Double
+}

@@ -1,0 +1,160 @@
+import Foundation
+import WardenCore
+
+/// The one bar loop of Warden: feed → strategies → risk → orders → venue → store. The backtester
+/// runs it over a `ReplayFeed`, a `PaperVenue` and a `MemoryTradingStore`; the engine over its
+/// configured feed and venue and the database store. One code path, so they trade identically.
+///
+/// Per batch of bars sharing an open time: a simulated venue fills what waited for these opens;
+/// every strategy sees its market's close; equity is marked and the risk limits observe it; exits
+/// (signal, stop-loss, take-profit) and entries are decided; new orders are journaled, and made
+/// durable first when the venue is remote, then sent. The journal is written in batches (one
+/// transaction each) with a checkpoint of this loop's state, so a restart resumes at the last
+/// batch written: state from the checkpoint, indicators warmed from the stored candles, then a
+/// reconciliation of the journal's open orders with the venue.
+public struct TradingLoop<Feed: MarketFeed>: Sendable {
+    public struct Configuration: Sendable {
+        public var slots: [SlotSettings]
+        public var risk: RiskLimits
+        public var startingBalance: Double
+        /// The taker fee assumed when sizing an entry (the venue charges its own).
+        public var feeRate: Double
+        /// Bars per journal write while nothing else forces one.
+        public var batchBars: Int
+        /// Longest time between journal writes.
+        public var batchInterval: Duration
+        /// After the feed ends, stay and apply operator commands until cancelled (the engine).
+        public var staysAfterFeedEnds: Bool
+
+        public init(
+            slots: [SlotSettings], risk: RiskLimits = .none, startingBalance: Double, feeRate: Double, batchBars: Int = 1000,
+            batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false
+        ) {
+            self.slots = slots
+            self.risk = risk
+            self.startingBalance = startingBalance
+            self.feeRate = feeRate
+            self.batchBars = batchBars
+            self.batchInterval = batchInterval
+            self.staysAfterFeedEnds = staysAfterFeedEnds
+        }
+    }
+
+    /// One strategy on one market. `strategy` is a registry name, or any instance for tests.
+    public struct SlotSettings: Sendable {
+        public var name: String
+        public var market: String
+        public var parameters: [String: Double]
+        public var active: Bool
+        let make: @Sendable ([String: Double]) throws -> any Strategy
+
+        public init(strategy name: String, market: String, parameters: [String: Double] = [:], active: Bool = true) {
+            self.name = name
+            self.market = market
+            self.parameters = parameters
+            self.active = active
+            make = { try StrategyRegistry.make(name, overrides: $0) }
+        }
+
+        /// A strategy built by the caller (tests' scripted strategies); parameters are not checked.
+        public init(name: String, market: String, strategy: some Strategy) {
+            self.name = name
+            self.market = market
+            parameters = [:]
+            active = true
+            let instance = strategy
+            make = { _ in instance }
+        }
+    }
+
+    public struct Summary: Sendable {
+        public var lastTime: Int64?
+        public var equity: Double
+        public var cash: Double
+        public var barsInMarket: Int
+        public var barsProcessed: Int
+        public var haltedAt: Int64?
+        public var haltReason: String?
+        public var resumedFrom: Int64?
+    }
+
+    public let configuration: Configuration
+    public let feed: Feed
+    public let venue: any Venue
+    public let store: any TradingStore
+    public let control: TradingControl?
+    public let observer: (any TradingObserver)?
+
+    public init(
+        configuration: Configuration, feed: Feed, venue: any Venue, store: any TradingStore, control: TradingControl? = nil,
+        observer: (any TradingObserver)? = nil
+    ) {
+        self.configuration = configuration
+        self.feed = feed
+        self.venue = venue
+        self.store = store
+        self.control = control
+        self.observer = observer
+    }
+
+    public func run() async throws -> Summary {
+        var state = try await LoopState.start(self)
+        let resumedFrom = state.lastTime
+        try await state.reconcile(self)
+        observer?.started(resumedFrom: resumedFrom)
+        var batch = JournalBatch()
+        var unwritten = 0
+        var lastWrite = ContinuousClock.now
+        var processed = 0
+        for try await bars in feed.batches(after: state.lastTime) {
+            if Task.isCancelled { break }
+            if let control, control.hasPending {
+                try await state.apply(control.take(), at: bars.time, loop: self, batch: &batch)
+                try await write(&batch, state)
+                unwritten = 0
+            }
+            let orders = try await state.step(bars, loop: self, batch: &batch)
+            processed += 1
+            unwritten += 1
+            var forced = !batch.audit.isEmpty
+            if !orders.isEmpty {
+                // Journaled before the venue sees them; durably first when the venue is outside this process.
+                batch.orders += orders
+                if venue.isRemote { try await write(&batch, state) }
+                let reports = try await state.submitted(orders, loop: self, batch: &batch)
+                observer?.ordersSent(orders, reports: reports)
+                forced = forced || venue.isRemote
+            }
+            if forced || unwritten >= configuration.batchBars || bars.isLast || ContinuousClock.now - lastWrite >= configuration.batchInterval {
+                try await write(&batch, state)
+                unwritten = 0
+                lastWrite = .now
+            }
+        }
+        // Cancelled mid-replay: what is unwritten is redone identically after the restart.
+        guard !Task.isCancelled else {
+            return Summary(
+                lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
+                haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
+        }
+        try await write(&batch, state)
+        observer?.feedEnded(equity: state.equity, at: state.lastTime)
+        if configuration.staysAfterFeedEnds, let control {
+            for await _ in control.wakeups {
+                guard control.hasPending else { continue }
+                try await state.apply(control.take(), at: state.lastTime ?? 0, loop: self, batch: &batch)
+                try await write(&batch, state)
+            }
+        }
+        return Summary(
+            lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
+            haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
+    }
+
+    func write(_ batch: inout JournalBatch, _ state: LoopState<Feed>) async throws {
+        guard !batch.isEmpty, state.lastTime != nil else { return }
+        batch.checkpoint = try state.checkpoint(venue: venue)
+        try await store.write(batch)
+        batch = JournalBatch()
+    }
+}

@@ -1,0 +1,97 @@
+/// A round trip of one strategy slot: entry fills, then the exit fills that close it.
+public struct Trade: Sendable, Hashable, Encodable {
+    /// Open time of the bar whose open filled the entry (Unix ms).
+    public var entryTime: Int64
+    public var entryPrice: Double
+    public var exitTime: Int64?
+    public var exitPrice: Double?
+    public var quantity: Double
+    public var fees: Double
+    /// Closed: net of both fees. Still open: marked at the last close when known, entry fee only.
+    public var pnl: Double
+    public var `return`: Double
+
+    public init(
+        entryTime: Int64, entryPrice: Double, exitTime: Int64? = nil, exitPrice: Double? = nil, quantity: Double, fees: Double, pnl: Double,
+        return: Double
+    ) {
+        self.entryTime = entryTime
+        self.entryPrice = entryPrice
+        self.exitTime = exitTime
+        self.exitPrice = exitPrice
+        self.quantity = quantity
+        self.fees = fees
+        self.pnl = pnl
+        self.return = `return`
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case quantity, fees, pnl, `return`
+        case entryTime = "entry_time", entryPrice = "entry_price", exitTime = "exit_time", exitPrice = "exit_price"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(entryTime, forKey: .entryTime)
+        try c.encode(entryPrice, forKey: .entryPrice)
+        try c.encode(exitTime, forKey: .exitTime)  // null while open
+        try c.encode(exitPrice, forKey: .exitPrice)
+        try c.encode(quantity, forKey: .quantity)
+        try c.encode(fees, forKey: .fees)
+        try c.encode(pnl, forKey: .pnl)
+        try c.encode(`return`, forKey: .return)
+    }
+}
+
+/// Trades per (strategy, market) slot, built from fills: the same pairing for a backtest's
+/// memory journal and the engine's database, so the two compare field by field.
+public struct SlotTrades: Sendable, Encodable {
+    public var strategy: String
+    public var market: String
+    public var trades: [Trade]
+
+    public static func pair(_ fills: [RecordedFill]) -> [SlotTrades] {
+        var order: [String] = []
+        var books: [String: (SlotTrades, cost: Double, sold: Double)] = [:]
+        for recorded in fills {
+            let key = "\(recorded.strategy)\u{1}\(recorded.fill.market)"
+            if books[key] == nil {
+                order.append(key)
+                books[key] = (SlotTrades(strategy: recorded.strategy, market: recorded.fill.market, trades: []), 0, 0)
+            }
+            let fill = recorded.fill
+            let q = fill.quantity.double, price = fill.price.double, fee = fill.fee.double
+            var (slot, cost, sold) = books[key]!
+            let last = slot.trades.indices.last
+            if fill.side == .buy {
+                if let last, slot.trades[last].exitTime == nil {
+                    // Another fill of the same entry: one trade at the average price.
+                    let trade = slot.trades[last]
+                    slot.trades[last].entryPrice = (trade.entryPrice * trade.quantity + price * q) / (trade.quantity + q)
+                    slot.trades[last].quantity += q
+                    slot.trades[last].fees += fee
+                    cost += q * price + fee
+                } else {
+                    slot.trades.append(Trade(entryTime: fill.time, entryPrice: price, quantity: q, fees: fee, pnl: 0, return: 0))
+                    cost = q * price + fee
+                    sold = 0
+                }
+            } else if let last, slot.trades[last].exitTime == nil {
+                let trade = slot.trades[last]
+                let proceeds = q * price - fee
+                let exitPrice = sold == 0 ? price : ((trade.exitPrice ?? price) * sold + price * q) / (sold + q)
+                sold += q
+                slot.trades[last].fees += fee
+                slot.trades[last].pnl += proceeds
+                slot.trades[last].exitPrice = exitPrice
+                if sold >= trade.quantity * (1 - 1e-12) {
+                    slot.trades[last].exitTime = fill.time
+                    slot.trades[last].pnl -= cost
+                    slot.trades[last].return = slot.trades[last].pnl / cost
+                }
+            }
+            books[key] = (slot, cost, sold)
+        }
+        return order.map { books[$0]!.0 }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// The trading loop's state after a bar, written with that bar's journal so a restart resumes
+/// exactly there. Indicators are not in it: they are warmed again from the stored candles.
+public struct LoopCheckpoint: Sendable, Codable, Hashable {
+    /// Open time of the last bar fully processed.
+    public var time: Int64
+    public var cash: Double
+    public var slots: [Slot]
+    public var risk: RiskGuard.State
+    public var paused: String?
+    /// A simulated venue's own state (the paper account), opaque to the loop.
+    public var venue: Data?
+
+    public struct Slot: Sendable, Codable, Hashable {
+        public var name: String
+        public var market: String
+        public var active: Bool
+        public var parameters: [String: Double]
+        public var quantity: Decimal
+        public var entryPrice: Double
+        public var entryCost: Double
+        public var openedAt: Int64?
+        public var stop: Double?
+        public var target: Double?
+        public var pendingOrder: String?
+        public var pendingSide: Side?
+        public var atrAtDecision: Double?
+    }
+
+    public init(time: Int64, cash: Double, slots: [Slot], risk: RiskGuard.State, paused: String?, venue: Data?) {
+        self.time = time
+        self.cash = cash
+        self.slots = slots
+        self.risk = risk
+        self.paused = paused
+        self.venue = venue
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// The journal of a backtest: the same writes as the engine's database, kept in memory.
+public final class MemoryTradingStore: TradingStore {
+    public let location = "memory"
+    private let state: Mutex<Contents>
+
+    struct Contents {
+        var orders: [String: JournaledOrder] = [:]
+        var fills: [RecordedFill] = []
+        var candles: [String: [Candle]] = [:]
+        var equity: [EquityPoint] = []
+        var events: [StrategyEvent] = []
+        var audit: [AuditEntry] = []
+        var checkpoint: LoopCheckpoint?
+        /// Keeps candles only when a restart may need them (the engine's tests); a backtest does not.
+        var keepsCandles: Bool
+    }
+
+    public init(keepsCandles: Bool = false) { state = Mutex(Contents(keepsCandles: keepsCandles)) }
+
+    public func write(_ batch: JournalBatch) {
+        state.withLock { s in
+            for order in batch.orders where s.orders[order.clientOrderID] == nil {
+                s.orders[order.clientOrderID] = JournaledOrder(order: order, status: .new, exchangeOrderID: nil)
+            }
+            for update in batch.orderUpdates {
+                s.orders[update.clientOrderID]?.status = update.status
+                if let id = update.exchangeOrderID { s.orders[update.clientOrderID]?.exchangeOrderID = id }
+            }
+            s.fills += batch.fills
+            if s.keepsCandles { for (market, candle) in batch.candles { s.candles[market, default: []].append(candle) } }
+            s.equity += batch.equity
+            s.events += batch.strategyEvents
+            s.audit += batch.audit
+            if let checkpoint = batch.checkpoint { s.checkpoint = checkpoint }
+        }
+    }
+
+    public func checkpoint() -> LoopCheckpoint? { state.withLock { $0.checkpoint } }
+    public func candles(market: String, through time: Int64) -> [Candle] { state.withLock { $0.candles[market, default: []].filter { $0.openTime <= time } } }
+    public func openOrders() -> [JournaledOrder] { state.withLock { $0.orders.values.filter { $0.status.isOpen || $0.status == OrderStatus.new }.sorted { $0.order.clientOrderID < $1.order.clientOrderID } } }
+    public func fills() -> [RecordedFill] { state.withLock { $0.fills } }
+    public func positions() -> [Position] {
+        state.withLock { s in
+            (s.checkpoint?.slots ?? []).filter { $0.quantity > 0 }.map {
+                Position(strategy: $0.name, market: $0.market, quantity: $0.quantity, entryPrice: Decimal(exactly: $0.entryPrice), openedAt: $0.openedAt ?? 0)
+            }
+        }
+    }
+    public func strategyEvents() -> [StrategyEvent] { state.withLock { $0.events } }
+    public func audit(target: String) -> [AuditEntry] { state.withLock { $0.audit.filter { $0.target == target } } }
+    public var equity: [EquityPoint] { state.withLock { $0.equity } }
+    public var orderCount: Int { state.withLock { $0.orders.count } }
+}

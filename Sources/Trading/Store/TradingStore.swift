@@ -1,0 +1,137 @@
+import Foundation
+
+/// The trading journal and its reads: one protocol for the loop's writes and everyone's reads
+/// (the engine, `warden trades | positions | strategies`, the API), one implementation per
+/// database engine plus an in-memory one for backtests.
+public protocol TradingStore: Sendable {
+    /// Where it is, for messages.
+    var location: String { get }
+    /// Writes one batch atomically: after a crash either all of it is there or none.
+    func write(_ batch: JournalBatch) async throws
+    /// The loop's state at the last batch written; nil on a new journal.
+    func checkpoint() async throws -> LoopCheckpoint?
+    /// Stored candles of `market` up to `time` inclusive, oldest first (indicator warm-up).
+    func candles(market: String, through time: Int64) async throws -> [Candle]
+    /// Orders in the journal that may still be open on the venue (submitted, accepted, partly filled, unknown).
+    func openOrders() async throws -> [JournaledOrder]
+    /// Every fill, oldest first.
+    func fills() async throws -> [RecordedFill]
+    /// Open positions per strategy slot.
+    func positions() async throws -> [Position]
+    /// Strategy activations, deactivations and parameter changes, oldest first.
+    func strategyEvents() async throws -> [StrategyEvent]
+    /// The audit trail of trading actions (pauses, resumes, halts, strategy changes), oldest first.
+    func audit(target: String) async throws -> [AuditEntry]
+}
+
+/// What one write holds.
+public struct JournalBatch: Sendable {
+    /// New orders, journaled before the venue sees them.
+    public var orders: [Order] = []
+    public var orderUpdates: [OrderUpdate] = []
+    public var fills: [RecordedFill] = []
+    public var candles: [(market: String, candle: Candle)] = []
+    public var equity: [EquityPoint] = []
+    public var strategyEvents: [StrategyEvent] = []
+    public var audit: [AuditEntry] = []
+    /// The loop's state after the last bar in this batch.
+    public var checkpoint: LoopCheckpoint?
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        orders.isEmpty && orderUpdates.isEmpty && fills.isEmpty && candles.isEmpty && equity.isEmpty && strategyEvents.isEmpty && audit.isEmpty
+            && checkpoint == nil
+    }
+}
+
+public struct OrderUpdate: Sendable, Hashable {
+    public var clientOrderID: String
+    public var status: OrderStatus
+    public var exchangeOrderID: String?
+    public var reason: String?
+    public var time: Int64
+
+    public init(clientOrderID: String, status: OrderStatus, exchangeOrderID: String?, reason: String? = nil, time: Int64) {
+        self.clientOrderID = clientOrderID
+        self.status = status
+        self.exchangeOrderID = exchangeOrderID
+        self.reason = reason
+        self.time = time
+    }
+}
+
+/// A fill with the strategy slot it belongs to.
+public struct RecordedFill: Sendable, Hashable {
+    public var strategy: String
+    public var fill: Fill
+
+    public init(strategy: String, fill: Fill) {
+        self.strategy = strategy
+        self.fill = fill
+    }
+}
+
+public struct JournaledOrder: Sendable, Hashable {
+    public var order: Order
+    public var status: OrderStatus
+    public var exchangeOrderID: String?
+
+    public init(order: Order, status: OrderStatus, exchangeOrderID: String?) {
+        self.order = order
+        self.status = status
+        self.exchangeOrderID = exchangeOrderID
+    }
+}
+
+public struct EquityPoint: Sendable, Hashable, Codable {
+    public var time: Int64
+    public var equity: Double
+    public var cash: Double
+    public var drawdown: Double
+
+    public init(time: Int64, equity: Double, cash: Double, drawdown: Double) {
+        self.time = time
+        self.equity = equity
+        self.cash = cash
+        self.drawdown = drawdown
+    }
+}
+
+/// A change to a strategy slot, applied at the bar `time`.
+public struct StrategyEvent: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable { case activate, deactivate, setParameters = "set_parameters" }
+
+    public var time: Int64
+    public var strategy: String
+    /// nil for every market the strategy runs on.
+    public var market: String?
+    public var kind: Kind
+    public var parameters: [String: Double]
+    public var actor: String
+
+    public init(time: Int64, strategy: String, market: String?, kind: Kind, parameters: [String: Double] = [:], actor: String) {
+        self.time = time
+        self.strategy = strategy
+        self.market = market
+        self.kind = kind
+        self.parameters = parameters
+        self.actor = actor
+    }
+}
+
+public struct AuditEntry: Sendable, Hashable, Codable {
+    public var time: Int64
+    public var actor: String
+    public var action: String
+    public var target: String
+    public var detail: String
+
+    public init(time: Int64, actor: String, action: String, target: String, detail: String) {
+        self.time = time
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.detail = detail
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import Synchronization
+
+/// The paper exchange: a venue in its own right. It holds the account (a balance per asset), takes
+/// orders as an exchange does (refusing what one would refuse, with the same kind of error), mints
+/// its own exchange order ids, and fills at the next bar's open ± slippage with fees. Limit orders
+/// fill when a bar trades through their price, stop-market orders when a bar reaches their stop.
+public final class PaperVenue: SimulatedVenue {
+    public let name = "paper"
+    public let isRemote = false
+    public let executionReports: AsyncStream<ExecutionReport>
+    private let reports: AsyncStream<ExecutionReport>.Continuation
+    private let model: FillModel
+    private let instruments: [String: Instrument]
+    private let state: Mutex<Account>
+
+    /// Everything the paper exchange knows, so a restart continues from it (kept in the journal).
+    public struct Account: Sendable, Codable, Hashable {
+        public var balances: [String: Balance]
+        /// Orders waiting for a bar, oldest first.
+        public var open: [Order]
+        public var openReports: [String: ExecutionReport]
+        /// The last terminal reports, newest last (what `order(clientOrderID:)` still answers).
+        public var recent: [ExecutionReport]
+        public var sequence: Int64
+        /// Fills kept for `fills(since:)`, newest last.
+        public var fills: [Fill]
+
+        public init(quote: String, balance: Decimal) {
+            balances = [quote: Balance(asset: quote, free: balance)]
+            open = []
+            openReports = [:]
+            recent = []
+            sequence = 0
+            fills = []
+        }
+    }
+
+    static let keptReports = 100
+    static let keptFills = 100
+
+    public init(instruments: [Instrument], model: FillModel, account: Account) {
+        self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
+        self.model = model
+        state = Mutex(account)
+        (executionReports, reports) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
+    }
+
+    public var account: Account { state.withLock { $0 } }
+
+    public func snapshot() throws -> Data { try JSONEncoder().encode(account) }
+
+    public func restore(_ snapshot: Data) throws {
+        let restored = try JSONDecoder().decode(Account.self, from: snapshot)
+        state.withLock { $0 = restored }
+    }
+
+    public func instrument(_ market: String) throws -> Instrument {
+        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)") }
+        return instrument
+    }
+
+    public func submit(_ order: Order) throws -> ExecutionReport {
+        let instrument = try instrument(order.market)
+        let report = try state.withLock { account throws(VenueError) -> ExecutionReport in
+            guard account.openReports[order.clientOrderID] == nil, !account.recent.contains(where: { $0.clientOrderID == order.clientOrderID }) else {
+                throw VenueError(.duplicateOrder, "client order id \(order.clientOrderID) was already used")
+            }
+            try Self.check(order, instrument)
+            // Reserve what the order may spend or sell, as an exchange locks it.
+            let (asset, amount) = try Self.reservation(order, instrument, model)
+            var balance = account.balances[asset] ?? Balance(asset: asset, free: 0)
+            guard balance.free >= amount else {
+                throw VenueError(.insufficientBalance, "\(order.clientOrderID): needs \(amount) \(asset), \(balance.free) free")
+            }
+            balance.free -= amount
+            balance.locked += amount
+            account.balances[asset] = balance
+            account.sequence += 1
+            let report = ExecutionReport(
+                clientOrderID: order.clientOrderID, exchangeOrderID: String(1_000_000_000_000_000_000 + account.sequence), market: order.market,
+                side: order.side, status: .accepted, time: order.decidedAt)
+            account.open.append(order)
+            account.openReports[order.clientOrderID] = report
+            return report
+        }
+        reports.yield(report)
+        return report
+    }
+
+    public func cancel(clientOrderID: String, market: String) throws -> ExecutionReport {
+        let report = try state.withLock { account throws(VenueError) -> ExecutionReport in
+            guard let index = account.open.firstIndex(where: { $0.clientOrderID == clientOrderID }) else {
+                throw VenueError(.orderNotFound, "no open order \(clientOrderID) on \(market)")
+            }
+            let order = account.open.remove(at: index)
+            return Self.close(order, &account, status: .cancelled, reason: "cancelled", instrument: instruments[order.market]!, model: model)
+        }
+        reports.yield(report)
+        return report
+    }
+
+    public func order(clientOrderID: String, market: String) -> ExecutionReport? {
+        state.withLock { $0.openReports[clientOrderID] ?? $0.recent.last { $0.clientOrderID == clientOrderID } }
+    }
+
+    public func openOrders() -> [ExecutionReport] { state.withLock { a in a.open.compactMap { a.openReports[$0.clientOrderID] } } }
+    public func fills(since time: Int64) -> [Fill] { state.withLock { $0.fills.filter { $0.time >= time } } }
+    public func balances() -> [Balance] { state.withLock { $0.balances.values.sorted { $0.asset < $1.asset } } }
+
+    /// Spot has no positions of its own: each non-quote balance is a long position on its market.
+    public func positions() -> [Position] {
+        state.withLock { account in
+            instruments.values.sorted { $0.symbol < $1.symbol }.compactMap { instrument in
+                guard let held = account.balances[instrument.base], held.total > 0 else { return nil }
+                return Position(strategy: "", market: instrument.symbol, quantity: held.total, entryPrice: 0, openedAt: 0)
+            }
+        }
+    }
+
+    public func open(_ candle: Candle, market: String) throws -> (reports: [ExecutionReport], fills: [Fill]) {
+        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)") }
+        let model = model
+        let (done, fills) = state.withLock { account -> ([ExecutionReport], [Fill]) in
+            var done: [ExecutionReport] = []
+            var fills: [Fill] = []
+            var index = 0
+            while index < account.open.count {
+                let order = account.open[index]
+                guard order.market == market, let price = Self.triggerPrice(order, candle, model) else {
+                    index += 1
+                    continue
+                }
+                account.open.remove(at: index)
+                switch Self.execute(order, at: price, time: candle.openTime, &account, instrument: instrument, model: model) {
+                case .success(let fill):
+                    fills.append(fill)
+                    done.append(Self.close(order, &account, status: .filled, reason: nil, instrument: instrument, model: model, fill: fill))
+                case .failure(let refusal):
+                    done.append(Self.close(order, &account, status: .expired, reason: refusal.message, instrument: instrument, model: model))
+                }
+            }
+            account.fills.append(contentsOf: fills)
+            if account.fills.count > Self.keptFills { account.fills.removeFirst(account.fills.count - Self.keptFills) }
+            return (done, fills)
+        }
+        for report in done { reports.yield(report) }
+        return (done, fills)
+    }
+
+    // MARK: - Exchange rules
+
+    static func check(_ order: Order, _ instrument: Instrument) throws(VenueError) {
+        if let quantity = order.quantity {
+            guard instrument.isOnStep(quantity) else {
+                throw VenueError(.invalidParameter, "quantity \(quantity) is not a multiple of the step \(instrument.stepSize) of \(instrument.symbol)")
+            }
+            guard quantity >= instrument.minQuantity, quantity > 0 else {
+                throw VenueError(.invalidParameter, "quantity \(quantity) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)")
+            }
+        }
+        for price in [order.price, order.stopPrice].compactMap({ $0 }) where !instrument.isOnTick(price) {
+            throw VenueError(.invalidParameter, "price \(price) is not a multiple of the tick \(instrument.tickSize) of \(instrument.symbol)")
+        }
+        if order.type != .market, order.quantity == nil { throw VenueError(.invalidParameter, "a \(order.type.rawValue) order needs a quantity") }
+        if let quote = order.quoteQuantity, quote < instrument.minNotional {
+            throw VenueError(.invalidParameter, "order value \(quote) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)")
+        }
+        if let quantity = order.quantity, let price = order.price ?? order.stopPrice, quantity * price < instrument.minNotional {
+            throw VenueError(.invalidParameter, "order value \(quantity * price) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)")
+        }
+    }
+
+    /// What a new order locks: a buy its quote (a limit buy at its price with the fee; a market buy
+    /// by quantity cannot be priced yet, so it locks nothing and is checked when it fills); a sell its base.
+    static func reservation(_ order: Order, _ instrument: Instrument, _ model: FillModel) throws(VenueError) -> (String, Decimal) {
+        switch order.side {
+        case .sell: return (instrument.base, order.quantity ?? 0)
+        case .buy:
+            if let quote = order.quoteQuantity { return (instrument.quote, quote) }
+            if let quantity = order.quantity, let price = order.price {
+                return (instrument.quote, quantity * price * Decimal(exactly: 1 + model.feeRate))
+            }
+            return (instrument.quote, 0)
+        }
+    }
+
+    /// The price this bar fills `order` at, or nil when it does not trade.
+    static func triggerPrice(_ order: Order, _ candle: Candle, _ model: FillModel) -> Double? {
+        switch order.type {
+        case .market: return model.price(open: candle.open, side: order.side)
+        case .limit:
+            let limit = order.price!.double
+            if order.side == .buy { return candle.open <= limit ? candle.open : candle.low <= limit ? limit : nil }
+            return candle.open >= limit ? candle.open : candle.high >= limit ? limit : nil
+        case .stopMarket:
+            let stop = order.stopPrice!.double
+            if order.side == .sell {
+                return candle.open <= stop ? model.price(open: candle.open, side: .sell) : candle.low <= stop ? model.price(open: stop, side: .sell) : nil
+            }
+            return candle.open >= stop ? model.price(open: candle.open, side: .buy) : candle.high >= stop ? model.price(open: stop, side: .buy) : nil
+        }
+    }
+
+    static func execute(
+        _ order: Order, at price: Double, time: Int64, _ account: inout Account, instrument: Instrument, model: FillModel
+    ) -> Result<Fill, VenueError> {
+        let quantity: Decimal
+        if let quote = order.quoteQuantity {
+            quantity = instrument.quantity(model.affordableQuantity(cash: quote.double, price: price))
+        } else {
+            quantity = order.quantity!
+        }
+        let q = quantity.double
+        guard quantity > 0, quantity >= instrument.minQuantity else {
+            return .failure(VenueError(.invalidParameter, "quantity \(quantity) at \(price) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)"))
+        }
+        guard q * price >= instrument.minNotional.double else {
+            return .failure(VenueError(.invalidParameter, "order value \(q * price) is below the minimum notional \(instrument.minNotional)"))
+        }
+        let fee = Decimal(exactly: model.fee(quantity: q, price: price))
+        let notional = Decimal(exactly: q * price)
+        let reserved = (try? reservation(order, instrument, model).1) ?? 0
+        var quoteBalance = account.balances[instrument.quote] ?? Balance(asset: instrument.quote, free: 0)
+        var baseBalance = account.balances[instrument.base] ?? Balance(asset: instrument.base, free: 0)
+        if order.side == .buy {
+            let cost = notional + fee
+            guard quoteBalance.free + reserved >= cost else {
+                return .failure(VenueError(.insufficientBalance, "\(order.clientOrderID): costs \(cost) \(instrument.quote), \(quoteBalance.free + reserved) available"))
+            }
+            quoteBalance.locked -= reserved
+            quoteBalance.free += reserved - cost
+            baseBalance.free += quantity
+        } else {
+            baseBalance.locked -= reserved
+            baseBalance.free += reserved - quantity
+            quoteBalance.free += notional - fee
+        }
+        account.balances[instrument.quote] = quoteBalance
+        account.balances[instrument.base] = baseBalance
+        let exchangeID = account.openReports[order.clientOrderID]?.exchangeOrderID ?? ""
+        return .success(Fill(
+            clientOrderID: order.clientOrderID, exchangeOrderID: exchangeID, tradeID: "\(exchangeID)-1", market: order.market, side: order.side,
+            price: Decimal(exactly: price), quantity: quantity, fee: fee, feeAsset: instrument.quote, time: time))
+    }
+
+    /// Takes a finished order off the book, releasing what it still had locked.
+    static func close(
+        _ order: Order, _ account: inout Account, status: OrderStatus, reason: String?, instrument: Instrument, model: FillModel, fill: Fill? = nil
+    ) -> ExecutionReport {
+        if fill == nil, let (asset, amount) = try? reservation(order, instrument, model), amount > 0, var balance = account.balances[asset] {
+            balance.locked -= amount
+            balance.free += amount
+            account.balances[asset] = balance
+        }
+        var report = account.openReports.removeValue(forKey: order.clientOrderID)
+            ?? ExecutionReport(clientOrderID: order.clientOrderID, exchangeOrderID: nil, market: order.market, side: order.side, status: .accepted, time: 0)
+        report.status = status
+        report.reason = reason
+        if let fill {
+            report.filledQuantity = fill.quantity
+            report.averagePrice = fill.price
+            report.time = fill.time
+        }
+        account.recent.append(report)
+        if account.recent.count > keptReports { account.recent.removeFirst(account.recent.count - keptReports) }
+        return report
+    }
+}

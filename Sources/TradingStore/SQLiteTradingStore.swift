@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import Trading
+
+/// The trading journal in Warden's SQLite database: one transaction per batch.
+public final class SQLiteTradingStore: TradingStore {
+    let database: any DatabaseWriter
+    let interval: String
+    public let location: String
+
+    /// `database` is the process's one handle on the file.
+    public init(database: any DatabaseWriter, location: String, interval: Int64) {
+        self.database = database
+        self.location = location
+        self.interval = StoreCodec.interval(interval)
+    }
+
+    public func write(_ batch: JournalBatch) async throws {
+        let interval = interval
+        try await database.write { db in
+            var strategyIDs: [String: Int64] = [:]
+            func strategyID(_ name: String) throws -> Int64 {
+                if let id = strategyIDs[name] { return id }
+                try db.execute(sql: "INSERT OR IGNORE INTO strategies (name, kind, created_at) VALUES (?, ?, ?)", arguments: [name, name, batch.checkpoint?.time ?? 0])
+                let id = try Int64.fetchOne(db, sql: "SELECT id FROM strategies WHERE name = ?", arguments: [name])!
+                strategyIDs[name] = id
+                return id
+            }
+            for order in batch.orders {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO orders (client_order_id, strategy_id, symbol, side, type, quantity, quote_quantity, price, stop_price,
+                        time_in_force, reduce_only, status, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)
+                    """, arguments: [
+                        order.clientOrderID, try strategyID(order.strategy), order.market, order.side.rawValue, order.type.rawValue,
+                        StoreCodec.text(order.quantity) ?? "", StoreCodec.text(order.quoteQuantity), StoreCodec.text(order.price),
+                        StoreCodec.text(order.stopPrice), order.timeInForce.rawValue, order.reduceOnly, order.decidedAt, order.decidedAt,
+                    ])
+            }
+            for update in batch.orderUpdates {
+                try db.execute(sql: """
+                    UPDATE orders SET status = ?, exchange_order_id = COALESCE(?, exchange_order_id), reason = COALESCE(?, reason), updated_at = ?
+                    WHERE client_order_id = ?
+                    """, arguments: [update.status.rawValue, update.exchangeOrderID, update.reason, update.time, update.clientOrderID])
+            }
+            for recorded in batch.fills {
+                let fill = recorded.fill
+                guard let orderID = try Int64.fetchOne(db, sql: "SELECT id FROM orders WHERE client_order_id = ?", arguments: [fill.clientOrderID]) else {
+                    throw StoreError(message: "a fill of \(fill.clientOrderID), which was never journaled; refusing to record it")
+                }
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO fills (order_id, exchange_fill_id, price, quantity, fee, fee_asset, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [orderID, fill.tradeID, "\(fill.price)", "\(fill.quantity)", "\(fill.fee)", fill.feeAsset, fill.time])
+                let id = try strategyID(recorded.strategy)
+                if fill.side == .buy {
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO positions (strategy_id, symbol, quantity, entry_price, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+                        """, arguments: [id, fill.market, "\(fill.quantity)", "\(fill.price)", fill.time, fill.time])
+                } else {
+                    try db.execute(sql: "DELETE FROM positions WHERE strategy_id = ? AND symbol = ?", arguments: [id, fill.market])
+                }
+            }
+            let candles = try db.makeStatement(sql: """
+                INSERT OR REPLACE INTO candles (symbol, interval, open_time, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for (market, c) in batch.candles {
+                try candles.execute(arguments: [market, interval, c.openTime, c.open, c.high, c.low, c.close, c.volume])
+            }
+            let equity = try db.makeStatement(sql: "INSERT OR REPLACE INTO equity_snapshots (taken_at, equity, cash, drawdown) VALUES (?, ?, ?, ?)")
+            for point in batch.equity { try equity.execute(arguments: [point.time, point.equity, point.cash, point.drawdown]) }
+            for event in batch.strategyEvents {
+                _ = try strategyID(event.strategy)
+                try db.execute(sql: "INSERT INTO strategy_events (at, strategy, market, kind, parameters, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [event.time, event.strategy, event.market, event.kind.rawValue, try StoreCodec.json(event.parameters), event.actor])
+            }
+            for entry in batch.audit {
+                try db.execute(sql: "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [entry.time, entry.actor, entry.action, entry.target, entry.detail])
+            }
+            if let checkpoint = batch.checkpoint {
+                for slot in checkpoint.slots { _ = try strategyID(slot.name) }
+                try db.execute(sql: "INSERT OR REPLACE INTO loop_checkpoint (id, taken_at, state) VALUES (1, ?, ?)",
+                               arguments: [checkpoint.time, try StoreCodec.json(checkpoint)])
+            }
+        }
+    }
+
+    public func checkpoint() async throws -> LoopCheckpoint? {
+        guard let text = try await database.read({ db in try String.fetchOne(db, sql: "SELECT state FROM loop_checkpoint WHERE id = 1") }) else { return nil }
+        do {
+            return try StoreCodec.decode(LoopCheckpoint.self, text)
+        } catch {
+            throw StoreError(message: "the journal's loop checkpoint cannot be read (\(error)); refusing to trade on a guess")
+        }
+    }
+
+    public func candles(market: String, through time: Int64) async throws -> [Candle] {
+        let interval = interval
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = ? AND interval = ? AND open_time <= ? ORDER BY open_time
+                """, arguments: [market, interval, time]).map { Candle(openTime: $0[0], open: $0[1], high: $0[2], low: $0[3], close: $0[4], volume: $0[5]) }
+        }
+    }
+
+    public func openOrders() async throws -> [JournaledOrder] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.client_order_id, o.symbol, o.side, o.type, o.quantity, o.quote_quantity, o.price, o.stop_price, o.time_in_force,
+                    o.reduce_only, s.name, o.created_at, o.status, o.exchange_order_id
+                FROM orders o JOIN strategies s ON s.id = o.strategy_id WHERE o.status IN \(StoreCodec.openStatuses) ORDER BY o.id
+                """).map { row in
+                let quantity: String = row[4]
+                let order = StoreCodec.order(
+                    clientOrderID: row[0], market: row[1], side: row[2], type: row[3], quantity: quantity.isEmpty ? nil : quantity, quote: row[5],
+                    price: row[6], stop: row[7], timeInForce: row[8], reduceOnly: row[9], strategy: row[10], createdAt: row[11])
+                return JournaledOrder(order: order, status: OrderStatus(rawValue: row[12]) ?? .unknown, exchangeOrderID: row[13])
+            }
+        }
+    }
+
+    public func fills() async throws -> [RecordedFill] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price, f.quantity, f.fee, f.fee_asset, f.filled_at
+                FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id ORDER BY f.filled_at, f.id
+                """).map { row in
+                RecordedFill(strategy: row[0], fill: Fill(
+                    clientOrderID: row[1], exchangeOrderID: row[2] ?? "", tradeID: row[3] ?? "", market: row[4], side: Side(rawValue: row[5]) ?? .buy,
+                    price: StoreCodec.decimal(row[6]) ?? 0, quantity: StoreCodec.decimal(row[7]) ?? 0, fee: StoreCodec.decimal(row[8]) ?? 0,
+                    feeAsset: row[9], time: row[10]))
+            }
+        }
+    }
+
+    public func strategyEvents() async throws -> [StrategyEvent] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, strategy, market, kind, parameters, actor FROM strategy_events ORDER BY id").map { row in
+                StrategyEvent(
+                    time: row[0], strategy: row[1], market: row[2], kind: StrategyEvent.Kind(rawValue: row[3]) ?? .setParameters,
+                    parameters: (try? StoreCodec.decode([String: Double].self, row[4])) ?? [:], actor: row[5])
+            }
+        }
+    }
+
+    public func audit(target: String) async throws -> [AuditEntry] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, actor, action, target, detail FROM audit_log WHERE target = ? OR target LIKE ? ORDER BY id",
+                             arguments: [target, target + ":%"]).map { AuditEntry(time: $0[0], actor: $0[1], action: $0[2], target: $0[3], detail: $0[4] ?? "") }
+        }
+    }
+
+    public func positions() async throws -> [Position] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT s.name, p.symbol, p.quantity, p.entry_price, p.opened_at FROM positions p JOIN strategies s ON s.id = p.strategy_id ORDER BY s.name, p.symbol
+                """).map { Position(strategy: $0[0], market: $0[1], quantity: StoreCodec.decimal($0[2]) ?? 0, entryPrice: StoreCodec.decimal($0[3]) ?? 0, openedAt: $0[4]) }
+        }
+    }
+}
