@@ -30,32 +30,33 @@ struct Scripted: Strategy {
 @Suite("Strategies and the backtester")
 struct StrategyTests {
     @Test("cci: enters on the close that crosses up through lower, exits on the cross down through upper; fills at the next open")
-    func cciByHand() throws {
+    func cciByHand() async throws {
         // CCI(2) of a rising bar is +66.67 and of a falling one −66.67 (typical prices (H+L+C)/3).
         var strategy = try StrategyRegistry.make("cci", overrides: ["period": 2, "lower": -50, "upper": 50])
         let series = candles([(10, 10), (10, 9), (9, 10), (100, 11), (11, 10), (200, 9), (10, 8)])
-        let result = Backtester(fills: FillModel(feeRate: 0.001), cash: 10_000).run(&strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0.001), cash: 10_000).run(strategy, candles: series)
         // Bar 2 closes with CCI −66.7 → +66.7 (enter), bar 4 with +66.7 → −66.7 (exit).
         #expect(result.decisions.map(\.enter) == [false, false, true, false, false, false, false])
         #expect(result.decisions.map(\.exit) == [false, false, false, false, true, false, false])
         #expect(result.trades.count == 1)
         let trade = result.trades[0]
-        let quantity = 10_000 / (100 * 1.001)
+        // All cash in (less the billionth kept back), rounded down to the 0.00001 step.
+        let quantity = ((10_000 * (1 - 1e-9)) / (100 * 1.001) / 0.00001 + 1e-9).rounded(.down) * 0.00001
         #expect(trade.entryTime == 3 * 3_600_000 && trade.entryPrice == 100)
         #expect(trade.exitTime == 5 * 3_600_000 && trade.exitPrice == 200)
-        #expect(abs(trade.quantity - quantity) < 1e-12)
+        #expect(abs(trade.quantity - quantity) < 1e-9)
         let fees = quantity * 100 * 0.001 + quantity * 200 * 0.001
         #expect(abs(trade.fees - fees) < 1e-9)
-        #expect(abs(trade.pnl - (quantity * 200 * 0.999 - 10_000)) < 1e-9)
+        #expect(abs(trade.pnl - (quantity * 200 * 0.999 - quantity * 100 * 1.001)) < 1e-9)
         #expect(abs(result.equity.last! - (10_000 + trade.pnl)) < 1e-9)
     }
 
     @Test("bollinger: enters when the close falls through the lower band, exits above the middle")
-    func bollingerByHand() throws {
+    func bollingerByHand() async throws {
         var strategy = try StrategyRegistry.make("bollinger", overrides: ["period": 3, "stddev": 1])
         // Flat at 10, then a drop to 7: the close falls below a lower band (the drop widens it, but not enough).
         let series = candles([(10, 10), (10, 10), (10, 10), (10, 10), (10, 7), (7, 7.5), (7.5, 12), (12, 12), (12, 12)])
-        let result = Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(&strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(strategy, candles: series)
         var bands = BollingerBands(period: 3, deviations: 1)
         let lower = series.map { bands.update($0.bar)?.lower }
         #expect(lower[4]! > 7 && lower[3]! == 10)
@@ -63,17 +64,19 @@ struct StrategyTests {
         #expect(result.trades.first?.entryTime == 5 * hour && result.trades.first?.entryPrice == 7)
         // Bar 6 closes at 12, above the middle band: out at bar 7's open (12).
         #expect(result.trades.first?.exitTime == 7 * hour)
-        #expect(abs(result.trades[0].pnl - 1_000 * (12.0 / 7 - 1)) < 1e-9)
+        let bought = result.trades[0].quantity
+        #expect(abs(bought - 1_000 / 7) < 0.00001)
+        #expect(abs(result.trades[0].pnl - bought * 5) < 1e-9)
     }
 
     @Test("rsi_macd: a MACD cross up with RSI below the cap enters; RSI above rsi_exit exits")
-    func rsiMACD() throws {
+    func rsiMACD() async throws {
         // Falling then rising closes: MACD crosses its signal upwards once the rise starts.
         var closes: [Double] = (0..<40).map { 100 - Double($0) * 0.5 }
         closes += (0..<12).map { 80.5 + Double($0) * 1.5 }
         let series = candles(closes.map { ($0, $0) })
         var strategy = try StrategyRegistry.make("rsi_macd", overrides: ["fast": 3, "slow": 6, "signal": 3, "rsi": 5, "rsi_exit": 95])
-        let result = Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(&strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(strategy, candles: series)
         var macd = MACD(fast: 3, slow: 6, signal: 3)
         var rsi = RSI(period: 5)
         let lines = series.map { macd.update($0.bar) }
@@ -89,11 +92,11 @@ struct StrategyTests {
     }
 
     @Test("an exit is taken before an entry, and no entry on the bar that decided the exit")
-    func exitBeforeEntry() {
+    func exitBeforeEntry() async throws {
         let both = Decision(enter: true, exit: true)
         var strategy = Scripted([.init(enter: true, exit: false), both, both, .none, both, .none])
         let series = candles((0..<7).map { _ in (10, 10) })
-        let result = Backtester(fills: FillModel(feeRate: 0), cash: 100).run(&strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100).run(strategy, candles: series)
         // in at bar 1; bar 1 decides exit (fills bar 2); bar 2 (flat after the fill) decides entry (fills bar 3);
         // bar 4 decides exit (fills bar 5).
         #expect(result.trades.map(\.entryTime) == [1, 3].map { $0 * 3_600_000 })
@@ -101,27 +104,27 @@ struct StrategyTests {
     }
 
     @Test("a decision on the last bar never fills; a trade open at the end has no exit and is marked at the last close")
-    func endOfData() {
+    func endOfData() async throws {
         var strategy = Scripted([.none, .init(enter: true, exit: false)])
         let series = candles([(10, 10), (10, 10), (10, 12)])
-        let result = Backtester(fills: FillModel(feeRate: 0), cash: 100).run(&strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100).run(strategy, candles: series)
         #expect(result.trades.count == 1 && result.trades[0].exitTime == nil && result.trades[0].exitPrice == nil)
-        #expect(abs(result.trades[0].pnl - 20) < 1e-9)
+        #expect(abs(result.trades[0].pnl - result.trades[0].quantity * 2) < 1e-9 && abs(result.trades[0].quantity - 10) < 0.00001)
         var last = Scripted([.none, .none, .init(enter: true, exit: false)])
-        #expect(Backtester().run(&last, candles: series).trades.isEmpty)
+        #expect(try await Backtester().run(last, candles: series).trades.isEmpty)
     }
 
     @Test("look-ahead guard: cutting the data at random bars never changes the decisions before the cut", arguments: StrategyRegistry.names)
-    func lookAhead(name: String) throws {
+    func lookAhead(name: String) async throws {
         let data = try CandleFile.load(TALibGoldenTests.repository.appendingPathComponent("data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz").path).candles
         let series = Array(data.prefix(4000))
         var full = try StrategyRegistry.make(name, overrides: [:])
-        let reference = Backtester().run(&full, candles: series)
+        let reference = try await Backtester().run(full, candles: series)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let cut = Int.random(in: 50..<series.count, using: &generator)
             var partial = try StrategyRegistry.make(name, overrides: [:])
-            let shorter = Backtester().run(&partial, candles: Array(series.prefix(cut)))
+            let shorter = try await Backtester().run(partial, candles: Array(series.prefix(cut)))
             #expect(shorter.decisions == Array(reference.decisions.prefix(cut)), "cut at \(cut)")
             #expect(shorter.trades.filter { $0.exitTime != nil }.map(\.entryTime)
                     == reference.trades.filter { ($0.exitTime ?? .max) <= series[cut - 1].openTime }.map(\.entryTime))
@@ -130,7 +133,7 @@ struct StrategyTests {
     }
 
     @Test("parameters are checked against their bounds, with clear errors")
-    func parameters() {
+    func parameters() async throws {
         for (name, overrides, text) in [
             ("cci", ["period": 1.0], "cci.period must be a whole number from 2 to 500, found 1"),
             ("cci", ["period": 14.5], "cci.period must be a whole number"),

@@ -3,9 +3,9 @@ DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
 finished() { child_field "$1/run" engine .status_text | grep -q '^engine: replay finished'; }
 # Closed trades as comparable lines; open ones by their entry.
 trade_lines() { jq -r '.[] | "\(.entry_time) \(.entry_price) \(.exit_time) \(.exit_price) \(.quantity) \(.fees) \(if .exit_time then .pnl else "open" end)"'; }
-expected() {  # STRATEGY [PARAMS...]: warden backtest's trades with the suites' 10,000 per strategy
-  local name=$1; shift
-  "$WARDEN" backtest --strategy "$name" --data "$DATA" --cash 10000 --fee 0.001 --slippage-bps 2 "$@" --json | jq '.trades' | trade_lines
+expected() {  # STRATEGY: its trades in `warden backtest` of the suites' three strategies sharing 30,000
+  "$WARDEN" backtest --strategy cci --strategy rsi_macd --strategy bollinger --param bollinger.period=30 --data "$DATA" --cash 30000 \
+    --fee 0.001 --slippage-bps 2 --json | jq --arg s "$1" '.slots[] | select(.strategy == $s) | .trades' | trade_lines
 }
 recorded() {  # DIR STRATEGY: the engine's trades read back with warden trades
   "$WARDEN" trades --json --config "$1/warden.yml" --state-dir "$1/state" | jq --arg s "$2" '.[] | select(.strategy == $s) | .trades' | trade_lines

@@ -15,8 +15,8 @@ start_supervisor "$run1" "$run1/warden.yml"
 wait_until 180 "the engine replays the whole file into PostgreSQL" finished "$run1"
 for s in cci rsi_macd bollinger; do
   params=(); [ "$s" = bollinger ] && params=(--param period=30)
-  check "$s: the trades read back from PostgreSQL equal warden backtest's ($(expected "$s" "${params[@]}" | wc -l) trades)" \
-    test "$(recorded "$run1" "$s")" = "$(expected "$s" "${params[@]}")"
+  check "$s: the trades read back from PostgreSQL equal warden backtest's ($(expected "$s" | wc -l) trades)" \
+    test "$(recorded "$run1" "$s")" = "$(expected "$s")"
 done
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 

@@ -79,7 +79,8 @@ public struct Instrument: Sendable, Hashable, Codable {
 
 extension Decimal {
     /// The nearest Double, for analytics (never for what is sent to an exchange).
-    public var double: Double { NSDecimalNumber(decimal: self).doubleValue }
+    /// Through its text: Foundation's own conversion is off by an ulp for values like 58688.43.
+    public var double: Double { Double(description) ?? NSDecimalNumber(decimal: self).doubleValue }
 
     /// The exact decimal text of a Double's shortest round-trip form (`0.1` is 0.1, not 0.1000000000000000055…).
     public init(exactly value: Double) { self = Decimal(string: "\(value)") ?? Decimal(value) }

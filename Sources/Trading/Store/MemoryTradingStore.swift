@@ -50,7 +50,7 @@ public final class MemoryTradingStore: TradingStore {
         }
     }
     public func strategyEvents() -> [StrategyEvent] { state.withLock { $0.events } }
-    public func audit(target: String) -> [AuditEntry] { state.withLock { $0.audit.filter { $0.target == target } } }
+    public func audit(target: String) -> [AuditEntry] { state.withLock { $0.audit.filter { $0.target == target || $0.target.hasPrefix(target + ":") } } }
     public var equity: [EquityPoint] { state.withLock { $0.equity } }
     public var orderCount: Int { state.withLock { $0.orders.count } }
 }

@@ -1,0 +1,201 @@
+import Foundation
+import Synchronization
+import Testing
+import WardenCore
+@testable import Backtest
+@testable import Trading
+
+@Suite("The order state machine")
+struct OrderLifecycleTests {
+    @Test("the legal path new → submitted → accepted → partially filled → filled")
+    func happyPath() throws {
+        var order = OrderLifecycle(quantity: 2)
+        try order.apply(.send)
+        try order.apply(.accept)
+        try order.apply(.fill(1))
+        #expect(order.status == .partiallyFilled)
+        try order.apply(.fill(1))
+        #expect(order.status == .filled && order.filled == 2)
+    }
+
+    @Test("every event from every state: legal ones move, illegal ones throw and change nothing")
+    func everyTransition() throws {
+        let events: [OrderEvent] = [.send, .accept, .fill(1), .cancel, .reject("no"), .expire, .lose]
+        let legal: [OrderStatus: Set<String>] = [
+            .new: ["be sent"],
+            .submitted: ["be accepted", "fill 1", "be cancelled", "be rejected", "expire", "become unknown"],
+            .accepted: ["fill 1", "be cancelled", "expire", "become unknown"],
+            .partiallyFilled: ["fill 1", "be cancelled", "expire", "become unknown"],
+            .unknown: ["be accepted", "fill 1", "be cancelled", "be rejected", "expire"],
+            .filled: [], .cancelled: [], .rejected: [], .expired: [],
+        ]
+        for status in OrderStatus.allCases {
+            for event in events {
+                var order = OrderLifecycle(quantity: 3, status: status, filled: status == .partiallyFilled ? 1 : 0)
+                let allowed = legal[status]!.contains(OrderLifecycle.verb(event))
+                if allowed {
+                    try order.apply(event)
+                } else {
+                    #expect(throws: OrderLifecycle.IllegalTransition.self, "\(status) then \(event)") { try order.apply(event) }
+                    #expect(order.status == status)
+                }
+            }
+        }
+    }
+
+    @Test("a fill beyond the ordered quantity is an error, not an overfill")
+    func overfill() throws {
+        var order = OrderLifecycle(quantity: 1, status: .accepted)
+        #expect(throws: OrderLifecycle.IllegalTransition.self) { try order.apply(.fill(2)) }
+        #expect(order.filled == 0)
+    }
+}
+
+@Suite("Instruments and the paper venue's refusals")
+struct PaperVenueTests {
+    let btc = try! Instrument(symbol: "BTCUSDT", tickSize: Decimal(string: "0.01")!, stepSize: Decimal(string: "0.0001")!,
+                              minQuantity: Decimal(string: "0.0001")!, minNotional: 5)
+
+    func venue(_ balance: Decimal = 1_000) -> PaperVenue {
+        PaperVenue(instruments: [btc], model: FillModel(feeRate: 0.001), account: .init(quote: "USDT", balance: balance))
+    }
+
+    @Test("symbols are stored in one form; amounts are rounded at creation to step and tick")
+    func rounding() throws {
+        #expect(btc.symbol == "BTC-USDT" && btc.base == "BTC" && btc.quote == "USDT")
+        #expect(try Instrument.canonical("eth/usdt") == "ETH-USDT")
+        #expect(throws: Instrument.SymbolError.self) { try Instrument.canonical("not a symbol") }
+        let order = try Order.limit(.buy, btc, quantity: 0.123456, price: 50_000.005, id: "a", strategy: "s", at: 0)
+        #expect(order.quantity == Decimal(string: "0.1234") && order.price == Decimal(string: "50000.01"))
+    }
+
+    @Test("below the minimum notional, a quantity off the step, more than the balance: refused as an exchange would")
+    func refusals() throws {
+        let paper = venue()
+        var offStep = try Order.limit(.buy, btc, quantity: 0.01, price: 100, id: "x1", strategy: "s", at: 0)
+        offStep.quantity = Decimal(string: "0.01005")
+        #expect { try paper.submit(offStep) } throws: { ($0 as? VenueError)?.code == .invalidParameter }
+        let tiny = try Order.limit(.buy, btc, quantity: 0.0001, price: 100, id: "x2", strategy: "s", at: 0)
+        #expect { try paper.submit(tiny) } throws: { ($0 as? VenueError)?.message.contains("minimum notional") == true }
+        let big = try Order.market(.buy, btc, spending: 5_000, id: "x3", strategy: "s", at: 0)
+        #expect { try paper.submit(big) } throws: { ($0 as? VenueError)?.code == .insufficientBalance }
+        let sell = try Order.market(.sell, btc, quantity: 1, id: "x4", strategy: "s", at: 0)
+        #expect { try paper.submit(sell) } throws: { ($0 as? VenueError)?.code == .insufficientBalance }
+    }
+
+    @Test("a market buy fills at the next open with the fee, mints the venue's own id, and a client id is never taken twice")
+    func fills() throws {
+        let paper = venue()
+        let order = try Order.market(.buy, btc, spending: 500, id: "b1", strategy: "s", at: 0)
+        let accepted = try paper.submit(order)
+        #expect(accepted.status == .accepted && accepted.exchangeOrderID?.count == 19)
+        #expect { try paper.submit(order) } throws: { ($0 as? VenueError)?.code == .duplicateOrder }
+        let (reports, fills) = try paper.open(Candle(openTime: 60_000, open: 100, high: 101, low: 99, close: 100, volume: 1), market: "BTC-USDT")
+        #expect(reports.map(\.status) == [.filled] && fills.count == 1)
+        #expect(fills[0].quantity == Decimal(string: "4.995") && fills[0].price == 100)
+        let usdt = paper.balances().first { $0.asset == "USDT" }!
+        #expect(usdt.total == 1_000 - Decimal(string: "499.5")! - Decimal(string: "0.4995")!)
+        #expect(paper.order(clientOrderID: "b1", market: "BTC-USDT")?.status == .filled)
+    }
+}
+
+@Suite("One trading loop: backtester and engine path, restarts, strategy events")
+struct TradingLoopTests {
+    static func market(_ file: String, _ symbol: String) throws -> Backtester.Market {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.deletingLastPathComponent().appendingPathComponent("shared/data/\(file)").path
+        return Backtester.Market(instrument: try .replay(symbol), candles: try CandleFile.load(path).candles)
+    }
+
+    static let markets = { () -> [Backtester.Market] in
+        (try? [market("BTCUSDT-1h-2023-01-01_2024-01-10.csv", "BTC-USDT"), market("ETHUSDT-1h-2023-01-01_2024-01-10.csv", "ETH-USDT")]) ?? []
+    }()
+
+    static func slots() -> [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings] {
+        ["cci", "rsi_macd", "bollinger"].flatMap { name in markets.map { .init(strategy: name, market: $0.instrument.symbol) } }
+    }
+
+    /// The engine's path: the same loop over a journal that keeps candles, stopped after `stop` bars and restarted from the journal.
+    static func engineRun(stopAt stops: [Int], commands: [Int: TradingControl.Command] = [:]) async throws -> (trades: [SlotTrades], store: MemoryTradingStore) {
+        let store = MemoryTradingStore(keepsCandles: true)
+        let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: 3_600_000)
+        var venue = PaperVenue(instruments: markets.map(\.instrument), model: FillModel(feeRate: 0.001, slippageBps: 2), account: .init(quote: "USDT", balance: 30_000))
+        for stop in stops + [Int.max] {
+            let control = TradingControl()
+            let observer = StopAfter(bars: stop, commands: commands, control: control)
+            let loop = TradingLoop(
+                configuration: .init(slots: slots(), startingBalance: 30_000, feeRate: 0.001, batchBars: 7),
+                feed: feed, venue: venue, store: store, control: control, observer: observer)
+            let task = Task { try await loop.run() }
+            observer.task.withLock { $0 = task }
+            _ = try await task.value
+            // A crash loses the process: the next run gets a new, empty paper venue restored from the journal.
+            venue = PaperVenue(instruments: markets.map(\.instrument), model: FillModel(feeRate: 0.001, slippageBps: 2), account: .init(quote: "USDT", balance: 0))
+        }
+        return (SlotTrades.pair(store.fills()), store)
+    }
+
+    @Test("the backtester and the engine path give identical trades on the two shared 1h markets, three strategies together")
+    func parity() async throws {
+        try #require(Self.markets.count == 2, "../shared/data has the BTC and ETH 1h files")
+        let backtest = try await Backtester(fills: FillModel(feeRate: 0.001, slippageBps: 2), cash: 30_000).run(Self.slots(), markets: Self.markets)
+        let engine = try await Self.engineRun(stopAt: [])
+        let closed = { (slots: [SlotTrades]) in slots.map { "\($0.strategy)@\($0.market): \($0.trades.filter { $0.exitTime != nil })" }.sorted() }
+        #expect(backtest.slots.count == 6 && backtest.trades.count > 100)
+        #expect(closed(engine.trades) == closed(backtest.slots))
+    }
+
+    @Test("stopped at random bars and resumed from the journal, the final trades are the same and no client order id is journaled twice")
+    func recovery() async throws {
+        try #require(Self.markets.count == 2)
+        let reference = try await Self.engineRun(stopAt: [])
+        var generator = SystemRandomNumberGenerator()
+        let stops = (0..<3).map { _ in Int.random(in: 50..<2_000, using: &generator) }
+        let resumed = try await Self.engineRun(stopAt: stops)
+        #expect(resumed.trades.map(\.trades) == reference.trades.map(\.trades), "stopped after \(stops) bars")
+        #expect(resumed.store.orderCount == reference.store.orderCount)
+    }
+
+    @Test("a parameter change journaled at bar N is applied at bar N and replayed there after a restart")
+    func parameterEvent() async throws {
+        try #require(Self.markets.count == 2)
+        let change = TradingControl.Command.setParameters(strategy: "bollinger", market: nil, parameters: ["period": 40], by: "alice")
+        let uninterrupted = try await Self.engineRun(stopAt: [], commands: [1_000: change])
+        let restarted = try await Self.engineRun(stopAt: [1_500], commands: [1_000: change])
+        let unchanged = try await Self.engineRun(stopAt: [])
+        #expect(uninterrupted.store.strategyEvents().map(\.kind) == [.setParameters, .setParameters])
+        #expect(restarted.trades.map(\.trades) == uninterrupted.trades.map(\.trades))
+        #expect(uninterrupted.trades.map(\.trades) != unchanged.trades.map(\.trades), "the change made a difference")
+        #expect(uninterrupted.store.audit(target: "strategy").first?.actor == "alice")
+    }
+}
+
+/// Cancels the loop after a number of bars (a stop or a crash), and sends commands at given bars.
+final class StopAfter: TradingObserver, @unchecked Sendable {
+    // Safe: the loop calls the observer from its one task; `task` is behind a Mutex.
+    let bars: Int
+    let commands: [Int: TradingControl.Command]
+    let control: TradingControl
+    let task = Mutex<Task<TradingLoop<ReplayFeed<ContinuousClock>>.Summary, any Error>?>(nil)
+    private var seen = 0
+    private var offset: Int?
+
+    init(bars: Int, commands: [Int: TradingControl.Command], control: TradingControl) {
+        self.bars = bars
+        self.commands = commands
+        self.control = control
+    }
+
+    var wantsBarSummaries: Bool { true }
+
+    func started(resumedFrom time: Int64?) {
+        offset = time.map { t in TradingLoopTests.markets[0].candles.firstIndex { $0.openTime > t } ?? 0 } ?? 0
+    }
+
+    func barProcessed(_ bar: BarSummary) {
+        seen += 1
+        let index = (offset ?? 0) + seen
+        if let command = commands[index] { control.send(command) }
+        if seen >= bars { task.withLock { $0?.cancel() } }
+    }
+}
