@@ -39,6 +39,7 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .target(name: "Backup", dependencies: [
             "WardenCore", "Storage", "Resilience", "Telemetry",
@@ -57,7 +58,11 @@ let package = Package(
         ]),
         .target(name: "Backtest", dependencies: ["WardenCore", "Trading"]),
         // The wire types of the engine socket, for the engine and its clients alike.
-        .target(name: "WardenProtocol"),
+        .target(name: "WardenProtocol", dependencies: [
+            "WardenCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .target(name: "TradingStore", dependencies: [
             "WardenCore", "Storage", "Trading",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -94,7 +99,7 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "ControlPlane", dependencies: [
-            "WardenCore", "Supervisor", "Telemetry",
+            "WardenCore", "Supervisor", "Telemetry", "WardenProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

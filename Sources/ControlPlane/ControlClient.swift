@@ -1,7 +1,6 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import Supervisor
+import WardenProtocol
 import WardenCore
 
 /// Talks to a running supervisor over its control socket.
@@ -28,29 +27,8 @@ public struct ControlClient: Sendable {
         }
     }
 
-    /// One request to the socket, its JSON answer decoded (also used for the engine's socket).
+    /// One request to the socket, its JSON answer decoded.
     public func call<T: Decodable>(_ method: String, _ path: String, as type: T.Type) async throws -> T {
-        guard FileManager.default.fileExists(atPath: socketPath) else {
-            throw WardenError(
-                .unavailable, "nothing is listening (socket missing; is `warden supervise` running with this --runtime-dir?)",
-                location: socketPath)
-        }
-        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
-            throw WardenError(.usage, "control socket path cannot be used in a URL", location: socketPath)
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .init(rawValue: method)
-        let body: ByteBuffer
-        do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            body = try await response.body.collect(upTo: 4 << 20)
-        } catch {
-            throw WardenError(.unavailable, "supervisor did not answer: \(error)", location: socketPath, underlying: error)
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer: body))
-        } catch {
-            throw WardenError(.runtime, "unexpected answer from the supervisor: \(String(buffer: body).prefix(200))", location: socketPath)
-        }
+        try await SocketClient(socketPath: socketPath, timeout: timeout, peer: "supervisor").call(method, path, as: type)
     }
 }

@@ -40,6 +40,7 @@ final class EngineObserver: TradingObserver {
             m.progress = Double(done) / Double(max(feed.count, 1))
             m.lastBarWallTime = Date()
             for position in bar.positions { m.positions["\(position.strategy)\u{1}\(position.market)"] = position.quantity }
+
             for market in feed.markets { m.markets.insert(market) }
         }
         engine.publish { $0 = TradingStatus(state: state, reason: bar.haltReason ?? bar.paused, bar: done, bars: feed.count, equity: bar.equity) }
@@ -92,6 +93,8 @@ final class EngineObserver: TradingObserver {
         }
         if case .pause(let by) = command { notifier.status("engine: PAUSED by \(by)") }
     }
+
+    func slotsChanged(_ slots: [SlotView]) { engine.slotViews.withLock { $0 = slots } }
 
     func feedEnded(equity: Double, at time: Int64?) {
         engine.publish { if $0.state == "trading" || $0.state == "starting" { $0.state = "finished" } }

@@ -20,6 +20,7 @@ public final class TradingEngine: Service, Sendable {
     let interval: Int64
     let logger: Logger
     let published = Mutex(TradingStatus(state: "starting", reason: nil, bar: 0, bars: 0, equity: 0))
+    let slotViews = Mutex<[SlotView]>([])
 
     public init(settings: EngineSettings, store: any TradingStore, markets: [(instrument: Instrument, candles: [Candle])], interval: Int64, logger: Logger) {
         self.settings = settings
@@ -31,6 +32,18 @@ public final class TradingEngine: Service, Sendable {
     }
 
     public func status() -> TradingStatus { published.withLock { $0 } }
+
+    /// Every strategy slot with its parameters, bounds and position.
+    public func strategies() -> [StrategyInfo] {
+        slotViews.withLock { $0 }.map { view in
+            StrategyInfo(
+                name: view.name, market: view.market, active: view.active, parameters: view.parameters,
+                bounds: (StrategyRegistry.parameters(of: view.name) ?? []).map {
+                    ParameterBound(name: $0.name, defaultValue: $0.defaultValue, min: $0.range.lowerBound, max: $0.range.upperBound, integer: $0.integer)
+                },
+                position: view.quantity)
+        }
+    }
 
     /// Every (strategy, market) slot the configuration asks for.
     public static func slots(_ settings: EngineSettings) -> [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings] {

@@ -13,8 +13,20 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         public var username: String
         public var password: String?
         public var database: String
-        /// `sslmode=disable` turns TLS off (a local socket or loopback); otherwise it is required.
-        public var tls: Bool
+        /// libpq's `sslmode`; `prefer` when the URL does not say.
+        public var sslMode: SSLMode
+        /// libpq's `sslrootcert`: the CA file that verify-ca and verify-full check the server against.
+        public var rootCertificate: String?
+
+        /// Whether TLS is used at all (for tools that take their own URL, such as pg_dump).
+        public var tls: Bool { sslMode != .disable }
+    }
+
+    /// libpq's modes (https://www.postgresql.org/docs/15/libpq-ssl.html#LIBPQ-SSL-PROTECTION).
+    public enum SSLMode: String, Sendable, Equatable, CaseIterable {
+        case disable, allow, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
     }
 
     /// `database.url` if set, else `<state-dir>/warden.sqlite`.
@@ -41,11 +53,20 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
                 throw WardenError(.configuration, "database.url: a postgres URL needs a host")
             }
             let database = String(components.path.drop { $0 == "/" })
-            let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value
+            let query = components.queryItems ?? []
+            let text = query.first { $0.name == "sslmode" }?.value ?? "prefer"
+            guard let mode = SSLMode(rawValue: text) else {
+                throw WardenError(
+                    .configuration,
+                    "database.url: sslmode=\(text) is not one of libpq's modes: \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            for item in query where !["sslmode", "sslrootcert"].contains(item.name) {
+                throw WardenError(.configuration, "database.url: unknown parameter '\(item.name)'; Warden reads sslmode and sslrootcert")
+            }
             return .postgres(Postgres(
                 host: host, port: components.port ?? 5432, username: components.user ?? "warden",
                 password: components.password, database: database.isEmpty ? "warden" : database,
-                tls: sslmode != "disable"))
+                sslMode: mode, rootCertificate: query.first { $0.name == "sslrootcert" }?.value))
         default:
             throw WardenError(.configuration, "database.url: unknown scheme '\(scheme)'; use sqlite or postgres")
         }

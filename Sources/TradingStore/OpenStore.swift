@@ -1,8 +1,17 @@
 import Foundation
-import GRDB
 import Logging
 import Storage
 import Trading
+
+extension DatabaseHandle {
+    /// The trading store on this handle.
+    public func tradingStore(interval: Int64 = 60_000) -> any TradingStore {
+        switch engine {
+        case .sqlite(let path, let pool): SQLiteTradingStore(database: pool, location: path, interval: interval)
+        case .postgres(_, let client): PostgresTradingStore(client: client, location: "\(location)", interval: interval)
+        }
+    }
+}
 
 extension DatabaseLocation {
     /// Runs `body` with this process's trading store on its one database handle (a GRDB pool on
@@ -10,20 +19,6 @@ extension DatabaseLocation {
     public func withTradingStore<T: Sendable>(
         interval: Int64 = 60_000, logger: Logger, _ body: @escaping @Sendable (any TradingStore) async throws -> T
     ) async throws -> T {
-        switch self {
-        case .sqlite(let path):
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            // WAL without an fsync per commit: a killed process loses nothing (the WAL is in the page
-            // cache); a power cut may lose the last batches, which the loop redoes from its checkpoint.
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            return try await body(SQLiteTradingStore(database: pool, location: path, interval: interval))
-        case .postgres(let postgres):
-            let location = "\(self)"
-            return try await postgres.withClient(logger: logger) { client in
-                try await body(PostgresTradingStore(client: client, location: location, interval: interval))
-            }
-        }
+        try await DatabaseHandle.with(self, logger: logger) { handle in try await body(handle.tradingStore(interval: interval)) }
     }
 }

@@ -31,3 +31,62 @@ public struct TradingReply: Sendable, Codable {
         self.status = status
     }
 }
+
+/// One strategy slot as `GET /v1/strategies` lists it.
+public struct StrategyInfo: Sendable, Codable, Hashable {
+    public var name: String
+    public var market: String
+    public var active: Bool
+    public var parameters: [String: Double]
+    public var bounds: [ParameterBound]
+    /// Base quantity held.
+    public var position: Double
+
+    public init(name: String, market: String, active: Bool, parameters: [String: Double], bounds: [ParameterBound], position: Double) {
+        self.name = name
+        self.market = market
+        self.active = active
+        self.parameters = parameters
+        self.bounds = bounds
+        self.position = position
+    }
+}
+
+public struct ParameterBound: Sendable, Codable, Hashable {
+    public var name: String
+    public var defaultValue: Double
+    public var min: Double
+    public var max: Double
+    public var integer: Bool
+
+    public init(name: String, defaultValue: Double, min: Double, max: Double, integer: Bool) {
+        self.name = name
+        self.defaultValue = defaultValue
+        self.min = min
+        self.max = max
+        self.integer = integer
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, min, max, integer
+        case defaultValue = "default"
+    }
+}
+
+/// The engine socket's strategy endpoints:
+///     GET  /v1/strategies
+///     POST /v1/strategies/NAME/activate?by=NAME[&market=M]
+///     POST /v1/strategies/NAME/deactivate?by=NAME[&market=M]
+///     POST /v1/strategies/NAME/parameters?by=NAME[&market=M]   body: {"period": 30, ...}
+/// A change is applied and journaled at the next bar (at once when a replay has finished).
+public struct StrategiesReply: Sendable, Codable {
+    public var ok: Bool
+    public var message: String
+    public var strategies: [StrategyInfo]
+
+    public init(ok: Bool, message: String, strategies: [StrategyInfo]) {
+        self.ok = ok
+        self.message = message
+        self.strategies = strategies
+    }
+}

@@ -62,7 +62,13 @@ import WardenCore
             return
         }
         #expect(settings.host == "db.internal" && settings.port == 6543 && settings.username == "trader")
-        #expect(settings.password == "pw" && settings.database == "book" && !settings.tls)
+        #expect(settings.password == "pw" && settings.database == "book" && !settings.tls && settings.sslMode == .disable)
+        guard case .postgres(let plain) = try DatabaseLocation.parse("postgres://u@h/d") else { return }
+        #expect(plain.sslMode == .prefer, "libpq's default")
+        guard case .postgres(let full) = try DatabaseLocation.parse("postgres://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem") else { return }
+        #expect(full.sslMode == .verifyFull && full.rootCertificate == "/etc/ca.pem")
+        #expect { try DatabaseLocation.parse("postgres://u@h/d?sslmode=on") } throws: { "\($0)".contains("not one of libpq's modes") }
+        #expect { try DatabaseLocation.parse("postgres://u@h/d?ssl=true") } throws: { "\($0)".contains("unknown parameter 'ssl'") }
         #expect("\(pg)" == "postgres://trader@db.internal:6543/book", "the password never prints")
         #expect(throws: WardenError.self) { try DatabaseLocation.parse("mysql://x/y") }
         #expect(throws: WardenError.self) { try DatabaseLocation.parse("sqlite://relative.db") }

@@ -83,4 +83,83 @@ wait_until 30 "and still paused (from the audit log)" state_is paused
 check "the operators are in the audit log" test "$(sqlite3 "$run4/state/warden.sqlite" "SELECT group_concat(actor || ':' || action, ' ') FROM audit_log WHERE target = 'trading' AND actor != 'risk'")" = "alice:trading.resume bob:trading.pause"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
+# Two markets on one clock, one account: BTC/USDT and ETH/USDT hourly (../shared/data), parity and SIGKILL.
+SHARED=$ROOT/../shared/data
+BTC1H=$SHARED/BTCUSDT-1h-2023-01-01_2024-01-10.csv; ETH1H=$SHARED/ETHUSDT-1h-2023-01-01_2024-01-10.csv
+check "the shared BTC and ETH hourly files are beside the repository" test -f "$BTC1H" -a -f "$ETH1H"
+two_config() {  # DIR SPEED
+  cat >"$1/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+engine:
+  markets: [{symbol: BTCUSDT, file: $BTC1H}, {symbol: ETH-USDT, file: $ETH1H}]
+  market_data: {speed: $2}
+  exchange: {starting_balance: 30000, fee_rate: 0.001, slippage_bps: 2}
+  strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger, params: {period: 30}}]
+YAML
+}
+expected_two() {
+  "$WARDEN" backtest --strategy cci --strategy rsi_macd --strategy bollinger --param bollinger.period=30 --data "BTC-USDT=$BTC1H" --data "ETH-USDT=$ETH1H" \
+    --cash 30000 --fee 0.001 --slippage-bps 2 --json | jq --arg s "$1" '.slots[] | select(.strategy == $s) | .trades' | trade_lines
+}
+run6=$(scratch)
+two_config "$run6" 0
+start_supervisor "$run6" "$run6/warden.yml"
+wait_until 120 "the engine replays both markets" finished "$run6"
+for s in cci rsi_macd bollinger; do
+  check "$s on BTC-USDT and ETH-USDT: the engine's trades equal warden backtest's on both markets ($(expected_two "$s" | wc -l) trades)" \
+    test "$(recorded "$run6" "$s")" = "$(expected_two "$s")"
+done
+check "warden trades names both markets" test "$("$WARDEN" trades --json --config "$run6/warden.yml" --state-dir "$run6/state" | jq -r '[.[].market] | unique | join(",")')" = "BTC-USDT,ETH-USDT"
+check "candles of both markets are stored for the warm-up" test "$(sqlite3 "$run6/state/warden.sqlite" "SELECT COUNT(DISTINCT symbol) FROM candles")" = 2
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+run7=$(scratch)
+two_config "$run7" 1500000
+start_supervisor "$run7" "$run7/warden.yml"
+for point in 0.2 0.45 0.7; do
+  wait_until 120 "two markets: the replay passes $point" progress_past "$run7" "$point"
+  pid=$(child_field "$run7/run" engine .pid)
+  kill -KILL "$pid"
+  wait_until 30 "two markets: the engine is back after SIGKILL at $point" child_replaced "$run7/run" engine "$pid"
+done
+wait_until 180 "two markets: the restarted engine finishes" finished "$run7"
+for s in cci rsi_macd bollinger; do
+  check "$s on two markets: after three crashes, the trades equal the uninterrupted run's" test "$(recorded "$run7" "$s")" = "$(recorded "$run6" "$s")"
+done
+check "two markets: no client order id was journaled twice, and as many orders as the uninterrupted run" \
+  test "$(sqlite3 "$run7/state/warden.sqlite" "SELECT COUNT(*) - COUNT(DISTINCT client_order_id) FROM orders"):$(sqlite3 "$run7/state/warden.sqlite" "SELECT COUNT(*) FROM orders")" = "0:$(sqlite3 "$run6/state/warden.sqlite" "SELECT COUNT(*) FROM orders")"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# Strategy changes at run time: journaled at a bar, checked against bounds, surviving SIGKILL, audited.
+run8=$(scratch)
+cat >"$run8/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$(free_port)}
+engine:
+  market_data: {file: $DATA, speed: 3000}
+  strategies: [{name: cci}, {name: bollinger}]
+YAML
+strategies() { "$WARDEN" strategies "$@" --config "$run8/warden.yml" --state-dir "$run8/state" --runtime-dir "$run8/run"; }
+param_is() { [ "$(strategies list --json 2>/dev/null | jq -r --arg s "$1" --arg p "$2" '.[] | select(.name == $s) | .parameters[$p]')" = "$3" ]; }
+active_is() { [ "$(strategies list --json 2>/dev/null | jq -r --arg s "$1" '.[] | select(.name == $s) | .active')" = "$2" ]; }
+start_supervisor "$run8" "$run8/warden.yml"
+wait_until 60 "warden strategies list answers" active_is cci true
+check "the list has each strategy's parameters with their bounds" test "$(strategies list --json | jq -c '.[] | select(.name == "bollinger") | [.market, (.bounds | map(.name) | join(","))]')" = '["BTC-USDT","period,stddev"]'
+out=$(strategies set bollinger period=1 2>&1); rc=$?
+check "a parameter out of bounds is refused with the bound" test "$rc" != 0 -a -n "$(grep 'bollinger.period must be a whole number from 2 to 500, found 1' <<<"$out")"
+check "warden strategies set bollinger period=40 is accepted" strategies set bollinger period=40 --by carol
+wait_until 20 "the engine applies it at the next bar" param_is bollinger period 40
+check "warden strategies deactivate cci is accepted" strategies deactivate cci --by dave
+wait_until 20 "cci is inactive" active_is cci false
+deactivated_at=$(sqlite3 "$run8/state/warden.sqlite" "SELECT at FROM strategy_events WHERE strategy = 'cci' AND kind = 'deactivate'")
+wait_until 30 "the engine trades on for 200 bars" bash -c "[ \$(sqlite3 '$run8/state/warden.sqlite' 'SELECT COUNT(*) FROM equity_snapshots WHERE taken_at > ${deactivated_at:-0}') -gt 200 ]"
+check "after the deactivation bar, cci opened nothing" test "$(sqlite3 "$run8/state/warden.sqlite" "SELECT COUNT(*) FROM orders WHERE client_order_id LIKE 'cci-%-entry' AND created_at > ${deactivated_at:-0}")" = 0
+pid=$(child_field "$run8/run" engine .pid)
+kill -KILL "$pid"
+wait_until 30 "the engine is back after SIGKILL" child_replaced "$run8/run" engine "$pid"
+wait_until 30 "and bollinger still has period 40 (from the journal)" param_is bollinger period 40
+check "and cci is still inactive" active_is cci false
+check "the changes are in the audit log with who made them" test "$(sqlite3 "$run8/state/warden.sqlite" "SELECT group_concat(actor || ':' || action, ' ') FROM audit_log WHERE target LIKE 'strategy:%'")" = "carol:strategy.set dave:strategy.deactivate"
+check "and in strategy_events, each at a bar" test "$(sqlite3 "$run8/state/warden.sqlite" "SELECT group_concat(strategy || ':' || kind, ' ') FROM strategy_events WHERE at > 0")" = "bollinger:set_parameters cci:deactivate"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
 finish

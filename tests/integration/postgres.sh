@@ -21,6 +21,19 @@ out=$(db migrate 2>&1); rc=$?
 check "migrate applies versions 1, 2 and 3" test "$rc" = 0 -a -n "$(grep 'applied 1, 2, 3; schema version 3' <<<"$out")"
 out=$(db migrate 2>&1)
 check "migrating again changes nothing" grep -q "schema is current (version 3)" <<<"$out"
+
+# libpq's sslmode: the default (prefer) works on a server without TLS; require is refused at once, saying why.
+printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden\n' "$port" >"$dir/prefer.yml"
+out=$("$WARDEN" db status --config "$dir/prefer.yml" --state-dir "$dir/state" 2>&1); rc=$?
+check "a URL without sslmode (prefer) reaches a server without TLS" test "$rc" = 0 -a -n "$(grep 'schema version 3' <<<"$out")"
+printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden?sslmode=require\n' "$port" >"$dir/require.yml"
+started=$(date +%s)
+out=$("$WARDEN" db status --config "$dir/require.yml" --state-dir "$dir/state" 2>&1); rc=$?
+check "sslmode=require against it fails, naming TLS, not a timeout" test "$rc" != 0 -a -n "$(grep 'does not offer TLS, which sslmode=require requires' <<<"$out")"
+check "and at once (well inside the 15 s connect deadline)" test $(( $(date +%s) - started )) -lt 10
+printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden?sslmode=sometimes\n' "$port" >"$dir/bad.yml"
+out=$("$WARDEN" check-config --config "$dir/bad.yml" 2>&1; "$WARDEN" db status --config "$dir/bad.yml" --state-dir "$dir/state" 2>&1)
+check "an unknown sslmode names libpq's modes" grep -q "sslmode=sometimes is not one of libpq's modes: disable, allow, prefer, require, verify-ca, verify-full" <<<"$out"
 check "every table exists" test "$(psql_do "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('schema_migrations','candles','orders','fills','positions','equity_snapshots','strategies','strategy_parameters','alerts','notification_outbox','backups','maintenance_runs','audit_log','users','api_keys','silences','notification_log')")" = 17
 check "candles are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'candles'")" = p
 check "fills are partitioned by range" test "$(psql_do "SELECT relkind FROM pg_class WHERE relname = 'fills'")" = p

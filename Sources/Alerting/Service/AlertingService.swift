@@ -56,11 +56,6 @@ public final class AlertingService: Service {
 
     func runLoops() async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            // The store's pool (PostgreSQL) runs until the loops end; SQLite's returns at once.
-            group.addTask {
-                await self.store.run()
-                return false
-            }
             group.addTask {
                 do {
                     let interrupted = try await self.store.recoverInterrupted()

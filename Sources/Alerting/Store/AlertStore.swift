@@ -36,8 +36,6 @@ public struct CycleWrite: Sendable {
 /// Where alerting keeps its state: the outbox that makes delivery durable, the notification log,
 /// silences, acknowledgements and history. One implementation per database engine.
 public protocol AlertStore: Sendable {
-    /// Keeps the store's connections for as long as the caller runs (PostgreSQL's pool).
-    func run() async
     /// Open alert episodes (pending or firing) and the notification log, to resume after a restart.
     func restore() async throws -> (alerts: [StoredAlert], log: [NotificationLogEntry])
     func commit(_ cycle: CycleWrite) async throws
@@ -62,8 +60,4 @@ public protocol AlertStore: Sendable {
     func outboxCounts() async throws -> (pending: Int, dead: Int)
     func nextAttempt() async throws -> Int64?
     func outbox(limit: Int) async throws -> [(id: Int64, integration: String, state: String, attempts: Int, lastError: String?, createdAt: Int64, sentAt: Int64?)]
-}
-
-extension AlertStore {
-    public func run() async {}
 }

@@ -3,17 +3,13 @@ import Logging
 import PostgresNIO
 import Storage
 
-/// The alert store on PostgreSQL. The client's connection pool runs for the store's lifetime
-/// (`run()`, started by the alerting service) or for one call (`withStore`, for the CLI).
+/// The alert store on PostgreSQL, on the process's one client (a `DatabaseHandle`, which runs it).
 public final class PostgresAlertStore: AlertStore {
     let client: PostgresClient
 
-    public init(_ location: DatabaseLocation.Postgres) {
-        client = location.makeClient()
+    public init(client: PostgresClient) {
+        self.client = client
     }
-
-    public func run() async { await client.run() }
-
 
     static let logger = Logger(label: "warden.alerting.postgres")
 

@@ -1,14 +1,12 @@
 import Foundation
 import GRDB
 
-/// The alert store in the SQLite database file the rest of Warden uses.
+/// The alert store in the SQLite database file the rest of Warden uses, on the process's one pool.
 public final class SQLiteAlertStore: AlertStore {
-    let queue: DatabaseQueue
+    let queue: any DatabaseWriter
 
-    public init(path: String) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
-        queue = try DatabaseQueue(path: path, configuration: configuration)
+    public init(database: any DatabaseWriter) {
+        queue = database
     }
 
     static func storedAlert(_ row: Row) -> StoredAlert {

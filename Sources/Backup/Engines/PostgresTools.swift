@@ -15,7 +15,7 @@ struct PostgresTools: Sendable {
         components.port = settings.port
         components.user = settings.username
         components.path = "/" + (database ?? settings.database)
-        components.queryItems = [URLQueryItem(name: "sslmode", value: settings.tls ? "require" : "disable")]
+        components.queryItems = [URLQueryItem(name: "sslmode", value: settings.sslMode.rawValue)] + (settings.rootCertificate.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
         return components.string!
     }
 

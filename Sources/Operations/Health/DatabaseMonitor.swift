@@ -12,16 +12,19 @@ import Telemetry
 /// size on SQLite; connections, dead tuples, longest transaction, lock waits, cache hit ratio on
 /// PostgreSQL), plus the last maintenance run.
 public final class DatabaseMonitor: Service, Sendable {
-    public let location: DatabaseLocation
+    public let database: DatabaseHandle
     public let interval: Duration
     private let logger: Logger
     private let latest = Mutex<[MetricFamily]>([])
 
-    public init(location: DatabaseLocation, interval: Duration = .seconds(15), logger: Logger) {
-        self.location = location
+    /// Samples through `database`, the process's one handle (no pool of its own per sample).
+    public init(database: DatabaseHandle, interval: Duration = .seconds(15), logger: Logger) {
+        self.database = database
         self.interval = interval
         self.logger = logger
     }
+
+    public var location: DatabaseLocation { database.location }
 
     /// The families from the last sample (empty before the first).
     public func families() -> [MetricFamily] { latest.withLock { $0 } }
@@ -42,13 +45,11 @@ public final class DatabaseMonitor: Service, Sendable {
         let started = ContinuousClock.now
         var families: [MetricFamily]
         do {
-            switch location {
-            case .sqlite(let path): families = try await Self.sqlite(path)
-            case .postgres(let settings):
+            switch database.engine {
+            case .sqlite(let path, let pool): families = try await Self.sqlite(path, pool)
+            case .postgres(_, let client):
                 let logger = self.logger
-                families = try await settings.withClient(logger: logger, deadline: .seconds(5)) { client in
-                    try await Self.postgres(client, logger: logger)
-                }
+                families = try await Self.within(.seconds(5)) { try await Self.postgres(client, logger: logger) }
             }
             families.insert(.single("warden_database_up", .gauge, "1 when the database answered its health check.", [([], 1)]), at: 0)
         } catch {
@@ -62,12 +63,24 @@ public final class DatabaseMonitor: Service, Sendable {
         latest.withLock { $0 = families }
     }
 
-    static func sqlite(_ path: String) async throws -> [MetricFamily] {
+    /// A sample that does not answer in time counts as down, without waiting on the pool's retries.
+    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    static func sqlite(_ path: String, _ pool: DatabasePool) async throws -> [MetricFamily] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
-        let queue = try DatabaseQueue(path: path, configuration: readOnly())
-        let (pageSize, pages, free, last) = try await queue.read { db in
+        let (pageSize, pages, free, last) = try await pool.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0, try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
              try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
              try Int64.fetchOne(db, sql: "SELECT MAX(finished_at) FROM maintenance_runs"))
@@ -120,11 +133,5 @@ public final class DatabaseMonitor: Service, Sendable {
         .single(
             "warden_database_last_maintenance_timestamp_seconds", .gauge, "End of the last maintenance run, Unix seconds.",
             [([], Double(milliseconds) / 1000)])
-    }
-
-    private static func readOnly() -> Configuration {
-        var configuration = Configuration()
-        configuration.readonly = true
-        return configuration
     }
 }

@@ -9,6 +9,8 @@ final class LoopSlot {
     let make: @Sendable ([String: Double]) throws -> any Strategy
     var strategy: any Strategy
     var parameters: [String: Double]
+    /// The configuration's parameters, as last applied.
+    var configured: [String: Double]
     var active: Bool
     var quantity: Decimal = 0
     /// `quantity` as a Double, for marking to market every bar.
@@ -30,6 +32,7 @@ final class LoopSlot {
         self.market = market
         self.symbol = symbol
         self.parameters = parameters
+        configured = parameters
         self.active = active
         self.make = make
         strategy = try make(parameters)
@@ -76,7 +79,7 @@ final class LoopSlot {
 
     var checkpoint: LoopCheckpoint.Slot {
         LoopCheckpoint.Slot(
-            name: name, market: symbol, active: active, parameters: parameters, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
+            name: name, market: symbol, active: active, parameters: parameters, configured: configured, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
             openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision)
     }
 

@@ -206,5 +206,6 @@ extension LoopState {
             }
             loop.observer?.commandApplied(command, message: message, at: time)
         }
+        loop.observer?.slotsChanged(views)
     }
 }

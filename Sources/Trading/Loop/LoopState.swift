@@ -61,8 +61,13 @@ struct LoopState<Feed: MarketFeed> {
                 if entry.parameters != configured {
                     slot.parameters = entry.parameters
                     slot.strategy = try slot.make(entry.parameters)
-                    startupCommands.append(.setParameters(strategy: slot.name, market: slot.symbol, parameters: configured, by: "configuration"))
                 }
+                // Only a configuration that changed since it was last applied overrides the journal.
+                if let previous = entry.configured, previous != configured {
+                    let full = (try? StrategyRegistry.resolve(slot.name, overrides: configured)) ?? configured
+                    startupCommands.append(.setParameters(strategy: slot.name, market: slot.symbol, parameters: full, by: "configuration"))
+                }
+                slot.configured = configured
             } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.feed.markets.firstIndex(of: entry.market) {
                 // Gone from the configuration but still holding: kept, deactivated, so its exits run.
                 let slot = try LoopSlot(
@@ -124,6 +129,10 @@ struct LoopState<Feed: MarketFeed> {
             batch.checkpoint = try checkpoint(venue: loop.venue)
             try await loop.store.write(batch)
         }
+    }
+
+    var views: [SlotView] {
+        slots.map { SlotView(name: $0.name, market: $0.symbol, active: $0.active, parameters: (try? StrategyRegistry.resolve($0.name, overrides: $0.parameters)) ?? $0.parameters, quantity: $0.held) }
     }
 
     func markedEquity() -> Double {

@@ -40,6 +40,8 @@ public protocol TradingObserver: Sendable {
     func filled(_ fill: RecordedFill)
     func halted(_ reason: String, at time: Int64)
     func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64)
+    /// Every slot as it is now: at the start and after each command.
+    func slotsChanged(_ slots: [SlotView])
 }
 
 extension TradingObserver {
@@ -52,6 +54,16 @@ extension TradingObserver {
     public func filled(_ fill: RecordedFill) {}
     public func halted(_ reason: String, at time: Int64) {}
     public func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {}
+    public func slotsChanged(_ slots: [SlotView]) {}
+}
+
+/// A strategy slot as the loop holds it.
+public struct SlotView: Sendable, Hashable {
+    public var name: String
+    public var market: String
+    public var active: Bool
+    public var parameters: [String: Double]
+    public var quantity: Double
 }
 
 /// The account after one bar.

@@ -102,6 +102,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         let resumedFrom = state.lastTime
         try await state.reconcile(self)
         observer?.started(resumedFrom: resumedFrom)
+        observer?.slotsChanged(state.views)
         var batch = JournalBatch()
         var unwritten = 0
         var lastWrite = ContinuousClock.now

@@ -16,7 +16,11 @@ public struct LoopCheckpoint: Sendable, Codable, Hashable {
         public var name: String
         public var market: String
         public var active: Bool
+        /// The parameters in effect (the configuration's, or an operator's since).
         public var parameters: [String: Double]
+        /// What the configuration said when it was last applied: a restart with the same file keeps
+        /// an operator's changes; a changed file is applied as a new event.
+        public var configured: [String: Double]?
         public var quantity: Decimal
         public var entryPrice: Double
         public var entryCost: Double

@@ -65,12 +65,14 @@ struct Supervise: AsyncParsableCommand {
         }
 
         let configPath = options.configPath
-        let alertStore: any AlertStore
+        // The supervisor process's one database handle: every store and monitor here shares it.
+        let databaseHandle: DatabaseHandle
         do {
-            alertStore = try AlertingSetup.store(location)
+            databaseHandle = try DatabaseHandle(location)
         } catch {
-            throw fail(WardenError(.runtime, "cannot open the alert store: \(error)", location: "\(location)"))
+            throw fail(WardenError(.runtime, "cannot open the database: \(error)", location: "\(location)"))
         }
+        let alertStore = AlertingSetup.store(databaseHandle)
         let launch = ChildLaunch(
             selfExecutable: ChildLaunch.currentExecutable(), directories: directories, configPath: configPath,
             environment: ProcessInfo.processInfo.environment)
@@ -97,7 +99,7 @@ struct Supervise: AsyncParsableCommand {
             })
         let control = ControlServer.application(
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
-        let database = DatabaseMonitor(location: location, logger: Logger(label: "warden.database"))
+        let database = DatabaseMonitor(database: databaseHandle, logger: Logger(label: "warden.database"))
         let backups = BackupMonitor(repository: BackupRepository(settings: configuration.backup, stateDirectory: directories.state))
         let alertingMetrics = AlertingMetrics()
         let metrics = SupervisorMetrics(
@@ -122,6 +124,7 @@ struct Supervise: AsyncParsableCommand {
                 .init(service: control, failureTerminationBehavior: .gracefullyShutdownGroup),
                 .init(service: http, failureTerminationBehavior: .gracefullyShutdownGroup),
                 // Ends on graceful shutdown; the supervisor decides when the group is done.
+                .init(service: databaseHandle, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
                 .init(service: database, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
                 // A failing alert store is logged and retried inside; the service ends on shutdown.
                 .init(service: alerting, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),

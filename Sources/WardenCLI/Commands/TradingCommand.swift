@@ -1,8 +1,7 @@
 import ArgumentParser
-import ControlPlane
-import WardenProtocol
 import Foundation
 import WardenCore
+import WardenProtocol
 
 struct TradingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +14,7 @@ struct TradingCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON.") var json = false
         @OptionGroup var options: CommonOptions
         func run() async throws {
-            let reply = try await call(options, "GET", "/v1/trading/status")
+            let reply = try await engine(options) { try await $0.status() }
             if json { try printJSON(reply.status); return }
             let s = reply.status
             print("\(s.state)\(s.reason.map { ": \($0)" } ?? "") · bar \(s.bar) of \(s.bars) · equity \(String(format: "%.2f", s.equity))")
@@ -26,22 +25,23 @@ struct TradingCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop opening positions (exits, stops and take-profits still run).")
         @Option(help: "Who asks (recorded in the audit log).") var by = NSUserName()
         @OptionGroup var options: CommonOptions
-        func run() async throws { print(try await call(options, "POST", "/v1/trading/pause?by=\(by)").message) }
+        func run() async throws { print(try await engine(options) { try await $0.pause(by: by) }.message) }
     }
 
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Allow entries again after a pause or a risk-limit halt.")
         @Option(help: "Who asks (recorded in the audit log).") var by = NSUserName()
         @OptionGroup var options: CommonOptions
-        func run() async throws { print(try await call(options, "POST", "/v1/trading/resume?by=\(by)").message) }
+        func run() async throws { print(try await engine(options) { try await $0.resume(by: by) }.message) }
     }
 }
 
-private func call(_ options: CommonOptions, _ method: String, _ path: String) async throws -> TradingReply {
+/// One call to the running engine's socket, its errors as the CLI's.
+func engine<T: Sendable>(_ options: CommonOptions, _ body: (EngineClient) async throws -> T) async throws -> T {
     let configuration = try options.loadConfiguration()
     let socket = options.directories(for: configuration).workerSocket("engine")
     do {
-        return try await ControlClient(socketPath: socket, timeout: .seconds(10)).call(method, path, as: TradingReply.self)
+        return try await body(EngineClient(socketPath: socket))
     } catch let error as WardenError {
         throw fail(error)
     }

@@ -39,7 +39,10 @@ private func runWorker(role: String, options: CommonOptions) async throws {
             let engine = TradingEngine(settings: settings, store: store, markets: markets.markets, interval: markets.interval, logger: logger)
             worker.work = engine
             worker.metrics = { engine.metrics.families() }
-            worker.routes = { router in TradingRoutes.add(to: router, engine: engine) }
+            worker.routes = { router in
+                TradingRoutes.add(to: router, engine: engine)
+                StrategyRoutes.add(to: router, engine: engine)
+            }
             try await worker.run()
         }
     } catch let error as WardenError {

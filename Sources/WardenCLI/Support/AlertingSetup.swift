@@ -1,4 +1,5 @@
 import Alerting
+import Logging
 import ArgumentParser
 import Foundation
 import Storage
@@ -28,22 +29,14 @@ struct AlertingSetup {
 
     /// Runs `body` with the alert store of the configured database (PostgreSQL's pool running meanwhile).
     static func withStore<T: Sendable>(_ location: DatabaseLocation, _ body: @escaping @Sendable (any AlertStore) async throws -> T) async throws -> T {
-        let store = try store(location)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await store.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(store)
-        }
+        try await DatabaseHandle.with(location, logger: Logger(label: "warden.cli")) { handle in try await body(store(handle)) }
     }
 
-    /// The alert store in the database Warden uses.
-    static func store(_ location: DatabaseLocation) throws -> any AlertStore {
-        switch location {
-        case .sqlite(let path): return try SQLiteAlertStore(path: path)
-        case .postgres(let postgres): return PostgresAlertStore(postgres)
+    /// The alert store on the process's database handle.
+    static func store(_ handle: DatabaseHandle) -> any AlertStore {
+        switch handle.engine {
+        case .sqlite(_, let pool): SQLiteAlertStore(database: pool)
+        case .postgres(_, let client): PostgresAlertStore(client: client)
         }
     }
 }

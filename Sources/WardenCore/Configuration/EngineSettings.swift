@@ -89,7 +89,7 @@ public struct MarketDataSettings: Sendable, Hashable, Decodable {
         let fields = try SectionReader(decoder, known: Self.keys)
         self.init(source: fields.read("source", default: "replay"), file: fields.read("file"), speed: fields.read("speed", default: 60))
         if source != "replay" { fields.problem("expected replay (live market data arrives with the exchange issue), found '\(source)'", at: "source") }
-        if !(0...100_000).contains(speed) { fields.problem("expected 0 (as fast as possible) up to 100000, found \(speed)", at: "speed") }
+        if !(0...10_000_000).contains(speed) { fields.problem("expected 0 (as fast as possible) up to 10000000, found \(speed)", at: "speed") }
     }
 }
 

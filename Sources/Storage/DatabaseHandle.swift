@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// A process's one handle on its database, shared by every store in the process: a GRDB pool on
+/// the SQLite file, or one PostgreSQL client whose pool runs while `run()` runs (a `Service` in
+/// the process's group).
+public final class DatabaseHandle: Service, Sendable {
+    public enum Engine: Sendable {
+        case sqlite(path: String, pool: DatabasePool)
+        case postgres(DatabaseLocation.Postgres, PostgresClient)
+    }
+
+    public let location: DatabaseLocation
+    public let engine: Engine
+
+    /// Opens the handle; the SQLite file must exist (migrations create it).
+    public init(_ location: DatabaseLocation) throws {
+        self.location = location
+        switch location {
+        case .sqlite(let path):
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            // WAL without an fsync per commit: a killed process loses nothing (the WAL is in the page cache).
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            engine = .sqlite(path: path, pool: try DatabasePool(path: path, configuration: configuration))
+        case .postgres(let postgres):
+            engine = .postgres(postgres, postgres.makeClient())
+        }
+    }
+
+    /// Keeps PostgreSQL's pool running until shutdown; nothing to run for SQLite.
+    public func run() async throws {
+        switch engine {
+        case .sqlite:
+            try? await gracefulShutdown()
+        case .postgres(_, let client):
+            await cancelWhenGracefulShutdown { await client.run() }
+        }
+    }
+
+    /// Runs `body` with an open handle whose pool runs for exactly as long (for one-shot commands).
+    public static func with<T: Sendable>(
+        _ location: DatabaseLocation, logger: Logger, _ body: @escaping @Sendable (DatabaseHandle) async throws -> T
+    ) async throws -> T {
+        switch location {
+        case .sqlite:
+            return try await body(try DatabaseHandle(location))
+        case .postgres(let postgres):
+            let handle = try DatabaseHandle(location)
+            guard case .postgres(_, let client) = handle.engine else { return try await body(handle) }
+            return try await postgres.withClient(logger: logger, client: client) { _ in try await body(handle) }
+        }
+    }
+}
