@@ -24,6 +24,7 @@ bench: deps-test release
 	python3 bench/supervisor_bench.py .build/release/warden
 	python3 bench/backup_bench.py .build/release/warden
 	python3 bench/trading_bench.py .build/release/warden
+	python3 bench/engine_bench.py .build/release/warden
 	python3 bench/alerting_bench.py .build/release/warden
 
 build:

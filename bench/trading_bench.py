@@ -39,7 +39,34 @@ def main():
         result = subprocess.run([WARDEN, "backtest", "--strategy", name, "--data", data, "--timings"], capture_output=True, text=True, check=True)
         print(f"  {name:10} " + result.stderr.strip().replace("timings: ", ""))
     print("end to end against backtesting.py 0.6.6 (same rules, TA-Lib indicators):")
-    subprocess.run([sys.executable, os.path.join(ROOT, "tests/oracles/backtesting_compare.py"), WARDEN, data, "--bench"], check=True)
+    single = subprocess.run([sys.executable, os.path.join(ROOT, "tests/oracles/backtesting_compare.py"), WARDEN, data, "--bench"],
+                            check=True, capture_output=True, text=True).stdout
+    print(single, end="")
+    # Two markets at once on one account: the year twice (the second scaled as ETH/USDT is to BTC/USDT),
+    # against backtesting.py running each market on its own (it has no shared account).
+    second = os.path.join(directory, "year-1m-second.csv")
+    with open(data) as source, open(second, "w") as out:
+        out.write(source.readline())
+        for line in source:
+            t, o, h, l, c, v = line.rstrip("\n").split(",")
+            out.write(f"{t},{float(o) * 0.06:.2f},{float(h) * 0.06:.2f},{float(l) * 0.06:.2f},{float(c) * 0.06:.2f},{v}\n")
+    python_times = {}
+    for line in single.splitlines():
+        parts = line.split()
+        if len(parts) > 6 and parts[1] == "warden":
+            python_times[parts[0]] = float(parts[7]) / 1000
+    print(f"two markets at once ({2 * BARS} bars), against backtesting.py on each market in turn:")
+    for name in ("cci", "rsi_macd", "bollinger"):
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            subprocess.run([WARDEN, "backtest", "--strategy", name, "--data", f"BTC-USDT={data}", "--data", f"ETH-USDT={second}", "--fee", "0.001",
+                            "--cash", "1e12", "--json"], check=True, capture_output=True)
+            runs.append(time.perf_counter() - started)
+        ours = sorted(runs)[len(runs) // 2]
+        theirs = 2 * python_times.get(name, float("nan"))
+        print(f"  {name:10} warden backtest {ours * 1000:8.1f} ms · backtesting.py ~{theirs * 1000:9.1f} ms (twice its one-market median) · ratio {theirs / ours:6.1f}x")
+    os.remove(second)
     os.remove(data)
     os.rmdir(directory)
 

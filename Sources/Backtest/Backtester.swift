@@ -9,6 +9,8 @@ public struct Backtester: Sendable {
     public var fills: FillModel
     public var cash: Double
     public var risk: RiskLimits
+    /// Times every bar's decisions in the loop itself (`Result.latencies`), at a small cost per bar.
+    public var recordsLatency = false
 
     public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none) {
         self.fills = fills
@@ -41,6 +43,8 @@ public struct Backtester: Sendable {
         /// When a risk limit halted new entries, and why.
         public var haltedAt: Int64?
         public var haltReason: String?
+        /// Seconds from each bar's arrival to every strategy's decision, when recorded.
+        public var latencies: [Double]
 
         /// All trades of every slot, by entry time (one strategy on one market: its trades).
         public var trades: [Trade] { slots.flatMap(\.trades).sorted { $0.entryTime < $1.entryTime } }
@@ -59,7 +63,7 @@ public struct Backtester: Sendable {
         let quote = markets.first?.instrument.quote ?? "USDT"
         let venue = PaperVenue(instruments: markets.map(\.instrument), model: fills, account: .init(quote: quote, balance: Decimal(exactly: cash)))
         let store = MemoryTradingStore()
-        let recorder = DecisionRecorder(first: slots.first?.name)
+        let recorder = DecisionRecorder(first: slots.first?.name, timing: recordsLatency)
         let loop = TradingLoop(
             configuration: .init(slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40)),
             feed: feed, venue: venue, store: store, observer: recorder)
@@ -76,7 +80,7 @@ public struct Backtester: Sendable {
         }
         return Result(
             slots: trades, equity: store.equity.map(\.equity), barsInMarket: summary.barsInMarket, decisions: recorder.decisions,
-            haltedAt: summary.haltedAt, haltReason: summary.haltReason)
+            haltedAt: summary.haltedAt, haltReason: summary.haltReason, latencies: recorder.latencies)
     }
 
     /// The most common spacing between bars.
@@ -87,14 +91,23 @@ public struct Backtester: Sendable {
     }
 }
 
-/// Keeps the first strategy's decision at every bar.
+/// Keeps the first strategy's decision at every bar, and each bar's decision time when timing.
 final class DecisionRecorder: TradingObserver {
     let first: String?
+    let timing: Bool
     private let recorded = Mutex<[Decision]>([])
+    private let timings = Mutex<[Double]>([])
 
-    init(first: String?) { self.first = first }
+    init(first: String?, timing: Bool) {
+        self.first = first
+        self.timing = timing
+    }
 
-    var wantsBarSummaries: Bool { false }
+    var wantsBarSummaries: Bool { timing }
+
+    func barProcessed(_ bar: BarSummary) { timings.withLock { $0.append(bar.decisionSeconds) } }
+
+    var latencies: [Double] { timings.withLock { $0 } }
 
     func decided(strategy: String, market: String, decision: Decision, at time: Int64) {
         guard strategy == first else { return }

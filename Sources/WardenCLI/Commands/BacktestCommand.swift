@@ -34,7 +34,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("daily-loss-limit"), help: "Risk: halt entries after this loss (0.05 = 5%) since the UTC day's open.") var dailyLossLimit: Double?
     @Option(name: .customLong("max-drawdown"), help: "Risk: halt entries after this drawdown from the peak (0.2 = 20%).") var maxDrawdown: Double?
     @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Print load time, core-loop speed and per-bar decision latency on stderr.") var timings = false
+    @Flag(help: "Print load time, loop speed and per-bar decision latency (a second, timed run) on stderr.") var timings = false
 
     func run() async throws {
         var overrides: [String: [String: Double]] = [:]
@@ -98,7 +98,12 @@ struct BacktestCommand: AsyncParsableCommand {
         let loopSeconds = (ContinuousClock.now - loopStarted).seconds
         let bars = markets.reduce(0) { $0 + $1.candles.count }
         if timings {
-            let latency = try DecisionLatency.measure(strategies[0], overrides: overrides[strategies[0]] ?? [:], candles: candles)
+            // A second run of the same loop, timing each bar's decisions inside it.
+            var timed = backtester
+            timed.recordsLatency = true
+            let samples = try await timed.run(slots, markets: markets, interval: interval).latencies.sorted()
+            let latency = samples.isEmpty ? (p50: 0.0, p99: 0.0)
+                : (p50: samples[samples.count / 2] * 1e9, p99: samples[min(samples.count - 1, samples.count * 99 / 100)] * 1e9)
             printError(String(
                 format: "timings: load %.3f s · core loop %.4f s = %.1f M bars/s · decision p50 %.0f ns, p99 %.0f ns (%d bars)",
                 loadSeconds, loopSeconds, Double(bars) / loopSeconds / 1e6, latency.p50, latency.p99, bars))
@@ -132,30 +137,5 @@ extension BacktestCommand {
         if let prefix = name.split(separator: "-").first, let symbol = MarketSettings.canonical(String(prefix)) { return (symbol, entry) }
         guard single else { throw fail(WardenError(.usage, "name the market of '\(entry)': MARKET=FILE, e.g. ETH-USDT=\(entry)", location: "--data")) }
         return ("BTC-USDT", entry)
-    }
-}
-
-/// Per-bar time of one strategy decision (indicator updates and rules), measured bar by bar.
-enum DecisionLatency {
-    static func measure(_ name: String, overrides: [String: Double], candles: [Candle]) throws -> (p50: Double, p99: Double) {
-        var strategy = try StrategyRegistry.make(name, overrides: overrides)
-        return sample(&strategy, candles)
-    }
-
-    private static func sample(_ strategy: inout some Strategy, _ candles: [Candle]) -> (p50: Double, p99: Double) {
-        var samples: [Double] = []
-        samples.reserveCapacity(candles.count)
-        var sink = 0
-        for candle in candles {
-            let started = ContinuousClock.now
-            let decision = strategy.update(candle)
-            let elapsed = ContinuousClock.now - started
-            if decision.enter { sink += 1 }
-            samples.append(Double(elapsed.components.attoseconds) / 1e9 + Double(elapsed.components.seconds) * 1e9)
-        }
-        samples.sort()
-        guard !samples.isEmpty else { return (0, 0) }
-        _ = sink
-        return (samples[samples.count / 2], samples[min(samples.count - 1, samples.count * 99 / 100)])
     }
 }
