@@ -99,6 +99,27 @@ struct PaperVenueTests {
     }
 }
 
+extension PaperVenueTests {
+    @Test("a limit buy fills when a bar trades through its price, a stop-market sell when a bar reaches its stop, a cancel releases the lock")
+    func limitsAndStops() throws {
+        let paper = venue(10_000)
+        _ = try paper.submit(try Order.limit(.buy, btc, quantity: 1, price: 95, id: "l1", strategy: "s", at: 0))
+        #expect(paper.balances().first { $0.asset == "USDT" }!.locked == Decimal(string: "95.095"))
+        var (reports, fills) = try paper.open(Candle(openTime: 1, open: 100, high: 101, low: 96, close: 99, volume: 1), market: "BTC-USDT")
+        #expect(fills.isEmpty && reports.isEmpty, "96 never reached 95")
+        (reports, fills) = try paper.open(Candle(openTime: 2, open: 99, high: 99, low: 94, close: 95, volume: 1), market: "BTC-USDT")
+        #expect(fills.first?.price == 95 && fills.first?.quantity == 1)
+        #expect(paper.balances().first { $0.asset == "USDT" }!.locked == 0, "the lock is spent, the rest freed")
+        _ = try paper.submit(try Order.stopMarket(.sell, btc, quantity: 1, stopPrice: 90, id: "s1", strategy: "s", at: 2))
+        (reports, fills) = try paper.open(Candle(openTime: 3, open: 92, high: 93, low: 89, close: 90, volume: 1), market: "BTC-USDT")
+        #expect(fills.first?.price == 90 && reports.first?.status == .filled)
+        _ = try paper.submit(try Order.limit(.buy, btc, quantity: 1, price: 50, id: "l2", strategy: "s", at: 3))
+        #expect(try paper.cancel(clientOrderID: "l2", market: "BTC-USDT").status == .cancelled)
+        #expect(paper.balances().first { $0.asset == "USDT" }!.locked == 0)
+        #expect { try paper.cancel(clientOrderID: "l2", market: "BTC-USDT") } throws: { ($0 as? VenueError)?.code == .orderNotFound }
+    }
+}
+
 @Suite("One trading loop: backtester and engine path, restarts, strategy events")
 struct TradingLoopTests {
     static func market(_ file: String, _ symbol: String) throws -> Backtester.Market {
@@ -197,5 +218,67 @@ final class StopAfter: TradingObserver, @unchecked Sendable {
         let index = (offset ?? 0) + seen
         if let command = commands[index] { control.send(command) }
         if seen >= bars { task.withLock { $0?.cancel() } }
+    }
+}
+
+/// A venue whose answers to some submits are lost: the order either reached it (and exists) or did not.
+final class LossyVenue: SimulatedVenue {
+    let paper: PaperVenue
+    let lostAfterSending: Set<String>
+    let lostBeforeSending: Set<String>
+    let submitted = Mutex<[String]>([])
+
+    init(_ paper: PaperVenue, lostAfterSending: Set<String>, lostBeforeSending: Set<String>) {
+        self.paper = paper
+        self.lostAfterSending = lostAfterSending
+        self.lostBeforeSending = lostBeforeSending
+    }
+
+    struct Timeout: Error {}
+
+    var name: String { "lossy" }
+    var isRemote: Bool { false }
+    var executionReports: AsyncStream<ExecutionReport> { paper.executionReports }
+    func instrument(_ market: String) throws -> Instrument { try paper.instrument(market) }
+    func submit(_ order: Order) throws -> ExecutionReport {
+        submitted.withLock { $0.append(order.clientOrderID) }
+        if lostBeforeSending.contains(order.clientOrderID) { throw Timeout() }
+        let report = try paper.submit(order)
+        if lostAfterSending.contains(order.clientOrderID) { throw Timeout() }
+        return report
+    }
+    func cancel(clientOrderID: String, market: String) throws -> ExecutionReport { try paper.cancel(clientOrderID: clientOrderID, market: market) }
+    func order(clientOrderID: String, market: String) -> ExecutionReport? { paper.order(clientOrderID: clientOrderID, market: market) }
+    func openOrders() -> [ExecutionReport] { paper.openOrders() }
+    func fills(since time: Int64) -> [Fill] { paper.fills(since: time) }
+    func balances() -> [Balance] { paper.balances() }
+    func positions() -> [Position] { paper.positions() }
+    func open(_ candle: Candle, market: String) throws -> (reports: [ExecutionReport], fills: [Fill]) { try paper.open(candle, market: market) }
+    func snapshot() throws -> Data { try paper.snapshot() }
+    func restore(_ snapshot: Data) throws { try paper.restore(snapshot) }
+}
+
+@Suite("Unknown outcomes are resolved by asking the venue, never by sending again")
+struct UnknownOutcomeTests {
+    @Test("an order that reached the venue fills as usual; one that did not is cancelled; no client order id is sent twice")
+    func lostAnswers() async throws {
+        let closes: [Double] = [100, 100, 100, 100, 100, 100, 100, 100]
+        let series = rangedCandles(closes)
+        let script = closes.indices.map { Decision(enter: $0 == 1 || $0 == 4, exit: $0 == 2) }
+        let instrument = try Instrument.replay("BTC-USDT")
+        let paper = PaperVenue(instruments: [instrument], model: FillModel(feeRate: 0), account: .init(quote: "USDT", balance: 1_000))
+        let first = "scripted-BTCUSDT-\(1 * hour)-entry", second = "scripted-BTCUSDT-\(4 * hour)-entry"
+        let venue = LossyVenue(paper, lostAfterSending: [first], lostBeforeSending: [second])
+        let store = MemoryTradingStore()
+        let loop = TradingLoop(
+            configuration: .init(slots: [.init(name: "scripted", market: "BTC-USDT", strategy: Scripted(script))], startingBalance: 1_000, feeRate: 0),
+            feed: ReplayFeed(markets: [("BTC-USDT", series)], interval: 3_600_000), venue: venue, store: store)
+        _ = try await loop.run()
+        let trades = SlotTrades.pair(store.fills()).flatMap(\.trades)
+        #expect(trades.first?.entryTime == 2 * hour, "the order whose answer was lost still filled at the next open")
+        #expect(trades.count == 1, "the order that never reached the venue was not filled")
+        let sent = venue.submitted.withLock { $0 }
+        #expect(Set(sent).count == sent.count, "sent: \(sent)")
+        #expect(store.openOrders().isEmpty, "nothing is left open or unknown in the journal")
     }
 }

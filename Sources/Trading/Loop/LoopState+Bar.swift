@@ -11,6 +11,7 @@ extension LoopState {
             startupCommands = []
             try await apply(commands, at: bars.time, loop: loop, batch: &batch)
         }
+        try await resolveUnknown(loop: loop, batch: &batch, at: bars.time)
         if let sim = loop.venue as? any SimulatedVenue {
             for bar in bars.bars {
                 let (reports, fills) = try await sim.open(bar.candle, market: instruments[bar.market].symbol)
@@ -119,6 +120,37 @@ extension LoopState {
             }
         }
         return reports
+    }
+
+    /// Orders whose submit had no answer: asked about, never sent again. One the venue never saw is
+    /// cancelled here (its slot may decide anew); one it holds continues as the venue says.
+    mutating func resolveUnknown(loop: TradingLoop<Feed>, batch: inout JournalBatch, at time: Int64) async throws {
+        for (id, lifecycle) in lifecycles where lifecycle.status == .unknown {
+            guard let slot = slots.first(where: { $0.pendingOrder == id }) else { continue }
+            let report: ExecutionReport?
+            do {
+                report = try await loop.venue.order(clientOrderID: id, market: slot.symbol)
+            } catch {
+                continue  // still unknown: asked again at the next bar; nothing new is sent meanwhile
+            }
+            guard let report else {
+                lifecycles[id] = nil
+                slot.clearPending()
+                batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: time))
+                continue
+            }
+            var resolved = lifecycle
+            switch report.status {
+            case .accepted, .partiallyFilled: try resolved.apply(.accept)
+            case .rejected: try resolved.apply(.reject(report.reason ?? "rejected"))
+            case .cancelled: try resolved.apply(.cancel)
+            case .expired: try resolved.apply(.expire)
+            default: break  // filled: its fill arrives with the venue's fills
+            }
+            lifecycles[id] = resolved.status.isTerminal ? nil : resolved
+            if resolved.status.isTerminal { slot.clearPending() }
+            batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: time))
+        }
     }
 
     /// Finished orders and their fills, applied to the slots that placed them.
