@@ -88,7 +88,7 @@ let package = Package(
         ]),
         .target(name: "Systemd", dependencies: ["CSystemd", "CSpawn"]),
         .target(name: "Supervisor", dependencies: [
-            "WardenCore", "Resilience", "CSpawn", "Systemd",
+            "WardenCore", "Resilience", "CSpawn", "Systemd", "WardenProtocol",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -129,7 +129,7 @@ let package = Package(
 
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore", "WardenProtocol"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),

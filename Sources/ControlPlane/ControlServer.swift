@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Supervisor
+import WardenProtocol
 
 /// The supervisor's control socket (unix, 0600, in the runtime directory): what `warden ctl` and
 /// the API worker use.

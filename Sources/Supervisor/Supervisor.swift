@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import WardenCore
+import WardenProtocol
 
 /// The supervisor as a `Service`: one loop that owns every child, fed by an event stream
 /// (reaped processes, notify batches, deadlines, control requests, signals).

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Systemd
 import WardenCore
+import WardenProtocol
 
 /// The supervisor's state and its one event loop. Only `run()` touches it, one event at a time,
 /// so nothing here needs a lock.

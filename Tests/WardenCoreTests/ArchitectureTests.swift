@@ -52,7 +52,7 @@ struct ArchitectureTests {
         let trading = Set(try Self.imports(of: "Trading").map(\.module))
         #expect(trading.isDisjoint(with: ["GRDB", "PostgresNIO", "Hummingbird", "AsyncHTTPClient"]))
         #expect(Set(try Self.imports(of: "Supervisor").map(\.module)).isDisjoint(with: ["Trading", "Engine"]))
-        for (file, imported) in try Self.imports(of: "WardenCLI") where ["TradingCommand.swift", "TradesCommand.swift", "StrategiesCommand.swift"].contains(file) {
+        for (file, imported) in try Self.imports(of: "WardenCLI") where ["Ctl.swift", "TradingCommand.swift", "TradesCommand.swift", "StrategiesCommand.swift"].contains(file) {
             #expect(!["Engine", "Supervisor"].contains(imported), "\(file) imports \(imported)")
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Supervisor
 import Telemetry
 import WardenCore
+import WardenProtocol
 
 /// Everything the supervisor's /metrics shows: its own process, build info, HTTP, each child as the
 /// supervisor sees it, the host, and the workers' own series merged under `child`.

@@ -1,86 +1,5 @@
 import Foundation
-
-/// What `warden ctl status --json` prints and `/readyz` is built from. Times are Unix seconds.
-public struct SupervisorStatus: Sendable, Codable, Equatable {
-    public var pid: Int32
-    /// starting, running, degraded, reloading or stopping.
-    public var state: String
-    public var startedAt: Double
-    /// True once every child is ready.
-    public var ready: Bool
-    public var configFile: String?
-    public var children: [ChildStatus]
-    /// Scheduled jobs (backup, maintenance).
-    public var jobs: [JobStatus] = []
-
-    enum CodingKeys: String, CodingKey {
-        case pid, state, ready, children, jobs
-        case startedAt = "started_at"
-        case configFile = "config_file"
-    }
-}
-
-extension SupervisorStatus {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        pid = try container.decode(Int32.self, forKey: .pid)
-        state = try container.decode(String.self, forKey: .state)
-        startedAt = try container.decode(Double.self, forKey: .startedAt)
-        ready = try container.decode(Bool.self, forKey: .ready)
-        configFile = try container.decodeIfPresent(String.self, forKey: .configFile)
-        children = try container.decode([ChildStatus].self, forKey: .children)
-        jobs = try container.decodeIfPresent([JobStatus].self, forKey: .jobs) ?? []
-    }
-}
-
-public struct ChildStatus: Sendable, Codable, Equatable {
-    public var name: String
-    /// waiting, starting, running, stopping, backoff, stopped or failed.
-    public var state: String
-    public var pid: Int32?
-    public var spawnedAt: Double?
-    public var readyAt: Double?
-    public var restarts: Int
-    /// Restarts by the cause of the exit that led to them.
-    public var restartsByReason: [String: Int]
-    /// Spawn to READY=1 of the last start that got there.
-    public var startDurationSeconds: Double?
-    public var watchdogTimeouts: Int
-    /// The child's last STATUS= line.
-    public var statusText: String?
-    /// Why it is down, when it is.
-    public var downReason: String?
-    public var lastExit: LastExit?
-
-    public struct LastExit: Sendable, Codable, Equatable {
-        public var cause: String
-        public var exitCode: Int32?
-        public var signal: String?
-        public var at: Double
-        public var uptimeSeconds: Double
-        public var watchdogOverrunSeconds: Double?
-        public var detail: String
-
-        enum CodingKeys: String, CodingKey {
-            case cause, signal, at, detail
-            case exitCode = "exit_code"
-            case uptimeSeconds = "uptime_seconds"
-            case watchdogOverrunSeconds = "watchdog_overrun_seconds"
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case name, state, pid, restarts
-        case spawnedAt = "spawned_at"
-        case readyAt = "ready_at"
-        case watchdogTimeouts = "watchdog_timeouts"
-        case restartsByReason = "restarts_by_reason"
-        case startDurationSeconds = "start_duration_seconds"
-        case statusText = "status_text"
-        case downReason = "down_reason"
-        case lastExit = "last_exit"
-    }
-}
+import WardenProtocol
 
 extension ChildStatus.LastExit {
     /// The number of the signal that ended the child, when one did.
@@ -100,31 +19,5 @@ extension ChildStatus.LastExit {
             cause: record.cause.rawValue, exitCode: exitCode, signal: signal, at: record.at.timeIntervalSince1970,
             uptimeSeconds: record.uptime.seconds, watchdogOverrunSeconds: record.watchdogOverrun?.seconds,
             detail: record.detail)
-    }
-}
-
-extension SupervisorStatus {
-    /// One human line per systemd's STATUS=: `engine: running (pid 123, up 5m) · api: ...`.
-    public func summaryLine(now: Double = Date().timeIntervalSince1970) -> String {
-        children.map { child in
-            var facts: [String] = []
-            if let pid = child.pid { facts.append("pid \(pid)") }
-            if child.state == "running", let readyAt = child.readyAt {
-                facts.append("up \(Self.shortDuration(now - readyAt))")
-            }
-            if child.state == "failed" || child.state == "backoff", let exit = child.lastExit {
-                facts.append(exit.detail)
-            }
-            return facts.isEmpty ? "\(child.name): \(child.state)" : "\(child.name): \(child.state) (\(facts.joined(separator: ", ")))"
-        }.joined(separator: " · ")
-    }
-
-    /// `42s`, `5m`, `3h12m`, `2d4h`: uptimes for one-line summaries.
-    public static func shortDuration(_ seconds: Double) -> String {
-        let total = Int(max(0, seconds))
-        if total < 60 { return "\(total)s" }
-        if total < 3600 { return "\(total / 60)m" }
-        if total < 86400 { return "\(total / 3600)h\(total % 3600 / 60)m" }
-        return "\(total / 86400)d\(total % 86400 / 3600)h"
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import WardenCore
+import WardenProtocol
 
 /// A periodic one-shot command (a backup, database maintenance) that the supervisor runs as its
 /// own child process, like a systemd timer: isolated from the supervisor's memory and crashes,
@@ -62,30 +63,5 @@ final class JobSlot {
         guard let startedAt else { return nextRun }
         if let termSentAt { return termSentAt + .seconds(30) }
         return startedAt + spec.timeout
-    }
-}
-
-/// A job as `warden ctl status` and /metrics show it. Times are Unix seconds.
-public struct JobStatus: Sendable, Codable, Equatable {
-    public var name: String
-    /// idle or running.
-    public var state: String
-    public var pid: Int32?
-    public var intervalSeconds: Double
-    public var nextRunAt: Double?
-    public var runs: [String: Int] = [:]
-    public var lastSuccessAt: Double?
-    public var lastFailureAt: Double?
-    public var lastDurationSeconds: Double?
-    public var lastResult: String?
-
-    enum CodingKeys: String, CodingKey {
-        case name, state, pid, runs
-        case intervalSeconds = "interval_seconds"
-        case nextRunAt = "next_run_at"
-        case lastSuccessAt = "last_success_at"
-        case lastFailureAt = "last_failure_at"
-        case lastDurationSeconds = "last_duration_seconds"
-        case lastResult = "last_result"
     }
 }

@@ -2,6 +2,7 @@ import CSpawn
 import Foundation
 import Logging
 import WardenCore
+import WardenProtocol
 
 /// Scheduled jobs in the supervisor's loop: started when due (or on request), stopped when they
 /// overrun their timeout, counted when they exit.

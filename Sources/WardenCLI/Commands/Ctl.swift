@@ -1,8 +1,8 @@
 import ArgumentParser
 import ControlPlane
 import Foundation
-import Supervisor
 import WardenCore
+import WardenProtocol
 
 struct Ctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
