@@ -23,60 +23,93 @@ public final class PostgresTradingStore: TradingStore {
     public func write(_ batch: JournalBatch) async throws {
         let interval = interval
         let log = Self.logger
+        let updates = batch.finalUpdates
+        let inserted = Set(batch.orders.map(\.clientOrderID))
         try await client.transaction(logger: log) { connection in
-            var strategyIDs: [String: Int64] = [:]
-            func strategyID(_ name: String) async throws -> Int64 {
-                if let id = strategyIDs[name] { return id }
+            // Set-based: a statement per kind of row, not per row, so a replay's batch of 1,000 bars
+            // is a handful of round trips. Text arrays carry NUMERIC amounts exactly ('' for none).
+            let names = Array(Set(batch.orders.map(\.strategy) + batch.fills.map(\.strategy) + batch.strategyEvents.map(\.strategy)
+                + (batch.checkpoint?.slots.map(\.name) ?? [])))
+            if !names.isEmpty {
                 let now = batch.checkpoint?.time ?? 0
-                try await connection.query(
-                    "INSERT INTO strategies (name, kind, created_at) VALUES (\(name), \(name), \(now)) ON CONFLICT (name) DO NOTHING", logger: log)
-                var found: Int64 = 0
-                for try await id in try await connection.query("SELECT id FROM strategies WHERE name = \(name)", logger: log).decode(Int64.self) { found = id }
-                strategyIDs[name] = found
-                return found
+                try await connection.query("""
+                    INSERT INTO strategies (name, kind, created_at) SELECT n, n, \(now) FROM unnest(\(names)::text[]) AS n ON CONFLICT (name) DO NOTHING
+                    """, logger: log)
             }
-            for order in batch.orders {
-                let id = try await strategyID(order.strategy)
-                let quantity = StoreCodec.text(order.quantity), quote = StoreCodec.text(order.quoteQuantity)
-                let price = StoreCodec.text(order.price), stop = StoreCodec.text(order.stopPrice)
+            if !batch.orders.isEmpty {
+                let o = batch.orders
+                let final = o.map { updates[$0.clientOrderID] }
+                let ids = o.map(\.clientOrderID), strategies = o.map(\.strategy), markets = o.map(\.market), sides = o.map(\.side.rawValue)
+                let types = o.map(\.type.rawValue), quantities = o.map { StoreCodec.text($0.quantity) ?? "" }
+                let quotes = o.map { StoreCodec.text($0.quoteQuantity) ?? "" }, prices = o.map { StoreCodec.text($0.price) ?? "" }
+                let stops = o.map { StoreCodec.text($0.stopPrice) ?? "" }, tifs = o.map(\.timeInForce.rawValue), reduce = o.map(\.reduceOnly)
+                let statuses = final.map { $0?.status.rawValue ?? "new" }, exchangeIDs = final.map { $0?.exchangeOrderID ?? "" }
+                let reasons = final.map { $0?.reason ?? "" }, created = o.map(\.decidedAt), updated = zip(o, final).map { $1?.time ?? $0.decidedAt }
                 try await connection.query("""
                     INSERT INTO orders (client_order_id, strategy_id, symbol, side, type, quantity, quote_quantity, price, stop_price, time_in_force,
-                        reduce_only, status, created_at, updated_at)
-                    VALUES (\(order.clientOrderID), \(id), \(order.market), \(order.side.rawValue), \(order.type.rawValue), COALESCE(\(quantity)::numeric, 0),
-                        \(quote)::numeric, \(price)::numeric, \(stop)::numeric, \(order.timeInForce.rawValue), \(order.reduceOnly), 'new', \(order.decidedAt), \(order.decidedAt))
+                        reduce_only, status, exchange_order_id, reason, created_at, updated_at)
+                    SELECT u.id, s.id, u.market, u.side, u.type, COALESCE(NULLIF(u.q, '')::numeric, 0), NULLIF(u.quote, '')::numeric,
+                        NULLIF(u.price, '')::numeric, NULLIF(u.stop, '')::numeric, u.tif, u.reduce, u.status, NULLIF(u.eid, ''), NULLIF(u.reason, ''),
+                        u.created, u.updated
+                    FROM unnest(\(ids)::text[], \(strategies)::text[], \(markets)::text[], \(sides)::text[], \(types)::text[], \(quantities)::text[],
+                        \(quotes)::text[], \(prices)::text[], \(stops)::text[], \(tifs)::text[], \(reduce)::bool[], \(statuses)::text[],
+                        \(exchangeIDs)::text[], \(reasons)::text[], \(created)::bigint[], \(updated)::bigint[])
+                        AS u(id, strategy, market, side, type, q, quote, price, stop, tif, reduce, status, eid, reason, created, updated)
+                    JOIN strategies s ON s.name = u.strategy
                     ON CONFLICT (client_order_id) DO NOTHING
                     """, logger: log)
             }
-            for update in batch.orderUpdates {
+            let later = updates.values.filter { !inserted.contains($0.clientOrderID) }.sorted { $0.clientOrderID < $1.clientOrderID }
+            if !later.isEmpty {
+                let ids = later.map(\.clientOrderID), statuses = later.map(\.status.rawValue), exchangeIDs = later.map { $0.exchangeOrderID ?? "" }
+                let reasons = later.map { $0.reason ?? "" }, times = later.map(\.time)
                 try await connection.query("""
-                    UPDATE orders SET status = \(update.status.rawValue), exchange_order_id = COALESCE(\(update.exchangeOrderID), exchange_order_id),
-                        reason = COALESCE(\(update.reason), reason), updated_at = \(update.time)
-                    WHERE client_order_id = \(update.clientOrderID)
+                    UPDATE orders o SET status = u.status, exchange_order_id = COALESCE(NULLIF(u.eid, ''), o.exchange_order_id),
+                        reason = COALESCE(NULLIF(u.reason, ''), o.reason), updated_at = u.at
+                    FROM unnest(\(ids)::text[], \(statuses)::text[], \(exchangeIDs)::text[], \(reasons)::text[], \(times)::bigint[]) AS u(id, status, eid, reason, at)
+                    WHERE o.client_order_id = u.id
                     """, logger: log)
             }
-            for recorded in batch.fills {
-                let fill = recorded.fill
-                var orderID: Int64?
-                for try await id in try await connection.query("SELECT id FROM orders WHERE client_order_id = \(fill.clientOrderID)", logger: log).decode(Int64.self) {
-                    orderID = id
-                }
-                guard let orderID else { throw StoreError(message: "a fill of \(fill.clientOrderID), which was never journaled; refusing to record it") }
-                let price = "\(fill.price)", quantity = "\(fill.quantity)", fee = "\(fill.fee)"
+            if !batch.fills.isEmpty {
+                let f = batch.fills.map(\.fill)
+                let ids = f.map(\.clientOrderID), trades = f.map(\.tradeID), prices = f.map { "\($0.price)" }, quantities = f.map { "\($0.quantity)" }
+                let fees = f.map { "\($0.fee)" }, assets = f.map(\.feeAsset), times = f.map(\.time)
+                let ordinal = Array(Int64(0)..<Int64(f.count))
                 try await connection.query("""
                     INSERT INTO fills (order_id, exchange_fill_id, price, quantity, fee, fee_asset, filled_at)
-                    SELECT \(orderID), \(fill.tradeID), \(price)::numeric, \(quantity)::numeric, \(fee)::numeric, \(fill.feeAsset), \(fill.time)
-                    WHERE NOT EXISTS (SELECT 1 FROM fills WHERE exchange_fill_id = \(fill.tradeID) AND order_id = \(orderID))
+                    SELECT o.id, u.trade, u.price::numeric, u.q::numeric, u.fee::numeric, u.asset, u.at
+                    FROM unnest(\(ids)::text[], \(trades)::text[], \(prices)::text[], \(quantities)::text[], \(fees)::text[], \(assets)::text[],
+                        \(times)::bigint[], \(ordinal)::bigint[]) AS u(id, trade, price, q, fee, asset, at, n)
+                    JOIN orders o ON o.client_order_id = u.id
+                    WHERE NOT EXISTS (SELECT 1 FROM fills x WHERE x.exchange_fill_id = u.trade AND x.order_id = o.id)
+                    ORDER BY u.n
                     """, logger: log)
-                let strategy = try await strategyID(recorded.strategy)
-                if fill.side == .buy {
+                let journaled = try await Self.count(connection, ids)
+                guard journaled == Set(ids).count else {
+                    throw StoreError(message: "a fill of an order that was never journaled (\(Set(ids).count - journaled) of \(Set(ids).count)); refusing to record it")
+                }
+            }
+            // Positions are the loop's own, as its checkpoint holds them after this batch.
+            if let checkpoint = batch.checkpoint {
+                let open = checkpoint.slots.filter { $0.quantity > 0 }, flat = checkpoint.slots.filter { $0.quantity <= 0 }
+                if !open.isEmpty {
+                    let names = open.map(\.name), markets = open.map(\.market), quantities = open.map { "\($0.quantity)" }
+                    let prices = open.map { "\($0.entryPrice)" }, opened = open.map { $0.openedAt ?? 0 }
                     try await connection.query("""
                         INSERT INTO positions (strategy_id, symbol, quantity, entry_price, opened_at, updated_at)
-                        VALUES (\(strategy), \(fill.market), \(quantity)::numeric, \(price)::numeric, \(fill.time), \(fill.time))
+                        SELECT s.id, u.market, u.q::numeric, u.price::numeric, u.opened, \(checkpoint.time)
+                        FROM unnest(\(names)::text[], \(markets)::text[], \(quantities)::text[], \(prices)::text[], \(opened)::bigint[]) AS u(name, market, q, price, opened)
+                        JOIN strategies s ON s.name = u.name
                         ON CONFLICT (strategy_id, symbol) DO UPDATE SET quantity = EXCLUDED.quantity, entry_price = EXCLUDED.entry_price,
-                        opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at
+                            opened_at = EXCLUDED.opened_at, updated_at = EXCLUDED.updated_at
                         """, logger: log)
-                } else {
-                    try await connection.query("DELETE FROM positions WHERE strategy_id = \(strategy) AND symbol = \(fill.market)", logger: log)
+                }
+                if !flat.isEmpty {
+                    let names = flat.map(\.name), markets = flat.map(\.market)
+                    try await connection.query("""
+                        DELETE FROM positions p USING unnest(\(names)::text[], \(markets)::text[]) AS u(name, market), strategies s
+                        WHERE s.name = u.name AND p.strategy_id = s.id AND p.symbol = u.market
+                        """, logger: log)
                 }
             }
             if !batch.candles.isEmpty {
@@ -100,7 +133,6 @@ public final class PostgresTradingStore: TradingStore {
                     """, logger: log)
             }
             for event in batch.strategyEvents {
-                _ = try await strategyID(event.strategy)
                 let parameters = try StoreCodec.json(event.parameters)
                 try await connection.query("""
                     INSERT INTO strategy_events (at, strategy, market, kind, parameters, actor)
@@ -113,7 +145,6 @@ public final class PostgresTradingStore: TradingStore {
                     """, logger: log)
             }
             if let checkpoint = batch.checkpoint {
-                for slot in checkpoint.slots { _ = try await strategyID(slot.name) }
                 let state = try StoreCodec.json(checkpoint)
                 try await connection.query("""
                     INSERT INTO loop_checkpoint (id, taken_at, state) VALUES (1, \(checkpoint.time), \(state))
@@ -121,6 +152,16 @@ public final class PostgresTradingStore: TradingStore {
                     """, logger: log)
             }
         }
+    }
+
+    /// How many of `ids` are journaled orders.
+    static func count(_ connection: PostgresConnection, _ ids: [String]) async throws -> Int {
+        var found = 0
+        for try await n in try await connection.query(
+            "SELECT count(*)::int8 FROM orders WHERE client_order_id = ANY(\(Array(Set(ids)))::text[])", logger: logger).decode(Int64.self) {
+            found = Int(n)
+        }
+        return found
     }
 
     public func checkpoint() async throws -> LoopCheckpoint? {

@@ -26,18 +26,23 @@ public final class SQLiteTradingStore: TradingStore {
                 strategyIDs[name] = id
                 return id
             }
+            // Each order is written once with its last state in this batch; later batches update it.
+            let updates = batch.finalUpdates
             for order in batch.orders {
+                let final = updates[order.clientOrderID]
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO orders (client_order_id, strategy_id, symbol, side, type, quantity, quote_quantity, price, stop_price,
-                        time_in_force, reduce_only, status, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)
+                        time_in_force, reduce_only, status, exchange_order_id, reason, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [
                         order.clientOrderID, try strategyID(order.strategy), order.market, order.side.rawValue, order.type.rawValue,
                         StoreCodec.text(order.quantity) ?? "", StoreCodec.text(order.quoteQuantity), StoreCodec.text(order.price),
-                        StoreCodec.text(order.stopPrice), order.timeInForce.rawValue, order.reduceOnly, order.decidedAt, order.decidedAt,
+                        StoreCodec.text(order.stopPrice), order.timeInForce.rawValue, order.reduceOnly, final?.status.rawValue ?? "new",
+                        final?.exchangeOrderID, final?.reason, order.decidedAt, final?.time ?? order.decidedAt,
                     ])
             }
-            for update in batch.orderUpdates {
+            let inserted = Set(batch.orders.map(\.clientOrderID))
+            for update in updates.values where !inserted.contains(update.clientOrderID) {
                 try db.execute(sql: """
                     UPDATE orders SET status = ?, exchange_order_id = COALESCE(?, exchange_order_id), reason = COALESCE(?, reason), updated_at = ?
                     WHERE client_order_id = ?
@@ -51,13 +56,16 @@ public final class SQLiteTradingStore: TradingStore {
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO fills (order_id, exchange_fill_id, price, quantity, fee, fee_asset, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [orderID, fill.tradeID, "\(fill.price)", "\(fill.quantity)", "\(fill.fee)", fill.feeAsset, fill.time])
-                let id = try strategyID(recorded.strategy)
-                if fill.side == .buy {
+            }
+            // Positions are the loop's own, as its checkpoint holds them after this batch.
+            for slot in batch.checkpoint?.slots ?? [] {
+                let id = try strategyID(slot.name)
+                if slot.quantity > 0 {
                     try db.execute(sql: """
                         INSERT OR REPLACE INTO positions (strategy_id, symbol, quantity, entry_price, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-                        """, arguments: [id, fill.market, "\(fill.quantity)", "\(fill.price)", fill.time, fill.time])
+                        """, arguments: [id, slot.market, "\(slot.quantity)", "\(slot.entryPrice)", slot.openedAt ?? 0, batch.checkpoint!.time])
                 } else {
-                    try db.execute(sql: "DELETE FROM positions WHERE strategy_id = ? AND symbol = ?", arguments: [id, fill.market])
+                    try db.execute(sql: "DELETE FROM positions WHERE strategy_id = ? AND symbol = ?", arguments: [id, slot.market])
                 }
             }
             let candles = try db.makeStatement(sql: """

@@ -135,3 +135,20 @@ public struct AuditEntry: Sendable, Hashable, Codable {
         self.detail = detail
     }
 }
+
+extension JournalBatch {
+    /// Each order's last known state in this batch (the last status, and the exchange id and
+    /// reason when any update gave one), so a store writes it once.
+    public var finalUpdates: [String: OrderUpdate] {
+        var merged: [String: OrderUpdate] = [:]
+        for update in orderUpdates {
+            var next = update
+            if let previous = merged[update.clientOrderID] {
+                next.exchangeOrderID = update.exchangeOrderID ?? previous.exchangeOrderID
+                next.reason = update.reason ?? previous.reason
+            }
+            merged[update.clientOrderID] = next
+        }
+        return merged
+    }
+}
