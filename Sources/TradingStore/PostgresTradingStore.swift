@@ -133,23 +133,15 @@ public final class PostgresTradingStore: TradingStore {
                     """, logger: log)
             }
             for event in batch.strategyEvents {
-                let parameters = try StoreCodec.json(event.parameters)
-                try await connection.query("""
-                    INSERT INTO strategy_events (at, strategy, market, kind, parameters, actor)
-                    VALUES (\(event.time), \(event.strategy), \(event.market), \(event.kind.rawValue), \(parameters)::jsonb, \(event.actor))
-                    """, logger: log)
+                try await connection.query(
+                    try Self.query(.writeStrategyEvent, event.time, event.strategy, event.market, event.kind.rawValue, try StoreCodec.json(event.parameters), event.actor),
+                    logger: log)
             }
             for entry in batch.audit {
-                try await connection.query("""
-                    INSERT INTO audit_log (at, actor, action, target, detail) VALUES (\(entry.time), \(entry.actor), \(entry.action), \(entry.target), \(entry.detail))
-                    """, logger: log)
+                try await connection.query(try Self.query(.writeAudit, entry.time, entry.actor, entry.action, entry.target, entry.detail), logger: log)
             }
             if let checkpoint = batch.checkpoint {
-                let state = try StoreCodec.json(checkpoint)
-                try await connection.query("""
-                    INSERT INTO loop_checkpoint (id, taken_at, state) VALUES (1, \(checkpoint.time), \(state))
-                    ON CONFLICT (id) DO UPDATE SET taken_at = EXCLUDED.taken_at, state = EXCLUDED.state
-                    """, logger: log)
+                try await connection.query(try Self.query(.writeCheckpoint, checkpoint.time, try StoreCodec.json(checkpoint)), logger: log)
             }
         }
     }
@@ -164,9 +156,18 @@ public final class PostgresTradingStore: TradingStore {
         return found
     }
 
+    /// `sql` with its binds, in order.
+    static func query(_ sql: StoreSQL, _ values: (any PostgresThrowingDynamicTypeEncodable)?...) throws -> PostgresQuery {
+        var binds = PostgresBindings()
+        for value in values {
+            if let value { try binds.append(value) } else { binds.appendNull() }
+        }
+        return PostgresQuery(unsafeSQL: sql.postgres, binds: binds)
+    }
+
     public func checkpoint() async throws -> LoopCheckpoint? {
         var text: String?
-        for try await state in try await client.query("SELECT state FROM loop_checkpoint WHERE id = 1", logger: Self.logger).decode(String.self) { text = state }
+        for try await state in try await client.query(try Self.query(.checkpoint), logger: Self.logger).decode(String.self) { text = state }
         guard let text else { return nil }
         do {
             return try StoreCodec.decode(LoopCheckpoint.self, text)
@@ -177,10 +178,8 @@ public final class PostgresTradingStore: TradingStore {
 
     public func candles(market: String, through time: Int64) async throws -> [Candle] {
         var candles: [Candle] = []
-        for try await (t, o, h, l, c, v) in try await client.query("""
-            SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = \(market) AND interval = \(interval) AND open_time <= \(time)
-            ORDER BY open_time
-            """, logger: Self.logger).decode((Int64, Double, Double, Double, Double, Double).self) {
+        for try await (t, o, h, l, c, v) in try await client.query(try Self.query(.candles, market, interval, time), logger: Self.logger)
+            .decode((Int64, Double, Double, Double, Double, Double).self) {
             candles.append(Candle(openTime: t, open: o, high: h, low: l, close: c, volume: v))
         }
         return candles
@@ -188,12 +187,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func openOrders() async throws -> [JournaledOrder] {
         var orders: [JournaledOrder] = []
-        let rows = try await client.query(PostgresQuery(unsafeSQL: """
-            SELECT o.client_order_id, o.symbol, o.side, o.type, NULLIF(o.quantity, 0)::text, o.quote_quantity::text, o.price::text, o.stop_price::text,
-                o.time_in_force, o.reduce_only, s.name, o.created_at, o.status, o.exchange_order_id
-            FROM orders o JOIN strategies s ON s.id = o.strategy_id WHERE o.status IN \(StoreCodec.openStatuses) ORDER BY o.id
-            """), logger: Self.logger)
-        for try await row in rows {
+        for try await row in try await client.query(try Self.query(.openOrders), logger: Self.logger) {
             let r = try row.decode((String, String, String, String, String?, String?, String?, String?, String?, Bool, String, Int64, String, String?).self)
             let order = StoreCodec.order(
                 clientOrderID: r.0, market: r.1, side: r.2, type: r.3, quantity: r.4, quote: r.5, price: r.6, stop: r.7, timeInForce: r.8, reduceOnly: r.9,
@@ -205,11 +199,8 @@ public final class PostgresTradingStore: TradingStore {
 
     public func fills() async throws -> [RecordedFill] {
         var fills: [RecordedFill] = []
-        for try await r in try await client.query("""
-            SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price::text, f.quantity::text, f.fee::text,
-                f.fee_asset, f.filled_at
-            FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id ORDER BY f.filled_at, f.id
-            """, logger: Self.logger).decode((String, String, String?, String?, String, String, String, String, String, String, Int64).self) {
+        for try await r in try await client.query(try Self.query(.fills), logger: Self.logger)
+            .decode((String, String, String?, String?, String, String, String, String, String, String, Int64).self) {
             fills.append(RecordedFill(strategy: r.0, fill: Fill(
                 clientOrderID: r.1, exchangeOrderID: r.2 ?? "", tradeID: r.3 ?? "", market: r.4, side: Side(rawValue: r.5) ?? .buy,
                 price: StoreCodec.decimal(r.6) ?? 0, quantity: StoreCodec.decimal(r.7) ?? 0, fee: StoreCodec.decimal(r.8) ?? 0, feeAsset: r.9, time: r.10)))
@@ -219,10 +210,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func positions() async throws -> [Position] {
         var positions: [Position] = []
-        for try await r in try await client.query("""
-            SELECT s.name, p.symbol, p.quantity::text, p.entry_price::text, p.opened_at FROM positions p JOIN strategies s ON s.id = p.strategy_id
-            ORDER BY s.name, p.symbol
-            """, logger: Self.logger).decode((String, String, String, String, Int64).self) {
+        for try await r in try await client.query(try Self.query(.positions), logger: Self.logger).decode((String, String, String, String, Int64).self) {
             positions.append(Position(strategy: r.0, market: r.1, quantity: StoreCodec.decimal(r.2) ?? 0, entryPrice: StoreCodec.decimal(r.3) ?? 0, openedAt: r.4))
         }
         return positions
@@ -230,9 +218,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func strategyEvents() async throws -> [StrategyEvent] {
         var events: [StrategyEvent] = []
-        for try await r in try await client.query(
-            "SELECT at, strategy, market, kind, parameters::text, actor FROM strategy_events ORDER BY id", logger: Self.logger
-        ).decode((Int64, String, String?, String, String, String).self) {
+        for try await r in try await client.query(try Self.query(.strategyEvents), logger: Self.logger).decode((Int64, String, String?, String, String, String).self) {
             events.append(StrategyEvent(
                 time: r.0, strategy: r.1, market: r.2, kind: StrategyEvent.Kind(rawValue: r.3) ?? .setParameters,
                 parameters: (try? StoreCodec.decode([String: Double].self, r.4)) ?? [:], actor: r.5))
@@ -242,10 +228,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func audit(target: String) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
-        let like = target + ":%"
-        for try await r in try await client.query(
-            "SELECT at, actor, action, target, detail FROM audit_log WHERE target = \(target) OR target LIKE \(like) ORDER BY id", logger: Self.logger
-        ).decode((Int64, String, String, String?, String?).self) {
+        for try await r in try await client.query(try Self.query(.audit, target, target + ":%"), logger: Self.logger).decode((Int64, String, String, String?, String?).self) {
             entries.append(AuditEntry(time: r.0, actor: r.1, action: r.2, target: r.3 ?? "", detail: r.4 ?? ""))
         }
         return entries

@@ -78,23 +78,21 @@ public final class SQLiteTradingStore: TradingStore {
             for point in batch.equity { try equity.execute(arguments: [point.time, point.equity, point.cash, point.drawdown]) }
             for event in batch.strategyEvents {
                 _ = try strategyID(event.strategy)
-                try db.execute(sql: "INSERT INTO strategy_events (at, strategy, market, kind, parameters, actor) VALUES (?, ?, ?, ?, ?, ?)",
+                try db.execute(sql: StoreSQL.writeStrategyEvent.sqlite,
                                arguments: [event.time, event.strategy, event.market, event.kind.rawValue, try StoreCodec.json(event.parameters), event.actor])
             }
             for entry in batch.audit {
-                try db.execute(sql: "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [entry.time, entry.actor, entry.action, entry.target, entry.detail])
+                try db.execute(sql: StoreSQL.writeAudit.sqlite, arguments: [entry.time, entry.actor, entry.action, entry.target, entry.detail])
             }
             if let checkpoint = batch.checkpoint {
                 for slot in checkpoint.slots { _ = try strategyID(slot.name) }
-                try db.execute(sql: "INSERT OR REPLACE INTO loop_checkpoint (id, taken_at, state) VALUES (1, ?, ?)",
-                               arguments: [checkpoint.time, try StoreCodec.json(checkpoint)])
+                try db.execute(sql: StoreSQL.writeCheckpoint.sqlite, arguments: [checkpoint.time, try StoreCodec.json(checkpoint)])
             }
         }
     }
 
     public func checkpoint() async throws -> LoopCheckpoint? {
-        guard let text = try await database.read({ db in try String.fetchOne(db, sql: "SELECT state FROM loop_checkpoint WHERE id = 1") }) else { return nil }
+        guard let text = try await database.read({ db in try String.fetchOne(db, sql: StoreSQL.checkpoint.sqlite) }) else { return nil }
         do {
             return try StoreCodec.decode(LoopCheckpoint.self, text)
         } catch {
@@ -105,19 +103,13 @@ public final class SQLiteTradingStore: TradingStore {
     public func candles(market: String, through time: Int64) async throws -> [Candle] {
         let interval = interval
         return try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = ? AND interval = ? AND open_time <= ? ORDER BY open_time
-                """, arguments: [market, interval, time]).map { Candle(openTime: $0[0], open: $0[1], high: $0[2], low: $0[3], close: $0[4], volume: $0[5]) }
+            try Row.fetchAll(db, sql: StoreSQL.candles.sqlite, arguments: [market, interval, time]).map { Candle(openTime: $0[0], open: $0[1], high: $0[2], low: $0[3], close: $0[4], volume: $0[5]) }
         }
     }
 
     public func openOrders() async throws -> [JournaledOrder] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT o.client_order_id, o.symbol, o.side, o.type, o.quantity, o.quote_quantity, o.price, o.stop_price, o.time_in_force,
-                    o.reduce_only, s.name, o.created_at, o.status, o.exchange_order_id
-                FROM orders o JOIN strategies s ON s.id = o.strategy_id WHERE o.status IN \(StoreCodec.openStatuses) ORDER BY o.id
-                """).map { row in
+            try Row.fetchAll(db, sql: StoreSQL.openOrders.sqlite).map { row in
                 let quantity: String = row[4]
                 let order = StoreCodec.order(
                     clientOrderID: row[0], market: row[1], side: row[2], type: row[3], quantity: quantity.isEmpty ? nil : quantity, quote: row[5],
@@ -129,10 +121,7 @@ public final class SQLiteTradingStore: TradingStore {
 
     public func fills() async throws -> [RecordedFill] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price, f.quantity, f.fee, f.fee_asset, f.filled_at
-                FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id ORDER BY f.filled_at, f.id
-                """).map { row in
+            try Row.fetchAll(db, sql: StoreSQL.fills.sqlite).map { row in
                 RecordedFill(strategy: row[0], fill: Fill(
                     clientOrderID: row[1], exchangeOrderID: row[2] ?? "", tradeID: row[3] ?? "", market: row[4], side: Side(rawValue: row[5]) ?? .buy,
                     price: StoreCodec.decimal(row[6]) ?? 0, quantity: StoreCodec.decimal(row[7]) ?? 0, fee: StoreCodec.decimal(row[8]) ?? 0,
@@ -143,7 +132,7 @@ public final class SQLiteTradingStore: TradingStore {
 
     public func strategyEvents() async throws -> [StrategyEvent] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT at, strategy, market, kind, parameters, actor FROM strategy_events ORDER BY id").map { row in
+            try Row.fetchAll(db, sql: StoreSQL.strategyEvents.sqlite).map { row in
                 StrategyEvent(
                     time: row[0], strategy: row[1], market: row[2], kind: StrategyEvent.Kind(rawValue: row[3]) ?? .setParameters,
                     parameters: (try? StoreCodec.decode([String: Double].self, row[4])) ?? [:], actor: row[5])
@@ -153,16 +142,13 @@ public final class SQLiteTradingStore: TradingStore {
 
     public func audit(target: String) async throws -> [AuditEntry] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT at, actor, action, target, detail FROM audit_log WHERE target = ? OR target LIKE ? ORDER BY id",
-                             arguments: [target, target + ":%"]).map { AuditEntry(time: $0[0], actor: $0[1], action: $0[2], target: $0[3], detail: $0[4] ?? "") }
+            try Row.fetchAll(db, sql: StoreSQL.audit.sqlite, arguments: [target, target + ":%"]).map { AuditEntry(time: $0[0], actor: $0[1], action: $0[2], target: $0[3], detail: $0[4] ?? "") }
         }
     }
 
     public func positions() async throws -> [Position] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT s.name, p.symbol, p.quantity, p.entry_price, p.opened_at FROM positions p JOIN strategies s ON s.id = p.strategy_id ORDER BY s.name, p.symbol
-                """).map { Position(strategy: $0[0], market: $0[1], quantity: StoreCodec.decimal($0[2]) ?? 0, entryPrice: StoreCodec.decimal($0[3]) ?? 0, openedAt: $0[4]) }
+            try Row.fetchAll(db, sql: StoreSQL.positions.sqlite).map { Position(strategy: $0[0], market: $0[1], quantity: StoreCodec.decimal($0[2]) ?? 0, entryPrice: StoreCodec.decimal($0[3]) ?? 0, openedAt: $0[4]) }
         }
     }
 }

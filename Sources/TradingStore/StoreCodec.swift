@@ -31,11 +31,9 @@ enum StoreCodec {
     ) -> Order {
         Order(
             clientOrderID: clientOrderID, market: market, side: Side(rawValue: side) ?? .buy, type: OrderType(rawValue: type) ?? .market,
-            quantity: decimal(quantity), quoteQuantity: decimal(quote), price: decimal(price), stopPrice: decimal(stop),
+            quantity: decimal(quantity).flatMap { $0 == 0 ? nil : $0 }, quoteQuantity: decimal(quote), price: decimal(price), stopPrice: decimal(stop),
             timeInForce: timeInForce.flatMap(TimeInForce.init(rawValue:)) ?? .gtc, reduceOnly: reduceOnly, strategy: strategy, decidedAt: createdAt)
     }
-
-    static let openStatuses = "('new', 'submitted', 'accepted', 'partially_filled', 'unknown')"
 }
 
 /// A journal the store cannot read back is never guessed at.

@@ -85,7 +85,9 @@ check "the supervisor itself was not restarted" test "$(show MainPID)" = "$main_
 
 # Reload through systemd: RELOADING=1 then READY=1; the unit stays active.
 check "systemctl --user reload succeeds" systemctl --user reload warden-test.service
-check "the unit is active after reload" test "$(systemctl --user is-active warden-test.service)" = active
+# ExecReload is `kill -HUP`, so systemctl returns before the supervisor's RELOADING=1 … READY=1: poll.
+unit_active() { [ "$(systemctl --user is-active warden-test.service)" = active ]; }
+wait_until 10 "the unit is active again after the reload (READY=1 after RELOADING=1)" unit_active
 
 # SIGSTOP the supervisor: its WATCHDOG=1 pings stop, so systemd's watchdog restarts the service.
 old_children=$(status_json "$run" | jq -r '.children[].pid')
