@@ -97,7 +97,18 @@ final class EngineObserver: TradingObserver {
     func slotsChanged(_ slots: [SlotView]) { engine.slotViews.withLock { $0 = slots } }
 
     func feedEnded(equity: Double, at time: Int64?) {
-        engine.publish { if $0.state == "trading" || $0.state == "starting" { $0.state = "finished" } }
+        // Also after a restart whose checkpoint was already the last bar (no bar processed in this run).
+        let done = time.map { feed.position(through: $0) } ?? 0
+        engine.metrics.update { m in
+            m.equity = equity
+            m.progress = Double(done) / Double(max(feed.count, 1))
+        }
+        engine.publish { status in
+            status.equity = equity
+            status.bar = done
+            status.bars = feed.count
+            if status.state == "trading" || status.state == "starting" { status.state = "finished" }
+        }
         notifier.status(String(format: "engine: replay finished, equity %.2f", equity))
         engine.logger.info("replay finished", metadata: ["bars": "\(feed.count)", "equity": "\(equity)"])
     }

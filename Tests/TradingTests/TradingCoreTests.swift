@@ -78,7 +78,7 @@ struct PaperVenueTests {
         let tiny = try Order.limit(.buy, btc, quantity: 0.0001, price: 100, id: "x2", strategy: "s", at: 0)
         #expect { try paper.submit(tiny) } throws: { ($0 as? VenueError)?.message.contains("minimum notional") == true }
         let big = try Order.market(.buy, btc, spending: 5_000, id: "x3", strategy: "s", at: 0)
-        #expect { try paper.submit(big) } throws: { ($0 as? VenueError)?.code == .insufficientBalance }
+        #expect { try paper.submit(big) } throws: { ($0 as? VenueError)?.code == .insufficientBalance && ($0 as? VenueError)?.venueCode == "100202" }
         let sell = try Order.market(.sell, btc, quantity: 1, id: "x4", strategy: "s", at: 0)
         #expect { try paper.submit(sell) } throws: { ($0 as? VenueError)?.code == .insufficientBalance }
     }

@@ -61,7 +61,7 @@ public struct Order: Sendable, Hashable, Codable {
         _ side: Side, _ instrument: Instrument, quantity: Double? = nil, spending quote: Double? = nil, id: String, strategy: String,
         at time: Int64, reduceOnly: Bool = false
     ) throws(Invalid) -> Order {
-        var order = Order(
+        let order = Order(
             clientOrderID: id, market: instrument.symbol, side: side, type: .market, quantity: quantity.map(instrument.quantity),
             quoteQuantity: quote.map { Instrument.floor($0, to: Decimal(string: "0.00000001")!) }, price: nil, stopPrice: nil,
             timeInForce: .ioc, reduceOnly: reduceOnly, strategy: strategy, decidedAt: time)
@@ -69,7 +69,6 @@ public struct Order: Sendable, Hashable, Codable {
         if (order.quantity == nil) == (order.quoteQuantity == nil) { throw Invalid(description: "\(id): give a quantity or a quote amount, not both or neither") }
         if let q = order.quantity, q <= 0 { throw Invalid(description: "\(id): quantity \(quantity!) is below the step \(instrument.stepSize) of \(instrument.symbol)") }
         if let q = order.quoteQuantity, q <= 0 { throw Invalid(description: "\(id): the quote amount must be above 0") }
-        order.timeInForce = .ioc
         return order
     }
 

@@ -61,15 +61,14 @@ extension LoopState {
         let decision = slot.decision
         if slot.held > 0 {
             let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
-            guard exits, let order = try? Order.market(
-                .sell, instrument, quantity: slot.quantity.double, id: Self.orderID(slot, time, "exit"), strategy: slot.name, at: time)
-            else { return nil }
-            // The exact position, not a Double's rounding of it.
-            var exact = order
-            exact.quantity = slot.quantity
-            slot.pendingOrder = exact.clientOrderID
+            guard exits else { return nil }
+            // The exact position (already on the step), not a Double's rounding of it.
+            let order = Order(
+                clientOrderID: Self.orderID(slot, time, "exit"), market: instrument.symbol, side: .sell, type: .market, quantity: slot.quantity,
+                quoteQuantity: nil, price: nil, stopPrice: nil, timeInForce: .ioc, reduceOnly: false, strategy: slot.name, decidedAt: time)
+            slot.pendingOrder = order.clientOrderID
             slot.pendingSide = .sell
-            return exact
+            return order
         }
         guard decision.enter, slot.active, !risk.halted, paused == nil else { return nil }
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }

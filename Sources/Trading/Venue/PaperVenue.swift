@@ -36,6 +36,14 @@ public final class PaperVenue: SimulatedVenue {
         }
     }
 
+    /// The codes BingX answers these refusals with (as ccxt's BingX exception map lists them), so a
+    /// paper refusal reads like the live one.
+    enum BingXCode {
+        static let insufficientBalance = "100202"
+        static let invalidParameter = "100400"
+        static let orderNotFound = "80016"
+    }
+
     static let keptReports = 100
     static let keptFills = 100
 
@@ -56,7 +64,7 @@ public final class PaperVenue: SimulatedVenue {
     }
 
     public func instrument(_ market: String) throws -> Instrument {
-        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)") }
+        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)", venueCode: BingXCode.invalidParameter) }
         return instrument
     }
 
@@ -71,7 +79,7 @@ public final class PaperVenue: SimulatedVenue {
             let (asset, amount) = try Self.reservation(order, instrument, model)
             var balance = account.balances[asset] ?? Balance(asset: asset, free: 0)
             guard balance.free >= amount else {
-                throw VenueError(.insufficientBalance, "\(order.clientOrderID): needs \(amount) \(asset), \(balance.free) free")
+                throw VenueError(.insufficientBalance, "\(order.clientOrderID): needs \(amount) \(asset), \(balance.free) free", venueCode: BingXCode.insufficientBalance)
             }
             balance.free -= amount
             balance.locked += amount
@@ -91,7 +99,7 @@ public final class PaperVenue: SimulatedVenue {
     public func cancel(clientOrderID: String, market: String) throws -> ExecutionReport {
         let report = try state.withLock { account throws(VenueError) -> ExecutionReport in
             guard let index = account.open.firstIndex(where: { $0.clientOrderID == clientOrderID }) else {
-                throw VenueError(.orderNotFound, "no open order \(clientOrderID) on \(market)")
+                throw VenueError(.orderNotFound, "no open order \(clientOrderID) on \(market)", venueCode: BingXCode.orderNotFound)
             }
             let order = account.open.remove(at: index)
             return Self.close(order, &account, status: .cancelled, reason: "cancelled", instrument: instruments[order.market]!, model: model)
@@ -119,7 +127,7 @@ public final class PaperVenue: SimulatedVenue {
     }
 
     public func open(_ candle: Candle, market: String) throws -> (reports: [ExecutionReport], fills: [Fill]) {
-        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)") }
+        guard let instrument = instruments[market] else { throw VenueError(.invalidParameter, "unknown market \(market)", venueCode: BingXCode.invalidParameter) }
         let model = model
         let (done, fills) = state.withLock { account -> ([ExecutionReport], [Fill]) in
             var done: [ExecutionReport] = []
@@ -153,21 +161,21 @@ public final class PaperVenue: SimulatedVenue {
     static func check(_ order: Order, _ instrument: Instrument) throws(VenueError) {
         if let quantity = order.quantity {
             guard instrument.isOnStep(quantity) else {
-                throw VenueError(.invalidParameter, "quantity \(quantity) is not a multiple of the step \(instrument.stepSize) of \(instrument.symbol)")
+                throw VenueError(.invalidParameter, "quantity \(quantity) is not a multiple of the step \(instrument.stepSize) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
             }
             guard quantity >= instrument.minQuantity, quantity > 0 else {
-                throw VenueError(.invalidParameter, "quantity \(quantity) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)")
+                throw VenueError(.invalidParameter, "quantity \(quantity) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
             }
         }
         for price in [order.price, order.stopPrice].compactMap({ $0 }) where !instrument.isOnTick(price) {
-            throw VenueError(.invalidParameter, "price \(price) is not a multiple of the tick \(instrument.tickSize) of \(instrument.symbol)")
+            throw VenueError(.invalidParameter, "price \(price) is not a multiple of the tick \(instrument.tickSize) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
         }
-        if order.type != .market, order.quantity == nil { throw VenueError(.invalidParameter, "a \(order.type.rawValue) order needs a quantity") }
+        if order.type != .market, order.quantity == nil { throw VenueError(.invalidParameter, "a \(order.type.rawValue) order needs a quantity", venueCode: BingXCode.invalidParameter) }
         if let quote = order.quoteQuantity, quote < instrument.minNotional {
-            throw VenueError(.invalidParameter, "order value \(quote) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)")
+            throw VenueError(.invalidParameter, "order value \(quote) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
         }
         if let quantity = order.quantity, let price = order.price ?? order.stopPrice, quantity * price < instrument.minNotional {
-            throw VenueError(.invalidParameter, "order value \(quantity * price) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)")
+            throw VenueError(.invalidParameter, "order value \(quantity * price) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
         }
     }
 
@@ -213,10 +221,10 @@ public final class PaperVenue: SimulatedVenue {
         }
         let q = quantity.double
         guard quantity > 0, quantity >= instrument.minQuantity else {
-            return .failure(VenueError(.invalidParameter, "quantity \(quantity) at \(price) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)"))
+            return .failure(VenueError(.invalidParameter, "quantity \(quantity) at \(price) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter))
         }
         guard q * price >= instrument.minNotional.double else {
-            return .failure(VenueError(.invalidParameter, "order value \(q * price) is below the minimum notional \(instrument.minNotional)"))
+            return .failure(VenueError(.invalidParameter, "order value \(q * price) is below the minimum notional \(instrument.minNotional)", venueCode: BingXCode.invalidParameter))
         }
         let fee = Decimal(exactly: model.fee(quantity: q, price: price))
         let notional = Decimal(exactly: q * price)
@@ -226,7 +234,7 @@ public final class PaperVenue: SimulatedVenue {
         if order.side == .buy {
             let cost = notional + fee
             guard quoteBalance.free + reserved >= cost else {
-                return .failure(VenueError(.insufficientBalance, "\(order.clientOrderID): costs \(cost) \(instrument.quote), \(quoteBalance.free + reserved) available"))
+                return .failure(VenueError(.insufficientBalance, "\(order.clientOrderID): costs \(cost) \(instrument.quote), \(quoteBalance.free + reserved) available", venueCode: BingXCode.insufficientBalance))
             }
             quoteBalance.locked -= reserved
             quoteBalance.free += reserved - cost
