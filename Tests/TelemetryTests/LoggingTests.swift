@@ -44,6 +44,18 @@ final class LineSink: Sendable {
         #expect(LogCategory(label: "Hummingbird") == .system)
     }
 
+    @Test("the byte scan before the credential patterns misses nothing they would mask, in any case")
+    func credentialPrefilter() {
+        let masker = SecretMasker()
+        for line in ["AUTHORIZATION: Basic dXNlcjpwYXNz", "curl -H 'Bearer abc.def'", "x-BX-ApiKey=k123456", "Password: hunter22", "TOKEN=t0k3n"] {
+            #expect(SecretMasker.mayHoldCredential(line), "\(line)")
+            #expect(masker.redact(line).contains(SecretMasker.mask), "\(line)")
+        }
+        let order = #"{"message":"order sent","metadata":{"client_order_id":"cci-BTCUSDT-1617323400000-entry","side":"buy"}}"#
+        #expect(!SecretMasker.mayHoldCredential(order))
+        #expect(masker.redact(order) == order)
+    }
+
     @Test func aKnownSecretNeverAppearsInMessageOrMetadata() {
         let sink = LineSink()
         let secret = "s3cr3t-\(UUID().uuidString)"

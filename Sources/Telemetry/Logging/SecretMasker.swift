@@ -34,10 +34,32 @@ public final class SecretMasker: Sendable {
         for secret in secrets.withLock({ $0 }) where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
         }
+        // The patterns are case-insensitive regexes, costly per line: most lines (an order sent, a
+        // bar done) hold none of the words they need, which a byte scan rules out first.
+        guard Self.mayHoldCredential(result) else { return result }
         for pattern in Self.patterns {
             result = result.replacing(pattern) { match in match.output.1 + Self.mask }
         }
         return result
+    }
+
+    /// Words at least one of the patterns needs, lower-case ASCII.
+    static let triggers: [[UInt8]] = ["authorization", "bearer", "key", "secret", "token", "password"].map { Array($0.utf8) }
+
+    /// Whether `text` contains a trigger word, ASCII case folded.
+    static func mayHoldCredential(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            triggers.contains { word in
+                guard bytes.count >= word.count else { return false }
+                for start in 0...(bytes.count - word.count) {
+                    var index = 0
+                    while index < word.count, bytes[start + index] | 0x20 == word[index] { index += 1 }
+                    if index == word.count { return true }
+                }
+                return false
+            }
+        }
     }
 
     private static func usable(_ secrets: [String]) -> [String] {
