@@ -11,11 +11,14 @@ public struct Backtester: Sendable {
     public var risk: RiskLimits
     /// Times every bar's decisions in the loop itself (`Result.latencies`), at a small cost per bar.
     public var recordsLatency = false
+    /// Keeps the first strategy's decision at every bar (`Result.decisions`, for look-ahead checks).
+    public var recordsDecisions = false
 
-    public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none) {
+    public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none, recordingDecisions: Bool = false) {
         self.fills = fills
         self.cash = cash
         self.risk = risk
+        recordsDecisions = recordingDecisions
     }
 
     public typealias Trade = Trading.Trade
@@ -38,7 +41,7 @@ public struct Backtester: Sendable {
         public var equity: [Double]
         /// Bars that ended with a position held.
         public var barsInMarket: Int
-        /// Each bar's decision of the first strategy, for look-ahead checks.
+        /// Each bar's decision of the first strategy, when recorded.
         public var decisions: [Decision]
         /// When a risk limit halted new entries, and why.
         public var haltedAt: Int64?
@@ -57,16 +60,17 @@ public struct Backtester: Sendable {
     }
 
     /// Several strategy slots on several markets sharing one account.
-    public func run(_ slots: [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings], markets: [Market], interval: Int64? = nil) async throws -> Result {
+    public func run(_ slots: [SlotSettings], markets: [Market], interval: Int64? = nil) async throws -> Result {
         let spacing = interval ?? markets.first.map { Self.spacing($0.candles) } ?? 60_000
         let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: spacing)
         let quote = markets.first?.instrument.quote ?? "USDT"
         let venue = PaperVenue(instruments: markets.map(\.instrument), model: fills, account: .init(quote: quote, balance: Decimal(exactly: cash)))
-        let store = MemoryTradingStore()
+        let store = MemoryTradingStore(keepsOrders: false)
         let recorder = DecisionRecorder(first: slots.first?.name, timing: recordsLatency)
+        // Nothing watches a plain backtest: the loop then skips every per-bar report.
         let loop = TradingLoop(
             configuration: .init(slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40)),
-            feed: feed, venue: venue, store: store, observer: recorder)
+            feed: feed, venue: venue, store: store, observer: recordsLatency || recordsDecisions ? recorder : nil)
         let summary = try await loop.run()
         var trades = SlotTrades.pair(store.fills())
         // An open trade is marked at its market's last close, entry fee included.

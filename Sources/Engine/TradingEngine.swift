@@ -46,7 +46,7 @@ public final class TradingEngine: Service, Sendable {
     }
 
     /// Every (strategy, market) slot the configuration asks for.
-    public static func slots(_ settings: EngineSettings) -> [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings] {
+    public static func slots(_ settings: EngineSettings) -> [SlotSettings] {
         settings.strategies.flatMap { strategy in
             (strategy.markets ?? settings.markets.map(\.symbol)).map { .init(strategy: strategy.name, market: $0, parameters: strategy.params) }
         }

@@ -44,3 +44,22 @@ import Testing
         }
     }
 }
+
+@Suite("Decimal and Double at the venue boundary")
+struct DecimalBoundaryTests {
+    @Test("a Double's shortest form becomes that exact Decimal, and back to the same Double, for random prices, fees and tiny or huge values")
+    func roundTrip() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, 0.1, 58688.43, 1e-8, 123456789.123, 1e12, 1e22, 3.0e-15, 0.30000000000000004, 9007199254740993]
+        for _ in 0..<20_000 {
+            values.append(Double(Int.random(in: 1...900_000_000, using: &generator)) / 100)
+            values.append(Double.random(in: 1e-9...1e9, using: &generator))
+        }
+        for value in values {
+            let decimal = Decimal(exactly: value)
+            #expect(decimal == Decimal(string: "\(value)"), "\(value)")
+            #expect(decimal.double == value, "\(value)")
+            #expect(Decimal(exactly: -value).double == -value)
+        }
+    }
+}

@@ -49,16 +49,20 @@ struct ReplayFeedTests {
         (0..<count).map { Candle(openTime: start + Int64($0) * step, open: 1, high: 1, low: 1, close: 1, volume: 1) }
     }
 
-    @Test("several markets merge in time order, one batch per open time; the last batch is marked; after T resumes past T")
+    @Test("several markets merge in time order, whole batches per chunk; the last chunk is marked; after T resumes past T")
     func merge() async throws {
         let feed = ReplayFeed(markets: [("BTC-USDT", Self.bars(3)), ("ETH-USDT", Self.bars(2, start: 60_000))], interval: 60_000)
-        var batches: [FeedBatch] = []
-        for try await batch in feed.batches(after: nil) { batches.append(batch) }
+        var batches: [(time: Int64, bars: ArraySlice<MarketBar>)] = []
+        var ends: [Bool] = []
+        for try await chunk in feed.chunks(after: nil) {
+            batches += chunk.batches
+            ends.append(chunk.endsFeed)
+        }
         #expect(batches.map(\.time) == [0, 60_000, 120_000])
         #expect(batches.map { $0.bars.map(\.market) } == [[0], [0, 1], [0, 1]])
-        #expect(batches.map(\.isLast) == [false, false, true])
+        #expect(ends.last == true, "the last chunk ends the replay")
         var resumed: [Int64] = []
-        for try await batch in feed.batches(after: 60_000) { resumed.append(batch.time) }
+        for try await chunk in feed.chunks(after: 60_000) { resumed += chunk.batches.map(\.time) }
         #expect(resumed == [120_000])
         #expect(feed.position(through: 60_000) == 3)
     }
@@ -69,7 +73,10 @@ struct ReplayFeedTests {
         let feed = ReplayFeed(markets: [("BTC-USDT", Self.bars(3))], interval: 60_000, speed: 60, clock: clock)
         let (times, delivered) = AsyncStream.makeStream(of: Int64.self)
         let task = Task {
-            for try await batch in feed.batches(after: nil) { delivered.yield(batch.time) }
+            for try await chunk in feed.chunks(after: nil) {
+                #expect(chunk.batches.count == 1, "paced: one batch at a time")
+                delivered.yield(chunk.bars.first!.candle.openTime)
+            }
             delivered.finish()
         }
         var received = times.makeAsyncIterator()

@@ -19,7 +19,7 @@ struct RiskTests {
     func positionCap() async throws {
         var strategy = Scripted(enterAt20)
         let series = rangedCandles(Array(repeating: 100, count: 30))
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 10_000, risk: RiskLimits(maxPositionNotional: 1_000)).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 10_000, risk: RiskLimits(maxPositionNotional: 1_000), recordingDecisions: true).run(strategy, candles: series)
         #expect(result.trades.first?.quantity == 10)
     }
 
@@ -30,7 +30,7 @@ struct RiskTests {
         closes += [98, 96.9, 95, 95]
         var strategy = Scripted(enterAt20)
         let risk = RiskLimits(stopLossATR: 1.5, takeProfitATR: 2)
-        let down = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: risk).run(strategy, candles: rangedCandles(closes))
+        let down = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: risk, recordingDecisions: true).run(strategy, candles: rangedCandles(closes))
         #expect(down.trades.first?.entryTime == 21 * hour)
         // 98 stays above the stop; 96.9 (bar 24) is below it: out at bar 25's open.
         #expect(down.trades.first?.exitTime == 25 * hour && down.trades.first?.exitPrice == 95)
@@ -38,7 +38,7 @@ struct RiskTests {
         var up = Array(repeating: 100.0, count: 23)
         up += [103, 104, 105, 105]
         var again = Scripted(enterAt20)
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: risk).run(again, candles: rangedCandles(up))
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: risk, recordingDecisions: true).run(again, candles: rangedCandles(up))
         #expect(result.trades.first?.exitTime == 25 * hour && result.trades.first?.exitPrice == 105)
     }
 
@@ -48,7 +48,7 @@ struct RiskTests {
         let closes: [Double] = [100, 100, 100, 100, 94, 94, 94, 100, 100, 100, 100, 100]
         let script = closes.indices.map { Decision(enter: $0 == 1 || $0 == 9, exit: $0 == 6) }
         var strategy = Scripted(script)
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: RiskLimits(dailyLossLimit: 0.05)).run(strategy, candles: rangedCandles(closes))
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: RiskLimits(dailyLossLimit: 0.05), recordingDecisions: true).run(strategy, candles: rangedCandles(closes))
         #expect(result.haltedAt == 4 * hour)
         #expect(result.haltReason?.hasPrefix("daily loss limit") == true)
         #expect(result.trades.count == 1 && result.trades[0].exitTime == 7 * hour)
@@ -59,7 +59,7 @@ struct RiskTests {
         let closes: [Double] = [100, 100, 120, 130, 110, 100, 100, 100, 100, 100]
         let script = closes.indices.map { Decision(enter: $0 == 0 || $0 == 7, exit: $0 == 5) }
         var strategy = Scripted(script)
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: RiskLimits(maxDrawdown: 0.2)).run(strategy, candles: rangedCandles(closes))
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, risk: RiskLimits(maxDrawdown: 0.2), recordingDecisions: true).run(strategy, candles: rangedCandles(closes))
         // Equity peaks at 1300 (bar 3) and is 1000 at bar 5: 23% down.
         #expect(result.haltedAt == 5 * hour)
         #expect(result.trades.count == 1)

@@ -34,7 +34,7 @@ struct StrategyTests {
         // CCI(2) of a rising bar is +66.67 and of a falling one −66.67 (typical prices (H+L+C)/3).
         var strategy = try StrategyRegistry.make("cci", overrides: ["period": 2, "lower": -50, "upper": 50])
         let series = candles([(10, 10), (10, 9), (9, 10), (100, 11), (11, 10), (200, 9), (10, 8)])
-        let result = try await Backtester(fills: FillModel(feeRate: 0.001), cash: 10_000).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0.001), cash: 10_000, recordingDecisions: true).run(strategy, candles: series)
         // Bar 2 closes with CCI −66.7 → +66.7 (enter), bar 4 with +66.7 → −66.7 (exit).
         #expect(result.decisions.map(\.enter) == [false, false, true, false, false, false, false])
         #expect(result.decisions.map(\.exit) == [false, false, false, false, true, false, false])
@@ -56,7 +56,7 @@ struct StrategyTests {
         var strategy = try StrategyRegistry.make("bollinger", overrides: ["period": 3, "stddev": 1])
         // Flat at 10, then a drop to 7: the close falls below a lower band (the drop widens it, but not enough).
         let series = candles([(10, 10), (10, 10), (10, 10), (10, 10), (10, 7), (7, 7.5), (7.5, 12), (12, 12), (12, 12)])
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, recordingDecisions: true).run(strategy, candles: series)
         var bands = BollingerBands(period: 3, deviations: 1)
         let lower = series.map { bands.update($0.bar)?.lower }
         #expect(lower[4]! > 7 && lower[3]! == 10)
@@ -76,7 +76,7 @@ struct StrategyTests {
         closes += (0..<12).map { 80.5 + Double($0) * 1.5 }
         let series = candles(closes.map { ($0, $0) })
         var strategy = try StrategyRegistry.make("rsi_macd", overrides: ["fast": 3, "slow": 6, "signal": 3, "rsi": 5, "rsi_exit": 95])
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 1_000, recordingDecisions: true).run(strategy, candles: series)
         var macd = MACD(fast: 3, slow: 6, signal: 3)
         var rsi = RSI(period: 5)
         let lines = series.map { macd.update($0.bar) }
@@ -96,7 +96,7 @@ struct StrategyTests {
         let both = Decision(enter: true, exit: true)
         var strategy = Scripted([.init(enter: true, exit: false), both, both, .none, both, .none])
         let series = candles((0..<7).map { _ in (10, 10) })
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100, recordingDecisions: true).run(strategy, candles: series)
         // in at bar 1; bar 1 decides exit (fills bar 2); bar 2 (flat after the fill) decides entry (fills bar 3);
         // bar 4 decides exit (fills bar 5).
         #expect(result.trades.map(\.entryTime) == [1, 3].map { $0 * 3_600_000 })
@@ -107,11 +107,11 @@ struct StrategyTests {
     func endOfData() async throws {
         var strategy = Scripted([.none, .init(enter: true, exit: false)])
         let series = candles([(10, 10), (10, 10), (10, 12)])
-        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100).run(strategy, candles: series)
+        let result = try await Backtester(fills: FillModel(feeRate: 0), cash: 100, recordingDecisions: true).run(strategy, candles: series)
         #expect(result.trades.count == 1 && result.trades[0].exitTime == nil && result.trades[0].exitPrice == nil)
         #expect(abs(result.trades[0].pnl - result.trades[0].quantity * 2) < 1e-9 && abs(result.trades[0].quantity - 10) < 0.00001)
         var last = Scripted([.none, .none, .init(enter: true, exit: false)])
-        #expect(try await Backtester().run(last, candles: series).trades.isEmpty)
+        #expect(try await Backtester(recordingDecisions: true).run(last, candles: series).trades.isEmpty)
     }
 
     @Test("look-ahead guard: cutting the data at random bars never changes the decisions before the cut", arguments: StrategyRegistry.names)
@@ -119,12 +119,12 @@ struct StrategyTests {
         let data = try CandleFile.load(TALibGoldenTests.repository.appendingPathComponent("data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz").path).candles
         let series = Array(data.prefix(4000))
         var full = try StrategyRegistry.make(name, overrides: [:])
-        let reference = try await Backtester().run(full, candles: series)
+        let reference = try await Backtester(recordingDecisions: true).run(full, candles: series)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<8 {
             let cut = Int.random(in: 50..<series.count, using: &generator)
             var partial = try StrategyRegistry.make(name, overrides: [:])
-            let shorter = try await Backtester().run(partial, candles: Array(series.prefix(cut)))
+            let shorter = try await Backtester(recordingDecisions: true).run(partial, candles: Array(series.prefix(cut)))
             #expect(shorter.decisions == Array(reference.decisions.prefix(cut)), "cut at \(cut)")
             #expect(shorter.trades.filter { $0.exitTime != nil }.map(\.entryTime)
                     == reference.trades.filter { ($0.exitTime ?? .max) <= series[cut - 1].openTime }.map(\.entryTime))

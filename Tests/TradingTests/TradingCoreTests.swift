@@ -104,7 +104,7 @@ extension PaperVenueTests {
     func limitsAndStops() throws {
         let paper = venue(10_000)
         _ = try paper.submit(try Order.limit(.buy, btc, quantity: 1, price: 95, id: "l1", strategy: "s", at: 0))
-        #expect(paper.balances().first { $0.asset == "USDT" }!.locked == Decimal(string: "95.095"))
+        #expect(abs(paper.balances().first { $0.asset == "USDT" }!.locked.double - 95.095) < 1e-9, "price × quantity × (1 + fee) locked")
         var (reports, fills) = try paper.open(Candle(openTime: 1, open: 100, high: 101, low: 96, close: 99, volume: 1), market: "BTC-USDT")
         #expect(fills.isEmpty && reports.isEmpty, "96 never reached 95")
         (reports, fills) = try paper.open(Candle(openTime: 2, open: 99, high: 99, low: 94, close: 95, volume: 1), market: "BTC-USDT")
@@ -132,7 +132,7 @@ struct TradingLoopTests {
         (try? [market("BTCUSDT-1h-2023-01-01_2024-01-10.csv", "BTC-USDT"), market("ETHUSDT-1h-2023-01-01_2024-01-10.csv", "ETH-USDT")]) ?? []
     }()
 
-    static func slots() -> [TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings] {
+    static func slots() -> [SlotSettings] {
         ["cci", "rsi_macd", "bollinger"].flatMap { name in markets.map { .init(strategy: name, market: $0.instrument.symbol) } }
     }
 

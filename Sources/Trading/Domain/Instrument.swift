@@ -57,7 +57,7 @@ public struct Instrument: Sendable, Hashable, Codable {
         // A hair of tolerance so 0.3 / 0.1 counts as 3 steps, not 2.999….
         let steps = (value / step + 1e-9).rounded(.down)
         guard steps < 9e15 else { return Decimal(string: "\(value)") ?? 0 }
-        return Decimal(Int64(steps)) * increment
+        return multiple(Int64(steps), of: increment)
     }
 
     static func nearest(_ value: Double, to increment: Decimal) -> Decimal {
@@ -65,11 +65,28 @@ public struct Instrument: Sendable, Hashable, Codable {
         guard value > 0, step > 0, value.isFinite else { return 0 }
         let steps = (value / step).rounded(.toNearestOrAwayFromZero)
         guard steps < 9e15 else { return Decimal(string: "\(value)") ?? 0 }
-        return Decimal(Int64(steps)) * increment
+        return multiple(Int64(steps), of: increment)
+    }
+
+    /// `steps` × `increment`: built directly for a power-of-ten increment (no Decimal multiply).
+    static func multiple(_ steps: Int64, of increment: Decimal) -> Decimal {
+        guard increment.significand == 1 else { return Decimal(steps) * increment }
+        return Decimal(sign: .plus, exponent: increment.exponent, significand: Decimal(steps))
     }
 
     static func isMultiple(_ value: Decimal, of increment: Decimal) -> Bool {
         guard increment > 0 else { return true }
+        // A power-of-ten increment (the usual tick and step): compare exponents and trailing digits,
+        // integer arithmetic instead of a Decimal division.
+        if increment.significand == 1, value.exponent >= increment.exponent { return true }
+        if increment.significand == 1, increment.exponent - value.exponent <= 18 {
+            let digits = NSDecimalNumber(decimal: value.significand).uint64Value
+            if Decimal(digits) == value.significand {
+                var power: UInt64 = 1
+                for _ in 0..<(increment.exponent - value.exponent) { power *= 10 }
+                return digits % power == 0
+            }
+        }
         var quotient = value / increment
         var whole = Decimal()
         NSDecimalRound(&whole, &quotient, 0, .down)
@@ -78,10 +95,60 @@ public struct Instrument: Sendable, Hashable, Codable {
 }
 
 extension Decimal {
-    /// The nearest Double, for analytics (never for what is sent to an exchange).
-    /// Through its text: Foundation's own conversion is off by an ulp for values like 58688.43.
-    public var double: Double { Double(description) ?? NSDecimalNumber(decimal: self).doubleValue }
+    /// The nearest Double, for analytics (never for what is sent to an exchange). Exact for the
+    /// values Warden handles (a significand below 2^53 over a power of ten up to 10^22: one
+    /// correctly rounded division); anything else goes through the decimal text.
+    public var double: Double {
+        let e = exponent
+        let m = NSDecimalNumber(decimal: significand).uint64Value
+        if -22...22 ~= e, m < 1 << 53 {
+            let magnitude = e < 0 ? Double(m) / Self.powersOfTen[-e] : Double(m) * Self.powersOfTen[e]
+            if e <= 0 || magnitude < 9_007_199_254_740_992 { return sign == .minus ? -magnitude : magnitude }
+        }
+        // Seventeen digits (a Double's longest shortest form): its digits through the correctly
+        // rounding text parser, without Decimal's own (slow) formatting.
+        if m > 0, Decimal(m) == significand, let parsed = Double("\(m)e\(e)") { return sign == .minus ? -parsed : parsed }
+        return Double(description) ?? NSDecimalNumber(decimal: self).doubleValue
+    }
 
-    /// The exact decimal text of a Double's shortest round-trip form (`0.1` is 0.1, not 0.1000000000000000055…).
-    public init(exactly value: Double) { self = Decimal(string: "\(value)") ?? Decimal(value) }
+    static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
+
+    /// The exact decimal value of a Double's shortest round-trip form (`0.1` is 0.1, not
+    /// 0.1000000000000000055…), built from its digits without parsing a Decimal string.
+    public init(exactly value: Double) {
+        guard value.isFinite else { self = .nan; return }
+        var mantissa: UInt64 = 0
+        var exponent = 0
+        var digits = 0
+        var afterPoint = false
+        var text = value.magnitude.description
+        var parsed = true
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: ".") {
+                    afterPoint = true
+                } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                    guard let power = Int(String(decoding: bytes[(index + 1)...], as: UTF8.self)) else { parsed = false; return }
+                    exponent += power
+                    return
+                } else if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                    guard digits < 19 else { parsed = false; return }
+                    mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                    if mantissa > 0 { digits += 1 }
+                    if afterPoint { exponent -= 1 }
+                } else {
+                    parsed = false
+                    return
+                }
+                index += 1
+            }
+        }
+        guard parsed else {
+            self = Decimal(string: "\(value)") ?? Decimal(value)
+            return
+        }
+        self = Decimal(sign: value.sign == .minus ? .minus : .plus, exponent: exponent, significand: Decimal(mantissa))
+    }
 }

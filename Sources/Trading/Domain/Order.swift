@@ -56,6 +56,9 @@ public struct Order: Sendable, Hashable, Codable {
         public var description: String
     }
 
+    /// Quote amounts are kept to 1e-8 (what exchanges accept for USDT amounts).
+    static let quoteIncrement = Decimal(sign: .plus, exponent: -8, significand: 1)
+
     /// A market order for `quantity` (rounded down to the step) or, for a buy, a quote amount to spend.
     public static func market(
         _ side: Side, _ instrument: Instrument, quantity: Double? = nil, spending quote: Double? = nil, id: String, strategy: String,
@@ -63,7 +66,7 @@ public struct Order: Sendable, Hashable, Codable {
     ) throws(Invalid) -> Order {
         let order = Order(
             clientOrderID: id, market: instrument.symbol, side: side, type: .market, quantity: quantity.map(instrument.quantity),
-            quoteQuantity: quote.map { Instrument.floor($0, to: Decimal(string: "0.00000001")!) }, price: nil, stopPrice: nil,
+            quoteQuantity: quote.map { Instrument.floor($0, to: Self.quoteIncrement) }, price: nil, stopPrice: nil,
             timeInForce: .ioc, reduceOnly: reduceOnly, strategy: strategy, decidedAt: time)
         if quote != nil, side == .sell { throw Invalid(description: "\(id): a quote amount is only for market buys") }
         if (order.quantity == nil) == (order.quoteQuantity == nil) { throw Invalid(description: "\(id): give a quantity or a quote amount, not both or neither") }

@@ -9,27 +9,41 @@ public struct MarketBar: Sendable, Hashable {
     }
 }
 
-/// The closed candles of every market that share one open time: the loop's unit of work.
-public struct FeedBatch: Sendable {
-    public var time: Int64
-    public var bars: [MarketBar]
-    /// True for a replay's final bar (no later open can fill an order decided on it).
-    public var isLast: Bool
+/// Closed candles in feed order (by open time, then market), whole batches only: every bar of an
+/// open time is in the same chunk. A replay hands out thousands at once (no allocation: a slice of
+/// its array), a live feed one batch as it closes; the loop's unit of work is each batch inside.
+public struct FeedChunk: Sendable {
+    public var bars: ArraySlice<MarketBar>
+    /// True when this chunk ends a replay (no later open can fill an order decided on its last batch).
+    public var endsFeed: Bool
 
-    public init(time: Int64, bars: [MarketBar], isLast: Bool) {
-        self.time = time
+    public init(bars: ArraySlice<MarketBar>, endsFeed: Bool) {
         self.bars = bars
-        self.isLast = isLast
+        self.endsFeed = endsFeed
+    }
+
+    /// The batches in this chunk: (open time, its bars).
+    public var batches: [(time: Int64, bars: ArraySlice<MarketBar>)] {
+        var out: [(Int64, ArraySlice<MarketBar>)] = []
+        var start = bars.startIndex
+        while start < bars.endIndex {
+            let time = bars[start].candle.openTime
+            var end = start + 1
+            while end < bars.endIndex, bars[end].candle.openTime == time { end += 1 }
+            out.append((time, bars[start..<end]))
+            start = end
+        }
+        return out
     }
 }
 
 /// Where closed candles come from: a replay of files or a live exchange's stream.
 public protocol MarketFeed: Sendable {
-    associatedtype Batches: AsyncSequence<FeedBatch, any Error> & Sendable
+    associatedtype Chunks: AsyncSequence<FeedChunk, any Error> & Sendable
     /// Canonical symbols, in the order `MarketBar.market` indexes.
     var markets: [String] { get }
     /// The bar spacing in milliseconds.
     var interval: Int64 { get }
-    /// Batches whose open time is after `time` (all of them for nil), oldest first.
-    func batches(after time: Int64?) -> Batches
+    /// Chunks of the bars whose open time is after `time` (all of them for nil), oldest first.
+    func chunks(after time: Int64?) -> Chunks
 }

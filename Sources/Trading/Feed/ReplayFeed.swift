@@ -30,6 +30,7 @@ public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
 
     /// How many bars open at or before `time`.
     public func position(through time: Int64) -> Int {
+        guard time > Int64.min else { return 0 }
         var low = 0, high = bars.count
         while low < high {
             let mid = (low + high) / 2
@@ -38,20 +39,14 @@ public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
         return low
     }
 
-    public func batches(after time: Int64?) -> Batches {
-        var start = 0
-        if let time {
-            var low = 0, high = bars.count
-            while low < high {
-                let mid = (low + high) / 2
-                if bars[mid].candle.openTime <= time { low = mid + 1 } else { high = mid }
-            }
-            start = low
-        }
-        return Batches(bars: bars, start: start, speed: speed, interval: interval, clock: clock)
+    public func chunks(after time: Int64?) -> Chunks {
+        Chunks(bars: bars, start: position(through: time ?? Int64.min), speed: speed, interval: interval, clock: clock)
     }
 
-    public struct Batches: AsyncSequence, Sendable {
+    /// Bars handed out at once when not paced.
+    static var chunkSize: Int { 4096 }
+
+    public struct Chunks: AsyncSequence, Sendable {
         let bars: [MarketBar]
         let start: Int
         let speed: Double
@@ -69,22 +64,25 @@ public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
             let clock: C
             var due: C.Instant?
 
-            public mutating func next() async throws -> FeedBatch? {
+            public mutating func next() async throws -> FeedChunk? {
                 guard next < bars.count else { return nil }
+                var end: Int
                 if let pace {
                     // Paced from the first batch, so a slow bar does not push every later one back.
                     let target = due ?? clock.now
                     if target > clock.now { try await clock.sleep(until: target, tolerance: nil) }
                     due = target.advanced(by: pace)
-                } else if next % 4096 == 0 {
+                    end = next + 1
+                } else {
                     await Task.yield()
+                    end = Swift.min(next + ReplayFeed.chunkSize, bars.count)
                 }
-                let time = bars[next].candle.openTime
-                var end = next + 1
+                // Whole batches: every market's bar of the last open time comes along.
+                let time = bars[end - 1].candle.openTime
                 while end < bars.count, bars[end].candle.openTime == time { end += 1 }
-                let batch = FeedBatch(time: time, bars: Array(bars[next..<end]), isLast: end == bars.count)
+                let chunk = FeedChunk(bars: bars[next..<end], endsFeed: end == bars.count)
                 next = end
-                return batch
+                return chunk
             }
         }
     }

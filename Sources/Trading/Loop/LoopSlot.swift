@@ -6,6 +6,8 @@ final class LoopSlot {
     let name: String
     let market: Int
     let symbol: String
+    /// The symbol without its dash, as client order ids carry it (`BTCUSDT`).
+    let compactSymbol: String
     let make: @Sendable ([String: Double]) throws -> any Strategy
     var strategy: any Strategy
     var parameters: [String: Double]
@@ -20,7 +22,11 @@ final class LoopSlot {
     var openedAt: Int64?
     var stop: Double?
     var target: Double?
-    var pendingOrder: String?
+    var pendingOrder: String? {
+        didSet { isPending = pendingOrder != nil }
+    }
+    /// `pendingOrder != nil`, kept as a flag: the per-bar path reads it without copying a string.
+    private(set) var isPending = false
     var pendingSide: Side?
     var pendingBudget = 0.0
     var atrAtDecision: Double?
@@ -31,6 +37,7 @@ final class LoopSlot {
         self.name = name
         self.market = market
         self.symbol = symbol
+        compactSymbol = String(symbol.filter { $0 != "-" })
         self.parameters = parameters
         configured = parameters
         self.active = active

@@ -2,51 +2,52 @@ import Foundation
 import WardenCore
 
 extension LoopState {
-    /// One batch of bars: fills at the opens, decisions at the closes. Returns the new orders,
-    /// which the loop journals and sends.
-    mutating func step(_ bars: FeedBatch, loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws -> [Order] {
-        let started = loop.observer?.wantsBarSummaries == true ? ContinuousClock.now : nil
-        if !startupCommands.isEmpty {
-            let commands = startupCommands
-            startupCommands = []
-            try await apply(commands, at: bars.time, loop: loop, batch: &batch)
-        }
-        try await resolveUnknown(loop: loop, batch: &batch, at: bars.time)
-        if let sim = loop.venue as? any SimulatedVenue {
-            for bar in bars.bars {
-                let (reports, fills) = try await sim.open(bar.candle, market: instruments[bar.market].symbol)
-                try settle(reports: reports, fills: fills, loop: loop, batch: &batch)
+    /// One batch of bars sharing an open time: fills at the opens, decisions at the closes.
+    /// Synchronous: returns the new orders, which the loop journals and sends.
+    mutating func step(time: Int64, bars: ArraySlice<MarketBar>, isLast: Bool, loop: LoopContext, batch: inout JournalBatch) throws -> [Order] {
+        let observer = loop.observer
+        let started = observer?.wantsBarSummaries == true ? ContinuousClock.now : nil
+        // Every order on the venue is one this loop sent and still follows: none, nothing to fill.
+        if let sim = loop.simulated, !lifecycles.isEmpty {
+            for bar in bars {
+                let (reports, fills) = try sim.open(bar.candle, market: markets[bar.market])
+                if !reports.isEmpty || !fills.isEmpty { try settle(reports: reports, fills: fills, loop: loop, batch: &batch) }
             }
         }
-        for bar in bars.bars {
+        for bar in bars {
             currentATR[bar.market] = atr[bar.market].update(bar.candle.bar)
             lastClose[bar.market] = bar.candle.close
             for slot in slotsByMarket[bar.market] {
                 let decision = slot.update(bar.candle)
-                loop.observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: bars.time)
+                observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: time)
             }
         }
         equity = markedEquity()
-        if let reason = risk.observe(time: bars.time, equity: equity) {
-            haltedAt = haltedAt ?? bars.time
-            batch.audit.append(AuditEntry(time: bars.time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
-            loop.observer?.halted(reason, at: bars.time)
+        if let reason = risk.observe(time: time, equity: equity) {
+            haltedAt = haltedAt ?? time
+            batch.audit.append(AuditEntry(time: time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
+            observer?.halted(reason, at: time)
         }
         var orders: [Order] = []
-        if !bars.isLast {
-            for bar in bars.bars {
+        if !isLast {
+            for bar in bars {
                 for slot in slotsByMarket[bar.market] {
-                    if let order = decide(slot, close: bar.candle.close, time: bars.time, feeRate: loop.configuration.feeRate) { orders.append(order) }
+                    // Most bars decide nothing: no order is built for them.
+                    let decision = slot.decision
+                    guard decision.enter || decision.exit || slot.stop != nil || slot.target != nil else { continue }
+                    if let order = decide(slot, close: bar.candle.close, time: time, feeRate: loop.configuration.feeRate) { orders.append(order) }
                 }
             }
         }
-        if slots.contains(where: { $0.held > 0 }) { barsInMarket += 1 }
-        lastTime = bars.time
-        for bar in bars.bars { batch.candles.append((instruments[bar.market].symbol, bar.candle)) }
-        batch.equity.append(EquityPoint(time: bars.time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak))
-        if let started, let observer = loop.observer {
+        var holding = false
+        for slot in slots where slot.held > 0 { holding = true }
+        if holding { barsInMarket += 1 }
+        lastTime = time
+        if loop.keepsCandles { for bar in bars { batch.candles.append((markets[bar.market], bar.candle)) } }
+        batch.equity.append(EquityPoint(time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak))
+        if let started, let observer {
             observer.barProcessed(BarSummary(
-                time: bars.time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
+                time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
                 haltReason: risk.haltReason, paused: paused, positions: slots.map { ($0.name, $0.symbol, $0.held) },
                 decisionSeconds: (ContinuousClock.now - started).seconds))
         }
@@ -56,12 +57,12 @@ extension LoopState {
     /// An exit first (signal, stop-loss, take-profit); no entry on a bar that decided an exit, while
     /// halted or paused, or for a deactivated slot. An entry spends an equal share of equity.
     mutating func decide(_ slot: LoopSlot, close: Double, time: Int64, feeRate: Double) -> Order? {
-        guard slot.pendingOrder == nil else { return nil }
-        let instrument = instruments[slot.market]
+        guard !slot.isPending else { return nil }
         let decision = slot.decision
         if slot.held > 0 {
             let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
             guard exits else { return nil }
+            let instrument = instruments[slot.market]
             // The exact position (already on the step), not a Double's rounding of it.
             let order = Order(
                 clientOrderID: Self.orderID(slot, time, "exit"), market: instrument.symbol, side: .sell, type: .market, quantity: slot.quantity,
@@ -71,6 +72,7 @@ extension LoopState {
             return order
         }
         guard decision.enter, slot.active, !risk.halted, paused == nil else { return nil }
+        let instrument = instruments[slot.market]
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
         let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
         let share = equity / Double(slots.count)
@@ -88,11 +90,11 @@ extension LoopState {
 
     /// Deterministic: strategy, market, the deciding bar and the intent (at most 40 characters, as exchanges allow).
     static func orderID(_ slot: LoopSlot, _ time: Int64, _ intent: String) -> String {
-        "\(slot.name)-\(slot.symbol.replacingOccurrences(of: "-", with: ""))-\(time)-\(intent)"
+        "\(slot.name)-\(slot.compactSymbol)-\(time)-\(intent)"
     }
 
     /// The venue's answer to orders just sent.
-    mutating func submitted(_ orders: [Order], loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws -> [ExecutionReport] {
+    mutating func submitted(_ orders: [Order], loop: LoopContext, batch: inout JournalBatch) async throws -> [ExecutionReport] {
         var reports: [ExecutionReport] = []
         for order in orders {
             var lifecycle = OrderLifecycle(quantity: order.quantity)
@@ -123,7 +125,7 @@ extension LoopState {
 
     /// Orders whose submit had no answer: asked about, never sent again. One the venue never saw is
     /// cancelled here (its slot may decide anew); one it holds continues as the venue says.
-    mutating func resolveUnknown(loop: TradingLoop<Feed>, batch: inout JournalBatch, at time: Int64) async throws {
+    mutating func resolveUnknown(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async throws {
         for (id, lifecycle) in lifecycles where lifecycle.status == .unknown {
             guard let slot = slots.first(where: { $0.pendingOrder == id }) else { continue }
             let report: ExecutionReport?
@@ -153,7 +155,7 @@ extension LoopState {
     }
 
     /// Finished orders and their fills, applied to the slots that placed them.
-    mutating func settle(reports: [ExecutionReport], fills: [Fill], loop: TradingLoop<Feed>, batch: inout JournalBatch) throws {
+    mutating func settle(reports: [ExecutionReport], fills: [Fill], loop: LoopContext, batch: inout JournalBatch) throws {
         for fill in fills {
             guard let slot = slots.first(where: { $0.pendingOrder == fill.clientOrderID }) else {
                 throw WardenError(.runtime, "the venue filled \(fill.clientOrderID), which no strategy has pending; trading stops rather than guess")
@@ -178,7 +180,7 @@ extension LoopState {
 
 extension LoopState {
     /// Operator commands at the bar `time`, each journaled (audit, strategy events) with the batch.
-    mutating func apply(_ commands: [TradingControl.Command], at time: Int64, loop: TradingLoop<Feed>, batch: inout JournalBatch) async throws {
+    mutating func apply(_ commands: [TradingControl.Command], at time: Int64, loop: LoopContext, batch: inout JournalBatch) async throws {
         for command in commands {
             let message: String
             switch command {

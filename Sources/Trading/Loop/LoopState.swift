@@ -3,10 +3,12 @@ import WardenCore
 
 /// The loop's account view and slots between bars. Everything here is rebuilt on a restart from
 /// the checkpoint and the stored candles.
-struct LoopState<Feed: MarketFeed> {
+struct LoopState {
     var slots: [LoopSlot]
     var slotsByMarket: [[LoopSlot]]
     let instruments: [Instrument]
+    /// Each market's canonical symbol, by index (the instruments' own, kept apart for the hot path).
+    let markets: [String]
     var atr: [ATR]
     var currentATR: [Double?]
     var lastClose: [Double]
@@ -22,8 +24,15 @@ struct LoopState<Feed: MarketFeed> {
     /// Differences between the configuration and the journal, applied at the first bar.
     var startupCommands: [TradingControl.Command] = []
 
-    static func start(_ loop: TradingLoop<Feed>) async throws -> LoopState {
-        let markets = loop.feed.markets
+    /// Orders whose outcome is not known yet (asked about before each bar).
+    var unknownOrders: Int {
+        guard !lifecycles.isEmpty else { return 0 }
+        return lifecycles.values.reduce(0) { $0 + ($1.status == .unknown ? 1 : 0) }
+    }
+
+
+    static func start(_ loop: LoopContext) async throws -> LoopState {
+        let markets = loop.markets
         var instruments: [Instrument] = []
         for market in markets { instruments.append(try await loop.venue.instrument(market)) }
         var slots: [LoopSlot] = []
@@ -37,7 +46,7 @@ struct LoopState<Feed: MarketFeed> {
         }
         let configuration = loop.configuration
         var state = LoopState(
-            slots: slots, slotsByMarket: [], instruments: instruments, atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
+            slots: slots, slotsByMarket: [], instruments: instruments, markets: instruments.map(\.symbol), atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
             currentATR: markets.map { _ in nil }, lastClose: markets.map { _ in 0 }, cash: configuration.startingBalance,
             risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance)
         if let saved = try await loop.store.checkpoint() { try await state.resume(from: saved, loop) }
@@ -48,12 +57,12 @@ struct LoopState<Feed: MarketFeed> {
     /// Rebuilds from a checkpoint: the account and positions as they were, the journal's
     /// parameters (a different configuration becomes events at the next bar), indicators warmed
     /// over every stored candle up to the checkpoint.
-    mutating func resume(from saved: LoopCheckpoint, _ loop: TradingLoop<Feed>) async throws {
+    mutating func resume(from saved: LoopCheckpoint, _ loop: LoopContext) async throws {
         lastTime = saved.time
         cash = saved.cash
         risk = RiskGuard(limits: loop.configuration.risk, state: saved.risk)
         paused = saved.paused
-        if let sim = loop.venue as? any SimulatedVenue, let venue = saved.venue { try sim.restore(venue) }
+        if let sim = loop.simulated, let venue = saved.venue { try sim.restore(venue) }
         for entry in saved.slots {
             if let slot = slots.first(where: { $0.name == entry.name && $0.symbol == entry.market }) {
                 let configured = slot.parameters
@@ -68,7 +77,7 @@ struct LoopState<Feed: MarketFeed> {
                     startupCommands.append(.setParameters(strategy: slot.name, market: slot.symbol, parameters: full, by: "configuration"))
                 }
                 slot.configured = configured
-            } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.feed.markets.firstIndex(of: entry.market) {
+            } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.markets.firstIndex(of: entry.market) {
                 // Gone from the configuration but still holding: kept, deactivated, so its exits run.
                 let slot = try LoopSlot(
                     name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
@@ -81,7 +90,7 @@ struct LoopState<Feed: MarketFeed> {
         for slot in slots where !saved.slots.contains(where: { $0.name == slot.name && $0.market == slot.symbol }) {
             startupCommands.append(.activate(strategy: slot.name, market: slot.symbol, by: "configuration"))
         }
-        for (index, market) in loop.feed.markets.enumerated() {
+        for (index, market) in loop.markets.enumerated() {
             let candles = try await loop.store.candles(market: market, through: saved.time)
             let marketSlots = slots.filter { $0.market == index }
             for candle in candles {
@@ -99,7 +108,7 @@ struct LoopState<Feed: MarketFeed> {
     /// The journal's open orders against the venue's: what the venue never saw is cancelled
     /// (it was journaled, then the process died before sending); what it finished is applied.
     /// Nothing is ever sent again.
-    mutating func reconcile(_ loop: TradingLoop<Feed>) async throws {
+    mutating func reconcile(_ loop: LoopContext) async throws {
         var batch = JournalBatch()
         for journaled in try await loop.store.openOrders() {
             let id = journaled.order.clientOrderID

@@ -13,59 +13,8 @@ import WardenCore
 /// batch written: state from the checkpoint, indicators warmed from the stored candles, then a
 /// reconciliation of the journal's open orders with the venue.
 public struct TradingLoop<Feed: MarketFeed>: Sendable {
-    public struct Configuration: Sendable {
-        public var slots: [SlotSettings]
-        public var risk: RiskLimits
-        public var startingBalance: Double
-        /// The taker fee assumed when sizing an entry (the venue charges its own).
-        public var feeRate: Double
-        /// Bars per journal write while nothing else forces one.
-        public var batchBars: Int
-        /// Longest time between journal writes.
-        public var batchInterval: Duration
-        /// After the feed ends, stay and apply operator commands until cancelled (the engine).
-        public var staysAfterFeedEnds: Bool
-
-        public init(
-            slots: [SlotSettings], risk: RiskLimits = .none, startingBalance: Double, feeRate: Double, batchBars: Int = 1000,
-            batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false
-        ) {
-            self.slots = slots
-            self.risk = risk
-            self.startingBalance = startingBalance
-            self.feeRate = feeRate
-            self.batchBars = batchBars
-            self.batchInterval = batchInterval
-            self.staysAfterFeedEnds = staysAfterFeedEnds
-        }
-    }
-
-    /// One strategy on one market. `strategy` is a registry name, or any instance for tests.
-    public struct SlotSettings: Sendable {
-        public var name: String
-        public var market: String
-        public var parameters: [String: Double]
-        public var active: Bool
-        let make: @Sendable ([String: Double]) throws -> any Strategy
-
-        public init(strategy name: String, market: String, parameters: [String: Double] = [:], active: Bool = true) {
-            self.name = name
-            self.market = market
-            self.parameters = parameters
-            self.active = active
-            make = { try StrategyRegistry.make(name, overrides: $0) }
-        }
-
-        /// A strategy built by the caller (tests' scripted strategies); parameters are not checked.
-        public init(name: String, market: String, strategy: some Strategy) {
-            self.name = name
-            self.market = market
-            parameters = [:]
-            active = true
-            let instance = strategy
-            make = { _ in instance }
-        }
-    }
+    public typealias Configuration = LoopConfiguration
+    public typealias SlotSettings = Trading.SlotSettings
 
     public struct Summary: Sendable {
         public var lastTime: Int64?
@@ -98,36 +47,59 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
     }
 
     public func run() async throws -> Summary {
-        var state = try await LoopState.start(self)
+        let context = LoopContext(
+            configuration: configuration, markets: feed.markets, venue: venue, simulated: venue as? any SimulatedVenue, store: store, observer: observer,
+            keepsCandles: store.keepsCandles)
+        var state = try await LoopState.start(context)
         let resumedFrom = state.lastTime
-        try await state.reconcile(self)
+        try await state.reconcile(context)
         observer?.started(resumedFrom: resumedFrom)
         observer?.slotsChanged(state.views)
         var batch = JournalBatch()
         var unwritten = 0
         var lastWrite = ContinuousClock.now
         var processed = 0
-        for try await bars in feed.batches(after: state.lastTime) {
+        // The per-bar path is synchronous; it awaits only when something happens (a command, an
+        // unknown order, orders to send, a journal write), so a replay runs at the speed of its arithmetic.
+        for try await chunk in feed.chunks(after: state.lastTime) {
             if Task.isCancelled { break }
-            if let control, control.hasPending {
-                try await state.apply(control.take(), at: bars.time, loop: self, batch: &batch)
-                try await write(&batch, state)
-                unwritten = 0
+            let bars = chunk.bars
+            var start = bars.startIndex
+            while start < bars.endIndex {
+                let time = bars[start].candle.openTime
+                var end = start + 1
+                while end < bars.endIndex, bars[end].candle.openTime == time { end += 1 }
+                let isLast = chunk.endsFeed && end == bars.endIndex
+                if !state.startupCommands.isEmpty || control?.hasPending == true {
+                    let commands = state.startupCommands + (control?.take() ?? [])
+                    state.startupCommands = []
+                    try await state.apply(commands, at: time, loop: context, batch: &batch)
+                    try await context.write(&batch, state)
+                    unwritten = 0
+                }
+                if state.unknownOrders > 0 { try await state.resolveUnknown(loop: context, batch: &batch, at: time) }
+                let orders = try state.step(time: time, bars: bars[start..<end], isLast: isLast, loop: context, batch: &batch)
+                start = end
+                processed += 1
+                unwritten += 1
+                var forced = !batch.audit.isEmpty
+                if !orders.isEmpty {
+                    // Journaled before the venue sees them; durably first when the venue is outside this process.
+                    batch.orders += orders
+                    if venue.isRemote { try await context.write(&batch, state) }
+                    let reports = try await state.submitted(orders, loop: context, batch: &batch)
+                    observer?.ordersSent(orders, reports: reports)
+                    forced = forced || venue.isRemote
+                }
+                if forced || unwritten >= configuration.batchBars || isLast
+                    || (unwritten & 63 == 0 && ContinuousClock.now - lastWrite >= configuration.batchInterval) {
+                    try await context.write(&batch, state)
+                    unwritten = 0
+                    lastWrite = .now
+                }
             }
-            let orders = try await state.step(bars, loop: self, batch: &batch)
-            processed += 1
-            unwritten += 1
-            var forced = !batch.audit.isEmpty
-            if !orders.isEmpty {
-                // Journaled before the venue sees them; durably first when the venue is outside this process.
-                batch.orders += orders
-                if venue.isRemote { try await write(&batch, state) }
-                let reports = try await state.submitted(orders, loop: self, batch: &batch)
-                observer?.ordersSent(orders, reports: reports)
-                forced = forced || venue.isRemote
-            }
-            if forced || unwritten >= configuration.batchBars || bars.isLast || ContinuousClock.now - lastWrite >= configuration.batchInterval {
-                try await write(&batch, state)
+            if ContinuousClock.now - lastWrite >= configuration.batchInterval, unwritten > 0 {
+                try await context.write(&batch, state)
                 unwritten = 0
                 lastWrite = .now
             }
@@ -138,24 +110,93 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                 lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
                 haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
         }
-        try await write(&batch, state)
+        try await context.write(&batch, state)
         observer?.feedEnded(equity: state.equity, at: state.lastTime)
         if configuration.staysAfterFeedEnds, let control {
             for await _ in control.wakeups {
                 guard control.hasPending else { continue }
-                try await state.apply(control.take(), at: state.lastTime ?? 0, loop: self, batch: &batch)
-                try await write(&batch, state)
+                try await state.apply(control.take(), at: state.lastTime ?? 0, loop: context, batch: &batch)
+                try await context.write(&batch, state)
             }
         }
         return Summary(
             lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
             haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
     }
+}
 
-    func write(_ batch: inout JournalBatch, _ state: LoopState<Feed>) async throws {
+/// What the loop's state needs from the loop, without its feed's type (so the per-bar code is
+/// concrete and optimised, not generic).
+struct LoopContext: Sendable {
+    let configuration: LoopConfiguration
+    let markets: [String]
+    let venue: any Venue
+    /// The venue as a simulated one, looked up once.
+    let simulated: (any SimulatedVenue)?
+    let store: any TradingStore
+    let observer: (any TradingObserver)?
+    /// The store's `keepsCandles`, looked up once.
+    let keepsCandles: Bool
+
+    func write(_ batch: inout JournalBatch, _ state: LoopState) async throws {
         guard !batch.isEmpty, state.lastTime != nil else { return }
         batch.checkpoint = try state.checkpoint(venue: venue)
         try await store.write(batch)
         batch = JournalBatch()
+    }
+}
+
+/// What the loop trades and how it journals.
+public struct LoopConfiguration: Sendable {
+    public var slots: [SlotSettings]
+    public var risk: RiskLimits
+    public var startingBalance: Double
+    /// The taker fee assumed when sizing an entry (the venue charges its own).
+    public var feeRate: Double
+    /// Bars per journal write while nothing else forces one.
+    public var batchBars: Int
+    /// Longest time between journal writes.
+    public var batchInterval: Duration
+    /// After the feed ends, stay and apply operator commands until cancelled (the engine).
+    public var staysAfterFeedEnds: Bool
+
+    public init(
+        slots: [SlotSettings], risk: RiskLimits = .none, startingBalance: Double, feeRate: Double, batchBars: Int = 1000,
+        batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false
+    ) {
+        self.slots = slots
+        self.risk = risk
+        self.startingBalance = startingBalance
+        self.feeRate = feeRate
+        self.batchBars = batchBars
+        self.batchInterval = batchInterval
+        self.staysAfterFeedEnds = staysAfterFeedEnds
+    }
+}
+
+/// One strategy on one market. `strategy` is a registry name, or any instance for tests.
+public struct SlotSettings: Sendable {
+    public var name: String
+    public var market: String
+    public var parameters: [String: Double]
+    public var active: Bool
+    let make: @Sendable ([String: Double]) throws -> any Strategy
+
+    public init(strategy name: String, market: String, parameters: [String: Double] = [:], active: Bool = true) {
+        self.name = name
+        self.market = market
+        self.parameters = parameters
+        self.active = active
+        make = { try StrategyRegistry.make(name, overrides: $0) }
+    }
+
+    /// A strategy built by the caller (tests' scripted strategies); parameters are not checked.
+    public init(name: String, market: String, strategy: some Strategy) {
+        self.name = name
+        self.market = market
+        parameters = [:]
+        active = true
+        let instance = strategy
+        make = { _ in instance }
     }
 }

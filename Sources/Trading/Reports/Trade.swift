@@ -51,47 +51,52 @@ public struct SlotTrades: Sendable, Encodable {
     public var trades: [Trade]
 
     public static func pair(_ fills: [RecordedFill]) -> [SlotTrades] {
-        var order: [String] = []
-        var books: [String: (SlotTrades, cost: Double, sold: Double)] = [:]
+        var slots: [SlotTrades] = []
+        // Per slot: the open trade's cost and what of it is sold; slots mutated in place (no copies).
+        var costs: [Double] = [], sold: [Double] = []
+        var index: [String: Int] = [:]
         for recorded in fills {
             let key = "\(recorded.strategy)\u{1}\(recorded.fill.market)"
-            if books[key] == nil {
-                order.append(key)
-                books[key] = (SlotTrades(strategy: recorded.strategy, market: recorded.fill.market, trades: []), 0, 0)
+            let at: Int
+            if let known = index[key] {
+                at = known
+            } else {
+                at = slots.count
+                index[key] = at
+                slots.append(SlotTrades(strategy: recorded.strategy, market: recorded.fill.market, trades: []))
+                costs.append(0)
+                sold.append(0)
             }
             let fill = recorded.fill
             let q = fill.quantity.double, price = fill.price.double, fee = fill.fee.double
-            var (slot, cost, sold) = books[key]!
-            let last = slot.trades.indices.last
+            let last = slots[at].trades.indices.last
             if fill.side == .buy {
-                if let last, slot.trades[last].exitTime == nil {
+                if let last, slots[at].trades[last].exitTime == nil {
                     // Another fill of the same entry: one trade at the average price.
-                    let trade = slot.trades[last]
-                    slot.trades[last].entryPrice = (trade.entryPrice * trade.quantity + price * q) / (trade.quantity + q)
-                    slot.trades[last].quantity += q
-                    slot.trades[last].fees += fee
-                    cost += q * price + fee
+                    let trade = slots[at].trades[last]
+                    slots[at].trades[last].entryPrice = (trade.entryPrice * trade.quantity + price * q) / (trade.quantity + q)
+                    slots[at].trades[last].quantity += q
+                    slots[at].trades[last].fees += fee
+                    costs[at] += q * price + fee
                 } else {
-                    slot.trades.append(Trade(entryTime: fill.time, entryPrice: price, quantity: q, fees: fee, pnl: 0, return: 0))
-                    cost = q * price + fee
-                    sold = 0
+                    slots[at].trades.append(Trade(entryTime: fill.time, entryPrice: price, quantity: q, fees: fee, pnl: 0, return: 0))
+                    costs[at] = q * price + fee
+                    sold[at] = 0
                 }
-            } else if let last, slot.trades[last].exitTime == nil {
-                let trade = slot.trades[last]
-                let proceeds = q * price - fee
-                let exitPrice = sold == 0 ? price : ((trade.exitPrice ?? price) * sold + price * q) / (sold + q)
-                sold += q
-                slot.trades[last].fees += fee
-                slot.trades[last].pnl += proceeds
-                slot.trades[last].exitPrice = exitPrice
-                if sold >= trade.quantity * (1 - 1e-12) {
-                    slot.trades[last].exitTime = fill.time
-                    slot.trades[last].pnl -= cost
-                    slot.trades[last].return = slot.trades[last].pnl / cost
+            } else if let last, slots[at].trades[last].exitTime == nil {
+                let trade = slots[at].trades[last]
+                let exitPrice = sold[at] == 0 ? price : ((trade.exitPrice ?? price) * sold[at] + price * q) / (sold[at] + q)
+                sold[at] += q
+                slots[at].trades[last].fees += fee
+                slots[at].trades[last].pnl += q * price - fee
+                slots[at].trades[last].exitPrice = exitPrice
+                if sold[at] >= trade.quantity * (1 - 1e-12) {
+                    slots[at].trades[last].exitTime = fill.time
+                    slots[at].trades[last].pnl -= costs[at]
+                    slots[at].trades[last].return = slots[at].trades[last].pnl / costs[at]
                 }
             }
-            books[key] = (slot, cost, sold)
         }
-        return order.map { books[$0]!.0 }
+        return slots
     }
 }

@@ -16,16 +16,28 @@ public final class MemoryTradingStore: TradingStore {
         var checkpoint: LoopCheckpoint?
         /// Keeps candles only when a restart may need them (the engine's tests); a backtest does not.
         var keepsCandles: Bool
+        /// Keeps orders only when something reads them back (a restart's reconciliation, tests).
+        var keepsOrders: Bool
     }
 
-    public init(keepsCandles: Bool = false) { state = Mutex(Contents(keepsCandles: keepsCandles)) }
+    public let keepsCandles: Bool
+
+    /// A backtest's journal keeps what its report needs (fills, equity); a restartable one keeps everything.
+    public init(keepsCandles: Bool = false, keepsOrders: Bool = true) {
+        self.keepsCandles = keepsCandles
+        state = Mutex(Contents(keepsCandles: keepsCandles, keepsOrders: keepsOrders))
+    }
 
     public func write(_ batch: JournalBatch) {
         state.withLock { s in
-            for order in batch.orders where s.orders[order.clientOrderID] == nil {
-                s.orders[order.clientOrderID] = JournaledOrder(order: order, status: .new, exchangeOrderID: nil)
+            // Each order stored once with its last state in the batch, as the database stores do.
+            let updates = s.keepsOrders ? batch.finalUpdates : [:]
+            for order in batch.orders where s.keepsOrders && s.orders[order.clientOrderID] == nil {
+                let final = updates[order.clientOrderID]
+                s.orders[order.clientOrderID] = JournaledOrder(order: order, status: final?.status ?? .new, exchangeOrderID: final?.exchangeOrderID)
             }
-            for update in batch.orderUpdates {
+            let inserted = s.keepsOrders ? Set(batch.orders.map(\.clientOrderID)) : []
+            for update in updates.values where !inserted.contains(update.clientOrderID) {
                 s.orders[update.clientOrderID]?.status = update.status
                 if let id = update.exchangeOrderID { s.orders[update.clientOrderID]?.exchangeOrderID = id }
             }

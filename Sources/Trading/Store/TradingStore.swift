@@ -6,6 +6,8 @@ import Foundation
 public protocol TradingStore: Sendable {
     /// Where it is, for messages.
     var location: String { get }
+    /// Whether the loop hands it every candle (for a restart's warm-up); a backtest's journal needs none.
+    var keepsCandles: Bool { get }
     /// Writes one batch atomically: after a crash either all of it is there or none.
     func write(_ batch: JournalBatch) async throws
     /// The loop's state at the last batch written; nil on a new journal.
@@ -22,6 +24,10 @@ public protocol TradingStore: Sendable {
     func strategyEvents() async throws -> [StrategyEvent]
     /// The audit trail of trading actions (pauses, resumes, halts, strategy changes), oldest first.
     func audit(target: String) async throws -> [AuditEntry]
+}
+
+extension TradingStore {
+    public var keepsCandles: Bool { true }
 }
 
 /// What one write holds.

@@ -8,32 +8,41 @@ import Synchronization
 public final class PaperVenue: SimulatedVenue {
     public let name = "paper"
     public let isRemote = false
-    public let executionReports: AsyncStream<ExecutionReport>
-    private let reports: AsyncStream<ExecutionReport>.Continuation
+    private let reports = ReportBroadcast()
     private let model: FillModel
     private let instruments: [String: Instrument]
     private let state: Mutex<Account>
 
     /// Everything the paper exchange knows, so a restart continues from it (kept in the journal).
+    /// Balances are simulated money that never leaves the machine: kept as Doubles (the loop's own
+    /// arithmetic), shown as exact decimals at the venue's interface.
     public struct Account: Sendable, Codable, Hashable {
-        public var balances: [String: Balance]
+        public var holdings: [String: Holding]
         /// Orders waiting for a bar, oldest first.
         public var open: [Order]
         public var openReports: [String: ExecutionReport]
         /// The last terminal reports, newest last (what `order(clientOrderID:)` still answers).
         public var recent: [ExecutionReport]
+        /// Their client ids, for the duplicate check.
+        public var recentIDs: Set<String>
         public var sequence: Int64
         /// Fills kept for `fills(since:)`, newest last.
         public var fills: [Fill]
 
         public init(quote: String, balance: Decimal) {
-            balances = [quote: Balance(asset: quote, free: balance)]
+            holdings = [quote: Holding(free: balance.double, locked: 0)]
             open = []
             openReports = [:]
             recent = []
+            recentIDs = []
             sequence = 0
             fills = []
         }
+    }
+
+    public struct Holding: Sendable, Codable, Hashable {
+        public var free: Double
+        public var locked: Double
     }
 
     /// The codes BingX answers these refusals with (as ccxt's BingX exception map lists them), so a
@@ -51,8 +60,10 @@ public final class PaperVenue: SimulatedVenue {
         self.instruments = Dictionary(instruments.map { ($0.symbol, $0) }, uniquingKeysWith: { a, _ in a })
         self.model = model
         state = Mutex(account)
-        (executionReports, reports) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1000))
     }
+
+    /// Reports from now on; nothing is buffered for a venue nobody listens to.
+    public var executionReports: AsyncStream<ExecutionReport> { reports.subscribe() }
 
     public var account: Account { state.withLock { $0 } }
 
@@ -71,19 +82,19 @@ public final class PaperVenue: SimulatedVenue {
     public func submit(_ order: Order) throws -> ExecutionReport {
         let instrument = try instrument(order.market)
         let report = try state.withLock { account throws(VenueError) -> ExecutionReport in
-            guard account.openReports[order.clientOrderID] == nil, !account.recent.contains(where: { $0.clientOrderID == order.clientOrderID }) else {
+            guard account.openReports[order.clientOrderID] == nil, !account.recentIDs.contains(order.clientOrderID) else {
                 throw VenueError(.duplicateOrder, "client order id \(order.clientOrderID) was already used")
             }
             try Self.check(order, instrument)
             // Reserve what the order may spend or sell, as an exchange locks it.
-            let (asset, amount) = try Self.reservation(order, instrument, model)
-            var balance = account.balances[asset] ?? Balance(asset: asset, free: 0)
-            guard balance.free >= amount else {
-                throw VenueError(.insufficientBalance, "\(order.clientOrderID): needs \(amount) \(asset), \(balance.free) free", venueCode: BingXCode.insufficientBalance)
+            let (asset, amount) = Self.reservation(order, instrument, model)
+            var holding = account.holdings[asset] ?? Holding(free: 0, locked: 0)
+            guard holding.free >= amount else {
+                throw VenueError(.insufficientBalance, "\(order.clientOrderID): needs \(amount) \(asset), \(holding.free) free", venueCode: BingXCode.insufficientBalance)
             }
-            balance.free -= amount
-            balance.locked += amount
-            account.balances[asset] = balance
+            holding.free -= amount
+            holding.locked += amount
+            account.holdings[asset] = holding
             account.sequence += 1
             let report = ExecutionReport(
                 clientOrderID: order.clientOrderID, exchangeOrderID: String(1_000_000_000_000_000_000 + account.sequence), market: order.market,
@@ -92,7 +103,7 @@ public final class PaperVenue: SimulatedVenue {
             account.openReports[order.clientOrderID] = report
             return report
         }
-        reports.yield(report)
+        reports.send(report)
         return report
     }
 
@@ -104,7 +115,7 @@ public final class PaperVenue: SimulatedVenue {
             let order = account.open.remove(at: index)
             return Self.close(order, &account, status: .cancelled, reason: "cancelled", instrument: instruments[order.market]!, model: model)
         }
-        reports.yield(report)
+        reports.send(report)
         return report
     }
 
@@ -114,14 +125,18 @@ public final class PaperVenue: SimulatedVenue {
 
     public func openOrders() -> [ExecutionReport] { state.withLock { a in a.open.compactMap { a.openReports[$0.clientOrderID] } } }
     public func fills(since time: Int64) -> [Fill] { state.withLock { $0.fills.filter { $0.time >= time } } }
-    public func balances() -> [Balance] { state.withLock { $0.balances.values.sorted { $0.asset < $1.asset } } }
+    public func balances() -> [Balance] {
+        state.withLock { account in
+            account.holdings.sorted { $0.key < $1.key }.map { Balance(asset: $0.key, free: Decimal(exactly: $0.value.free), locked: Decimal(exactly: $0.value.locked)) }
+        }
+    }
 
     /// Spot has no positions of its own: each non-quote balance is a long position on its market.
     public func positions() -> [Position] {
         state.withLock { account in
             instruments.values.sorted { $0.symbol < $1.symbol }.compactMap { instrument in
-                guard let held = account.balances[instrument.base], held.total > 0 else { return nil }
-                return Position(strategy: "", market: instrument.symbol, quantity: held.total, entryPrice: 0, openedAt: 0)
+                guard let held = account.holdings[instrument.base], held.free + held.locked > 0 else { return nil }
+                return Position(strategy: "", market: instrument.symbol, quantity: Decimal(exactly: held.free + held.locked), entryPrice: 0, openedAt: 0)
             }
         }
     }
@@ -149,10 +164,10 @@ public final class PaperVenue: SimulatedVenue {
                 }
             }
             account.fills.append(contentsOf: fills)
-            if account.fills.count > Self.keptFills { account.fills.removeFirst(account.fills.count - Self.keptFills) }
+            if account.fills.count > Self.keptFills * 2 { account.fills.removeFirst(account.fills.count - Self.keptFills) }
             return (done, fills)
         }
-        for report in done { reports.yield(report) }
+        for report in done { reports.send(report) }
         return (done, fills)
     }
 
@@ -181,13 +196,13 @@ public final class PaperVenue: SimulatedVenue {
 
     /// What a new order locks: a buy its quote (a limit buy at its price with the fee; a market buy
     /// by quantity cannot be priced yet, so it locks nothing and is checked when it fills); a sell its base.
-    static func reservation(_ order: Order, _ instrument: Instrument, _ model: FillModel) throws(VenueError) -> (String, Decimal) {
+    static func reservation(_ order: Order, _ instrument: Instrument, _ model: FillModel) -> (String, Double) {
         switch order.side {
-        case .sell: return (instrument.base, order.quantity ?? 0)
+        case .sell: return (instrument.base, order.quantity?.double ?? 0)
         case .buy:
-            if let quote = order.quoteQuantity { return (instrument.quote, quote) }
+            if let quote = order.quoteQuantity { return (instrument.quote, quote.double) }
             if let quantity = order.quantity, let price = order.price {
-                return (instrument.quote, quantity * price * Decimal(exactly: 1 + model.feeRate))
+                return (instrument.quote, quantity.double * price.double * (1 + model.feeRate))
             }
             return (instrument.quote, 0)
         }
@@ -226,40 +241,45 @@ public final class PaperVenue: SimulatedVenue {
         guard q * price >= instrument.minNotional.double else {
             return .failure(VenueError(.invalidParameter, "order value \(q * price) is below the minimum notional \(instrument.minNotional)", venueCode: BingXCode.invalidParameter))
         }
-        let fee = Decimal(exactly: model.fee(quantity: q, price: price))
-        let notional = Decimal(exactly: q * price)
-        let reserved = (try? reservation(order, instrument, model).1) ?? 0
-        var quoteBalance = account.balances[instrument.quote] ?? Balance(asset: instrument.quote, free: 0)
-        var baseBalance = account.balances[instrument.base] ?? Balance(asset: instrument.base, free: 0)
+        // Reported to 1e-10, as an exchange reports average prices and fees with bounded precision.
+        let price = (price * 1e10).rounded() / 1e10
+        let fee = (model.fee(quantity: q, price: price) * 1e10).rounded() / 1e10
+        let notional = q * price
+        let reserved = reservation(order, instrument, model).1
+        var quoteHolding = account.holdings[instrument.quote] ?? Holding(free: 0, locked: 0)
+        var baseHolding = account.holdings[instrument.base] ?? Holding(free: 0, locked: 0)
         if order.side == .buy {
             let cost = notional + fee
-            guard quoteBalance.free + reserved >= cost else {
-                return .failure(VenueError(.insufficientBalance, "\(order.clientOrderID): costs \(cost) \(instrument.quote), \(quoteBalance.free + reserved) available", venueCode: BingXCode.insufficientBalance))
+            guard quoteHolding.free + reserved >= cost else {
+                return .failure(VenueError(
+                    .insufficientBalance, "\(order.clientOrderID): costs \(cost) \(instrument.quote), \(quoteHolding.free + reserved) available",
+                    venueCode: BingXCode.insufficientBalance))
             }
-            quoteBalance.locked -= reserved
-            quoteBalance.free += reserved - cost
-            baseBalance.free += quantity
+            quoteHolding.locked -= reserved
+            quoteHolding.free += reserved - cost
+            baseHolding.free += q
         } else {
-            baseBalance.locked -= reserved
-            baseBalance.free += reserved - quantity
-            quoteBalance.free += notional - fee
+            baseHolding.locked -= reserved
+            baseHolding.free += reserved - q
+            quoteHolding.free += notional - fee
         }
-        account.balances[instrument.quote] = quoteBalance
-        account.balances[instrument.base] = baseBalance
+        account.holdings[instrument.quote] = quoteHolding
+        account.holdings[instrument.base] = baseHolding
         let exchangeID = account.openReports[order.clientOrderID]?.exchangeOrderID ?? ""
         return .success(Fill(
             clientOrderID: order.clientOrderID, exchangeOrderID: exchangeID, tradeID: "\(exchangeID)-1", market: order.market, side: order.side,
-            price: Decimal(exactly: price), quantity: quantity, fee: fee, feeAsset: instrument.quote, time: time))
+            price: Decimal(exactly: price), quantity: quantity, fee: Decimal(exactly: fee), feeAsset: instrument.quote, time: time))
     }
 
     /// Takes a finished order off the book, releasing what it still had locked.
     static func close(
         _ order: Order, _ account: inout Account, status: OrderStatus, reason: String?, instrument: Instrument, model: FillModel, fill: Fill? = nil
     ) -> ExecutionReport {
-        if fill == nil, let (asset, amount) = try? reservation(order, instrument, model), amount > 0, var balance = account.balances[asset] {
-            balance.locked -= amount
-            balance.free += amount
-            account.balances[asset] = balance
+        let (asset, amount) = reservation(order, instrument, model)
+        if fill == nil, amount > 0, var holding = account.holdings[asset] {
+            holding.locked -= amount
+            holding.free += amount
+            account.holdings[asset] = holding
         }
         var report = account.openReports.removeValue(forKey: order.clientOrderID)
             ?? ExecutionReport(clientOrderID: order.clientOrderID, exchangeOrderID: nil, market: order.market, side: order.side, status: .accepted, time: 0)
@@ -271,7 +291,30 @@ public final class PaperVenue: SimulatedVenue {
             report.time = fill.time
         }
         account.recent.append(report)
-        if account.recent.count > keptReports { account.recent.removeFirst(account.recent.count - keptReports) }
+        account.recentIDs.insert(report.clientOrderID)
+        if account.recent.count > keptReports * 2 {
+            for old in account.recent.prefix(account.recent.count - keptReports) { account.recentIDs.remove(old.clientOrderID) }
+            account.recent.removeFirst(account.recent.count - keptReports)
+        }
         return report
+    }
+}
+
+/// Execution reports to every current subscriber; with none (a backtest), sending costs a lock.
+final class ReportBroadcast: Sendable {
+    private let subscribers = Mutex<[Int: AsyncStream<ExecutionReport>.Continuation]>([:])
+    private let next = Mutex(0)
+
+    func subscribe() -> AsyncStream<ExecutionReport> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ExecutionReport.self, bufferingPolicy: .bufferingNewest(1000))
+        let id = next.withLock { n in defer { n += 1 }; return n }
+        subscribers.withLock { $0[id] = continuation }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        return stream
+    }
+
+    func send(_ report: ExecutionReport) {
+        let current = subscribers.withLock { $0.isEmpty ? [] : Array($0.values) }
+        for continuation in current { continuation.yield(report) }
     }
 }

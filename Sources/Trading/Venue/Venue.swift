@@ -26,7 +26,7 @@ public protocol Venue: Sendable {
 public protocol SimulatedVenue: Venue {
     /// Fills what was waiting for this bar (at its open, or within its range for limits and
     /// stops); returns the finished orders and their fills.
-    func open(_ candle: Candle, market: String) async throws -> (reports: [ExecutionReport], fills: [Fill])
+    func open(_ candle: Candle, market: String) throws -> (reports: [ExecutionReport], fills: [Fill])
     /// Its whole state, kept in the loop's checkpoint: a simulated venue has no other memory.
     func snapshot() throws -> Data
     func restore(_ snapshot: Data) throws

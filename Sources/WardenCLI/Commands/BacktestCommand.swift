@@ -90,7 +90,7 @@ struct BacktestCommand: AsyncParsableCommand {
         let loadSeconds = (ContinuousClock.now - loadStarted).seconds
         let candles = markets[0].candles
         let slots = strategies.flatMap { name in
-            markets.map { TradingLoop<ReplayFeed<ContinuousClock>>.SlotSettings(strategy: name, market: $0.instrument.symbol, parameters: overrides[name] ?? [:]) }
+            markets.map { SlotSettings(strategy: name, market: $0.instrument.symbol, parameters: overrides[name] ?? [:]) }
         }
         let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
         let loopStarted = ContinuousClock.now
