@@ -32,7 +32,10 @@ if [ ! -S /run/systemd/journal/socket ]; then
   journald_pid=$!
   wait_until 10 "systemd-journald starts" test -S /run/systemd/journal/stdout
 fi
-/lib/systemd/systemd --user >"$XDG_RUNTIME_DIR/manager.log" 2>&1 &
+# StateDirectory= of a user unit lives under $XDG_CONFIG_HOME (systemd 252; $XDG_STATE_HOME from
+# 253): scratch ones, so no earlier run's database (or a developer's own) is picked up.
+XDG_CONFIG_HOME=$XDG_RUNTIME_DIR/config XDG_STATE_HOME=$XDG_RUNTIME_DIR/state \
+  /lib/systemd/systemd --user >"$XDG_RUNTIME_DIR/manager.log" 2>&1 &
 manager_pid=$!
 if ! wait_until 20 "systemd --user starts" test -S "$XDG_RUNTIME_DIR/systemd/private"; then
   cat "$XDG_RUNTIME_DIR/manager.log"

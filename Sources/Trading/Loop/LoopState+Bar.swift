@@ -5,12 +5,12 @@ extension LoopState {
     /// One batch of bars sharing an open time: fills at the opens, decisions at the closes.
     /// Synchronous: returns the new orders, which the loop journals and sends.
     mutating func step(time: Int64, bars: ArraySlice<MarketBar>, isLast: Bool, loop: LoopContext, batch: inout JournalBatch) throws -> [Order] {
-        let observer = loop.observer
-        let started = observer?.wantsBarSummaries == true ? ContinuousClock.now : nil
+        // Flags looked up once per loop: the common bar touches no existential.
+        let started = loop.wantsSummaries ? ContinuousClock.now : nil
         // Every order on the venue is one this loop sent and still follows: none, nothing to fill.
-        if let sim = loop.simulated, !lifecycles.isEmpty {
+        if loop.isSimulated, !lifecycles.isEmpty {
             for bar in bars {
-                let (reports, fills) = try sim.open(bar.candle, market: markets[bar.market])
+                let (reports, fills) = try loop.simulated!.open(bar.candle, market: markets[bar.market])
                 if !reports.isEmpty || !fills.isEmpty { try settle(reports: reports, fills: fills, loop: loop, batch: &batch) }
             }
         }
@@ -19,14 +19,14 @@ extension LoopState {
             lastClose[bar.market] = bar.candle.close
             for slot in slotsByMarket[bar.market] {
                 let decision = slot.update(bar.candle)
-                observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: time)
+                if loop.hasObserver { loop.observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: time) }
             }
         }
         equity = markedEquity()
         if let reason = risk.observe(time: time, equity: equity) {
             haltedAt = haltedAt ?? time
             batch.audit.append(AuditEntry(time: time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
-            observer?.halted(reason, at: time)
+            loop.observer?.halted(reason, at: time)
         }
         var orders: [Order] = []
         if !isLast {
@@ -45,7 +45,7 @@ extension LoopState {
         lastTime = time
         if loop.keepsCandles { for bar in bars { batch.candles.append((markets[bar.market], bar.candle)) } }
         batch.equity.append(EquityPoint(time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak))
-        if let started, let observer {
+        if let started, let observer = loop.observer {
             observer.barProcessed(BarSummary(
                 time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
                 haltReason: risk.haltReason, paused: paused, positions: slots.map { ($0.name, $0.symbol, $0.held) },

@@ -62,7 +62,13 @@ struct LoopState {
         cash = saved.cash
         risk = RiskGuard(limits: loop.configuration.risk, state: saved.risk)
         paused = saved.paused
-        if let sim = loop.simulated, let venue = saved.venue { try sim.restore(venue) }
+        if let sim = loop.simulated, let venue = saved.venue {
+            do {
+                try sim.restore(venue)
+            } catch {
+                throw WardenError(.runtime, "the journal's \(sim.name) account cannot be read (\(error)); refusing to trade on a guess", location: loop.store.location)
+            }
+        }
         for entry in saved.slots {
             if let slot = slots.first(where: { $0.name == entry.name && $0.symbol == entry.market }) {
                 let configured = slot.parameters

@@ -137,6 +137,25 @@ struct LoopContext: Sendable {
     let observer: (any TradingObserver)?
     /// The store's `keepsCandles`, looked up once.
     let keepsCandles: Bool
+    let isSimulated: Bool
+    let hasObserver: Bool
+    let wantsSummaries: Bool
+
+    init(
+        configuration: LoopConfiguration, markets: [String], venue: any Venue, simulated: (any SimulatedVenue)?, store: any TradingStore,
+        observer: (any TradingObserver)?, keepsCandles: Bool
+    ) {
+        self.configuration = configuration
+        self.markets = markets
+        self.venue = venue
+        self.simulated = simulated
+        self.store = store
+        self.observer = observer
+        self.keepsCandles = keepsCandles
+        isSimulated = simulated != nil
+        hasObserver = observer != nil
+        wantsSummaries = observer?.wantsBarSummaries ?? false
+    }
 
     func write(_ batch: inout JournalBatch, _ state: LoopState) async throws {
         guard !batch.isEmpty, state.lastTime != nil else { return }
