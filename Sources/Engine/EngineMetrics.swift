@@ -6,8 +6,7 @@ import Telemetry
 public final class EngineMetrics: Sendable {
     struct State {
         var equity = 0.0
-        /// By strategy and market (joined by U+0001).
-        var positions: [String: Double] = [:]
+        var positions: [Slot: Double] = [:]
         var markets: Set<String> = []
         var orders: [String: Double] = [:]
         var fills = 0.0
@@ -21,6 +20,12 @@ public final class EngineMetrics: Sendable {
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
         var decisionSum = 0.0
         var decisionCount: UInt64 = 0
+    }
+
+    /// One strategy on one market.
+    struct Slot: Hashable {
+        var strategy: String
+        var market: String
     }
 
     static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2]
@@ -43,9 +48,8 @@ public final class EngineMetrics: Sendable {
         var families: [MetricFamily] = [
             .single("warden_engine_equity", .gauge, "Paper account equity in quote currency, at the last bar's close.", [([], s.equity)]),
             .single("warden_engine_position_quantity", .gauge, "Open position size per strategy.",
-                    s.positions.sorted { $0.key < $1.key }.map { key, value in
-                        let parts = key.split(separator: "\u{1}").map(String.init)
-                        return ([("symbol", parts[1]), ("strategy", parts[0])], value)
+                    s.positions.sorted { ($0.key.strategy, $0.key.market) < ($1.key.strategy, $1.key.market) }.map { key, value in
+                        ([("symbol", key.market), ("strategy", key.strategy)], value)
                     }),
             .single("warden_engine_orders_total", .counter, "Orders sent, by side and result.",
                     s.orders.sorted { $0.key < $1.key }.map { key, value in

@@ -39,7 +39,7 @@ final class EngineObserver: TradingObserver {
             m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
             m.progress = Double(done) / Double(max(feed.count, 1))
             m.lastBarWallTime = Date()
-            for position in bar.positions { m.positions["\(position.strategy)\u{1}\(position.market)"] = position.quantity }
+            for position in bar.positions { m.positions[EngineMetrics.Slot(strategy: position.strategy, market: position.market)] = position.quantity }
 
             for market in feed.markets { m.markets.insert(market) }
         }

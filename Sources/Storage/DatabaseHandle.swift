@@ -45,13 +45,8 @@ public final class DatabaseHandle: Service, Sendable {
     public static func with<T: Sendable>(
         _ location: DatabaseLocation, logger: Logger, _ body: @escaping @Sendable (DatabaseHandle) async throws -> T
     ) async throws -> T {
-        switch location {
-        case .sqlite:
-            return try await body(try DatabaseHandle(location))
-        case .postgres(let postgres):
-            let handle = try DatabaseHandle(location)
-            guard case .postgres(_, let client) = handle.engine else { return try await body(handle) }
-            return try await postgres.withClient(logger: logger, client: client) { _ in try await body(handle) }
-        }
+        let handle = try DatabaseHandle(location)
+        guard case .postgres(let postgres, let client) = handle.engine else { return try await body(handle) }
+        return try await postgres.withClient(logger: logger, client: client) { _ in try await body(handle) }
     }
 }

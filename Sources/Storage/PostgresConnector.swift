@@ -83,20 +83,12 @@ extension DatabaseLocation.Postgres {
             }
             defer { group.cancelAll() }
             // The deadline is for reaching the server; the work itself (a long migration) may take longer.
-            try await withThrowingTaskGroup(of: Bool.self) { probe in
-                probe.addTask {
-                    try await self.probe(logger: logger)
-                    try await client.query("SELECT 1")
-                    return true
-                }
-                probe.addTask {
-                    try await Task.sleep(for: deadline)
-                    throw WardenError(
-                        .runtime, "PostgreSQL did not answer within \(deadline.components.seconds) s (is it running and reachable?)",
-                        location: "\(location)")
-                }
-                defer { probe.cancelAll() }
-                _ = try await probe.next()
+            let settings = self
+            try await withDeadline(deadline, expired: {
+                WardenError(.runtime, "PostgreSQL did not answer within \(deadline.components.seconds) s (is it running and reachable?)", location: "\(location)")
+            }) {
+                try await settings.probe(logger: logger)
+                _ = try await client.query("SELECT 1")
             }
             return try await body(client)
         }

@@ -49,7 +49,8 @@ public final class DatabaseMonitor: Service, Sendable {
             case .sqlite(let path, let pool): families = try await Self.sqlite(path, pool)
             case .postgres(_, let client):
                 let logger = self.logger
-                families = try await Self.within(.seconds(5)) { try await Self.postgres(client, logger: logger) }
+                // A sample that does not answer in time counts as down, without waiting on the pool's retries.
+                families = try await withDeadline(.seconds(5), expired: { CancellationError() }) { try await Self.postgres(client, logger: logger) }
             }
             families.insert(.single("warden_database_up", .gauge, "1 when the database answered its health check.", [([], 1)]), at: 0)
         } catch {
@@ -61,19 +62,6 @@ public final class DatabaseMonitor: Service, Sendable {
             "warden_database_check_duration_seconds", .gauge, "Time the last database health check took.",
             [([], Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)]))
         latest.withLock { $0 = families }
-    }
-
-    /// A sample that does not answer in time counts as down, without waiting on the pool's retries.
-    static func within<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw CancellationError()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
     }
 
     static func sqlite(_ path: String, _ pool: DatabasePool) async throws -> [MetricFamily] {

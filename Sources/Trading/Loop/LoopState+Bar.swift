@@ -15,8 +15,7 @@ extension LoopState {
             }
         }
         for bar in bars {
-            currentATR[bar.market] = atr[bar.market].update(bar.candle.bar)
-            lastClose[bar.market] = bar.candle.close
+            advance(market: bar.market, with: bar.candle)
             for slot in slotsByMarket[bar.market] {
                 let decision = slot.update(bar.candle)
                 if loop.hasObserver { loop.observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: time) }
@@ -99,7 +98,7 @@ extension LoopState {
         for order in orders {
             var lifecycle = OrderLifecycle(quantity: order.quantity)
             try lifecycle.apply(.send)
-            let slot = slots.first { $0.pendingOrder == order.clientOrderID }
+            let slot = slot(placing: order.clientOrderID)
             do {
                 let report = try await loop.venue.submit(order)
                 try lifecycle.apply(.accept)
@@ -127,7 +126,7 @@ extension LoopState {
     /// cancelled here (its slot may decide anew); one it holds continues as the venue says.
     mutating func resolveUnknown(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async throws {
         for (id, lifecycle) in lifecycles where lifecycle.status == .unknown {
-            guard let slot = slots.first(where: { $0.pendingOrder == id }) else { continue }
+            guard let slot = slot(placing: id) else { continue }
             let report: ExecutionReport?
             do {
                 report = try await loop.venue.order(clientOrderID: id, market: slot.symbol)
@@ -157,7 +156,7 @@ extension LoopState {
     /// Finished orders and their fills, applied to the slots that placed them.
     mutating func settle(reports: [ExecutionReport], fills: [Fill], loop: LoopContext, batch: inout JournalBatch) throws {
         for fill in fills {
-            guard let slot = slots.first(where: { $0.pendingOrder == fill.clientOrderID }) else {
+            guard let slot = slot(placing: fill.clientOrderID) else {
                 throw WardenError(.runtime, "the venue filled \(fill.clientOrderID), which no strategy has pending; trading stops rather than guess")
             }
             try lifecycles[fill.clientOrderID, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(.fill(fill.quantity))
@@ -172,7 +171,7 @@ extension LoopState {
                 try lifecycles[id, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(report.status == .cancelled ? .cancel : .expire)
             }
             lifecycles[id] = nil
-            slots.first { $0.pendingOrder == id }?.clearPending()
+            slot(placing: id)?.clearPending()
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
         }
     }

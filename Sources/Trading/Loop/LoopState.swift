@@ -100,8 +100,7 @@ struct LoopState {
             let candles = try await loop.store.candles(market: market, through: saved.time)
             let marketSlots = slots.filter { $0.market == index }
             for candle in candles {
-                currentATR[index] = atr[index].update(candle.bar)
-                lastClose[index] = candle.close
+                advance(market: index, with: candle)
                 for slot in marketSlots { _ = slot.update(candle) }
             }
         }
@@ -116,9 +115,10 @@ struct LoopState {
     /// Nothing is ever sent again.
     mutating func reconcile(_ loop: LoopContext) async throws {
         var batch = JournalBatch()
+        var recorded: Set<String>?
         for journaled in try await loop.store.openOrders() {
             let id = journaled.order.clientOrderID
-            let slot = slots.first { $0.pendingOrder == id }
+            let slot = slot(placing: id)
             guard let report = try await loop.venue.order(clientOrderID: id, market: journaled.order.market) else {
                 batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: lastTime ?? 0))
                 lifecycles[id] = nil
@@ -129,8 +129,9 @@ struct LoopState {
                 batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
             }
             if report.status.isTerminal {
-                let recorded = Set(try await loop.store.fills().map(\.fill.tradeID))
-                for fill in try await loop.venue.fills(since: journaled.order.decidedAt) where fill.clientOrderID == id && !recorded.contains(fill.tradeID) {
+                // The journal's fills are read once, and only when some order finished while the engine was away.
+                if recorded == nil { recorded = Set(try await loop.store.fills().map(\.fill.tradeID)) }
+                for fill in try await loop.venue.fills(since: journaled.order.decidedAt) where fill.clientOrderID == id && !recorded!.contains(fill.tradeID) {
                     if let slot { cash += slot.apply(fill, limits: risk.limits) }
                     batch.fills.append(RecordedFill(strategy: journaled.order.strategy, fill: fill))
                 }
@@ -140,14 +141,20 @@ struct LoopState {
                 lifecycles[id] = OrderLifecycle(quantity: journaled.order.quantity, status: report.status)
             }
         }
-        if !batch.isEmpty, lastTime != nil {
-            batch.checkpoint = try checkpoint(venue: loop.venue)
-            try await loop.store.write(batch)
-        }
+        try await loop.write(&batch, self)
     }
 
     var views: [SlotView] {
         slots.map { SlotView(name: $0.name, market: $0.symbol, active: $0.active, parameters: (try? StrategyRegistry.resolve($0.name, overrides: $0.parameters)) ?? $0.parameters, quantity: $0.held) }
+    }
+
+    /// The slot whose pending order this is.
+    func slot(placing id: String) -> LoopSlot? { slots.first { $0.pendingOrder == id } }
+
+    /// A market's candle into its ATR and last close (strategies are updated by the caller).
+    mutating func advance(market: Int, with candle: Candle) {
+        currentATR[market] = atr[market].update(candle.bar)
+        lastClose[market] = candle.close
     }
 
     func markedEquity() -> Double {

@@ -105,11 +105,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
             }
         }
         // Cancelled mid-replay: what is unwritten is redone identically after the restart.
-        guard !Task.isCancelled else {
-            return Summary(
-                lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
-                haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
-        }
+        guard !Task.isCancelled else { return summary(state, processed: processed, resumedFrom: resumedFrom) }
         try await context.write(&batch, state)
         observer?.feedEnded(equity: state.equity, at: state.lastTime)
         if configuration.staysAfterFeedEnds, let control {
@@ -119,7 +115,11 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                 try await context.write(&batch, state)
             }
         }
-        return Summary(
+        return summary(state, processed: processed, resumedFrom: resumedFrom)
+    }
+
+    private func summary(_ state: LoopState, processed: Int, resumedFrom: Int64?) -> Summary {
+        Summary(
             lastTime: state.lastTime, equity: state.equity, cash: state.cash, barsInMarket: state.barsInMarket, barsProcessed: processed,
             haltedAt: state.haltedAt, haltReason: state.risk.haltReason, resumedFrom: resumedFrom)
     }

@@ -14,35 +14,36 @@ public final class MemoryTradingStore: TradingStore {
         var events: [StrategyEvent] = []
         var audit: [AuditEntry] = []
         var checkpoint: LoopCheckpoint?
-        /// Keeps candles only when a restart may need them (the engine's tests); a backtest does not.
-        var keepsCandles: Bool
-        /// Keeps orders only when something reads them back (a restart's reconciliation, tests).
-        var keepsOrders: Bool
     }
 
+    /// Keeps candles only when a restart may need them (the engine's tests); a backtest does not.
     public let keepsCandles: Bool
+    /// Keeps orders only when something reads them back (a restart's reconciliation, tests).
+    let keepsOrders: Bool
 
     /// A backtest's journal keeps what its report needs (fills, equity); a restartable one keeps everything.
     public init(keepsCandles: Bool = false, keepsOrders: Bool = true) {
         self.keepsCandles = keepsCandles
-        state = Mutex(Contents(keepsCandles: keepsCandles, keepsOrders: keepsOrders))
+        self.keepsOrders = keepsOrders
+        state = Mutex(Contents())
     }
 
     public func write(_ batch: JournalBatch) {
+        let keepsOrders = keepsOrders, keepsCandles = keepsCandles
         state.withLock { s in
             // Each order stored once with its last state in the batch, as the database stores do.
-            let updates = s.keepsOrders ? batch.finalUpdates : [:]
-            for order in batch.orders where s.keepsOrders && s.orders[order.clientOrderID] == nil {
+            let updates = keepsOrders ? batch.finalUpdates : [:]
+            for order in batch.orders where keepsOrders && s.orders[order.clientOrderID] == nil {
                 let final = updates[order.clientOrderID]
                 s.orders[order.clientOrderID] = JournaledOrder(order: order, status: final?.status ?? .new, exchangeOrderID: final?.exchangeOrderID)
             }
-            let inserted = s.keepsOrders ? Set(batch.orders.map(\.clientOrderID)) : []
+            let inserted = keepsOrders ? Set(batch.orders.map(\.clientOrderID)) : []
             for update in updates.values where !inserted.contains(update.clientOrderID) {
                 s.orders[update.clientOrderID]?.status = update.status
                 if let id = update.exchangeOrderID { s.orders[update.clientOrderID]?.exchangeOrderID = id }
             }
             s.fills += batch.fills
-            if s.keepsCandles { for (market, candle) in batch.candles { s.candles[market, default: []].append(candle) } }
+            if keepsCandles { for (market, candle) in batch.candles { s.candles[market, default: []].append(candle) } }
             s.equity += batch.equity
             s.events += batch.strategyEvents
             s.audit += batch.audit

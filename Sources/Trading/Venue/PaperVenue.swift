@@ -302,19 +302,21 @@ public final class PaperVenue: SimulatedVenue {
 
 /// Execution reports to every current subscriber; with none (a backtest), sending costs a lock.
 final class ReportBroadcast: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<ExecutionReport>.Continuation]>([:])
-    private let next = Mutex(0)
+    private let subscribers = Mutex<(next: Int, all: [Int: AsyncStream<ExecutionReport>.Continuation])>((0, [:]))
 
     func subscribe() -> AsyncStream<ExecutionReport> {
         let (stream, continuation) = AsyncStream.makeStream(of: ExecutionReport.self, bufferingPolicy: .bufferingNewest(1000))
-        let id = next.withLock { n in defer { n += 1 }; return n }
-        subscribers.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.removeValue(forKey: id) } }
+        let id = subscribers.withLock { s in
+            defer { s.next += 1 }
+            s.all[s.next] = continuation
+            return s.next
+        }
+        continuation.onTermination = { [weak self] _ in self?.subscribers.withLock { _ = $0.all.removeValue(forKey: id) } }
         return stream
     }
 
     func send(_ report: ExecutionReport) {
-        let current = subscribers.withLock { $0.isEmpty ? [] : Array($0.values) }
+        let current = subscribers.withLock { $0.all.isEmpty ? [] : Array($0.all.values) }
         for continuation in current { continuation.yield(report) }
     }
 }
