@@ -62,4 +62,20 @@ struct DecimalBoundaryTests {
             #expect(Decimal(exactly: -value).double == -value)
         }
     }
+
+    @Test("any decimal (up to 19 digits and 10^±27, or past 2^64) becomes the Double the correctly rounding text parser gives")
+    func nearestDouble() {
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["18446744073709551617", "123456789012345678901234", "9007199254740993", "9007199254740995e-3", "1e27", "1e-27", "0"]
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...19, using: &generator)
+            let mantissa = String((0..<digits).map { _ in "0123456789".randomElement(using: &generator)! })
+            texts.append("\(mantissa)e\(Int.random(in: -30...30, using: &generator))")
+        }
+        for text in texts {
+            let expected = Double(text)!
+            #expect(Decimal(string: text)!.double == expected, "\(text)")
+            #expect(Decimal(string: "-" + text)!.double == -expected, "-\(text)")
+        }
+    }
 }

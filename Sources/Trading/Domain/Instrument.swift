@@ -4,13 +4,33 @@ import WardenCore
 /// A tradable market: its canonical symbol (`BTC-USDT`), assets, and the exchange's precision
 /// rules. Every amount that leaves the machine is rounded here, in `Decimal`.
 public struct Instrument: Sendable, Hashable, Codable {
-    public var symbol: String
-    public var base: String
-    public var quote: String
-    public var tickSize: Decimal
-    public var stepSize: Decimal
-    public var minQuantity: Decimal
-    public var minNotional: Decimal
+    public let symbol: String
+    public let base: String
+    public let quote: String
+    public let tickSize: Decimal
+    public let stepSize: Decimal
+    public let minQuantity: Decimal
+    public let minNotional: Decimal
+    /// The same rules as Doubles, converted once: the order path compares against them per order.
+    public let tick: Double, step: Double, minimumQuantity: Double, minimumNotional: Double
+
+    private enum CodingKeys: String, CodingKey { case symbol, tickSize, stepSize, minQuantity, minNotional }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(
+            symbol: c.decode(String.self, forKey: .symbol), tickSize: c.decode(Decimal.self, forKey: .tickSize), stepSize: c.decode(Decimal.self, forKey: .stepSize),
+            minQuantity: c.decode(Decimal.self, forKey: .minQuantity), minNotional: c.decode(Decimal.self, forKey: .minNotional))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(symbol, forKey: .symbol)
+        try c.encode(tickSize, forKey: .tickSize)
+        try c.encode(stepSize, forKey: .stepSize)
+        try c.encode(minQuantity, forKey: .minQuantity)
+        try c.encode(minNotional, forKey: .minNotional)
+    }
 
     public init(symbol: String, tickSize: Decimal, stepSize: Decimal, minQuantity: Decimal = 0, minNotional: Decimal = 0) throws(SymbolError) {
         let canonical = try Self.canonical(symbol)
@@ -22,6 +42,10 @@ public struct Instrument: Sendable, Hashable, Codable {
         self.stepSize = stepSize
         self.minQuantity = minQuantity
         self.minNotional = minNotional
+        tick = tickSize.double
+        step = stepSize.double
+        minimumQuantity = minQuantity.double
+        minimumNotional = minNotional.double
     }
 
     /// The precision a replayed market gets when none is configured: a cent tick and BingX spot's
@@ -43,29 +67,43 @@ public struct Instrument: Sendable, Hashable, Codable {
     }
 
     /// `quantity` rounded down to the step (an exchange refuses more precision; down, so it is affordable).
-    public func quantity(_ value: Double) -> Decimal { Self.floor(value, to: stepSize) }
+    public func quantity(_ value: Double) -> Decimal { Self.floor(value, to: stepSize, step) }
 
     /// `price` rounded to the nearest tick.
-    public func price(_ value: Double) -> Decimal { Self.nearest(value, to: tickSize) }
+    public func price(_ value: Double) -> Decimal { Self.nearest(value, to: tickSize, tick) }
 
     public func isOnStep(_ quantity: Decimal) -> Bool { Self.isMultiple(quantity, of: stepSize) }
     public func isOnTick(_ price: Decimal) -> Bool { Self.isMultiple(price, of: tickSize) }
 
-    static func floor(_ value: Double, to increment: Decimal) -> Decimal {
-        let step = increment.double
+    static func floor(_ value: Double, to increment: Decimal, _ step: Double? = nil) -> Decimal {
+        let step = step ?? increment.double
         guard value > 0, step > 0, value.isFinite else { return 0 }
         // A hair of tolerance so 0.3 / 0.1 counts as 3 steps, not 2.999….
         let steps = (value / step + 1e-9).rounded(.down)
-        guard steps < 9e15 else { return Decimal(string: "\(value)") ?? 0 }
+        guard steps < 9e15 else { return rounded(Decimal(exactly: value), to: increment, .down) }
         return multiple(Int64(steps), of: increment)
     }
 
-    static func nearest(_ value: Double, to increment: Decimal) -> Decimal {
-        let step = increment.double
+    static func nearest(_ value: Double, to increment: Decimal, _ step: Double? = nil) -> Decimal {
+        let step = step ?? increment.double
         guard value > 0, step > 0, value.isFinite else { return 0 }
         let steps = (value / step).rounded(.toNearestOrAwayFromZero)
-        guard steps < 9e15 else { return Decimal(string: "\(value)") ?? 0 }
+        guard steps < 9e15 else { return rounded(Decimal(exactly: value), to: increment, .plain) }
         return multiple(Int64(steps), of: increment)
+    }
+
+    /// More steps than a Double counts exactly: the value's own digits, cut to a power-of-ten
+    /// increment's places (any other increment: the nearest multiple below, by division).
+    static func rounded(_ value: Decimal, to increment: Decimal, _ mode: Decimal.RoundingMode) -> Decimal {
+        var value = value
+        var result = Decimal()
+        if increment.significand == 1 {
+            NSDecimalRound(&result, &value, -increment.exponent, mode)
+            return result
+        }
+        var steps = value / increment
+        NSDecimalRound(&result, &steps, 0, mode)
+        return result * increment
     }
 
     /// `steps` × `increment`: built directly for a power-of-ten increment (no Decimal multiply).
@@ -95,21 +133,39 @@ public struct Instrument: Sendable, Hashable, Codable {
 }
 
 extension Decimal {
-    /// The nearest Double, for analytics (never for what is sent to an exchange). Exact for the
-    /// values Warden handles (a significand below 2^53 over a power of ten up to 10^22: one
-    /// correctly rounded division); anything else goes through the decimal text.
+    /// The nearest Double, for analytics (never for what is sent to an exchange). Exact: a
+    /// significand below 2^53 over a power of ten up to 10^22 is one correctly rounded operation
+    /// (Clinger's fast path); up to 2^64 and 10^27 it is one in 64-bit extended precision, kept
+    /// unless it lands exactly half-way between two Doubles (the only case a second rounding can
+    /// get wrong); anything else goes through the decimal text.
     public var double: Double {
         let e = exponent
+        let significand = significand
         let m = NSDecimalNumber(decimal: significand).uint64Value
+        // uint64Value wraps for a significand past UInt64: only a faithful one takes the fast paths.
+        guard Decimal(m) == significand else { return Double(description) ?? NSDecimalNumber(decimal: self).doubleValue }
+        let negative = sign == .minus
         if -22...22 ~= e, m < 1 << 53 {
             let magnitude = e < 0 ? Double(m) / Self.powersOfTen[-e] : Double(m) * Self.powersOfTen[e]
-            if e <= 0 || magnitude < 9_007_199_254_740_992 { return sign == .minus ? -magnitude : magnitude }
+            return negative ? -magnitude : magnitude
         }
-        // Seventeen digits (a Double's longest shortest form): its digits through the correctly
-        // rounding text parser, without Decimal's own (slow) formatting.
-        if m > 0, Decimal(m) == significand, let parsed = Double("\(m)e\(e)") { return sign == .minus ? -parsed : parsed }
+        #if arch(x86_64) || arch(i386)
+        if -27...27 ~= e {
+            let extended = e < 0 ? Float80(m) / Self.extendedPowersOfTen[-e] : Float80(m) * Self.extendedPowersOfTen[e]
+            if extended.significandBitPattern & 0x7FF != 0x400 {
+                let magnitude = Double(extended)
+                return negative ? -magnitude : magnitude
+            }
+        }
+        #endif
+        if let parsed = Double("\(m)e\(e)") { return negative ? -parsed : parsed }
         return Double(description) ?? NSDecimalNumber(decimal: self).doubleValue
     }
+
+    #if arch(x86_64) || arch(i386)
+    /// 10^0 … 10^27, each exact in Float80 (5^27 < 2^64).
+    static let extendedPowersOfTen: [Float80] = (0...27).map { (0..<$0).reduce(Float80(1)) { acc, _ in acc * 10 } }
+    #endif
 
     static let powersOfTen: [Double] = (0...22).map { (0..<$0).reduce(1.0) { acc, _ in acc * 10 } }
 

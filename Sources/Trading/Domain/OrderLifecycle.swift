@@ -7,9 +7,20 @@ public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case partiallyFilled = "partially_filled"
     case filled, cancelled, rejected, expired, unknown
 
-    public var isTerminal: Bool { [.filled, .cancelled, .rejected, .expired].contains(self) }
+    public var isTerminal: Bool {
+        switch self {
+        case .filled, .cancelled, .rejected, .expired: true
+        default: false
+        }
+    }
+
     /// Still able to fill: the venue may hold it.
-    public var isOpen: Bool { [.submitted, .accepted, .partiallyFilled, .unknown].contains(self) }
+    public var isOpen: Bool {
+        switch self {
+        case .submitted, .accepted, .partiallyFilled, .unknown: true
+        default: false
+        }
+    }
 }
 
 /// What happens to an order; `OrderLifecycle` says which are legal where.

@@ -10,30 +10,46 @@ public struct MarketBar: Sendable, Hashable {
 }
 
 /// Closed candles in feed order (by open time, then market), whole batches only: every bar of an
-/// open time is in the same chunk. A replay hands out thousands at once (no allocation: a slice of
-/// its array), a live feed one batch as it closes; the loop's unit of work is each batch inside.
+/// open time is in the same chunk. A replay hands out thousands at once (no allocation: slices of
+/// its arrays), a live feed one batch as it closes; the loop's unit of work is each batch inside.
 public struct FeedChunk: Sendable {
-    public var bars: ArraySlice<MarketBar>
+    public var candles: ArraySlice<Candle>
+    /// Each candle's market, an index into the feed's `markets`; same indices as `candles`.
+    public var markets: ArraySlice<Int32>
     /// True when this chunk ends a replay (no later open can fill an order decided on its last batch).
     public var endsFeed: Bool
 
-    public init(bars: ArraySlice<MarketBar>, endsFeed: Bool) {
-        self.bars = bars
+    public init(candles: ArraySlice<Candle>, markets: ArraySlice<Int32>, endsFeed: Bool) {
+        precondition(candles.indices == markets.indices, "a chunk's candles and markets share their indices")
+        self.candles = candles
+        self.markets = markets
         self.endsFeed = endsFeed
     }
 
-    /// The batches in this chunk: (open time, its bars).
-    public var batches: [(time: Int64, bars: ArraySlice<MarketBar>)] {
-        var out: [(Int64, ArraySlice<MarketBar>)] = []
-        var start = bars.startIndex
-        while start < bars.endIndex {
-            let time = bars[start].candle.openTime
-            var end = start + 1
-            while end < bars.endIndex, bars[end].candle.openTime == time { end += 1 }
-            out.append((time, bars[start..<end]))
+    public init(bars: [MarketBar], endsFeed: Bool) {
+        self.init(candles: ArraySlice(bars.map(\.candle)), markets: ArraySlice(bars.map { Int32($0.market) }), endsFeed: endsFeed)
+    }
+
+    public var bars: [MarketBar] { candles.indices.map { MarketBar(market: Int(markets[$0]), candle: candles[$0]) } }
+
+    /// The batches in this chunk: (open time, the index range of its bars).
+    public var batches: [(time: Int64, range: Range<Int>)] {
+        var out: [(Int64, Range<Int>)] = []
+        var start = candles.startIndex
+        while start < candles.endIndex {
+            let end = batchEnd(from: start)
+            out.append((candles[start].openTime, start..<end))
             start = end
         }
         return out
+    }
+
+    /// The end of the batch that starts at `start` (the first index with a later open time).
+    @inline(__always) func batchEnd(from start: Int) -> Int {
+        let time = candles[start].openTime
+        var end = start + 1
+        while end < candles.endIndex, candles[end].openTime == time { end += 1 }
+        return end
     }
 }
 

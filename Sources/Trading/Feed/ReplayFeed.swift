@@ -3,8 +3,10 @@
 public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
     public let markets: [String]
     public let interval: Int64
-    /// Every bar of every market in feed order: by open time, then by market.
-    let bars: [MarketBar]
+    /// Every bar of every market in feed order (by open time, then by market), and each one's
+    /// market. One market's candles are shared with the caller's array, not copied.
+    let candles: [Candle]
+    let marketOf: [Int32]
     let speed: Double
     let clock: C
 
@@ -14,58 +16,62 @@ public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
         self.speed = speed
         self.clock = clock
         if markets.count == 1 {
-            bars = markets[0].candles.map { MarketBar(market: 0, candle: $0) }
+            candles = markets[0].candles
+            marketOf = Array(repeating: 0, count: candles.count)
         } else {
             var merged: [MarketBar] = []
             merged.reserveCapacity(markets.reduce(0) { $0 + $1.candles.count })
             for (index, market) in markets.enumerated() { merged += market.candles.map { MarketBar(market: index, candle: $0) } }
             merged.sort { ($0.candle.openTime, $0.market) < ($1.candle.openTime, $1.market) }
-            bars = merged
+            candles = merged.map(\.candle)
+            marketOf = merged.map { Int32($0.market) }
         }
     }
 
     /// Bars replayed in the whole file, and how many come after `time`.
-    public var count: Int { bars.count }
-    public var lastTime: Int64? { bars.last?.candle.openTime }
+    public var count: Int { candles.count }
+    public var lastTime: Int64? { candles.last?.openTime }
 
     /// How many bars open at or before `time`.
     public func position(through time: Int64) -> Int {
         guard time > Int64.min else { return 0 }
-        var low = 0, high = bars.count
+        var low = 0, high = candles.count
         while low < high {
             let mid = (low + high) / 2
-            if bars[mid].candle.openTime <= time { low = mid + 1 } else { high = mid }
+            if candles[mid].openTime <= time { low = mid + 1 } else { high = mid }
         }
         return low
     }
 
     public func chunks(after time: Int64?) -> Chunks {
-        Chunks(bars: bars, start: position(through: time ?? Int64.min), speed: speed, interval: interval, clock: clock)
+        Chunks(candles: candles, marketOf: marketOf, start: position(through: time ?? Int64.min), speed: speed, interval: interval, clock: clock)
     }
 
     /// Bars handed out at once when not paced.
     static var chunkSize: Int { 4096 }
 
     public struct Chunks: AsyncSequence, Sendable {
-        let bars: [MarketBar]
+        let candles: [Candle]
+        let marketOf: [Int32]
         let start: Int
         let speed: Double
         let interval: Int64
         let clock: C
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(bars: bars, next: start, pace: speed > 0 ? .milliseconds(Double(interval) / speed) : nil, clock: clock)
+            Iterator(candles: candles, marketOf: marketOf, next: start, pace: speed > 0 ? .milliseconds(Double(interval) / speed) : nil, clock: clock)
         }
 
         public struct Iterator: AsyncIteratorProtocol {
-            let bars: [MarketBar]
+            let candles: [Candle]
+            let marketOf: [Int32]
             var next: Int
             let pace: Duration?
             let clock: C
             var due: C.Instant?
 
             public mutating func next() async throws -> FeedChunk? {
-                guard next < bars.count else { return nil }
+                guard next < candles.count else { return nil }
                 var end: Int
                 if let pace {
                     // Paced from the first batch, so a slow bar does not push every later one back.
@@ -75,12 +81,12 @@ public struct ReplayFeed<C: Clock>: MarketFeed where C.Duration == Duration {
                     end = next + 1
                 } else {
                     await Task.yield()
-                    end = Swift.min(next + ReplayFeed.chunkSize, bars.count)
+                    end = Swift.min(next + ReplayFeed.chunkSize, candles.count)
                 }
                 // Whole batches: every market's bar of the last open time comes along.
-                let time = bars[end - 1].candle.openTime
-                while end < bars.count, bars[end].candle.openTime == time { end += 1 }
-                let chunk = FeedChunk(bars: bars[next..<end], endsFeed: end == bars.count)
+                let time = candles[end - 1].openTime
+                while end < candles.count, candles[end].openTime == time { end += 1 }
+                let chunk = FeedChunk(candles: candles[next..<end], markets: marketOf[next..<end], endsFeed: end == candles.count)
                 next = end
                 return chunk
             }

@@ -1,15 +1,17 @@
 import Foundation
 import WardenCore
 
-/// One strategy on one market inside the loop: the strategy instance and its long position.
+/// One strategy on one market inside the loop: its parameters, long position and pending order.
+/// Its strategy instance and latest decision live in `LoopState`'s per-slot arrays at `index`, so
+/// the per-bar path touches plain arrays, not a class.
 final class LoopSlot {
+    let index: Int
     let name: String
     let market: Int
     let symbol: String
-    /// The symbol without its dash, as client order ids carry it (`BTCUSDT`).
-    let compactSymbol: String
+    /// What its client order ids start with: the name and the symbol without its dash (`cci-BTCUSDT-`).
+    let orderPrefix: String
     let make: @Sendable ([String: Double]) throws -> any Strategy
-    var strategy: any Strategy
     var parameters: [String: Double]
     /// The configuration's parameters, as last applied.
     var configured: [String: Double]
@@ -30,24 +32,18 @@ final class LoopSlot {
     var pendingSide: Side?
     var pendingBudget = 0.0
     var atrAtDecision: Double?
-    var decision = Decision.none
 
-    init(name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
-         make: @escaping @Sendable ([String: Double]) throws -> any Strategy) throws {
+    init(index: Int, name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
+         make: @escaping @Sendable ([String: Double]) throws -> any Strategy) {
+        self.index = index
         self.name = name
         self.market = market
         self.symbol = symbol
-        compactSymbol = String(symbol.filter { $0 != "-" })
+        orderPrefix = "\(name)-\(String(symbol.filter { $0 != "-" }))-"
         self.parameters = parameters
         configured = parameters
         self.active = active
         self.make = make
-        strategy = try make(parameters)
-    }
-
-    func update(_ candle: Candle) -> Decision {
-        decision = strategy.update(candle)
-        return decision
     }
 
     /// Applies a fill of this slot's order to its position; returns the change in cash.

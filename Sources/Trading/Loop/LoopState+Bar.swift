@@ -4,21 +4,23 @@ import WardenCore
 extension LoopState {
     /// One batch of bars sharing an open time: fills at the opens, decisions at the closes.
     /// Synchronous: returns the new orders, which the loop journals and sends.
-    mutating func step(time: Int64, bars: ArraySlice<MarketBar>, isLast: Bool, loop: LoopContext, batch: inout JournalBatch) throws -> [Order] {
+    mutating func step(time: Int64, bars: Range<Int>, of chunk: FeedChunk, isLast: Bool, loop: LoopContext, batch: inout JournalBatch) throws -> [Order] {
         // Flags looked up once per loop: the common bar touches no existential.
-        let started = loop.wantsSummaries ? ContinuousClock.now : nil
+        // Nanoseconds as a plain integer: an optional clock instant costs generic calls every bar.
+        let started = loop.wantsSummaries ? DispatchTime.now().uptimeNanoseconds : 0
         // Every order on the venue is one this loop sent and still follows: none, nothing to fill.
         if loop.isSimulated, !lifecycles.isEmpty {
             for bar in bars {
-                let (reports, fills) = try loop.simulated!.open(bar.candle, market: markets[bar.market])
+                let (reports, fills) = try loop.simulated!.open(chunk.candles[bar], market: markets[Int(chunk.markets[bar])])
                 if !reports.isEmpty || !fills.isEmpty { try settle(reports: reports, fills: fills, loop: loop, batch: &batch) }
             }
         }
         for bar in bars {
-            advance(market: bar.market, with: bar.candle)
-            for slot in slotsByMarket[bar.market] {
-                let decision = slot.update(bar.candle)
-                if loop.hasObserver { loop.observer?.decided(strategy: slot.name, market: slot.symbol, decision: decision, at: time) }
+            let market = Int(chunk.markets[bar]), candle = chunk.candles[bar]
+            advance(market: market, with: candle)
+            for index in slotMarkets.indices where slotMarkets[index] == market {
+                let decision = update(slot: index, with: candle)
+                if loop.hasObserver { loop.observer?.decided(strategy: slots[index].name, market: slots[index].symbol, decision: decision, at: time) }
             }
         }
         equity = markedEquity()
@@ -30,25 +32,24 @@ extension LoopState {
         var orders: [Order] = []
         if !isLast {
             for bar in bars {
-                for slot in slotsByMarket[bar.market] {
+                let market = Int(chunk.markets[bar])
+                for index in slotMarkets.indices where slotMarkets[index] == market {
                     // Most bars decide nothing: no order is built for them.
-                    let decision = slot.decision
-                    guard decision.enter || decision.exit || slot.stop != nil || slot.target != nil else { continue }
-                    if let order = decide(slot, close: bar.candle.close, time: time, feeRate: loop.configuration.feeRate) { orders.append(order) }
+                    let decision = decisions[index]
+                    guard decision.enter || decision.exit || watched[index] else { continue }
+                    if let order = decide(slots[index], close: chunk.candles[bar].close, time: time, feeRate: loop.configuration.feeRate) { orders.append(order) }
                 }
             }
         }
-        var holding = false
-        for slot in slots where slot.held > 0 { holding = true }
-        if holding { barsInMarket += 1 }
+        if held.contains(where: { $0 > 0 }) { barsInMarket += 1 }
         lastTime = time
-        if loop.keepsCandles { for bar in bars { batch.candles.append((markets[bar.market], bar.candle)) } }
+        if loop.keepsCandles { for bar in bars { batch.candles.append((markets[Int(chunk.markets[bar])], chunk.candles[bar])) } }
         batch.equity.append(EquityPoint(time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak))
-        if let started, let observer = loop.observer {
+        if loop.wantsSummaries, let observer = loop.observer {
             observer.barProcessed(BarSummary(
                 time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
                 haltReason: risk.haltReason, paused: paused, positions: slots.map { ($0.name, $0.symbol, $0.held) },
-                decisionSeconds: (ContinuousClock.now - started).seconds))
+                decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
         }
         return orders
     }
@@ -57,7 +58,7 @@ extension LoopState {
     /// halted or paused, or for a deactivated slot. An entry spends an equal share of equity.
     mutating func decide(_ slot: LoopSlot, close: Double, time: Int64, feeRate: Double) -> Order? {
         guard !slot.isPending else { return nil }
-        let decision = slot.decision
+        let decision = decisions[slot.index]
         if slot.held > 0 {
             let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
             guard exits else { return nil }
@@ -89,7 +90,7 @@ extension LoopState {
 
     /// Deterministic: strategy, market, the deciding bar and the intent (at most 40 characters, as exchanges allow).
     static func orderID(_ slot: LoopSlot, _ time: Int64, _ intent: String) -> String {
-        "\(slot.name)-\(slot.compactSymbol)-\(time)-\(intent)"
+        slot.orderPrefix + String(time) + "-" + intent
     }
 
     /// The venue's answer to orders just sent.
@@ -125,7 +126,7 @@ extension LoopState {
     /// Orders whose submit had no answer: asked about, never sent again. One the venue never saw is
     /// cancelled here (its slot may decide anew); one it holds continues as the venue says.
     mutating func resolveUnknown(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async throws {
-        for (id, lifecycle) in lifecycles where lifecycle.status == .unknown {
+        for (id, lifecycle) in lifecycles.unknown {
             guard let slot = slot(placing: id) else { continue }
             let report: ExecutionReport?
             do {
@@ -159,8 +160,9 @@ extension LoopState {
             guard let slot = slot(placing: fill.clientOrderID) else {
                 throw WardenError(.runtime, "the venue filled \(fill.clientOrderID), which no strategy has pending; trading stops rather than guess")
             }
-            try lifecycles[fill.clientOrderID, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(.fill(fill.quantity))
+            try lifecycles.apply(.fill(fill.quantity), to: fill.clientOrderID)
             cash += slot.apply(fill, limits: risk.limits)
+            refresh(slot)
             let recorded = RecordedFill(strategy: slot.name, fill: fill)
             batch.fills.append(recorded)
             loop.observer?.filled(recorded)
@@ -168,9 +170,9 @@ extension LoopState {
         for report in reports where report.status.isTerminal {
             let id = report.clientOrderID
             if report.status != .filled {
-                try lifecycles[id, default: OrderLifecycle(quantity: nil, status: .accepted)].apply(report.status == .cancelled ? .cancel : .expire)
+                try lifecycles.apply(report.status == .cancelled ? .cancel : .expire, to: id)
             }
-            lifecycles[id] = nil
+            lifecycles[id] = nil  // filled: normally gone with its fill already
             slot(placing: id)?.clearPending()
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
         }
@@ -225,10 +227,10 @@ extension LoopState {
                 // The new instance is warmed over every candle so far, as if it had always had these parameters.
                 try await loop.write(&batch, self)
                 for (slot, strategy, merged) in rebuilt {
-                    slot.strategy = strategy
+                    strategies[slot.index] = strategy
                     slot.parameters = merged
                     if let last = lastTime {
-                        for candle in try await loop.store.candles(market: slot.symbol, through: last) { _ = slot.update(candle) }
+                        for candle in try await loop.store.candles(market: slot.symbol, through: last) { _ = update(slot: slot.index, with: candle) }
                     }
                     batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: slot.symbol, kind: .setParameters, parameters: merged, actor: by))
                 }

@@ -4,8 +4,15 @@ import WardenCore
 /// The loop's account view and slots between bars. Everything here is rebuilt on a restart from
 /// the checkpoint and the stored candles.
 struct LoopState {
-    var slots: [LoopSlot]
-    var slotsByMarket: [[LoopSlot]]
+    var slots: [LoopSlot] = []
+    // Per slot, by `LoopSlot.index`: what the per-bar path reads, as plain arrays (no class, no
+    // reference counting per bar). `held` and `watched` mirror the slot after every fill.
+    var strategies: [any Strategy] = []
+    var decisions: [Decision] = []
+    var slotMarkets: [Int] = []
+    var held: [Double] = []
+    /// Holding with a stop-loss or take-profit to check at each close.
+    var watched: [Bool] = []
     let instruments: [Instrument]
     /// Each market's canonical symbol, by index (the instruments' own, kept apart for the hot path).
     let markets: [String]
@@ -20,38 +27,60 @@ struct LoopState {
     var haltedAt: Int64?
     var equity: Double
     /// Open orders by client id, checked against the order state machine.
-    var lifecycles: [String: OrderLifecycle] = [:]
+    var lifecycles = OpenOrders()
     /// Differences between the configuration and the journal, applied at the first bar.
     var startupCommands: [TradingControl.Command] = []
 
     /// Orders whose outcome is not known yet (asked about before each bar).
-    var unknownOrders: Int {
-        guard !lifecycles.isEmpty else { return 0 }
-        return lifecycles.values.reduce(0) { $0 + ($1.status == .unknown ? 1 : 0) }
-    }
+    var unknownOrders: Int { lifecycles.unknownCount }
 
 
     static func start(_ loop: LoopContext) async throws -> LoopState {
         let markets = loop.markets
         var instruments: [Instrument] = []
         for market in markets { instruments.append(try await loop.venue.instrument(market)) }
-        var slots: [LoopSlot] = []
-        for settings in loop.configuration.slots {
+        let configuration = loop.configuration
+        var state = LoopState(
+            instruments: instruments, markets: instruments.map(\.symbol), atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
+            currentATR: markets.map { _ in nil }, lastClose: markets.map { _ in 0 }, cash: configuration.startingBalance,
+            risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance)
+        for settings in configuration.slots {
             guard let market = markets.firstIndex(of: settings.market) else {
                 throw WardenError(.configuration, "strategy \(settings.name) trades \(settings.market), which the market data does not carry (it has \(markets.joined(separator: ", ")))")
             }
-            slots.append(try LoopSlot(
-                name: settings.name, market: market, symbol: settings.market, parameters: settings.parameters, active: settings.active,
-                make: settings.make))
+            try state.add(LoopSlot(
+                index: state.slots.count, name: settings.name, market: market, symbol: settings.market, parameters: settings.parameters,
+                active: settings.active, make: settings.make))
         }
-        let configuration = loop.configuration
-        var state = LoopState(
-            slots: slots, slotsByMarket: [], instruments: instruments, markets: instruments.map(\.symbol), atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
-            currentATR: markets.map { _ in nil }, lastClose: markets.map { _ in 0 }, cash: configuration.startingBalance,
-            risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance)
         if let saved = try await loop.store.checkpoint() { try await state.resume(from: saved, loop) }
-        state.slotsByMarket = markets.indices.map { index in state.slots.filter { $0.market == index } }
         return state
+    }
+
+    mutating func add(_ slot: LoopSlot) throws {
+        strategies.append(try slot.make(slot.parameters))
+        slots.append(slot)
+        decisions.append(.none)
+        slotMarkets.append(slot.market)
+        held.append(0)
+        watched.append(false)
+        refresh(slot)
+    }
+
+    /// The per-bar mirror of a slot whose position changed.
+    mutating func refresh(_ slot: LoopSlot) {
+        held[slot.index] = slot.held
+        watched[slot.index] = slot.held > 0 && (slot.stop != nil || slot.target != nil)
+    }
+
+    /// A new strategy instance for a slot (other parameters), warmed by the caller.
+    mutating func replaceStrategy(of slot: LoopSlot, parameters: [String: Double]) throws {
+        strategies[slot.index] = try slot.make(parameters)
+        slot.parameters = parameters
+    }
+
+    mutating func update(slot index: Int, with candle: Candle) -> Decision {
+        decisions[index] = strategies[index].update(candle)
+        return decisions[index]
     }
 
     /// Rebuilds from a checkpoint: the account and positions as they were, the journal's
@@ -73,10 +102,8 @@ struct LoopState {
             if let slot = slots.first(where: { $0.name == entry.name && $0.symbol == entry.market }) {
                 let configured = slot.parameters
                 slot.restore(entry)
-                if entry.parameters != configured {
-                    slot.parameters = entry.parameters
-                    slot.strategy = try slot.make(entry.parameters)
-                }
+                refresh(slot)
+                if entry.parameters != configured { try replaceStrategy(of: slot, parameters: entry.parameters) }
                 // Only a configuration that changed since it was last applied overrides the journal.
                 if let previous = entry.configured, previous != configured {
                     let full = (try? StrategyRegistry.resolve(slot.name, overrides: configured)) ?? configured
@@ -85,12 +112,12 @@ struct LoopState {
                 slot.configured = configured
             } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.markets.firstIndex(of: entry.market) {
                 // Gone from the configuration but still holding: kept, deactivated, so its exits run.
-                let slot = try LoopSlot(
-                    name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
+                let slot = LoopSlot(
+                    index: slots.count, name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
                     make: { try StrategyRegistry.make(entry.name, overrides: $0) })
                 slot.restore(entry)
                 slot.active = false
-                slots.append(slot)
+                try add(slot)
             }
         }
         for slot in slots where !saved.slots.contains(where: { $0.name == slot.name && $0.market == slot.symbol }) {
@@ -98,10 +125,10 @@ struct LoopState {
         }
         for (index, market) in loop.markets.enumerated() {
             let candles = try await loop.store.candles(market: market, through: saved.time)
-            let marketSlots = slots.filter { $0.market == index }
+            let marketSlots = slots.filter { $0.market == index }.map(\.index)
             for candle in candles {
                 advance(market: index, with: candle)
-                for slot in marketSlots { _ = slot.update(candle) }
+                for slot in marketSlots { _ = update(slot: slot, with: candle) }
             }
         }
         equity = markedEquity()
@@ -132,7 +159,10 @@ struct LoopState {
                 // The journal's fills are read once, and only when some order finished while the engine was away.
                 if recorded == nil { recorded = Set(try await loop.store.fills().map(\.fill.tradeID)) }
                 for fill in try await loop.venue.fills(since: journaled.order.decidedAt) where fill.clientOrderID == id && !recorded!.contains(fill.tradeID) {
-                    if let slot { cash += slot.apply(fill, limits: risk.limits) }
+                    if let slot {
+                        cash += slot.apply(fill, limits: risk.limits)
+                        refresh(slot)
+                    }
                     batch.fills.append(RecordedFill(strategy: journaled.order.strategy, fill: fill))
                 }
                 lifecycles[id] = nil
@@ -159,7 +189,7 @@ struct LoopState {
 
     func markedEquity() -> Double {
         var value = cash
-        for slot in slots where slot.held > 0 { value += slot.held * lastClose[slot.market] }
+        for index in held.indices where held[index] > 0 { value += held[index] * lastClose[slotMarkets[index]] }
         return value
     }
 

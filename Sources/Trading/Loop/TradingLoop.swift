@@ -63,13 +63,11 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         // unknown order, orders to send, a journal write), so a replay runs at the speed of its arithmetic.
         for try await chunk in feed.chunks(after: state.lastTime) {
             if Task.isCancelled { break }
-            let bars = chunk.bars
-            var start = bars.startIndex
-            while start < bars.endIndex {
-                let time = bars[start].candle.openTime
-                var end = start + 1
-                while end < bars.endIndex, bars[end].candle.openTime == time { end += 1 }
-                let isLast = chunk.endsFeed && end == bars.endIndex
+            var start = chunk.candles.startIndex
+            while start < chunk.candles.endIndex {
+                let time = chunk.candles[start].openTime
+                let end = chunk.batchEnd(from: start)
+                let isLast = chunk.endsFeed && end == chunk.candles.endIndex
                 if !state.startupCommands.isEmpty || control?.hasPending == true {
                     let commands = state.startupCommands + (control?.take() ?? [])
                     state.startupCommands = []
@@ -78,7 +76,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                     unwritten = 0
                 }
                 if state.unknownOrders > 0 { try await state.resolveUnknown(loop: context, batch: &batch, at: time) }
-                let orders = try state.step(time: time, bars: bars[start..<end], isLast: isLast, loop: context, batch: &batch)
+                let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast, loop: context, batch: &batch)
                 start = end
                 processed += 1
                 unwritten += 1
@@ -161,7 +159,7 @@ struct LoopContext: Sendable {
         guard !batch.isEmpty, state.lastTime != nil else { return }
         batch.checkpoint = try state.checkpoint(venue: venue)
         try await store.write(batch)
-        batch = JournalBatch()
+        batch.removeAll()
     }
 }
 

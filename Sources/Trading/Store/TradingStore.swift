@@ -45,6 +45,18 @@ public struct JournalBatch: Sendable {
 
     public init() {}
 
+    /// Empties the batch for the next one, keeping its arrays' room (a replay writes thousands of bars).
+    public mutating func removeAll() {
+        orders.removeAll(keepingCapacity: true)
+        orderUpdates.removeAll(keepingCapacity: true)
+        fills.removeAll(keepingCapacity: true)
+        candles.removeAll(keepingCapacity: true)
+        equity.removeAll(keepingCapacity: true)
+        strategyEvents.removeAll(keepingCapacity: true)
+        audit.removeAll(keepingCapacity: true)
+        checkpoint = nil
+    }
+
     public var isEmpty: Bool {
         orders.isEmpty && orderUpdates.isEmpty && fills.isEmpty && candles.isEmpty && equity.isEmpty && strategyEvents.isEmpty && audit.isEmpty
             && checkpoint == nil

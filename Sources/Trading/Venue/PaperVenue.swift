@@ -196,7 +196,7 @@ public final class PaperVenue: SimulatedVenue {
 
     /// What a new order locks: a buy its quote (a limit buy at its price with the fee; a market buy
     /// by quantity cannot be priced yet, so it locks nothing and is checked when it fills); a sell its base.
-    static func reservation(_ order: Order, _ instrument: Instrument, _ model: FillModel) -> (String, Double) {
+    static func reservation(_ order: Order, _ instrument: Instrument, _ model: FillModel) -> (asset: String, amount: Double) {
         switch order.side {
         case .sell: return (instrument.base, order.quantity?.double ?? 0)
         case .buy:
@@ -235,17 +235,17 @@ public final class PaperVenue: SimulatedVenue {
             quantity = order.quantity!
         }
         let q = quantity.double
-        guard quantity > 0, quantity >= instrument.minQuantity else {
+        guard q > 0, q >= instrument.minimumQuantity else {
             return .failure(VenueError(.invalidParameter, "quantity \(quantity) at \(price) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter))
         }
-        guard q * price >= instrument.minNotional.double else {
+        guard q * price >= instrument.minimumNotional else {
             return .failure(VenueError(.invalidParameter, "order value \(q * price) is below the minimum notional \(instrument.minNotional)", venueCode: BingXCode.invalidParameter))
         }
         // Reported to 1e-10, as an exchange reports average prices and fees with bounded precision.
         let price = (price * 1e10).rounded() / 1e10
         let fee = (model.fee(quantity: q, price: price) * 1e10).rounded() / 1e10
         let notional = q * price
-        let reserved = reservation(order, instrument, model).1
+        let reserved = reservation(order, instrument, model).amount
         var quoteHolding = account.holdings[instrument.quote] ?? Holding(free: 0, locked: 0)
         var baseHolding = account.holdings[instrument.base] ?? Holding(free: 0, locked: 0)
         if order.side == .buy {
@@ -267,7 +267,7 @@ public final class PaperVenue: SimulatedVenue {
         account.holdings[instrument.base] = baseHolding
         let exchangeID = account.openReports[order.clientOrderID]?.exchangeOrderID ?? ""
         return .success(Fill(
-            clientOrderID: order.clientOrderID, exchangeOrderID: exchangeID, tradeID: "\(exchangeID)-1", market: order.market, side: order.side,
+            clientOrderID: order.clientOrderID, exchangeOrderID: exchangeID, tradeID: exchangeID + "-1", market: order.market, side: order.side,
             price: Decimal(exactly: price), quantity: quantity, fee: Decimal(exactly: fee), feeAsset: instrument.quote, time: time))
     }
 
@@ -275,8 +275,7 @@ public final class PaperVenue: SimulatedVenue {
     static func close(
         _ order: Order, _ account: inout Account, status: OrderStatus, reason: String?, instrument: Instrument, model: FillModel, fill: Fill? = nil
     ) -> ExecutionReport {
-        let (asset, amount) = reservation(order, instrument, model)
-        if fill == nil, amount > 0, var holding = account.holdings[asset] {
+        if fill == nil, case let (asset, amount) = reservation(order, instrument, model), amount > 0, var holding = account.holdings[asset] {
             holding.locked -= amount
             holding.free += amount
             account.holdings[asset] = holding

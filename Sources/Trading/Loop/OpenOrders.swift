@@ -1,0 +1,42 @@
+/// The loop's open orders by client id, each held as its order state machine. Counts the ones
+/// whose outcome is unknown as they change, so the check before every bar costs nothing.
+struct OpenOrders {
+    private var byID: [String: OrderLifecycle] = [:]
+    private(set) var unknownCount = 0
+
+    var isEmpty: Bool { byID.isEmpty }
+
+    subscript(id: String) -> OrderLifecycle? {
+        get { byID[id] }
+        set {
+            if byID[id]?.status == .unknown { unknownCount -= 1 }
+            if newValue?.status == .unknown { unknownCount += 1 }
+            byID[id] = newValue
+        }
+    }
+
+    /// Applies `event` to the order, or to one the venue reports that this loop saw accepted; an
+    /// order the event finishes is no longer open. Returns its new status.
+    @discardableResult
+    mutating func apply(_ event: OrderEvent, to id: String) throws -> OrderStatus {
+        var lifecycle = byID.removeValue(forKey: id) ?? OrderLifecycle(quantity: nil, status: .accepted)
+        let before = lifecycle
+        do {
+            try lifecycle.apply(event)
+        } catch {
+            byID[id] = before
+            throw error
+        }
+        if before.status == .unknown { unknownCount -= 1 }
+        guard !lifecycle.status.isTerminal else { return lifecycle.status }
+        if lifecycle.status == .unknown { unknownCount += 1 }
+        byID[id] = lifecycle
+        return lifecycle.status
+    }
+
+    /// The orders waiting for an answer, by client id.
+    var unknown: [(id: String, lifecycle: OrderLifecycle)] {
+        guard unknownCount > 0 else { return [] }
+        return byID.filter { $0.value.status == .unknown }.map { ($0.key, $0.value) }.sorted { $0.id < $1.id }
+    }
+}
