@@ -50,3 +50,34 @@ public final class DatabaseHandle: Service, Sendable {
         return try await postgres.withClient(logger: logger, client: client) { _ in try await body(handle) }
     }
 }
+
+extension DatabaseHandle {
+    /// Runs `statements` in one transaction, on whichever engine this handle has.
+    public func execute(_ statements: [BoundStatement], logger: Logger) async throws {
+        switch engine {
+        case .sqlite(_, let pool):
+            try await pool.write { db in
+                for statement in statements {
+                    try db.execute(sql: statement.sql.sqlite, arguments: StatementArguments(statement.values.map(\.sqlite)))
+                }
+            }
+        case .postgres(_, let client):
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements {
+                    try await connection.query(statement.sql.postgresQuery(statement.values.map(\.postgres)), logger: logger)
+                }
+            }
+        }
+    }
+}
+
+extension SQLValue {
+    public var sqlite: (any DatabaseValueConvertible)? {
+        switch self {
+        case .null: nil
+        case .integer(let value): value
+        case .real(let value): value
+        case .text(let value): value
+        }
+    }
+}

@@ -134,14 +134,14 @@ public final class PostgresTradingStore: TradingStore {
             }
             for event in batch.strategyEvents {
                 try await connection.query(
-                    try Self.query(.writeStrategyEvent, event.time, event.strategy, event.market, event.kind.rawValue, try StoreCodec.json(event.parameters), event.actor),
+                    try Self.query(StoreSQL.writeStrategyEvent, event.time, event.strategy, event.market, event.kind.rawValue, try StoreCodec.json(event.parameters), event.actor),
                     logger: log)
             }
             for entry in batch.audit {
-                try await connection.query(try Self.query(.writeAudit, entry.time, entry.actor, entry.action, entry.target, entry.detail), logger: log)
+                try await connection.query(try Self.query(StoreSQL.writeAudit, entry.time, entry.actor, entry.action, entry.target, entry.detail), logger: log)
             }
             if let checkpoint = batch.checkpoint {
-                try await connection.query(try Self.query(.writeCheckpoint, checkpoint.time, try StoreCodec.json(checkpoint)), logger: log)
+                try await connection.query(try Self.query(StoreSQL.writeCheckpoint, checkpoint.time, try StoreCodec.json(checkpoint)), logger: log)
             }
         }
     }
@@ -157,17 +157,13 @@ public final class PostgresTradingStore: TradingStore {
     }
 
     /// `sql` with its binds, in order.
-    static func query(_ sql: StoreSQL, _ values: (any PostgresThrowingDynamicTypeEncodable)?...) throws -> PostgresQuery {
-        var binds = PostgresBindings()
-        for value in values {
-            if let value { try binds.append(value) } else { binds.appendNull() }
-        }
-        return PostgresQuery(unsafeSQL: sql.postgres, binds: binds)
+    static func query(_ sql: SharedSQL, _ values: (any PostgresThrowingDynamicTypeEncodable)?...) throws -> PostgresQuery {
+        try sql.postgresQuery(values)
     }
 
     public func checkpoint() async throws -> LoopCheckpoint? {
         var text: String?
-        for try await state in try await client.query(try Self.query(.checkpoint), logger: Self.logger).decode(String.self) { text = state }
+        for try await state in try await client.query(try Self.query(StoreSQL.checkpoint), logger: Self.logger).decode(String.self) { text = state }
         guard let text else { return nil }
         do {
             return try StoreCodec.decode(LoopCheckpoint.self, text)
@@ -178,7 +174,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func candles(market: String, through time: Int64) async throws -> [Candle] {
         var candles: [Candle] = []
-        for try await (t, o, h, l, c, v) in try await client.query(try Self.query(.candles, market, interval, time), logger: Self.logger)
+        for try await (t, o, h, l, c, v) in try await client.query(try Self.query(StoreSQL.candles, market, interval, time), logger: Self.logger)
             .decode((Int64, Double, Double, Double, Double, Double).self) {
             candles.append(Candle(openTime: t, open: o, high: h, low: l, close: c, volume: v))
         }
@@ -187,7 +183,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func openOrders() async throws -> [JournaledOrder] {
         var orders: [JournaledOrder] = []
-        for try await row in try await client.query(try Self.query(.openOrders), logger: Self.logger) {
+        for try await row in try await client.query(try Self.query(StoreSQL.openOrders), logger: Self.logger) {
             let r = try row.decode((String, String, String, String, String?, String?, String?, String?, String?, Bool, String, Int64, String, String?).self)
             let order = StoreCodec.order(
                 clientOrderID: r.0, market: r.1, side: r.2, type: r.3, quantity: r.4, quote: r.5, price: r.6, stop: r.7, timeInForce: r.8, reduceOnly: r.9,
@@ -199,7 +195,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func fills() async throws -> [RecordedFill] {
         var fills: [RecordedFill] = []
-        for try await r in try await client.query(try Self.query(.fills), logger: Self.logger)
+        for try await r in try await client.query(try Self.query(StoreSQL.fills), logger: Self.logger)
             .decode((String, String, String?, String?, String, String, String, String, String, String, Int64).self) {
             fills.append(RecordedFill(strategy: r.0, fill: Fill(
                 clientOrderID: r.1, exchangeOrderID: r.2 ?? "", tradeID: r.3 ?? "", market: r.4, side: Side(rawValue: r.5) ?? .buy,
@@ -210,7 +206,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func positions() async throws -> [Position] {
         var positions: [Position] = []
-        for try await r in try await client.query(try Self.query(.positions), logger: Self.logger).decode((String, String, String, String, Int64).self) {
+        for try await r in try await client.query(try Self.query(StoreSQL.positions), logger: Self.logger).decode((String, String, String, String, Int64).self) {
             positions.append(Position(strategy: r.0, market: r.1, quantity: StoreCodec.decimal(r.2) ?? 0, entryPrice: StoreCodec.decimal(r.3) ?? 0, openedAt: r.4))
         }
         return positions
@@ -218,7 +214,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func strategyEvents() async throws -> [StrategyEvent] {
         var events: [StrategyEvent] = []
-        for try await r in try await client.query(try Self.query(.strategyEvents), logger: Self.logger).decode((Int64, String, String?, String, String, String).self) {
+        for try await r in try await client.query(try Self.query(StoreSQL.strategyEvents), logger: Self.logger).decode((Int64, String, String?, String, String, String).self) {
             events.append(StrategyEvent(
                 time: r.0, strategy: r.1, market: r.2, kind: StrategyEvent.Kind(rawValue: r.3) ?? .setParameters,
                 parameters: (try? StoreCodec.decode([String: Double].self, r.4)) ?? [:], actor: r.5))
@@ -228,7 +224,7 @@ public final class PostgresTradingStore: TradingStore {
 
     public func audit(target: String) async throws -> [AuditEntry] {
         var entries: [AuditEntry] = []
-        for try await r in try await client.query(try Self.query(.audit, target, target + ":%"), logger: Self.logger).decode((Int64, String, String, String?, String?).self) {
+        for try await r in try await client.query(try Self.query(StoreSQL.audit, target, target + ":%"), logger: Self.logger).decode((Int64, String, String, String?, String?).self) {
             entries.append(AuditEntry(time: r.0, actor: r.1, action: r.2, target: r.3 ?? "", detail: r.4 ?? ""))
         }
         return entries

@@ -9,7 +9,7 @@ import Testing
 struct TradingStoreTests {
     @Test("shared SQL: binds numbered and casts kept for PostgreSQL, casts dropped for SQLite")
     func rendering() {
-        let sql = StoreSQL(template: "SELECT a{::text} FROM t WHERE b = ? AND c = ?{::jsonb}")
+        let sql = SharedSQL("SELECT a{::text} FROM t WHERE b = ? AND c = ?{::jsonb}")
         #expect(sql.sqlite == "SELECT a FROM t WHERE b = ? AND c = ?")
         #expect(sql.postgres == "SELECT a::text FROM t WHERE b = $1 AND c = $2::jsonb")
     }

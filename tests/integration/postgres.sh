@@ -93,6 +93,8 @@ check "candles partitions for this month and two more were created (not the bloc
   test "$(psql_do "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'candles' AND c.relname LIKE 'candles_y%'")" = 3
 check "fills got four monthly partitions" \
   test "$(psql_do "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'fills' AND c.relname LIKE 'fills_y%'")" = 4
+check "the runs are recorded in maintenance_runs (the dry run is not), the problem run as such" \
+  test "$(psql_do "SELECT string_agg(task || ':' || outcome, ',' ORDER BY id) FROM maintenance_runs")" = "postgres:problem"
 out=$(db maintain --json 2>&1)
 check "a second run skips the partitions that exist" test "$(jq -r '[.tasks[] | select(.outcome == "skipped")] | length' <<<"$out")" -ge 7
 

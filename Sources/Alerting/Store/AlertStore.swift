@@ -59,5 +59,38 @@ public protocol AlertStore: Sendable {
     func markDead(_ id: Int64, attempts: Int, error: String) async throws
     func outboxCounts() async throws -> (pending: Int, dead: Int)
     func nextAttempt() async throws -> Int64?
-    func outbox(limit: Int) async throws -> [(id: Int64, integration: String, state: String, attempts: Int, lastError: String?, createdAt: Int64, sentAt: Int64?)]
+    func outbox(limit: Int) async throws -> [OutboxEntry]
+}
+
+/// One outbox row as `warden alerts outbox` lists it.
+public typealias OutboxEntry = (id: Int64, integration: String, state: String, attempts: Int, lastError: String?, createdAt: Int64, sentAt: Int64?)
+
+/// An alert's values as both stores write them.
+struct CommitRow {
+    var state: String
+    var value: Double?
+    var labels: String
+    var annotations: String
+
+    init(_ alert: Alert) {
+        state = alert.state == .inactive ? "resolved" : alert.state.rawValue
+        value = alert.value.isFinite ? alert.value : nil
+        labels = StoreCoding.json(alert.labels.dictionary)
+        annotations = StoreCoding.json(alert.annotations)
+    }
+}
+
+extension StoredAlert {
+    func acknowledged(by actor: String, at time: Int64, comment: String?) -> StoredAlert {
+        var alert = self
+        alert.ackedBy = actor
+        alert.ackedAt = time
+        alert.ackComment = comment
+        return alert
+    }
+}
+
+extension Silence {
+    /// What the audit log says about a new silence.
+    var auditDetail: String { "\(matchers.joined(separator: " ")): \(comment)" }
 }

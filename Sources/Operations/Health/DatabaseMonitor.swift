@@ -64,6 +64,9 @@ public final class DatabaseMonitor: Service, Sendable {
         latest.withLock { $0 = families }
     }
 
+    /// Both engines' newest maintenance run (NULL before the first).
+    static let lastMaintenanceSQL = SharedSQL("SELECT MAX(finished_at){::int8} FROM maintenance_runs")
+
     static func sqlite(_ path: String, _ pool: DatabasePool) async throws -> [MetricFamily] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: path])
@@ -71,7 +74,7 @@ public final class DatabaseMonitor: Service, Sendable {
         let (pageSize, pages, free, last) = try await pool.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0, try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
              try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT MAX(finished_at) FROM maintenance_runs"))
+             try Int64.fetchOne(db, sql: lastMaintenanceSQL.sqlite))
         }
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         var families: [MetricFamily] = [
@@ -103,8 +106,7 @@ public final class DatabaseMonitor: Service, Sendable {
             "SELECT COALESCE(blks_hit::float8 / NULLIF(blks_hit + blks_read, 0), 1) FROM pg_stat_database WHERE datname = current_database()",
             Double.self).first ?? 1
         let dead = try await values("SELECT relname::text, n_dead_tup::float8 FROM pg_stat_user_tables ORDER BY relname", (String, Double).self)
-        let last = try await values(
-            "SELECT COALESCE(MAX(finished_at), 0)::int8 FROM maintenance_runs", Int64.self).first ?? Int64(0)
+        let last = try await values(lastMaintenanceSQL.postgres, Int64?.self).first ?? nil
         var families: [MetricFamily] = [
             .single("warden_database_size_bytes", .gauge, "Size of the database.", [([], size)]),
             .single("warden_database_connections", .gauge, "Sessions connected to Warden's database.", [([], connections)]),
@@ -113,7 +115,7 @@ public final class DatabaseMonitor: Service, Sendable {
             .single("warden_database_cache_hit_ratio", .gauge, "Share of block reads served from PostgreSQL's cache.", [([], hit)]),
             .single("warden_database_dead_tuples", .gauge, "Dead tuples per table.", dead.map { ([("table", $0.0)], $0.1) }),
         ]
-        if last > 0 { families.append(lastMaintenance(last)) }
+        if let last { families.append(lastMaintenance(last)) }
         return families
     }
 

@@ -1,3 +1,6 @@
+import Foundation
+import Storage
+
 /// What a maintenance run did (or, dry, would do), task by task.
 public struct MaintenanceReport: Sendable, Codable, Equatable {
     public struct Task: Sendable, Codable, Equatable {
@@ -19,4 +22,17 @@ public struct MaintenanceReport: Sendable, Codable, Equatable {
     }
 
     public var hasProblems: Bool { tasks.contains { $0.outcome == "problem" } }
+}
+
+extension MaintenanceReport {
+    /// How both engines record a real (not dry) run in `maintenance_runs`, which the database
+    /// monitor reads as `warden_database_last_maintenance_timestamp_seconds`.
+    static let record = SharedSQL("INSERT INTO maintenance_runs (task, started_at, finished_at, outcome, detail) VALUES (?, ?, ?, ?, ?)")
+
+    func recordValues(startedAt: Int64, finishedAt: Int64) -> [SQLValue] {
+        [.text(engine), .integer(startedAt), .integer(finishedAt), .text(hasProblems ? "problem" : "ok"),
+         .text(tasks.map { "\($0.name)=\($0.outcome)" }.joined(separator: " "))]
+    }
+
+    static func milliseconds(_ date: Date = Date()) -> Int64 { Int64(date.timeIntervalSince1970 * 1000) }
 }

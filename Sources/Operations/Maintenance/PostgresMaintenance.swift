@@ -42,6 +42,7 @@ public struct PostgresMaintenance: Sendable {
     static let partitioned = [("candles", "open_time"), ("fills", "filled_at")]
 
     public func run(dryRun: Bool, now: Date = Date()) async throws -> MaintenanceReport {
+        let started = MaintenanceReport.milliseconds()
         var tasks: [MaintenanceReport.Task] = []
         let stale = Int(autovacuumStaleAfter.components.seconds)
         let candidates = try await rows(
@@ -69,7 +70,12 @@ public struct PostgresMaintenance: Sendable {
                 tasks += try await detachOld(table, keepMonths: keep, now: now, dryRun: dryRun)
             }
         }
-        return MaintenanceReport(engine: "postgres", dryRun: dryRun, tasks: tasks, findings: try await findings())
+        let report = MaintenanceReport(engine: "postgres", dryRun: dryRun, tasks: tasks, findings: try await findings())
+        if !dryRun {
+            let values = report.recordValues(startedAt: started, finishedAt: MaintenanceReport.milliseconds())
+            try await client.query(MaintenanceReport.record.postgresQuery(values.map(\.postgres)), logger: logger)
+        }
+        return report
     }
 
     private func partition(_ table: String, column: String, month: Month, dryRun: Bool) async throws -> MaintenanceReport.Task {

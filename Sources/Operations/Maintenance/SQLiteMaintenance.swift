@@ -18,7 +18,7 @@ public struct SQLiteMaintenance: Sendable {
     public func run(dryRun: Bool) async throws -> MaintenanceReport {
         let pool = try DatabasePool(path: path)
         defer { try? pool.close() }
-        let started = Self.milliseconds()
+        let started = MaintenanceReport.milliseconds()
         let (pages, free, autoVacuum) = try await pool.read { db in
             (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0,
              try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") ?? 0)
@@ -54,16 +54,12 @@ public struct SQLiteMaintenance: Sendable {
         }
         let report = MaintenanceReport(engine: "sqlite", dryRun: dryRun, tasks: tasks, findings: findings)
         if !dryRun {
-            let outcome = report.hasProblems ? "problem" : "ok"
-            let detail = tasks.map { "\($0.name)=\($0.outcome)" }.joined(separator: " ")
+            let values = report.recordValues(startedAt: started, finishedAt: MaintenanceReport.milliseconds())
             try await pool.write { db in
-                try db.execute(
-                    sql: "INSERT INTO maintenance_runs (task, started_at, finished_at, outcome, detail) VALUES ('sqlite', ?, ?, ?, ?)",
-                    arguments: [started, Self.milliseconds(), outcome, detail])
+                try db.execute(sql: MaintenanceReport.record.sqlite, arguments: StatementArguments(values.map(\.sqlite)))
             }
         }
         return report
     }
 
-    static func milliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

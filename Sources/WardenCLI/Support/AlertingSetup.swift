@@ -16,7 +16,8 @@ struct AlertingSetup {
             let config = try AlertingConfig.load(path: configPath)
             let groups = config.ruleFiles.isEmpty ? RuleFile.defaultGroups() : try RuleFile.load(config.ruleFiles)
             return AlertingSetup(config: config, groups: groups)
-        } catch let error as ConfigurationError {
+        } catch {
+            // Loading throws only ConfigurationError (typed throws).
             for issue in error.issues { printError(issue.description) }
             throw ExitCode(WardenError.Code.configuration.exitStatus)
         }

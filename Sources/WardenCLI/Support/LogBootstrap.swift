@@ -23,11 +23,12 @@ enum LogBootstrap {
                 rotating.write(line)
             }
         }
+        let lineSink = sink
         LoggingSystem.bootstrap { label in
             if journal { return JournalLogHandler(label: label, levels: levels, masker: masker) }
             switch format {
             case .json:
-                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: sink)
+                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: lineSink)
             case .text:
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = levels.level(for: LogCategory(label: label))
