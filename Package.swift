@@ -63,6 +63,11 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .target(name: "Runbooks", dependencies: [
+            "WardenCore", "Storage",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TradingStore", dependencies: [
             "WardenCore", "Storage", "Trading",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -117,7 +122,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol", "Runbooks",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -132,6 +137,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore", "WardenProtocol"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "TradingStoreTests", dependencies: ["TradingStore", "Trading", "Storage", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RunbooksTests", dependencies: ["Runbooks", "Alerting", "Storage", "WardenCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
