@@ -102,6 +102,9 @@ final class EngineObserver: TradingObserver {
         engine.metrics.update { m in
             m.equity = equity
             m.progress = Double(done) / Double(max(feed.count, 1))
+            // A finished replay expects no more bars: its data is not stale, so no age is exported
+            // (WardenMarketDataStale would fire forever after every replay).
+            m.lastBarWallTime = nil
         }
         engine.publish { status in
             status.equity = equity

@@ -28,6 +28,19 @@ final class LineSink: Sendable {
         #expect(sink.all[0].hasSuffix("\n") && sink.all[0].filter { $0 == "\n" }.count == 1)
     }
 
+    @Test("text lines for a terminal: time, level, category, message, sorted key=value (quoted when needed), secrets masked")
+    func textLines() {
+        let sink = LineSink()
+        let masker = SecretMasker()
+        masker.update(secrets: ["s3cr3t-value"])
+        let logger = Logger(label: "warden.trading") { TextLogHandler(label: $0, levels: LogLevels(default: .info), masker: masker, sink: sink.write) }
+        logger.warning("order refused", metadata: ["side": "buy", "reason": "needs 10 USDT", "key": "s3cr3t-value"])
+        let line = sink.all[0]
+        #expect(line.range(of: #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z warning  trading     order refused "#, options: .regularExpression) != nil, "\(line)")
+        #expect(line.hasSuffix(#" key=\#(SecretMasker.mask) reason="needs 10 USDT" side=buy"# + "\n"), "\(line)")
+        #expect(!line.contains("s3cr3t-value"))
+    }
+
     @Test func eachCategoryHasItsOwnLevelAndItChangesInPlace() {
         let sink = LineSink()
         let levels = LogLevels(default: .info, overrides: [.trading: .error])

@@ -15,6 +15,9 @@ public struct AlertingConfig: Sendable {
     public var timeIntervals: [String: [TimeIntervalSpec]] = [:]
     /// Alertmanager base URLs to forward alerts to (`/api/v2/alerts` is appended).
     public var alertmanagers: [String] = []
+    /// Where runbook links point: the rules' `runbook_url`s under `RuleGroup.defaultRunbookBase`
+    /// are rewritten to this base (an internal wiki, a file share) in what the supervisor sends.
+    public var runbookBaseURL: String = RuleGroup.defaultRunbookBase
 
     /// With no `alerting:` section: rules evaluated and alerts kept, nothing sent.
     public static let none = AlertingConfig(
@@ -38,7 +41,9 @@ public struct AlertingConfig: Sendable {
         return config
     }
 
-    static let keys = ["evaluation_interval", "rule_files", "external_labels", "route", "receivers", "inhibit_rules", "time_intervals", "alertmanagers"]
+    static let keys = [
+        "evaluation_interval", "rule_files", "external_labels", "route", "receivers", "inhibit_rules", "time_intervals", "alertmanagers", "runbook_base_url",
+    ]
 
     static func parse(_ node: Node, walker: YAMLWalker, secrets: SecretResolver, directory: String) -> AlertingConfig {
         var config = AlertingConfig.none
@@ -91,6 +96,11 @@ public struct AlertingConfig: Sendable {
                     config.timeIntervals[name] = walker.sequence(fields["time_intervals"], path: "\(at).time_intervals").enumerated().map {
                         timeInterval($1, path: "\(at).time_intervals[\($0)]", walker: walker)
                     }
+                }
+            case "runbook_base_url":
+                if let url = walker.string(value, path: path) {
+                    if url.isEmpty { walker.report("expected a URL or a path, found an empty string", at: value, path: path) }
+                    config.runbookBaseURL = url.hasSuffix("/") ? url : url + "/"
                 }
             case "alertmanagers":
                 config.alertmanagers = walker.sequence(value, path: path).compactMap { entry in

@@ -19,7 +19,7 @@ groups:
         annotations:
           summary: "Warden supervisor {{ $labels.instance }} is not answering scrapes"
           description: "Prometheus could not scrape {{ $labels.instance }} for 1 minute: the service is down or the host is unreachable."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/supervisor-down.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/supervisor-down.md"
       - alert: WardenChildDown
         expr: warden_child_up == 0
         for: 1m
@@ -28,7 +28,8 @@ groups:
         annotations:
           summary: "Warden child {{ $labels.child }} is not running on {{ $labels.instance }}"
           description: "{{ $labels.child }} has not been running and ready for 1 minute; `warden ctl status` shows its last exit."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/child-down.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/child-down.md"
+          auto_runbook: "child-down"
       - alert: WardenRestartStorm
         expr: warden:child_restarts:increase10m > 5
         labels:
@@ -36,7 +37,7 @@ groups:
         annotations:
           summary: "Warden child {{ $labels.child }} restarted {{ $value }} times in 10 minutes"
           description: "A crash loop on {{ $labels.instance }}; the supervisor gives up (exit 3) once its restart intensity is exceeded."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/restart-storm.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/restart-storm.md"
       - alert: WardenWatchdogTimeouts
         expr: increase(warden_child_watchdog_timeouts_total[15m]) > 0
         labels:
@@ -44,7 +45,7 @@ groups:
         annotations:
           summary: "Warden child {{ $labels.child }} missed its watchdog"
           description: "{{ $labels.child }} on {{ $labels.instance }} stopped pinging WATCHDOG=1 and was killed for it (about {{ $value | humanize }} in 15 minutes): it hangs."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/watchdog-timeouts.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/watchdog-timeouts.md"
       - alert: WardenWorkerScrapeFailing
         expr: warden_child_scrape_success == 0
         for: 2m
@@ -53,7 +54,7 @@ groups:
         annotations:
           summary: "Warden cannot read the {{ $labels.child }} worker's metrics"
           description: "The supervisor on {{ $labels.instance }} got no valid /metrics from {{ $labels.child }} within its timeout for 2 minutes."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/worker-scrape-failing.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/worker-scrape-failing.md"
 
   - name: warden.host
     rules:
@@ -69,7 +70,8 @@ groups:
         annotations:
           summary: "Warden's state filesystem on {{ $labels.instance }} is {{ $value | humanizePercentage }} free"
           description: "Less than 10% free at {{ $labels.mountpoint }}: the database and backups will fail when it fills."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/disk-almost-full.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/disk-almost-full.md"
+          auto_runbook: "disk-almost-full"
       - alert: WardenMemoryHigh
         expr: warden:memory_available:ratio < 0.10
         for: 5m
@@ -78,7 +80,7 @@ groups:
         annotations:
           summary: "Host {{ $labels.instance }} has {{ $value | humanizePercentage }} of its memory available"
           description: "Less than 10% of memory available for 5 minutes; the kernel's OOM killer may end a worker."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/memory-high.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/memory-high.md"
 
   - name: warden.storage
     rules:
@@ -89,7 +91,7 @@ groups:
         annotations:
           summary: "No successful Warden backup for {{ $value | humanizeDuration }}"
           description: "The last backup on {{ $labels.instance }} succeeded more than 2 days ago."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-stale.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/backup-stale.md"
       - alert: WardenBackupFailing
         expr: increase(warden_backup_failures_total[6h]) > 0
         labels:
@@ -97,7 +99,8 @@ groups:
         annotations:
           summary: "Warden's scheduled backup failed on {{ $labels.instance }}"
           description: "{{ $value | humanize }} scheduled backup(s) failed in the last 6 hours; see the job:backup lines in the supervisor's log."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-failing.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/backup-failing.md"
+          auto_runbook: "backup-failing"
       - alert: WardenBackupUnverified
         expr: time() - warden_backup_last_verified_timestamp_seconds > 7 * 86400
         labels:
@@ -105,7 +108,7 @@ groups:
         annotations:
           summary: "No Warden backup was verified by a restore for {{ $value | humanizeDuration }}"
           description: "Backups on {{ $labels.instance }} exist but none was restore-tested in 7 days (`warden backup verify ID`)."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/backup-failing.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/backup-unverified.md"
       - alert: WardenDatabaseUnreachable
         expr: warden_database_up == 0
         for: 1m
@@ -114,7 +117,8 @@ groups:
         annotations:
           summary: "Warden cannot reach its database on {{ $labels.instance }}"
           description: "The supervisor's database health check has failed for 1 minute; trading stops writing orders."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/database-unreachable.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/database-unreachable.md"
+          auto_runbook: "database-unreachable"
 
   - name: warden.trading
     rules:
@@ -126,7 +130,7 @@ groups:
         annotations:
           summary: "Warden's engine on {{ $labels.instance }} is not trading"
           description: "New entries have been halted for 5 minutes (a risk limit or an operator's pause; `warden trading status` says which)."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/engine-not-trading.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/engine-not-trading.md"
       - alert: WardenDailyLossLimitHit
         expr: warden_engine_halted{reason="daily_loss"} == 1
         labels:
@@ -134,7 +138,7 @@ groups:
         annotations:
           summary: "Daily loss limit hit on {{ $labels.instance }}"
           description: "The risk manager stopped new entries: today's loss reached the configured limit (`warden trading resume` once understood)."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/loss-limit-hit.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/loss-limit-hit.md"
       - alert: WardenDrawdownLimitHit
         expr: warden_engine_halted{reason="max_drawdown"} == 1
         labels:
@@ -142,7 +146,7 @@ groups:
         annotations:
           summary: "Drawdown limit hit on {{ $labels.instance }}"
           description: "Equity fell from its peak by more than the configured maximum drawdown; new entries are halted until `warden trading resume`."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/drawdown-limit-hit.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/drawdown-limit-hit.md"
       - alert: WardenMarketDataStale
         expr: warden_engine_market_data_age_seconds > 300
         labels:
@@ -150,7 +154,8 @@ groups:
         annotations:
           summary: "Market data for {{ $labels.symbol }} is {{ $value | humanizeDuration }} old"
           description: "No candle or tick for {{ $labels.symbol }} on {{ $labels.instance }} for over 5 minutes; strategies decide on stale prices."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/market-data-stale.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/market-data-stale.md"
+          auto_runbook: "market-data-stale"
       - alert: WardenExchangeCircuitOpen
         expr: warden_circuit_breaker_open{breaker=~"exchange.*"} == 1
         for: 1m
@@ -159,7 +164,7 @@ groups:
         annotations:
           summary: "Circuit breaker {{ $labels.breaker }} is open"
           description: "Calls to the exchange have failed repeatedly; {{ $labels.instance }} stopped sending orders until the breaker closes."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/exchange-circuit-open.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/exchange-circuit-open.md"
 
   - name: warden.api
     rules:
@@ -173,6 +178,6 @@ groups:
         annotations:
           summary: "Warden API p99 latency is {{ $value | humanizeDuration }}"
           description: "The 99th percentile of API request time on {{ $labels.instance }} has been above 500 ms for 10 minutes."
-          runbook_url: "https://github.com/warden-trading/warden/blob/main/docs/runbooks/api-latency-high.md"
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/api-latency-high.md"
 """#
 }

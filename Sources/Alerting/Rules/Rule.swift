@@ -38,3 +38,35 @@ public struct RuleGroup: Sendable {
     public var interval: Int64?
     public var rules: [Rule]
 }
+
+extension RuleGroup {
+    /// Where the shipped rules' `runbook_url`s point: the runbooks/ folder of Warden's repository.
+    public static let defaultRunbookBase = "https://github.com/warden-trading/warden/blob/main/runbooks/"
+
+    /// The group with every `runbook_url` under the default base moved to `base`.
+    public func rebasingRunbooks(to base: String) -> RuleGroup {
+        guard base != Self.defaultRunbookBase else { return self }
+        var group = self
+        group.rules = rules.map { rule in
+            guard case .alerting(var alerting) = rule else { return rule }
+            alerting.annotations = alerting.annotations.map { key, template in
+                guard key == "runbook_url", template.source.hasPrefix(Self.defaultRunbookBase),
+                      let moved = try? Template(base + template.source.dropFirst(Self.defaultRunbookBase.count))
+                else { return (key, template) }
+                return (key, moved)
+            }
+            return .alerting(alerting)
+        }
+        return group
+    }
+
+    /// Rules only an outside Prometheus can evaluate (the supervisor cannot see itself down):
+    /// left out of the supervisor's own evaluator, kept in the file for Prometheus.
+    public static let externalOnly: Set<String> = ["WardenSupervisorDown"]
+
+    public func withoutExternalOnly() -> RuleGroup {
+        var group = self
+        group.rules = rules.filter { !Self.externalOnly.contains($0.name) }
+        return group
+    }
+}

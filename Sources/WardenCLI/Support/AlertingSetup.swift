@@ -15,7 +15,7 @@ struct AlertingSetup {
         do {
             let config = try AlertingConfig.load(path: configPath)
             let groups = config.ruleFiles.isEmpty ? RuleFile.defaultGroups() : try RuleFile.load(config.ruleFiles)
-            return AlertingSetup(config: config, groups: groups)
+            return AlertingSetup(config: config, groups: groups.map { $0.rebasingRunbooks(to: config.runbookBaseURL).withoutExternalOnly() })
         } catch {
             // Loading throws only ConfigurationError (typed throws).
             for issue in error.issues { printError(issue.description) }

@@ -18,12 +18,18 @@ struct CommonOptions: ParsableArguments {
         "Sockets (default: supervisor.runtime_dir, $RUNTIME_DIRECTORY, /run/warden for root).", valueName: "dir"))
     var runtimeDirectory: String?
 
+    @Option(name: .customLong("log-format"), help: ArgumentHelp(
+        "Log lines as text or json (default: logging.format, auto: text on a terminal, JSON otherwise).", valueName: "text|json"))
+    var logFormat: LoggingSettings.Format?
+
     var configPath: String? {
         config ?? ProcessInfo.processInfo.environment["WARDEN_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The configuration, or exit 78 with one line per problem.
     func loadConfiguration() throws -> WardenConfiguration {
+        // Through the environment, so the workers a supervisor starts log the same way.
+        if let logFormat { setenv("WARDEN_LOG_FORMAT", logFormat.rawValue, 1) }
         do {
             return try ConfigurationLoader().load(path: configPath)
         } catch {
@@ -60,3 +66,5 @@ func printJSON(_ value: some Encodable) throws {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
+
+extension LoggingSettings.Format: ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Telemetry
 import WardenCore
@@ -12,7 +13,7 @@ enum LogBootstrap {
     static func start(_ settings: WardenConfiguration, label: String, fileLogging: Bool = false) throws -> Logger {
         reconfigure(settings)
         let journal = JournalLogHandler.stderrIsJournal()
-        let format = settings.logging.format
+        let format = resolvedFormat(settings.logging.format)
         // Only the supervisor writes the file; workers' lines reach it through the supervisor.
         var sink = JSONLogHandler.standardError
         if fileLogging, !journal, let file = settings.logging.file {
@@ -27,15 +28,21 @@ enum LogBootstrap {
         LoggingSystem.bootstrap { label in
             if journal { return JournalLogHandler(label: label, levels: levels, masker: masker) }
             switch format {
-            case .json:
+            case .json, .auto:
                 return JSONLogHandler(label: label, levels: levels, masker: masker, sink: lineSink)
             case .text:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = levels.level(for: LogCategory(label: label))
-                return handler
+                return TextLogHandler(label: label, levels: levels, masker: masker, sink: lineSink)
             }
         }
         return Logger(label: label)
+    }
+
+    /// `--log-format` (through $WARDEN_LOG_FORMAT, so workers the supervisor starts follow it), else
+    /// the configuration's; `auto` is text on a terminal and JSON anywhere else.
+    static func resolvedFormat(_ configured: LoggingSettings.Format) -> LoggingSettings.Format {
+        let chosen = ProcessInfo.processInfo.environment["WARDEN_LOG_FORMAT"].flatMap(LoggingSettings.Format.init(rawValue:)) ?? configured
+        guard chosen == .auto else { return chosen }
+        return isatty(2) != 0 ? .text : .json
     }
 
     /// New levels and secrets from a reloaded configuration.

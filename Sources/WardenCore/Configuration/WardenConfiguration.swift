@@ -71,9 +71,11 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
 /// Log output settings, under `logging:`.
 public struct LoggingSettings: Sendable, Hashable, Decodable {
     public enum Format: String, Sendable, Hashable, CaseIterable {
+        /// Text when stderr is a terminal (`make run`), JSON otherwise (journald, files, pipes).
+        case auto
         /// One JSON object per line (time, level, category, message, metadata).
         case json
-        /// swift-log's plain text, for a terminal.
+        /// Readable lines for a terminal: time, level, category, message, key=value.
         case text
     }
 
@@ -88,7 +90,7 @@ public struct LoggingSettings: Sendable, Hashable, Decodable {
     public static let categoryNames = ["system", "trading", "security", "audit", "api", "database", "alert", "performance"]
 
     public init(
-        level: Logger.Level = .info, categories: [String: Logger.Level] = [:], format: Format = .json,
+        level: Logger.Level = .info, categories: [String: Logger.Level] = [:], format: Format = .auto,
         file: FileLogSettings? = nil
     ) {
         self.level = level
@@ -127,12 +129,12 @@ public struct LoggingSettings: Sendable, Hashable, Decodable {
                     "expected one of \(levels), found '\(text)'", at: fields.path + [ConfigKey("categories"), ConfigKey(name)])
             }
         }
-        let formatText: String = fields.read("format", default: "json")
+        let formatText: String = fields.read("format", default: "auto")
         let format = Format(rawValue: formatText)
-        if format == nil { fields.problem("expected json or text, found '\(formatText)'", at: "format") }
+        if format == nil { fields.problem("expected auto, json or text, found '\(formatText)'", at: "format") }
         self.init(
             level: level(fields.read("level", default: "info"), at: "level") ?? .info, categories: categories,
-            format: format ?? .json, file: fields.read("file"))
+            format: format ?? .auto, file: fields.read("file"))
     }
 }
 

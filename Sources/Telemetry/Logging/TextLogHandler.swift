@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+
+/// Readable lines for a terminal: `time level category message key=value …`, secrets masked as
+/// in JSON lines. Values with spaces or quotes are quoted.
+public struct TextLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let category: LogCategory
+    private let levels: LogLevels
+    private let masker: SecretMasker
+    private let sink: @Sendable (String) -> Void
+
+    public init(label: String, levels: LogLevels, masker: SecretMasker, sink: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+        category = LogCategory(label: label)
+        self.levels = levels
+        self.masker = masker
+        self.sink = sink
+    }
+
+    public var logLevel: Logger.Level {
+        get { levels.level(for: category) }
+        set {}  // levels come from configuration, per category
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
+        var line = "\(JSONLogHandler.timestamp()) \(event.level.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0))"
+            + "\(category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(masker.redact("\(event.message)"))"
+        for key in merged.keys.sorted() {
+            line += " \(key)=\(Self.quoted(masker.redact("\(merged[key]!)")))"
+        }
+        sink(line + "\n")
+    }
+
+    static func quoted(_ value: String) -> String {
+        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}
