@@ -7,7 +7,7 @@ TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus p
 PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6
 WARDEN     := .build/debug/warden
 
-.PHONY: run test bench build release deps-build deps-test unit integration clean
+.PHONY: run test bench build release deps-build deps-test unit integration clean install uninstall
 
 ## Build and run the supervisor in the foreground on its embedded defaults.
 run: deps-build build
@@ -32,6 +32,13 @@ build:
 
 release:
 	$(SWIFT) build -c release --product warden
+
+## Install the release build, unit, bundled data, runbooks, rules and dashboards (PREFIX, SYSCONFDIR, UNITDIR, DESTDIR).
+install: deps-build release
+	bash scripts/install.sh install
+
+uninstall:
+	bash scripts/install.sh uninstall
 
 unit: build
 	$(SWIFT) test

@@ -1,17 +1,19 @@
 import Foundation
 
-/// The candle sample shipped in the repository's `data/` (or installed to /usr/share/warden/data).
+/// The candle sample shipped in the repository's `data/` (or installed to PREFIX/share/warden/data).
 public enum BundledData {
     public static let replayFile = "BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz"
 
-    /// `$WARDEN_DATA_DIR`, then `data/` in an ancestor of the binary (a source checkout), then /usr/share/warden/data.
+    /// `$WARDEN_DATA_DIR`, then `data/` (a source checkout) or `share/warden/data` (an install: the
+    /// binary is PREFIX/lib/warden/releases/VERSION/warden) in an ancestor of the binary, then /usr/share/warden/data.
     public static func defaultReplayFile() -> String? {
         var candidates: [String] = []
         if let directory = ProcessInfo.processInfo.environment["WARDEN_DATA_DIR"] { candidates.append(directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = (executable as NSString).deletingLastPathComponent
-        for _ in 0..<5 {
+        for _ in 0..<6 {
             candidates.append(directory + "/data")
+            candidates.append(directory + "/share/warden/data")
             directory = (directory as NSString).deletingLastPathComponent
         }
         candidates.append("/usr/share/warden/data")

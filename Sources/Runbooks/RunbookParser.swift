@@ -198,7 +198,7 @@ public struct RunbookLibrary: Sendable {
         if let directory = ProcessInfo.processInfo.environment["WARDEN_RUNBOOKS"], !directory.isEmpty { candidates.append(directory) }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = (executable as NSString).deletingLastPathComponent
-        for _ in 0..<5 {
+        for _ in 0..<6 {
             candidates.append(directory + "/runbooks")
             candidates.append(directory + "/share/warden/runbooks")
             directory = (directory as NSString).deletingLastPathComponent

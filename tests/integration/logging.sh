@@ -64,5 +64,34 @@ wait_until 10 "leaky restarted" child_replaced "$dir/run" leaky "$leaky_pid"
 after=$(log_query "$dir/log" 'select(.message == "child started") | .metadata.child' | wc -l)
 check "after the reload, system info lines are gone ($before then $after 'child started')" test "$before" = "$after"
 check "and the secret is still masked after the reload" bash -c "! grep -qF '$secret' '$dir/log'"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# On a terminal (`make run`): readable lines, the workers' relayed lines too; the file stays JSON.
+# `script` gives the supervisor a pseudo-terminal as stderr.
+tty=$(scratch)
+port=$(free_port)
+mkdir -p "$tty/files"
+cat >"$tty/warden.yml" <<YAML
+supervisor:
+  listen: 127.0.0.1:$port
+logging:
+  file: {path: $tty/files/warden.log}
+children:
+  - {name: leaky, command: [$FIXTURE, leak], watchdog: 0s, env: {SECRET_TOKEN: "\${env:WARDEN_TEST_SECRET}"}}
+YAML
+script -qfec "'$WARDEN' supervise --config '$tty/warden.yml' --state-dir '$tty/state' --runtime-dir '$tty/run'" "$tty/terminal" >/dev/null 2>&1 &
+SCRIPT_PID=$!
+CLEANUP_PIDS+=("$SCRIPT_PID")
+text_line() { grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z info +system +supervisor ready' "$tty/terminal"; }
+wait_until 20 "on a terminal the supervisor writes readable text lines" text_line
+wait_until 10 "a worker's line is shown as text with its child" grep -qE 'child=leaky' "$tty/terminal"
+check "no JSON line reached the terminal" bash -c "! grep -q '^{' '$tty/terminal'"
+check "the log file still holds JSON lines" test "$(head -c 1 "$tty/files/warden.log")" = "{"
+check "the secret is masked on the terminal too" bash -c "! grep -qF '$secret' '$tty/terminal'"
+"$WARDEN" ctl stop leaky --runtime-dir "$tty/run" >/dev/null 2>&1
+pkill -TERM -f "supervise --config $tty/warden.yml"
+wait "$SCRIPT_PID" 2>/dev/null
+check "--log-format text is accepted by every command" "$WARDEN" check-config --config "$tty/warden.yml" --log-format text
+check "--log-format takes text or json, and refuses anything else" bash -c "'$WARDEN' check-config --log-format yaml 2>&1 | grep -q 'log-format'"
 
 finish

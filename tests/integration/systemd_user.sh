@@ -108,4 +108,29 @@ check "no warden process or zombie is left" bash -c "for p in $pids; do [ ! -e /
 check "the unit's cgroup is empty" test -z "$(systemctl --user show warden-test.service -p ControlGroup --value)"
 check "the stop was clean (Result=success)" test "$(show Result)" = success
 
+# `make install`'s layout into a scratch prefix, as a user unit: the installed unit starts both
+# workers from it (the engine finds its bundled candles there), and uninstall keeps the configuration.
+prefix=$XDG_RUNTIME_DIR/prefix
+etc=$XDG_RUNTIME_DIR/etc
+mkdir -p "$etc/warden"
+port2=$(free_port)
+printf 'supervisor:\n  listen: 127.0.0.1:%s\n' "$port2" >"$etc/warden/warden.yml"
+check "scripts/install.sh installs into a prefix" env PREFIX="$prefix" SYSCONFDIR="$etc" UNITDIR="$units" USER_UNIT=1 BINARY="$WARDEN" bash "$ROOT/scripts/install.sh" install
+check "it kept the existing configuration" grep -q "127.0.0.1:$port2" "$etc/warden/warden.yml"
+check "bin/warden is a symlink to a release" test -L "$prefix/bin/warden" -a -x "$(readlink "$prefix/bin/warden")"
+check "the bundled data, runbooks, rules and dashboards are under share/warden" \
+  test -f "$prefix/share/warden/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz" -a -f "$prefix/share/warden/runbooks/child-down.md" \
+  -a -f "$prefix/share/warden/prometheus/rules/warden.rules.yml" -a -d "$prefix/share/warden/grafana/dashboards"
+check "the installed unit runs the installed binary with the installed configuration" \
+  grep -qx "ExecStart=$prefix/bin/warden supervise --config $etc/warden/warden.yml" "$units/warden.service"
+systemctl --user daemon-reload
+check "systemctl --user start warden succeeds" systemctl --user start warden.service
+wait_until 30 "both workers are ready under the installed unit" supervisor_ready "$run"
+check "the engine found its candles beside the install (running, never restarted)" \
+  test "$(child_field "$run" engine .state) $(child_field "$run" engine .restarts)" = "running 0"
+check "the installed warden finds its runbooks" bash -c "env -u WARDEN_RUNBOOKS '$prefix/bin/warden' runbook list | grep -q '^child-down '"
+check "systemctl --user stop warden succeeds" systemctl --user stop warden.service
+check "uninstall removes the binary, unit and shared files" env PREFIX="$prefix" SYSCONFDIR="$etc" UNITDIR="$units" bash "$ROOT/scripts/install.sh" uninstall
+check "and keeps the configuration" test ! -e "$prefix/bin/warden" -a ! -e "$units/warden.service" -a ! -e "$prefix/share/warden" -a -f "$etc/warden/warden.yml"
+
 finish

@@ -28,10 +28,11 @@ struct CommonOptions: ParsableArguments {
 
     /// The configuration, or exit 78 with one line per problem.
     func loadConfiguration() throws -> WardenConfiguration {
-        // Through the environment, so the workers a supervisor starts log the same way.
-        if let logFormat { setenv("WARDEN_LOG_FORMAT", logFormat.rawValue, 1) }
         do {
-            return try ConfigurationLoader().load(path: configPath)
+            var configuration = try ConfigurationLoader().load(path: configPath)
+            // This process only: workers always write JSON lines to the supervisor, which shows them its way.
+            if let logFormat { configuration.logging.format = logFormat }
+            return configuration
         } catch {
             for issue in error.issues { printError(issue.description) }
             throw ExitCode(WardenError.Code.configuration.exitStatus)

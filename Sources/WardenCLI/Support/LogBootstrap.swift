@@ -14,34 +14,40 @@ enum LogBootstrap {
         reconfigure(settings)
         let journal = JournalLogHandler.stderrIsJournal()
         let format = resolvedFormat(settings.logging.format)
-        // Only the supervisor writes the file; workers' lines reach it through the supervisor.
-        var sink = JSONLogHandler.standardError
-        if fileLogging, !journal, let file = settings.logging.file {
+        // Only the supervisor writes the file (always JSON lines); workers' lines reach it through the supervisor.
+        var file: (@Sendable (String) -> Void)?
+        if fileLogging, !journal, let settings = settings.logging.file {
             let rotating = try RotatingFile(
-                path: file.path, policy: .init(maxBytes: file.maxSize.bytes, maxAge: file.maxAge, keep: file.keep))
-            sink = { line in
-                JSONLogHandler.standardError(line)
-                rotating.write(line)
-            }
+                path: settings.path, policy: .init(maxBytes: settings.maxSize.bytes, maxAge: settings.maxAge, keep: settings.keep))
+            file = { rotating.write($0) }
         }
-        let lineSink = sink
+        let fileSink = file
         LoggingSystem.bootstrap { label in
             if journal { return JournalLogHandler(label: label, levels: levels, masker: masker) }
-            switch format {
-            case .json, .auto:
-                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: lineSink)
-            case .text:
-                return TextLogHandler(label: label, levels: levels, masker: masker, sink: lineSink)
+            switch (format, fileSink) {
+            case (.text, nil):
+                return TextLogHandler(label: label, levels: levels, masker: masker)
+            case (.text, let file?):
+                return MultiplexLogHandler([
+                    TextLogHandler(label: label, levels: levels, masker: masker), JSONLogHandler(label: label, levels: levels, masker: masker, sink: file),
+                ])
+            case (_, let file?):
+                // One encoding for both.
+                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: { line in
+                    JSONLogHandler.standardError(line)
+                    file(line)
+                })
+            case (_, nil):
+                return JSONLogHandler(label: label, levels: levels, masker: masker, sink: JSONLogHandler.standardError)
             }
         }
         return Logger(label: label)
     }
 
-    /// `--log-format` (through $WARDEN_LOG_FORMAT, so workers the supervisor starts follow it), else
-    /// the configuration's; `auto` is text on a terminal and JSON anywhere else.
+    /// `auto` is text on a terminal and JSON anywhere else (journald, files, a worker's pipe to
+    /// its supervisor, which parses them).
     static func resolvedFormat(_ configured: LoggingSettings.Format) -> LoggingSettings.Format {
-        let chosen = ProcessInfo.processInfo.environment["WARDEN_LOG_FORMAT"].flatMap(LoggingSettings.Format.init(rawValue:)) ?? configured
-        guard chosen == .auto else { return chosen }
+        guard configured == .auto else { return configured }
         return isatty(2) != 0 ? .text : .json
     }
 
