@@ -64,7 +64,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .target(name: "Runbooks", dependencies: [
-            "WardenCore", "Storage",
+            "WardenCore", "Storage", "Telemetry",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),

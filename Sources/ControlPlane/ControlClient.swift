@@ -24,11 +24,13 @@ public struct ControlClient: Sendable {
         case .stop(let name): try await call("POST", "/v1/children/\(name)/stop", as: ControlReply.self)
         case .restart(let name): try await call("POST", "/v1/children/\(name)/restart", as: ControlReply.self)
         case .runJob(let name): try await call("POST", "/v1/jobs/\(name)/run", as: ControlReply.self)
+        case .runOnce(let name, let arguments, let timeout):
+            try await call("POST", "/v1/jobs/once", body: OneOffJob(name: name, arguments: arguments, timeoutSeconds: timeout.seconds), as: ControlReply.self)
         }
     }
 
     /// One request to the socket, its JSON answer decoded.
-    public func call<T: Decodable>(_ method: String, _ path: String, as type: T.Type) async throws -> T {
-        try await SocketClient(socketPath: socketPath, timeout: timeout, peer: "supervisor").call(method, path, as: type)
+    public func call<T: Decodable>(_ method: String, _ path: String, body: (some Encodable & Sendable)? = Optional<Int>.none, as type: T.Type) async throws -> T {
+        try await SocketClient(socketPath: socketPath, timeout: timeout, peer: "supervisor").call(method, path, body: body, as: type)
     }
 }

@@ -29,6 +29,13 @@ public enum ControlServer {
             }
             return reply(await supervisor.handle(request))
         }
+        router.post("/v1/jobs/once") { request, context in
+            let job = try await request.decode(as: OneOffJob.self, context: context)
+            guard job.timeoutSeconds > 0, !job.name.isEmpty, !job.arguments.isEmpty else {
+                return jsonResponse(ControlReply(ok: false, message: "a one-off job needs a name, arguments and a timeout above 0"), status: .badRequest)
+            }
+            return reply(await supervisor.handle(.runOnce(name: job.name, arguments: job.arguments, timeout: .milliseconds(Int64(job.timeoutSeconds * 1000)))))
+        }
         router.post("/v1/jobs/:name/run") { _, context in
             reply(await supervisor.handle(.runJob(try context.parameters.require("name"))))
         }

@@ -161,3 +161,39 @@ public struct RunRecord: Sendable, Codable, Equatable {
         return "…" + String(decoding: output.utf8.suffix(limit), as: UTF8.self)
     }
 }
+
+extension RunbookExecutor {
+    /// A runbook's automatic procedure: stage 1's steps, then its verification (polled for
+    /// `recovery.within`); when it does not hold, stage 2, and so on. A stage whose step fails
+    /// escalates at once. Ends `succeeded` at the first stage after which the verification holds,
+    /// else `gaveUp` (the caller pages a person). One record holds every stage's steps.
+    public func recover(_ runbook: Runbook, parameters: [String: String] = [:], actor: String, trigger: String) async throws(WardenError) -> RunRecord {
+        guard let recovery = runbook.recovery else {
+            throw WardenError(.usage, "runbook \(runbook.name) has no recovery section: it is for people only", location: runbook.path)
+        }
+        let verify = Runbook.Step(
+            name: "verify", action: .check(recovery.verify), destructive: false, exitStatus: 0, contains: nil, absent: nil, within: recovery.within, stage: nil,
+            line: 0)
+        var record = RunRecord(
+            id: UUID().uuidString.lowercased(), runbook: runbook.name, actor: actor, mode: .automatic, trigger: trigger,
+            parameters: runbook.parameters.merging(parameters) { _, given in given }, startedAt: now(), finishedAt: nil, outcome: .gaveUp, steps: [])
+        for (number, steps) in runbook.stages {
+            var named = steps
+            var check = verify
+            check.name = "verify after stage \(number)"
+            named.append(check)
+            let stage = try await execute(runbook, steps: named, parameters: parameters, mode: .automatic, actor: actor, trigger: trigger)
+            record.steps += stage.steps.map { step in
+                var step = step
+                step.name = "stage \(number): \(step.name)"
+                return step
+            }
+            if stage.outcome == .succeeded {
+                record.outcome = .succeeded
+                break
+            }
+        }
+        record.finishedAt = now()
+        return record
+    }
+}

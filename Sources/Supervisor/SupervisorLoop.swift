@@ -368,6 +368,8 @@ final class SupervisorLoop {
             return await reload(now: now)
         case .runJob(let name):
             return await runJobNow(name, now: now)
+        case .runOnce(let name, let arguments, let timeout):
+            return await runOnce(JobSpec(name: name, arguments: arguments, interval: .seconds(10 * 365 * 86_400), timeout: timeout), now: now)
         case .start(let name), .stop(let name), .restart(let name):
             guard let slot = slot(named: name) else {
                 var message = "no child named '\(name)'; children: \(slots.map(\.name).joined(separator: ", "))"

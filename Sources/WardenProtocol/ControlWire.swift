@@ -157,6 +157,9 @@ public enum ControlRequest: Sendable, Equatable {
     case reload
     /// Run a scheduled job now (`warden ctl run backup`).
     case runJob(String)
+    /// Run `arguments` (this binary's) once as a job named `name`, kept in the job list with its
+    /// outcome (the supervisor's automatic recovery runs its runbooks this way).
+    case runOnce(name: String, arguments: [String], timeout: Duration)
 }
 
 /// The supervisor's answer: whether it was done, and a line for the operator.
@@ -203,5 +206,23 @@ public struct JobStatus: Sendable, Codable, Equatable {
         case lastFailureAt = "last_failure_at"
         case lastDurationSeconds = "last_duration_seconds"
         case lastResult = "last_result"
+    }
+}
+
+/// The body of `POST /v1/jobs/once`: a one-off job (`ControlRequest.runOnce`).
+public struct OneOffJob: Sendable, Codable, Equatable {
+    public var name: String
+    public var arguments: [String]
+    public var timeoutSeconds: Double
+
+    public init(name: String, arguments: [String], timeoutSeconds: Double) {
+        self.name = name
+        self.arguments = arguments
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, arguments
+        case timeoutSeconds = "timeout_seconds"
     }
 }

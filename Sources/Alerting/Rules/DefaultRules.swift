@@ -56,6 +56,15 @@ groups:
           description: "The supervisor on {{ $labels.instance }} got no valid /metrics from {{ $labels.child }} within its timeout for 2 minutes."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/worker-scrape-failing.md"
 
+      - alert: WardenRecoveryFailed
+        expr: warden_recovery_gave_up == 1
+        labels:
+          severity: critical
+        annotations:
+          summary: "Automatic recovery {{ $labels.runbook }} gave up on {{ $labels.instance }}"
+          description: "The supervisor ran every stage of {{ $labels.runbook }} and its check never held, or it ran too often this hour: a person takes over (`warden runbook show {{ $labels.runbook }}`)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/recovery-failed.md"
+
   - name: warden.host
     rules:
       - record: warden:filesystem_avail:ratio

@@ -20,6 +20,8 @@ public final class AlertingService: Service {
         public var retryBackoff = ExponentialBackoff(initial: .seconds(1), max: .seconds(300))
         /// A notification undelivered this long is given up on.
         public var giveUpAfter: Int64 = 24 * 3_600_000
+        /// Told after every evaluation with every alert's state (automatic recovery listens).
+        public var onEvaluated: (@Sendable ([Alert]) -> Void)?
 
         public init(config: AlertingConfig, groups: [RuleGroup], targetLabels: [String: String]) {
             self.config = config
@@ -104,6 +106,7 @@ public final class AlertingService: Service {
             let time = now()
             if time >= nextEvaluation {
                 await evaluate(&engine, at: time)
+                options.onEvaluated?(engine.alerts)
                 dispatcher.update(engine.alerts, now: time)
                 await forward(&forwarder, engine.alerts, now: time)
                 nextEvaluation += interval * max(1, (time - nextEvaluation) / interval + 1)

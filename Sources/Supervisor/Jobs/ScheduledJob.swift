@@ -50,6 +50,10 @@ final class JobSlot {
     var termSentAt: ContinuousClock.Instant?
     /// A reload removed it while it ran: dropped once it exits.
     var removeAfterRun = false
+    /// Started only on request (`runOnce`), never by the schedule; kept across reloads.
+    var onRequestOnly = false {
+        didSet { if onRequestOnly { nextRun = .now + .seconds(10 * 365 * 86_400) } }
+    }
     var status: JobStatus
 
     init(spec: JobSpec, now: ContinuousClock.Instant) {

@@ -71,7 +71,7 @@ extension SupervisorLoop {
         job.process = nil
         job.startedAt = nil
         job.termSentAt = nil
-        job.nextRun = now + job.spec.interval
+        job.nextRun = job.onRequestOnly ? now + .seconds(10 * 365 * 86_400) : now + job.spec.interval
         job.status.state = "idle"
         job.status.pid = nil
         job.status.runs[result, default: 0] += 1
@@ -101,10 +101,28 @@ extension SupervisorLoop {
         return ControlReply(ok: true, message: "started \(name) (pid \(pid))")
     }
 
+    /// A job on request only (an automatic recovery): its slot stays, so its runs and last result
+    /// show in the status; a second request while it runs is refused, never doubled.
+    func runOnce(_ spec: JobSpec, now: Instant) async -> ControlReply {
+        let job: JobSlot
+        if let existing = jobs.first(where: { $0.spec.name == spec.name }) {
+            if let pid = existing.process?.pid { return ControlReply(ok: false, message: "\(spec.name) is already running (pid \(pid))") }
+            existing.spec = spec
+            job = existing
+        } else {
+            job = JobSlot(spec: spec, now: now)
+            job.onRequestOnly = true
+            jobs.append(job)
+        }
+        await startJob(job, now: now, reason: "requested")
+        guard let pid = job.process?.pid else { return ControlReply(ok: false, message: "\(spec.name) could not be started") }
+        return ControlReply(ok: true, message: "started \(spec.name) (pid \(pid))")
+    }
+
     /// New job specs from a reload; a running job finishes under its old spec.
     func reloadJobs(_ configuration: WardenConfiguration, now: Instant) {
         let specs = JobSpec.jobs(for: configuration)
-        for job in jobs where !specs.contains(where: { $0.name == job.spec.name }) {
+        for job in jobs where !job.onRequestOnly && !specs.contains(where: { $0.name == job.spec.name }) {
             if job.process == nil { jobs.removeAll { $0 === job } } else { job.removeAfterRun = true }
         }
         for spec in specs {

@@ -77,6 +77,9 @@ struct RunbookCommand: AsyncParsableCommand {
         @Option(name: .customLong("param"), help: ArgumentHelp("A parameter for the steps' {placeholders}.", valueName: "key=value"))
         var parameters: [String] = []
         @Flag(help: "Print the run's record as JSON at the end.") var json = false
+        @Flag(help: "The automatic procedure: its stages in order until the recovery check holds (as the supervisor runs it).")
+        var automatic = false
+        @Option(help: "What started the run (an alert's name), for the record.") var trigger = "manual"
 
         func run() async throws {
             let runbook = try guarded { try location.library().runbook(name) }
@@ -105,9 +108,10 @@ struct RunbookCommand: AsyncParsableCommand {
             let executor = RunbookExecutor(
                 runner: runner, assumeYes: yes, confirm: { step in Self.ask(step) },
                 onStep: { step in if !quiet { Self.show(step) } })
-            if !json { print("\(dryRun ? "dry run of" : "running") \(runbook.name): \(runbook.title)") }
+            if !json { print("\(dryRun ? "dry run of" : automatic ? "automatic recovery by" : "running") \(runbook.name): \(runbook.title)") }
             let record = try await guarded {
-                try await executor.execute(runbook, parameters: values, mode: dryRun ? .dryRun : .manual, actor: by)
+                if automatic, !dryRun { return try await executor.recover(runbook, parameters: values, actor: by, trigger: trigger) }
+                return try await executor.execute(runbook, parameters: values, mode: dryRun ? .dryRun : .manual, actor: by, trigger: trigger)
             }
             let logger = Logger(label: "warden.runbook")
             let database = try guarded { try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state) }
@@ -122,7 +126,7 @@ struct RunbookCommand: AsyncParsableCommand {
             if json { try printJSON(record) } else {
                 print("\(record.outcome.rawValue) (run \(record.id)\(stored.map { "; not in the database, kept in \($0)" } ?? ""))")
             }
-            if record.outcome == .failed || record.outcome == .declined { throw ExitCode(1) }
+            if [.failed, .declined, .gaveUp].contains(record.outcome) { throw ExitCode(1) }
         }
 
         static func show(_ step: RunRecord.StepRecord) {

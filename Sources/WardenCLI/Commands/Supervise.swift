@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import NIOCore
 import Operations
+import Runbooks
 import ServiceLifecycle
 import Storage
 import Supervisor
@@ -99,6 +100,7 @@ struct Supervise: AsyncParsableCommand {
             })
         let control = ControlServer.application(
             supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
+        let recovery = Self.autoRecovery(configuration, supervisor: supervisor, database: databaseHandle, directories: directories, logger: logger)
         let database = DatabaseMonitor(database: databaseHandle, logger: Logger(label: "warden.database"))
         let backups = BackupMonitor(repository: BackupRepository(settings: configuration.backup, stateDirectory: directories.state))
         let alertingMetrics = AlertingMetrics()
@@ -106,11 +108,13 @@ struct Supervise: AsyncParsableCommand {
             supervisor: supervisor, directories: directories,
             http: HTTPRequestMetrics(handlers: SupervisorEndpoint.handlers), version: Warden.version,
             revision: Warden.revision, scraper: WorkerScraper(directories: directories),
-            sampled: { database.families() + backups.families() + alertingMetrics.families() })
+            sampled: { database.families() + backups.families() + alertingMetrics.families() + recovery.families() })
+        var alertingOptions = AlertingService.Options(
+            config: alertingSetup.config, groups: alertingSetup.groups,
+            targetLabels: ["job": "warden", "instance": AlertingSetup.instance(configuration.supervisor.listen)])
+        alertingOptions.onEvaluated = { alerts in recovery.offer(AutoRecovery.firing(alerts)) }
         let alerting = AlertingService(
-            options: AlertingService.Options(
-                config: alertingSetup.config, groups: alertingSetup.groups,
-                targetLabels: ["job": "warden", "instance": AlertingSetup.instance(configuration.supervisor.listen)]),
+            options: alertingOptions,
             store: alertStore, metrics: alertingMetrics, samples: { await metrics.families() },
             logger: Logger(label: "warden.alert"))
         let http = SupervisorEndpoint.application(
@@ -128,6 +132,7 @@ struct Supervise: AsyncParsableCommand {
                 .init(service: database, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
                 // A failing alert store is logged and retried inside; the service ends on shutdown.
                 .init(service: alerting, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                .init(service: recovery, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
             // Signals reach the supervisor through its signalfd, not through the group.
             gracefulShutdownSignals: [],
@@ -141,6 +146,48 @@ struct Supervise: AsyncParsableCommand {
             throw fail(WardenError(.runtime, "cannot listen: address already in use", location: "\(configuration.supervisor.listen)"))
         } catch {
             throw fail(WardenError(.runtime, "\(error)"))
+        }
+    }
+}
+
+extension Supervise {
+    /// The automatic recovery procedures: runbooks run as supervisor jobs when their alerts fire.
+    static func autoRecovery(
+        _ configuration: WardenConfiguration, supervisor: Supervisor, database: DatabaseHandle, directories: Directories, logger: Logger
+    ) -> AutoRecovery {
+        var library: RunbookLibrary?
+        if let directory = configuration.recovery.runbooks ?? RunbookLibrary.defaultDirectory() {
+            do {
+                library = try RunbookLibrary(directory: directory)
+            } catch {
+                logger.error("the runbooks cannot be read; automatic recovery is off", metadata: ["error": "\(error)"])
+            }
+        } else if configuration.recovery.enabled {
+            logger.warning("no runbooks directory found (recovery.runbooks, $WARDEN_RUNBOOKS); automatic recovery is off")
+        }
+        let log = RecoveryLog(handle: database, fallbackDirectory: directories.state + "/recovery", logger: logger)
+        return AutoRecovery(
+            enabled: configuration.recovery.enabled && library != nil, library: library, timeout: configuration.recovery.timeout,
+            start: { job, arguments, timeout in
+                let reply = await supervisor.handle(.runOnce(name: job, arguments: arguments, timeout: timeout))
+                return (reply.ok, reply.message)
+            },
+            jobRuns: { job in
+                supervisor.status().jobs.first { $0.name == job }.map {
+                    AutoRecovery.JobRuns(running: $0.state == "running", succeeded: $0.runs["success"] ?? 0, failed: $0.runs["failure"] ?? 0)
+                }
+            },
+            record: { run in await log.record(run) }, logger: logger)
+    }
+}
+
+extension AutoRecovery {
+    /// The firing alerts whose rules name a procedure, one episode each.
+    static func firing(_ alerts: [Alert]) -> [Firing] {
+        alerts.filter { $0.state == .firing }.compactMap { alert in
+            alert.annotations["auto_runbook"].map {
+                Firing(alert: alert.name, runbook: $0, episode: "\(alert.fingerprint)@\(alert.activeAt)", labels: alert.labels.dictionary)
+            }
         }
     }
 }

@@ -8,14 +8,16 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var database: DatabaseSettings
     public var backup: BackupSettings
     public var engine: EngineSettings
+    public var recovery: RecoverySettings
     public var children: [ChildSpec]
 
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
         database: DatabaseSettings = DatabaseSettings(), backup: BackupSettings = BackupSettings(),
-        engine: EngineSettings = EngineSettings(), children: [ChildSpec] = ChildSpec.defaults
+        engine: EngineSettings = EngineSettings(), recovery: RecoverySettings = RecoverySettings(), children: [ChildSpec] = ChildSpec.defaults
     ) {
         self.engine = engine
+        self.recovery = recovery
         self.supervisor = supervisor
         self.logging = logging
         self.database = database
@@ -24,7 +26,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     }
 
     /// `alerting:` is read by the Alerting module (Alertmanager's schema), not decoded here.
-    static let keys = ["supervisor", "logging", "database", "backup", "engine", "children", "alerting"]
+    static let keys = ["supervisor", "logging", "database", "backup", "engine", "recovery", "children", "alerting"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -34,6 +36,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
             database: fields.read("database", default: DatabaseSettings()),
             backup: fields.read("backup", default: BackupSettings()),
             engine: fields.read("engine", default: EngineSettings()),
+            recovery: fields.read("recovery", default: RecoverySettings()),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }
