@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore", "WardenProtocol"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "TradingStoreTests", dependencies: ["TradingStore", "Trading", "Storage", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "RunbooksTests", dependencies: ["Runbooks", "Alerting", "Storage", "WardenCore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "RunbooksTests", dependencies: ["Runbooks", "Alerting", "Storage", "Telemetry", "WardenCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
