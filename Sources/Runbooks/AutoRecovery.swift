@@ -48,6 +48,7 @@ public final class AutoRecovery: Service, Sendable {
 
     struct State {
         var handled: Set<String> = []
+        var heldOff: Set<String> = []
         var inFlight: [String: InFlight] = [:]
         var starts: [String: [Int64]] = [:]
         var gaveUp: [String: Bool] = [:]
@@ -60,6 +61,9 @@ public final class AutoRecovery: Service, Sendable {
     let start: @Sendable (_ job: String, _ arguments: [String], _ timeout: Duration) async -> (ok: Bool, message: String)
     let jobRuns: @Sendable (_ job: String) -> JobRuns?
     let record: @Sendable (RunRecord) async -> Void
+    /// Why not to act on an alert now, if so: a child an operator stopped on purpose is theirs,
+    /// not a fault to repair (asked at every evaluation, so starting it again ends the hold).
+    let holdOff: @Sendable (Firing) -> String?
     let now: @Sendable () -> Int64
     let logger: Logger
     private let state = Mutex(State())
@@ -68,9 +72,11 @@ public final class AutoRecovery: Service, Sendable {
     public init(
         enabled: Bool, library: RunbookLibrary?, timeout: Duration = .seconds(600),
         start: @escaping @Sendable (_ job: String, _ arguments: [String], _ timeout: Duration) async -> (ok: Bool, message: String),
-        jobRuns: @escaping @Sendable (_ job: String) -> JobRuns?, record: @escaping @Sendable (RunRecord) async -> Void, logger: Logger,
+        jobRuns: @escaping @Sendable (_ job: String) -> JobRuns?, record: @escaping @Sendable (RunRecord) async -> Void,
+        holdOff: @escaping @Sendable (Firing) -> String? = { _ in nil }, logger: Logger,
         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
+        self.holdOff = holdOff
         self.enabled = enabled
         self.library = library
         self.timeout = timeout
@@ -103,6 +109,12 @@ public final class AutoRecovery: Service, Sendable {
             let key = entry.runbook + "|" + entry.episode
             let busy = state.withLock { $0.handled.contains(key) || $0.inFlight[entry.runbook] != nil }
             guard !busy else { continue }
+            if let reason = holdOff(entry) {
+                if state.withLock({ $0.heldOff.insert(key).inserted }) {
+                    logger.notice("automatic recovery holds off", metadata: ["runbook": "\(entry.runbook)", "alert": "\(entry.alert)", "reason": "\(reason)"])
+                }
+                continue
+            }
             guard let runbook = library?.runbooks.first(where: { $0.name == entry.runbook }), let recovery = runbook.recovery else {
                 logger.error("an alert names a procedure that does not exist or has no recovery section", metadata: ["alert": "\(entry.alert)", "runbook": "\(entry.runbook)"])
                 _ = state.withLock { $0.handled.insert(key) }

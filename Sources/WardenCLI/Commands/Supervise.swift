@@ -177,7 +177,14 @@ extension Supervise {
                     AutoRecovery.JobRuns(running: $0.state == "running", succeeded: $0.runs["success"] ?? 0, failed: $0.runs["failure"] ?? 0)
                 }
             },
-            record: { run in await log.record(run) }, logger: logger)
+            record: { run in await log.record(run) },
+            holdOff: { firing in
+                guard let name = firing.labels["child"], let child = supervisor.status().children.first(where: { $0.name == name }),
+                      child.state == "stopped", child.downReason == "stopped on request"
+                else { return nil }
+                return "\(name) was stopped on request; `warden ctl start \(name)` hands it back"
+            },
+            logger: logger)
     }
 }
 

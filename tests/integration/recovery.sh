@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Automatic recovery under fault injection: the supervisor's own alerts start the shipped
+# procedures (runbooks/ with their waits shortened), which escalate stage by stage and page when
+# they give up. Each run's steps are checked in order, and the end state.
+source "$(dirname "$0")/lib.sh"
+echo "automatic recovery: procedures started by alerts, escalation, giving up and paging"
+
+# The shipped runbooks with every wait cut to a few seconds, and rules without their `for:` holds.
+setup() {
+  local dir=$1
+  mkdir -p "$dir"
+  cp -R "$ROOT/runbooks" "$dir/runbooks"
+  sed -i -E 's/^(\s*)within: [0-9]+s/\1within: 4s/' "$dir"/runbooks/*.md
+  cat >"$dir/fast.rules.yml" <<'YAML'
+groups:
+  - name: fast
+    rules:
+      - alert: WardenChildDown
+        expr: warden_child_up == 0
+        labels: {severity: critical}
+        annotations: {summary: "{{ $labels.child }} down", auto_runbook: child-down}
+      - alert: WardenMarketDataStale
+        expr: warden_engine_market_data_age_seconds > 3
+        labels: {severity: warning}
+        annotations: {summary: "stale", auto_runbook: market-data-stale}
+      - alert: WardenRecoveryFailed
+        expr: warden_recovery_gave_up == 1
+        labels: {severity: critical}
+        annotations: {summary: "{{ $labels.runbook }} gave up"}
+YAML
+}
+config() {
+  local dir=$1 port=$2; shift 2
+  cat >"$dir/warden.yml" <<YAML
+supervisor:
+  listen: 127.0.0.1:$port
+alerting:
+  evaluation_interval: 1s
+  rule_files: [$dir/fast.rules.yml]
+recovery:
+  runbooks: $dir/runbooks
+$(cat)
+YAML
+}
+runs() { sqlite3 "$1/state/warden.sqlite" "SELECT $2 FROM recovery_runs WHERE runbook = '$3' ORDER BY started_at"; }
+steps() { sqlite3 "$1/state/warden.sqlite" "SELECT steps FROM recovery_runs WHERE runbook = '$2' ORDER BY started_at LIMIT 1 OFFSET ${3:-0}" | jq -r '[.[] | "\(.name)=\(.result)"] | join(", ")'; }
+# metric PORT NAME [LABEL="VALUE"...]: the sample's value, whatever the order of its labels.
+metric() {
+  local port=$1 name=$2; shift 2
+  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v name="$name" -v want="$*" '
+    $0 ~ "^" name "([{ ]|$)" { n = split(want, pairs, " "); ok = 1; for (i = 1; i <= n; i++) if (index($1, pairs[i]) == 0) ok = 0; if (ok) print $NF }'
+}
+run_count_is() { [ "$(runs "$1" "count(*)" "$2")" = "$3" ]; }
+# metric_is VALUE PORT NAME [LABEL...], for polling (a $(...) in wait_until's arguments is read once).
+metric_is() { local want=$1; shift; [ "$(metric "$@")" = "$want" ]; }
+
+# 1. A worker down (SIGKILLed, restart: never): stage 1 restarts it and the check holds.
+a=$(scratch)
+setup "$a"
+port_a=$(free_port)
+config "$a" "$port_a" <<YAML
+children:
+  - {name: worker, command: [$FIXTURE, ready], restart: never, watchdog: 0s}
+YAML
+start_supervisor "$a" "$a/warden.yml"
+wait_until 20 "the supervisor and its worker are ready" supervisor_ready "$a/run"
+old=$(child_field "$a/run" worker .pid)
+kill -KILL "$old"
+wait_until 30 "WardenChildDown starts child-down, which restarts the worker" child_replaced "$a/run" worker "$old"
+wait_until 30 "the run is recorded" run_count_is "$a" child-down 1
+check "it succeeded, automatically, started by the alert, run by the supervisor" \
+  test "$(runs "$a" "outcome || ' ' || mode || ' ' || trigger || ' ' || actor" child-down)" = "succeeded automatic WardenChildDown supervisor"
+check "its steps, in order: stage 1's restart, then the recovery check" \
+  test "$(steps "$a" child-down)" = "stage 1: Restart the worker=ok, stage 1: verify after stage 1=ok"
+check "the worker's name came from the alert's labels" test "$(runs "$a" "json_extract(parameters, '$.child')" child-down)" = worker
+check "the run and each step are in the audit log" \
+  test "$(sqlite3 "$a/state/warden.sqlite" "SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE target = 'runbook:child-down' ORDER BY id)")" = "runbook.run,runbook.step,runbook.step"
+check "the job list shows the run (recovery:child-down, one success)" \
+  test "$(status_json "$a/run" | jq -r '.jobs[] | select(.name == "recovery:child-down") | "\(.state) \(.runs.success)"')" = "idle 1"
+wait_until 10 "/metrics counts it" metric_is 1 "$port_a" warden_recovery_runs_total 'runbook="child-down"' 'outcome="succeeded"'
+check "nothing gave up" test "$(metric "$port_a" warden_recovery_gave_up 'runbook="child-down"')" = 0
+# A worker an operator stopped on purpose is theirs: the alert fires, the procedure holds off.
+"$WARDEN" ctl stop worker --runtime-dir "$a/run" >/dev/null
+wait_until 15 "the supervisor holds off for a worker stopped on request" log_has "$a/log" '.message == "automatic recovery holds off"'
+check "no second run, and the worker stays stopped" test "$(runs "$a" "count(*)" child-down) $(child_field "$a/run" worker .state)" = "1 stopped"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 2. A worker that cannot start (exit 78): stage 1 fails its check, stage 2 (stop, gone, start)
+#    too; the procedure gives up and WardenRecoveryFailed fires, so a person is paged.
+b=$(scratch)
+setup "$b"
+port_b=$(free_port)
+config "$b" "$port_b" <<YAML
+children:
+  - {name: broken, command: [$FIXTURE, exit78], restart: never, watchdog: 0s}
+YAML
+start_supervisor "$b" "$b/warden.yml"
+gave_up() { [ "$(runs "$b" outcome child-down | head -1)" = gave_up ]; }
+wait_until 60 "child-down escalates through both stages and gives up" gave_up
+check "its steps, in order, each stage ending in a failed check" \
+  test "$(steps "$b" child-down)" = "stage 1: Restart the worker=ok, stage 1: verify after stage 1=failed, stage 2: Stop the worker=ok, stage 2: Its process is gone=ok, stage 2: Start the worker=ok, stage 2: verify after stage 2=failed"
+wait_until 10 "warden_recovery_gave_up is 1" metric_is 1 "$port_b" warden_recovery_gave_up 'runbook="child-down"'
+paged() { "$WARDEN" alerts --json --config "$b/warden.yml" --state-dir "$b/state" --runtime-dir "$b/run" | jq -e '.[] | select(.name == "WardenRecoveryFailed" and .state == "firing" and .labels.runbook == "child-down")' >/dev/null; }
+wait_until 15 "WardenRecoveryFailed fires for child-down (the page)" paged
+check "one run for the episode, not one per evaluation" test "$(runs "$b" "count(*)" child-down)" = 1
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 3. A frozen feed (bars a day apart): WardenMarketDataStale starts market-data-stale, whose
+#    first stage restarts the engine, which resumes from its journal with fresh data.
+c=$(scratch)
+setup "$c"
+port_c=$(free_port)
+config "$c" "$port_c" <<YAML
+engine:
+  market_data: {speed: 0.0001}
+YAML
+start_supervisor "$c" "$c/warden.yml"
+wait_until 60 "the supervisor and the engine are ready" supervisor_ready "$c/run"
+engine=$(child_field "$c/run" engine .pid)
+wait_until 60 "the stale feed starts market-data-stale, which restarts the engine" child_replaced "$c/run" engine "$engine"
+wait_until 60 "the run is recorded" run_count_is "$c" market-data-stale 1
+check "it succeeded at stage 1 (restart, then the age is under the limit again)" \
+  test "$(runs "$c" outcome market-data-stale) $(steps "$c" market-data-stale)" = "succeeded stage 1: Restart the engine=ok, stage 1: verify after stage 1=ok"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 4. Switched off: the alert fires and pages as usual, nothing acts.
+d=$(scratch)
+setup "$d"
+port_d=$(free_port)
+config "$d" "$port_d" <<YAML
+children:
+  - {name: worker, command: [$FIXTURE, ready], restart: never, watchdog: 0s}
+YAML
+sed -i 's#^  runbooks:#  enabled: false\n  runbooks:#' "$d/warden.yml"
+start_supervisor "$d" "$d/warden.yml"
+wait_until 20 "ready" supervisor_ready "$d/run"
+kill -KILL "$(child_field "$d/run" worker .pid)"
+firing() { "$WARDEN" alerts --json --config "$d/warden.yml" --state-dir "$d/state" --runtime-dir "$d/run" | jq -e '.[] | select(.name == "WardenChildDown" and .state == "firing")' >/dev/null; }
+wait_until 15 "with recovery.enabled: false the alert fires" firing
+check "and no procedure ran" test "$(sqlite3 "$d/state/warden.sqlite" "SELECT count(*) FROM recovery_runs")" = 0
+check "the worker stays down" bash -c "[ \"\$('$WARDEN' ctl status --json --runtime-dir '$d/run' | jq -r '.children[] | select(.name == \"worker\") | .state')\" != running ]"
+check "/metrics says recovery is off" test "$(metric "$port_d" warden_recovery_enabled)" = 0
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+finish
