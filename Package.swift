@@ -63,6 +63,11 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
+        .target(name: "Deploy", dependencies: [
+            "WardenCore", "Storage",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Runbooks", dependencies: [
             "WardenCore", "Storage", "Telemetry",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,7 +128,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol", "Runbooks",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol", "Runbooks", "Deploy",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -138,6 +143,7 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore", "WardenProtocol"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "TradingStoreTests", dependencies: ["TradingStore", "Trading", "Storage", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "WardenCore"]),
         .testTarget(name: "RunbooksTests", dependencies: ["Runbooks", "Alerting", "Storage", "Telemetry", "WardenCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),

@@ -26,6 +26,11 @@ public struct ProcessStepRunner: StepRunner {
     }
 
     public func run(_ arguments: [String]) async -> (status: Int32, output: String) {
+        await Self.launch(executable, arguments, environment: environment)
+    }
+
+    /// Runs `executable` to its end: exit status and combined output (127 when it cannot start).
+    public static func launch(_ executable: String, _ arguments: [String], environment: [String: String]) async -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments

@@ -81,3 +81,32 @@ extension SQLValue {
         }
     }
 }
+
+extension DatabaseHandle {
+    /// Rows of a read as text (NULL as nil), the same on both engines: write the SQL so every
+    /// column is text on PostgreSQL (`{::text}`), which SQLite's values become anyway.
+    public func textRows(_ sql: SharedSQL, _ values: [SQLValue] = [], logger: Logger) async throws -> [[String?]] {
+        switch engine {
+        case .sqlite(_, let pool):
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: sql.sqlite, arguments: StatementArguments(values.map(\.sqlite))).map { row in
+                    row.databaseValues.map { value in
+                        switch value.storage {
+                        case .null: nil
+                        case .int64(let number): String(number)
+                        case .double(let number): String(number)
+                        case .string(let text): text
+                        case .blob(let data): String(decoding: data, as: UTF8.self)
+                        }
+                    }
+                }
+            }
+        case .postgres(_, let client):
+            var rows: [[String?]] = []
+            for try await row in try await client.query(sql.postgresQuery(values.map(\.postgres)), logger: logger) {
+                rows.append(try row.makeRandomAccess().map { try $0.decode(String?.self) })
+            }
+            return rows
+        }
+    }
+}

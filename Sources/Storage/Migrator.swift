@@ -54,7 +54,7 @@ public struct Migrator: Sendable {
         }
     }
 
-    static func refuseNewer(_ current: Int, location: DatabaseLocation) throws(WardenError) {
+    public static func refuseNewer(_ current: Int, location: DatabaseLocation) throws(WardenError) {
         guard current <= Schema.latestVersion else {
             throw WardenError(
                 .configuration,

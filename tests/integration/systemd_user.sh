@@ -114,7 +114,8 @@ prefix=$XDG_RUNTIME_DIR/prefix
 etc=$XDG_RUNTIME_DIR/etc
 mkdir -p "$etc/warden"
 port2=$(free_port)
-printf 'supervisor:\n  listen: 127.0.0.1:%s\n' "$port2" >"$etc/warden/warden.yml"
+# (A deploy takes a fresh verified backup first; these are unencrypted.)
+printf 'supervisor:\n  listen: 127.0.0.1:%s\nbackup:\n  encryption: none\n' "$port2" >"$etc/warden/warden.yml"
 check "scripts/install.sh installs into a prefix" env PREFIX="$prefix" SYSCONFDIR="$etc" UNITDIR="$units" USER_UNIT=1 BINARY="$WARDEN" bash "$ROOT/scripts/install.sh" install
 check "it kept the existing configuration" grep -q "127.0.0.1:$port2" "$etc/warden/warden.yml"
 check "bin/warden is a symlink to a release" test -L "$prefix/bin/warden" -a -x "$(readlink "$prefix/bin/warden")"
@@ -129,6 +130,44 @@ wait_until 30 "both workers are ready under the installed unit" supervisor_ready
 check "the engine found its candles beside the install (running, never restarted)" \
   test "$(child_field "$run" engine .state) $(child_field "$run" engine .restarts)" = "running 0"
 check "the installed warden finds its runbooks" bash -c "env -u WARDEN_RUNBOOKS '$prefix/bin/warden' runbook list | grep -q '^child-down '"
+# warden deploy under the user manager: a good binary is promoted; one that never sends READY=1 is
+# rolled back automatically and the release before it serves again, with the history saying so.
+state=$XDG_RUNTIME_DIR/config/warden   # a user unit's StateDirectory= on systemd 252
+deploy() {
+  "$prefix/bin/warden" deploy "$@" --prefix "$prefix" --unit warden --user --config "$etc/warden/warden.yml" \
+    --state-dir "$state" --runtime-dir "$run"
+}
+# deploy_to NAME: `warden deploy` with short waits, its output kept for a failure's message.
+deploy_to() { deploy "$@" --ready-timeout 20s --settle 2s --by ci >>"$XDG_RUNTIME_DIR/deploy.log" 2>&1 || { cat "$XDG_RUNTIME_DIR/deploy.log"; return 1; }; }
+good=$XDG_RUNTIME_DIR/warden-good
+cp "$WARDEN" "$good"
+printf 'another build' >>"$good"   # the same program with another checksum: another release
+first=$(readlink "$prefix/bin/warden")
+check "deploy --dry-run runs the pre-checks" deploy_to "$good" --dry-run
+check "and changes nothing" test "$(readlink "$prefix/bin/warden")" = "$first"
+check "deploy promotes a good binary" deploy_to "$good"
+second=$(readlink "$prefix/bin/warden")
+check "the link points at the new release, the old one is kept" test "$second" != "$first" -a -x "$first"
+wait_until 30 "the new release is ready" supervisor_ready "$run"
+bad=$XDG_RUNTIME_DIR/warden-bad
+cat >"$bad" <<SCRIPT
+#!/bin/bash
+# Passes every pre-check (it is warden for those) but never becomes ready as a service.
+[ "\$1" = supervise ] && exec sleep infinity
+exec "$good" "\$@"
+SCRIPT
+chmod +x "$bad"
+deploy "$bad" --ready-timeout 20s --settle 2s --by ci >"$XDG_RUNTIME_DIR/deploy-bad.log" 2>&1
+check "deploying a binary that never sends READY=1 fails (exit 1)" test "$?" = 1
+check "it was rolled back: the link points at the release before it" test "$(readlink "$prefix/bin/warden")" = "$second"
+wait_until 30 "the release before it serves again" supervisor_ready "$run"
+history=$(deploy history --json)
+check "the history says so, newest first: rolled back for want of READY, promoted, the dry run" \
+  test "$(jq -r '[.[] | .outcome] | join(" ")' <<<"$history") · $(jq -r '.[0].reason' <<<"$history")" = "rolled_back promoted dry_run · no READY within 20s"
+check "and the audit log" test "$(sqlite3 "$state/warden.sqlite" "SELECT group_concat(action, ' ') FROM (SELECT action FROM audit_log WHERE action LIKE 'deploy.%' ORDER BY id)")" = "deploy.dry_run deploy.promoted deploy.rolled_back"
+check "deploy rollback goes back to the first release" deploy_to rollback
+check "which serves" test "$(readlink "$prefix/bin/warden")" = "$first"
+wait_until 30 "ready after the rollback" supervisor_ready "$run"
 check "systemctl --user stop warden succeeds" systemctl --user stop warden.service
 check "uninstall removes the binary, unit and shared files" env PREFIX="$prefix" SYSCONFDIR="$etc" UNITDIR="$units" bash "$ROOT/scripts/install.sh" uninstall
 check "and keeps the configuration" test ! -e "$prefix/bin/warden" -a ! -e "$units/warden.service" -a ! -e "$prefix/share/warden" -a -f "$etc/warden/warden.yml"

@@ -19,7 +19,7 @@ public enum Schema {
     public static let tables = [
         "schema_migrations", "candles", "orders", "fills", "positions", "equity_snapshots", "strategies",
         "strategy_parameters", "alerts", "notification_outbox", "backups", "maintenance_runs", "audit_log", "users",
-        "api_keys", "silences", "notification_log", "loop_checkpoint", "strategy_events", "recovery_runs",
+        "api_keys", "silences", "notification_log", "loop_checkpoint", "strategy_events", "recovery_runs", "deployments",
     ]
 
     static let bookkeeping = (

@@ -1,5 +1,6 @@
 extension Schema {
-    /// Version 4: runbook runs, manual and automatic (each with its steps as JSON), and deployments.
+    /// Version 4: runbook runs, manual and automatic (each with its steps as JSON), and deployments
+/// (each with its checks).
     static let operations = Migration(
         version: 4, name: "operations",
         sqlite: [
@@ -9,6 +10,11 @@ extension Schema {
                 parameters TEXT NOT NULL, started_at INTEGER NOT NULL, finished_at INTEGER, outcome TEXT NOT NULL, steps TEXT NOT NULL)
             """,
             "CREATE INDEX recovery_runs_started ON recovery_runs (started_at)",
+            """
+            CREATE TABLE deployments (
+                id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL, actor TEXT NOT NULL, from_release TEXT,
+                to_release TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, checks TEXT NOT NULL)
+            """,
         ],
         postgres: [
             """
@@ -17,6 +23,11 @@ extension Schema {
                 parameters JSONB NOT NULL, started_at BIGINT NOT NULL, finished_at BIGINT, outcome TEXT NOT NULL, steps JSONB NOT NULL)
             """,
             "CREATE INDEX recovery_runs_started ON recovery_runs (started_at)",
+            """
+            CREATE TABLE deployments (
+                id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, finished_at BIGINT NOT NULL, actor TEXT NOT NULL, from_release TEXT,
+                to_release TEXT NOT NULL, outcome TEXT NOT NULL, reason TEXT, checks JSONB NOT NULL)
+            """,
         ]
     )
 }

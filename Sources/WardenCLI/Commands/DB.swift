@@ -16,9 +16,26 @@ struct DB: AsyncParsableCommand {
             abstract: "Apply pending schema migrations (also done by `warden supervise` at start-up); idempotent.",
             discussion: "A database written by a newer Warden is refused (exit 78).")
         @Flag(help: "Print JSON.") var json = false
+        @Flag(help: "Say what would be applied, change nothing; exit 78 for a database written by a newer Warden (as `warden deploy` checks a new binary).")
+        var dryRun = false
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
+            if dryRun {
+                let report: MigrationReport
+                do {
+                    report = try await migrator(options).status()
+                    try Migrator.refuseNewer(report.version, location: migrator(options).location)
+                } catch let error as WardenError {
+                    throw fail(error)
+                }
+                try print(report, json: json) {
+                    $0.version == $0.latest
+                        ? "\($0.location): schema is current (version \($0.version)); nothing to apply"
+                        : "\($0.location): would apply \(((($0.version + 1)...$0.latest).map(String.init)).joined(separator: ", ")); schema version \($0.version) of \($0.latest)"
+                }
+                return
+            }
             let report = try await migrator(options).migrateOrFail()
             try print(report, json: json) {
                 $0.applied.isEmpty
