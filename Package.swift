@@ -87,7 +87,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Operations", dependencies: [
-            "WardenCore", "Storage", "Telemetry",
+            "WardenCore", "Storage", "Telemetry", "WardenProtocol",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "TradingStoreTests", dependencies: ["TradingStore", "Trading", "Storage", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "WardenCore"]),
         .testTarget(name: "RunbooksTests", dependencies: ["Runbooks", "Alerting", "Storage", "Telemetry", "WardenCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage"]),
+        .testTarget(name: "OperationsTests", dependencies: ["Operations", "Storage", "Telemetry", "WardenProtocol"]),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Resilience", "WardenCore", .product(name: "Yams", package: "Yams")]),

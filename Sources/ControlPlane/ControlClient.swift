@@ -17,6 +17,10 @@ public struct ControlClient: Sendable {
         try await call("GET", "/v1/status", as: SupervisorStatus.self)
     }
 
+    public func health() async throws -> HealthReport {
+        try await call("GET", "/v1/health", as: HealthReport.self)
+    }
+
     public func perform(_ request: ControlRequest) async throws -> ControlReply {
         switch request {
         case .reload: try await call("POST", "/v1/reload", as: ControlReply.self)

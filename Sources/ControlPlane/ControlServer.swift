@@ -13,10 +13,11 @@ import WardenProtocol
 ///     POST /v1/jobs/{name}/run
 public enum ControlServer {
     public static func application(
-        supervisor: Supervisor, socketPath: String, logger: Logger, onListening: @escaping @Sendable () -> Void
+        supervisor: Supervisor, socketPath: String, health: @escaping @Sendable () async -> HealthReport, logger: Logger, onListening: @escaping @Sendable () -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/v1/status") { _, _ in jsonResponse(supervisor.status()) }
+        router.get("/v1/health") { _, _ in jsonResponse(await health()) }
         router.post("/v1/reload") { _, _ in reply(await supervisor.handle(.reload)) }
         router.post("/v1/children/:name/:action") { _, context in
             let name = try context.parameters.require("name")

@@ -4,9 +4,11 @@ import Logging
 import Supervisor
 import Telemetry
 import WardenCore
+import WardenProtocol
 
 /// The supervisor's HTTP endpoint on `--listen`: /metrics (the one Prometheus target),
-/// /healthz (the loop is turning) and /readyz (every child ready).
+/// /healthz (the loop is turning, nothing more) and /readyz (the health model: 200 while its
+/// application layer does not fail, with every layer's checks).
 public enum SupervisorEndpoint {
     public static let handlers: Set<String> = ["/metrics", "/healthz", "/readyz"]
 
@@ -28,7 +30,7 @@ public enum SupervisorEndpoint {
     }
 
     public static func application(
-        supervisor: Supervisor, metrics: SupervisorMetrics, address: ListenAddress, logger: Logger,
+        supervisor: Supervisor, metrics: SupervisorMetrics, health: @escaping @Sendable () async -> HealthReport, address: ListenAddress, logger: Logger,
         onListening: @escaping @Sendable () -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
@@ -52,16 +54,8 @@ public enum SupervisorEndpoint {
                 status: turning ? .ok : .serviceUnavailable)
         }
         router.get("/readyz") { _, _ in
-            let started = ContinuousClock.now
-            let status = supervisor.status()
-            let latency = (ContinuousClock.now - started).seconds
-            let checks = status.children.map { child in
-                Check(
-                    name: "child:\(child.name)", status: child.state == "running" ? "pass" : "fail",
-                    detail: child.state + (child.downReason.map { ": \($0)" } ?? ""), latencySeconds: latency)
-            }
-            let ready = status.ready && checks.allSatisfy { $0.status == "pass" }
-            return jsonResponse(Report(status: ready ? "pass" : "fail", checks: checks), status: ready ? .ok : .serviceUnavailable)
+            let report = await health()
+            return jsonResponse(report, status: report.ready ? .ok : .serviceUnavailable)
         }
         return Application(
             router: router,

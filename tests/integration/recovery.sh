@@ -30,13 +30,14 @@ groups:
 YAML
 }
 config() {
-  local dir=$1 port=$2; shift 2
+  local dir=$1 port=$2 alerting=${3:-}
   cat >"$dir/warden.yml" <<YAML
 supervisor:
   listen: 127.0.0.1:$port
 alerting:
   evaluation_interval: 1s
   rule_files: [$dir/fast.rules.yml]
+$alerting
 recovery:
   runbooks: $dir/runbooks
 $(cat)
@@ -58,12 +59,19 @@ metric_is() { local want=$1; shift; [ "$(metric "$@")" = "$want" ]; }
 a=$(scratch)
 setup "$a"
 port_a=$(free_port)
-config "$a" "$port_a" <<YAML
+closed=$(free_port)   # nothing listens there: the receiver is unreachable
+config "$a" "$port_a" "  route: {receiver: ops}
+  receivers:
+    - {name: ops, webhook_configs: [{url: 'http://127.0.0.1:$closed/hook'}]}" <<YAML
 children:
   - {name: worker, command: [$FIXTURE, ready], restart: never, watchdog: 0s}
 YAML
 start_supervisor "$a" "$a/warden.yml"
 wait_until 20 "the supervisor and its worker are ready" supervisor_ready "$a/run"
+health() { "$WARDEN" health --json --config "$1/warden.yml" --runtime-dir "$1/run"; }
+check "warden health: ready, three layers" test "$(health "$a" | jq -r '"\(.ready) \([.layers[].name] | join(","))"')" = "true system,network,application"
+check "the unreachable receiver warns in the network layer, with why" \
+  test "$(health "$a" | jq -r '.layers[] | select(.name == "network") | .checks[] | select(.name == "receiver:ops/webhook") | "\(.status) \(.detail)"')" = "warn connect: Connection refused"
 old=$(child_field "$a/run" worker .pid)
 kill -KILL "$old"
 wait_until 30 "WardenChildDown starts child-down, which restarts the worker" child_replaced "$a/run" worker "$old"
@@ -102,6 +110,11 @@ check "its steps, in order, each stage ending in a failed check" \
 wait_until 10 "warden_recovery_gave_up is 1" metric_is 1 "$port_b" warden_recovery_gave_up 'runbook="child-down"'
 paged() { "$WARDEN" alerts --json --config "$b/warden.yml" --state-dir "$b/state" --runtime-dir "$b/run" | jq -e '.[] | select(.name == "WardenRecoveryFailed" and .state == "firing" and .labels.runbook == "child-down")' >/dev/null; }
 wait_until 15 "WardenRecoveryFailed fires for child-down (the page)" paged
+"$WARDEN" health --config "$b/warden.yml" --runtime-dir "$b/run" >/dev/null
+check "warden health says not ready (exit 1)" test "$?" = 1
+check "the failing check is the broken child, in the application layer" \
+  test "$(health "$b" | jq -r '.layers[] | select(.name == "application") | .checks[] | select(.status == "fail") | .name')" = "child:broken"
+check "/readyz is 503 with the same report" test "$(curl -s -o "$b/readyz.json" -w '%{http_code}' "http://127.0.0.1:$port_b/readyz") $(jq -r .ready "$b/readyz.json")" = "503 false"
 check "one run for the episode, not one per evaluation" test "$(runs "$b" "count(*)" child-down)" = 1
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 

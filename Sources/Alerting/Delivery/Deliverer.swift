@@ -125,7 +125,7 @@ public struct Deliverer: Sendable {
         }
         if result == 0 { return .delivered(status: code) }
         let server = message.url.split(separator: "/").dropFirst(1).first.map(String.init) ?? "server"
-        let reason = "\(message.url.hasPrefix("smtps") ? "SMTPS" : "SMTP") \(server): \(String(cString: errorText))\(code > 0 ? " (reply \(code))" : "")"
+        let reason = "\(message.url.hasPrefix("smtps") ? "SMTPS" : "SMTP") \(server): \(String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))\(code > 0 ? " (reply \(code))" : "")"
         // 67 login denied, 64 TLS required but refused, 55/56 with a 5xx reply: the server said no.
         if result == 67 || result == 64 || (500..<600).contains(code) { return .permanent(reason: reason) }
         return .retry(after: nil, reason: reason)

@@ -208,10 +208,7 @@ public final class AlertingService: Service {
         var result: [Sample] = []
         // The supervisor's own samples are taken as they are; only workers' lines, kept in
         // exposition form, are parsed.
-        let rendered = families.filter { !$0.renderedSamples.isEmpty }
-            .map { MetricFamily(name: $0.name, kind: $0.kind, help: $0.help, renderedSamples: $0.renderedSamples) }
-        let workers = rendered.isEmpty ? [] : (try? ExpositionParser.parse(ExpositionWriter.write(rendered, format: .prometheus004))) ?? []
-        for family in families + workers {
+        for family in MetricFamily.expandingRendered(families) {
             for sample in family.samples {
                 var labels = [Label(Labels.metricName, family.name + sample.suffix)]
                 labels += sample.labels.map { Label($0.0, $0.1) }

@@ -43,3 +43,14 @@ public enum MetricMerger {
         return (merged, conflicts)
     }
 }
+
+extension MetricFamily {
+    /// `families` with the workers' families (kept as exposition lines after a merge) parsed into
+    /// samples, so a reader of values sees every sample the same way.
+    public static func expandingRendered(_ families: [MetricFamily]) -> [MetricFamily] {
+        let rendered = families.filter { !$0.renderedSamples.isEmpty }
+            .map { MetricFamily(name: $0.name, kind: $0.kind, help: $0.help, renderedSamples: $0.renderedSamples) }
+        let parsed = rendered.isEmpty ? [] : (try? ExpositionParser.parse(ExpositionWriter.write(rendered, format: .prometheus004))) ?? []
+        return families + parsed
+    }
+}

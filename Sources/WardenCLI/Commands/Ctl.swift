@@ -64,7 +64,7 @@ struct Ctl: AsyncParsableCommand {
     }
 }
 
-private func withClient<T>(_ options: CommonOptions, _ body: (ControlClient) async throws -> T) async throws -> T {
+func withClient<T>(_ options: CommonOptions, _ body: (ControlClient) async throws -> T) async throws -> T {
     let configuration = try options.loadConfiguration()
     let client = ControlClient(socketPath: options.directories(for: configuration).controlSocket)
     do {

@@ -10,6 +10,7 @@ import Runbooks
 import ServiceLifecycle
 import Storage
 import Supervisor
+import Synchronization
 import Telemetry
 import WardenCore
 
@@ -98,8 +99,6 @@ struct Supervise: AsyncParsableCommand {
                 }
                 throw CancellationError()  // a server failed to bind and the group is shutting down
             })
-        let control = ControlServer.application(
-            supervisor: supervisor, socketPath: directories.controlSocket, logger: logger, onListening: { announce.yield() })
         let recovery = Self.autoRecovery(configuration, supervisor: supervisor, database: databaseHandle, directories: directories, logger: logger)
         let database = DatabaseMonitor(database: databaseHandle, logger: Logger(label: "warden.database"))
         let backups = BackupMonitor(repository: BackupRepository(settings: configuration.backup, stateDirectory: directories.state))
@@ -117,8 +116,13 @@ struct Supervise: AsyncParsableCommand {
             options: alertingOptions,
             store: alertStore, metrics: alertingMetrics, samples: { await metrics.families() },
             logger: Logger(label: "warden.alert"))
+        let health = HealthMonitor(
+            endpoints: Self.endpoints(alertingSetup.config), status: { supervisor.status() }, families: { await metrics.families() },
+            outbox: { try? await alertStore.outboxCounts() })
+        let control = ControlServer.application(
+            supervisor: supervisor, socketPath: directories.controlSocket, health: { await health.report() }, logger: logger, onListening: { announce.yield() })
         let http = SupervisorEndpoint.application(
-            supervisor: supervisor, metrics: metrics, address: configuration.supervisor.listen, logger: logger,
+            supervisor: supervisor, metrics: metrics, health: { await health.report() }, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
 
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
@@ -133,6 +137,7 @@ struct Supervise: AsyncParsableCommand {
                 // A failing alert store is logged and retried inside; the service ends on shutdown.
                 .init(service: alerting, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
                 .init(service: recovery, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+                .init(service: health, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
             ],
             // Signals reach the supervisor through its signalfd, not through the group.
             gracefulShutdownSignals: [],
@@ -185,6 +190,23 @@ extension Supervise {
                 return "\(name) was stopped on request; `warden ctl start \(name)` hands it back"
             },
             logger: logger)
+    }
+}
+
+extension Supervise {
+    /// The receivers' endpoints the health model's network layer reaches.
+    static func endpoints(_ config: AlertingConfig) -> [(name: String, host: String, port: Int)] {
+        var seen = Set<String>()
+        var endpoints: [(name: String, host: String, port: Int)] = []
+        for receiver in config.receivers.values.sorted(by: { $0.name < $1.name }) {
+            for integration in receiver.integrations {
+                for key in ["url", "api_url", "webhook_url", "smarthost"] {
+                    guard let text = integration.settings[key], let (host, port) = NetworkProbe.endpoint(text), seen.insert("\(host):\(port)").inserted else { continue }
+                    endpoints.append(("receiver:\(receiver.name)/\(integration.kind.rawValue.replacingOccurrences(of: "_configs", with: ""))", host, port))
+                }
+            }
+        }
+        return endpoints
     }
 }
 
