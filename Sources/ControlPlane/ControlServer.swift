@@ -45,7 +45,10 @@ public enum ControlServer {
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "warden-control"),
             onServerRunning: { _ in
                 // The runtime directory is private too; this keeps the socket owner-only wherever it lives.
-                chmod(socketPath, 0o600)
+                let restricted = chmod(socketPath, 0o600) == 0
+                Logger(label: "warden.security").log(
+                    level: restricted ? .info : .critical, restricted ? "control socket restricted to its owner (0600)" : "control socket permissions could not be restricted",
+                    metadata: ["socket": "\(socketPath)", "uid": "\(getuid())"])
                 onListening()
             },
             logger: logger)

@@ -36,6 +36,9 @@ public struct DeploymentLog: Sendable {
                 .text("\(deployment.from ?? "none") → \(deployment.to)\(deployment.reason.map { ": \($0)" } ?? "")"),
             ]),
         ], logger: logger)
+        Logger(label: "warden.audit").notice("deploy.\(deployment.outcome.rawValue)", metadata: [
+            "actor": "\(deployment.actor)", "from": "\(deployment.from ?? "none")", "to": "\(deployment.to)", "reason": "\(deployment.reason ?? "")",
+        ])
     }
 
     /// The newest `limit` deployments, newest first.

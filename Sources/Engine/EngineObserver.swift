@@ -78,6 +78,26 @@ final class EngineObserver: TradingObserver {
         notifier.status("engine: HALTED: \(reason)")
     }
 
+    /// Audit entries once they are durable (the `audit` category), and a slow journal write (the
+    /// `performance` category: a journal slower than the bars arrive falls behind the market).
+    func journaled(audit: [AuditEntry], bars: Int, seconds: Double) {
+        for entry in audit {
+            Self.audit.info("\(entry.action)", metadata: [
+                "actor": "\(entry.actor)", "target": "\(entry.target)", "detail": "\(entry.detail)", "bar": "\(entry.time)",
+            ])
+        }
+        if seconds > Self.slowWrite {
+            Self.performance.warning("slow journal write", metadata: [
+                "seconds": "\(String(format: "%.3f", seconds))", "bars": "\(bars)", "database": "\(engine.store.location)",
+            ])
+        }
+    }
+
+    static let audit = Logger(label: "warden.audit")
+    static let performance = Logger(label: "warden.performance")
+    /// A write slower than this is reported.
+    static let slowWrite = 0.5
+
     func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {
         engine.logger.warning("operator command applied", metadata: ["message": "\(message)", "bar": "\(time)"])
         engine.publish { status in

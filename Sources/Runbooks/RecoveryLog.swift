@@ -43,6 +43,10 @@ public struct RecoveryLog: Sendable {
         }
         do {
             try await handle.execute(statements, logger: logger)
+            Logger(label: "warden.audit").notice("runbook.run", metadata: [
+                "runbook": "\(run.runbook)", "actor": "\(run.actor)", "mode": "\(run.mode.rawValue)", "trigger": "\(run.trigger)",
+                "outcome": "\(run.outcome.rawValue)", "run": "\(run.id)", "steps": "\(run.steps.map { "\($0.name)=\($0.result.rawValue)" }.joined(separator: ", "))",
+            ])
             return nil
         } catch {
             let path = fallbackDirectory + "/recovery-run-\(run.id).json"

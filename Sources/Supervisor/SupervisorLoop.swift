@@ -361,7 +361,27 @@ final class SupervisorLoop {
 
     // MARK: Operator requests
 
+    /// Operator requests, each answered and written to the `audit` category.
     private func control(_ request: ControlRequest, now: Instant) async -> ControlReply {
+        let reply = await perform(request, now: now)
+        Self.audit.notice("control request", metadata: ["request": "\(Self.describe(request))", "ok": "\(reply.ok)", "reply": "\(reply.message)"])
+        return reply
+    }
+
+    static let audit = Logger(label: "warden.audit")
+
+    static func describe(_ request: ControlRequest) -> String {
+        switch request {
+        case .start(let name): "start \(name)"
+        case .stop(let name): "stop \(name)"
+        case .restart(let name): "restart \(name)"
+        case .reload: "reload"
+        case .runJob(let name): "run \(name)"
+        case .runOnce(let name, let arguments, _): "run once \(name): \(arguments.joined(separator: " "))"
+        }
+    }
+
+    private func perform(_ request: ControlRequest, now: Instant) async -> ControlReply {
         if shuttingDown { return ControlReply(ok: false, message: "the supervisor is shutting down") }
         switch request {
         case .reload:

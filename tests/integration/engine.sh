@@ -83,6 +83,8 @@ kill -KILL "$pid"
 wait_until 30 "the engine is back after SIGKILL" child_replaced "$run4/run" engine "$pid"
 wait_until 30 "and still paused (from the audit log)" state_is paused
 check "the operators are in the audit log" test "$(sqlite3 "$run4/state/warden.sqlite" "SELECT group_concat(actor || ':' || action, ' ') FROM audit_log WHERE target = 'trading' AND actor != 'risk'")" = "alice:trading.resume bob:trading.pause"
+check "and in the audit log category, relayed from the engine with who did what" \
+  log_has "$run4/log" '.category == "audit" and .message == "trading.pause" and .metadata.actor == "bob" and .metadata.child == "engine"'
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 # Two markets on one clock, one account: BTC/USDT and ETH/USDT hourly (../shared/data), parity and SIGKILL.

@@ -64,6 +64,11 @@ wait_until 10 "leaky restarted" child_replaced "$dir/run" leaky "$leaky_pid"
 after=$(log_query "$dir/log" 'select(.message == "child started") | .metadata.child' | wc -l)
 check "after the reload, system info lines are gone ($before then $after 'child started')" test "$before" = "$after"
 check "and the secret is still masked after the reload" bash -c "! grep -qF '$secret' '$dir/log'"
+check "the security category says the control socket is owner-only and how many secrets are masked" \
+  log_has "$dir/log" '.category == "security" and .message == "control socket restricted to its owner (0600)"'
+check "and the secrets" log_has "$dir/log" '.category == "security" and .message == "secrets resolved" and .metadata.count == "1"'
+check "operator requests are in the audit category, with their answer" \
+  log_has "$dir/log" '.category == "audit" and .message == "control request" and .metadata.request == "restart leaky" and .metadata.ok == "true"'
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 # On a terminal (`make run`): readable lines, the workers' relayed lines too; the file stays JSON.

@@ -42,6 +42,8 @@ public protocol TradingObserver: Sendable {
     func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64)
     /// Every slot as it is now: at the start and after each command.
     func slotsChanged(_ slots: [SlotView])
+    /// A batch is durable: its audit entries, how many bars it held, and how long the write took.
+    func journaled(audit: [AuditEntry], bars: Int, seconds: Double)
 }
 
 extension TradingObserver {
@@ -55,6 +57,7 @@ extension TradingObserver {
     public func halted(_ reason: String, at time: Int64) {}
     public func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {}
     public func slotsChanged(_ slots: [SlotView]) {}
+    public func journaled(audit: [AuditEntry], bars: Int, seconds: Double) {}
 }
 
 /// A strategy slot as the loop holds it.

@@ -158,7 +158,11 @@ struct LoopContext: Sendable {
     func write(_ batch: inout JournalBatch, _ state: LoopState) async throws {
         guard !batch.isEmpty, state.lastTime != nil else { return }
         batch.checkpoint = try state.checkpoint(venue: venue)
+        let started = hasObserver ? DispatchTime.now().uptimeNanoseconds : 0
         try await store.write(batch)
+        if let observer {
+            observer.journaled(audit: batch.audit, bars: batch.equity.count, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        }
         batch.removeAll()
     }
 }

@@ -51,6 +51,9 @@ struct Supervise: AsyncParsableCommand {
         } catch {
             throw fail(error)
         }
+        Logger(label: "warden.security").info("secrets resolved", metadata: [
+            "count": "\(configuration.resolvedSecrets.count)", "masking": "every log line (message and metadata)",
+        ])
         // Alerting's routes, receivers and rules are checked before anything starts.
         let alertingSetup = try AlertingSetup.load(configPath: options.configPath)
         // The schema is brought up to date before anything that uses the database starts.
