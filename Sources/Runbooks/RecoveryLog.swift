@@ -49,15 +49,20 @@ public struct RecoveryLog: Sendable {
             ])
             return nil
         } catch {
-            let path = fallbackDirectory + "/recovery-run-\(run.id).json"
-            try? FileManager.default.createDirectory(atPath: fallbackDirectory, withIntermediateDirectories: true)
-            guard FileManager.default.createFile(atPath: path, contents: Data(Self.json(run).utf8)) else {
-                logger.critical("runbook run recorded nowhere", metadata: ["run": "\(run.id)", "error": "\(error)"])
-                return "nowhere (\(path) could not be written either)"
-            }
-            logger.error("runbook run not recorded in the database; kept in a file", metadata: ["run": "\(run.id)", "path": "\(path)", "error": "\(error)"])
-            return path
+            logger.error("runbook run not recorded in the database; kept in a file", metadata: ["run": "\(run.id)", "error": "\(error)"])
+            return Self.keep(run, in: fallbackDirectory, logger: logger)
         }
+    }
+
+    /// Writes the run to `directory` (when the database cannot take it): where it went.
+    public static func keep(_ run: RunRecord, in directory: String, logger: Logger) -> String {
+        let path = directory + "/recovery-run-\(run.id).json"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: path, contents: Data(json(run).utf8)) else {
+            logger.critical("runbook run recorded nowhere", metadata: ["run": "\(run.id)", "path": "\(path)"])
+            return "nowhere (\(path) could not be written either)"
+        }
+        return path
     }
 
     static func json(_ value: some Encodable) -> String {

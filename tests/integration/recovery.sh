@@ -3,6 +3,7 @@
 # procedures (runbooks/ with their waits shortened), which escalate stage by stage and page when
 # they give up. Each run's steps are checked in order, and the end state.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/postgres_lib.sh"
 echo "automatic recovery: procedures started by alerts, escalation, giving up and paging"
 
 # The shipped runbooks with every wait cut to a few seconds, and rules without their `for:` holds.
@@ -23,6 +24,10 @@ groups:
         expr: warden_engine_market_data_age_seconds > 3
         labels: {severity: warning}
         annotations: {summary: "stale", auto_runbook: market-data-stale}
+      - alert: WardenDatabaseUnreachable
+        expr: warden_database_up == 0
+        labels: {severity: critical}
+        annotations: {summary: "database down", auto_runbook: database-unreachable}
       - alert: WardenRecoveryFailed
         expr: warden_recovery_gave_up == 1
         labels: {severity: critical}
@@ -153,6 +158,39 @@ wait_until 15 "with recovery.enabled: false the alert fires" firing
 check "and no procedure ran" test "$(sqlite3 "$d/state/warden.sqlite" "SELECT count(*) FROM recovery_runs")" = 0
 check "the worker stays down" bash -c "[ \"\$('$WARDEN' ctl status --json --runtime-dir '$d/run' | jq -r '.children[] | select(.name == \"worker\") | .state')\" != running ]"
 check "/metrics says recovery is off" test "$(metric "$port_d" warden_recovery_enabled)" = 0
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 5. PostgreSQL stopped: database-unreachable retries (stage 1), restarts the workers (stage 2),
+#    gives up and pages; its record, with nowhere to go in the database, is kept in a file. Once
+#    PostgreSQL is back, the page ends.
+e=$(scratch)
+setup "$e"
+start_postgres "$e"
+psql_at postgres "CREATE DATABASE warden" >/dev/null
+export WARDEN_TEST_DB_URL="postgres://postgres@127.0.0.1:$PG_PORT/warden?sslmode=disable"
+port_e=$(free_port)
+config "$e" "$port_e" <<YAML
+database: {url: "\${env:WARDEN_TEST_DB_URL}"}
+children:
+  - {name: engine, command: [$FIXTURE, ready], watchdog: 0s}
+  - {name: api, command: [$FIXTURE, ready], watchdog: 0s}
+YAML
+start_supervisor "$e" "$e/warden.yml"
+wait_until 30 "ready on PostgreSQL" supervisor_ready "$e/run"
+wait_until 30 "the database check passes" metric_is 1 "$port_e" warden_database_up
+engine_pid=$(child_field "$e/run" engine .pid)
+stop_postgres
+recorded_in_file() { compgen -G "$e/state/recovery/recovery-run-*.json" >/dev/null; }
+wait_until 60 "PostgreSQL stopped: database-unreachable runs and gives up" recorded_in_file
+record=$(cat "$e"/state/recovery/recovery-run-*.json)
+check "gave up, automatically, for WardenDatabaseUnreachable" test "$(jq -r '"\(.outcome) \(.mode) \(.trigger)"' <<<"$record")" = "gave_up automatic WardenDatabaseUnreachable"
+check "its steps in order: the retry, then the workers restarted, each stage's check failing" \
+  test "$(jq -r '[.steps[] | "\(.name)=\(.result)"] | join(", ")' <<<"$record")" = "stage 1: Retry the database=failed, stage 2: Restart the engine=ok, stage 2: Restart the API worker=ok, stage 2: verify after stage 2=failed"
+check "the engine was restarted by it" test "$(child_field "$e/run" engine .pid)" != "$engine_pid"
+wait_until 10 "the page is up (warden_recovery_gave_up 1)" metric_is 1 "$port_e" warden_recovery_gave_up 'runbook="database-unreachable"'
+resume_postgres
+wait_until 40 "PostgreSQL back: the database check passes again" metric_is 1 "$port_e" warden_database_up
+wait_until 10 "and the page ends" metric_is 0 "$port_e" warden_recovery_gave_up 'runbook="database-unreachable"'
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 finish

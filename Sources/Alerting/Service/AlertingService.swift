@@ -4,8 +4,10 @@ import Logging
 import NIOCore
 import Resilience
 import ServiceLifecycle
+import Storage
 import Synchronization
 import Telemetry
+import WardenCore
 
 /// The supervisor's alerting: every evaluation interval it takes the samples it exposes on
 /// /metrics into the rules' window, evaluates the rules, routes and groups the alerts, and writes
@@ -185,12 +187,21 @@ public final class AlertingService: Service {
         }
     }
 
+    /// A database that does not answer must not stall evaluation (its own alert has to fire):
+    /// each store call here gets this long, and a cycle that could not be written is written again
+    /// with the next one (the writes are idempotent).
+    static let storeDeadline = Duration.seconds(5)
+
     func flush(_ dispatcher: inout Dispatcher, alerts: [Alert], now time: Int64) async {
+        let store = store
+        let expired: @Sendable () -> any Error = { StoreTimeout() }
         do {
-            let silences = try await store.silences(activeAt: time)
-            let acknowledged = try await store.acknowledgedFingerprints()
+            let (silences, acknowledged) = try await withDeadline(Self.storeDeadline, expired: expired) {
+                (try await store.silences(activeAt: time), try await store.acknowledgedFingerprints())
+            }
             let (notifications, log) = dispatcher.flush(now: time, silences: silences, acknowledged: acknowledged)
-            try await store.commit(CycleWrite(alerts: alerts, notifications: notifications, log: log, now: time))
+            let cycle = CycleWrite(alerts: alerts, notifications: notifications, log: log, now: time)
+            try await withDeadline(Self.storeDeadline, expired: expired) { try await store.commit(cycle) }
             for notification in notifications {
                 logger.info("notification queued", metadata: [
                     "receiver": "\(notification.integration)", "group": "\(notification.groupKey)", "status": "\(notification.status)",
@@ -345,4 +356,9 @@ public final class AlertingService: Service {
             logger.error("notification rejected; kept as a dead letter", metadata: ["receiver": "\(integration.id)", "error": "\(reason)"])
         }
     }
+}
+
+/// The alert store did not answer within `AlertingService.storeDeadline`.
+struct StoreTimeout: Error, CustomStringConvertible {
+    var description: String { "the database did not answer within \(DurationText.format(AlertingService.storeDeadline))" }
 }

@@ -121,7 +121,8 @@ struct RunbookCommand: AsyncParsableCommand {
                     await RecoveryLog(handle: handle, fallbackDirectory: directories.state + "/recovery", logger: logger).record(record)
                 }
             } catch {
-                stored = "nowhere: the database could not be opened (\(error))"
+                logger.error("the database could not be opened to record the run", metadata: ["error": "\(error)"])
+                stored = RecoveryLog.keep(record, in: directories.state + "/recovery", logger: logger)
             }
             if json { try printJSON(record) } else {
                 print("\(record.outcome.rawValue) (run \(record.id)\(stored.map { "; not in the database, kept in \($0)" } ?? ""))")
