@@ -28,6 +28,10 @@ groups:
         expr: warden_database_up == 0
         labels: {severity: critical}
         annotations: {summary: "database down", auto_runbook: database-unreachable}
+      - alert: WardenDiskAlmostFull
+        expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.10
+        labels: {severity: warning}
+        annotations: {summary: "disk", auto_runbook: disk-almost-full}
       - alert: WardenRecoveryFailed
         expr: warden_recovery_gave_up == 1
         labels: {severity: critical}
@@ -192,5 +196,34 @@ resume_postgres
 wait_until 40 "PostgreSQL back: the database check passes again" metric_is 1 "$port_e" warden_database_up
 wait_until 10 "and the page ends" metric_is 0 "$port_e" warden_recovery_gave_up 'runbook="database-unreachable"'
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 6. A full disk: the state directory on a 24 MiB tmpfs, filled with backups and a file;
+#    disk-almost-full prunes the backups past retention (the newest is kept) and the disk has room again.
+f=$(scratch)
+setup "$f"
+mkdir -p "$f/state"
+check "a 24 MiB tmpfs for the state directory" mount -t tmpfs -o size=24m tmpfs "$f/state"
+trap 'stop_postgres; umount "$f/state" 2>/dev/null; cleanup' EXIT
+port_f=$(free_port)
+config "$f" "$port_f" <<YAML
+backup: {encryption: none, retention: {keep_last: 1}}
+children:
+  - {name: worker, command: [$FIXTURE, ready], restart: never, watchdog: 0s}
+YAML
+start_supervisor "$f" "$f/warden.yml"
+wait_until 20 "ready" supervisor_ready "$f/run"
+sqlite3 "$f/state/warden.sqlite" "CREATE TABLE filler (b BLOB); WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) INSERT INTO filler SELECT randomblob(1048576) FROM n"
+for i in 1 2 3 4; do "$WARDEN" backup create --config "$f/warden.yml" --state-dir "$f/state" --runtime-dir "$f/run" >/dev/null 2>&1; done
+newest=$("$WARDEN" backup list --json --config "$f/warden.yml" --state-dir "$f/state" | jq -r 'max_by(.started_at) | .id')
+avail=$(df --output=avail -k "$f/state" | tail -1)
+dd if=/dev/zero of="$f/state/filler" bs=1k count=$((avail - 1024)) 2>/dev/null
+check "the disk is under 10% free" test "$(df --output=pcent "$f/state" | tail -1 | tr -dc 0-9)" -gt 90
+wait_until 30 "disk-almost-full runs" run_count_is "$f" disk-almost-full 1
+check "it succeeded at stage 1: the prune freed enough" \
+  test "$(runs "$f" outcome disk-almost-full) · $(steps "$f" disk-almost-full)" = "succeeded · stage 1: Prune backups past the retention policy=ok, stage 1: verify after stage 1=ok"
+check "one backup is left, the newest" test "$("$WARDEN" backup list --json --config "$f/warden.yml" --state-dir "$f/state" | jq -r '[.[].id] | join(",")')" = "$newest"
+check "the disk has 10% free again" test "$(df --output=pcent "$f/state" | tail -1 | tr -dc 0-9)" -lt 90
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+umount "$f/state"
 
 finish
