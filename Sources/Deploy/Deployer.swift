@@ -69,6 +69,8 @@ public struct Deployer: Sendable {
     public var readyTimeout: Duration
     public var settle: Duration
     public var pollInterval: Duration
+    /// Deploy a release that migrates the schema (a failure then stops for a person).
+    public var allowMigration = false
     public var now: @Sendable () -> Int64
     public var pause: @Sendable (Duration) async -> Void
     public var onCheck: @Sendable (DeploymentRecord.Check) -> Void
@@ -119,11 +121,22 @@ public struct Deployer: Sendable {
         }
         _ = check("version", true, "\(binary) is release \(release)\(record.from.map { "; serving \($0)" } ?? "")")
         if record.from == release { return finish(.refused, "release \(release) is already serving") }
+        // Nothing changes unless there is a release to go back to.
+        guard let previous = record.from, releases.exists(previous) else {
+            return finish(.refused, "\(releases.link) is not a link into \(releases.directory): install with `make install` first, so a rollback has a release to return to")
+        }
         let config = await host.run(binary, ["check-config"] + configArguments)
         guard check("check-config by the new binary", config.status == 0, config.output) else { return finish(.refused, "the new binary refuses the configuration") }
-        let migrate = await host.run(binary, ["db", "migrate", "--dry-run"] + configArguments)
+        let migrate = await host.run(binary, ["db", "migrate", "--dry-run", "--json"] + configArguments)
         guard check("db migrate --dry-run by the new binary", migrate.status == 0, migrate.output) else {
             return finish(.refused, "the new binary cannot use the database")
+        }
+        // A release that migrates the schema cannot be rolled back by a swap: the old binary
+        // refuses the newer schema. Only with the operator's say-so, and then a failure stops
+        // for a person (restore the backup just taken) instead of swapping back.
+        let pending = Self.pendingMigrations(migrate.output)
+        if pending, !allowMigration {
+            return finish(.refused, "the new release migrates the database schema, which a rollback cannot undo: pass --allow-migration (a failure then needs the backup restored)")
         }
         if dryRun { return finish(.dryRun, nil) }
         let backup = await host.backup()
@@ -134,7 +147,9 @@ public struct Deployer: Sendable {
         _ = check("swap", true, "\(releases.link) → \(release)")
         let deployedAt = now()
         if let failure = await postChecks(since: deployedAt, check: check) {
-            guard let previous = record.from else { return finish(.failed, "\(failure); there is no previous release to roll back to") }
+            if pending {
+                return finish(.failed, "\(failure); the schema was migrated, so \(previous) cannot serve it: restore the backup taken before the deploy (runbooks/restore-database.md), then `warden deploy rollback`")
+            }
             do {
                 try releases.activate(previous)
             } catch {
@@ -207,6 +222,20 @@ public struct Deployer: Sendable {
         }
         record.finishedAt = now()
         return record
+    }
+
+    /// Whether `db migrate --dry-run --json` reported versions to apply; an answer it cannot read
+    /// counts as pending (the safe side: refused without --allow-migration).
+    static func pendingMigrations(_ output: String) -> Bool {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        for start in lines.indices where lines[start] == "{" {
+            let text = lines[start...].joined(separator: "\n")
+            guard let report = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                  let version = report["version"] as? Int, let latest = report["latest"] as? Int
+            else { continue }
+            return version < latest
+        }
+        return true
     }
 
     static func checksum(_ path: String) throws(WardenError) -> String {

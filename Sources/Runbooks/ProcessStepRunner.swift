@@ -10,13 +10,15 @@ public struct ProcessStepRunner: StepRunner {
 
     public init(
         executable: String = ProcessStepRunner.currentExecutable, configPath: String?, stateDirectory: String, runtimeDirectory: String,
-        evaluate: @escaping @Sendable (String) async -> (holds: Bool, detail: String)
+        runbooks: String? = nil, evaluate: @escaping @Sendable (String) async -> (holds: Bool, detail: String)
     ) {
         self.executable = executable
         var environment = ProcessInfo.processInfo.environment
         if let configPath { environment["WARDEN_CONFIG"] = configPath } else { environment.removeValue(forKey: "WARDEN_CONFIG") }
         environment["STATE_DIRECTORY"] = stateDirectory
         environment["RUNTIME_DIRECTORY"] = runtimeDirectory
+        // A step that reads runbooks (`runbook show`) reads the same ones.
+        if let runbooks { environment["WARDEN_RUNBOOKS"] = runbooks }
         self.environment = environment
         self.evaluate = evaluate
     }

@@ -11,9 +11,12 @@ final class ScriptedHost: DeployHost {
     let checksPass: Bool
     let restarts = Mutex(0)
     let alertsAfterDeploy: [String]
+    /// The schema version the database is at, against the new binary's latest (4).
+    let schemaVersion: Int
 
-    init(checksPass: Bool = true, alertsAfterDeploy: [String] = [], readyAfterRestart: @escaping @Sendable (Int) -> Bool?) {
+    init(checksPass: Bool = true, schemaVersion: Int = 4, alertsAfterDeploy: [String] = [], readyAfterRestart: @escaping @Sendable (Int) -> Bool?) {
         self.checksPass = checksPass
+        self.schemaVersion = schemaVersion
         self.alertsAfterDeploy = alertsAfterDeploy
         self.readyAfterRestart = readyAfterRestart
     }
@@ -23,7 +26,11 @@ final class ScriptedHost: DeployHost {
             let text = (try? String(contentsOfFile: binary, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
             return (0, text.replacingOccurrences(of: "# ", with: ""))
         }
-        return checksPass ? (0, "fine") : (78, "configuration refused")
+        guard checksPass else { return (78, "configuration refused") }
+        if arguments.starts(with: ["db", "migrate", "--dry-run"]) {
+            return (0, "{\"category\":\"database\",\"message\":\"a log line\"}\n{\n  \"latest\" : 4,\n  \"version\" : \(schemaVersion)\n}")
+        }
+        return (0, "fine")
     }
 
     func backup() async -> (ok: Bool, detail: String) { (true, "backup verified") }
@@ -89,6 +96,29 @@ struct DeployerTests {
         let (second, newer) = try Self.layout("0.3.0")
         let broken = try await Self.deployer(second, ScriptedHost { _ in false }).deploy(newer, configArguments: [], dryRun: false, actor: "ana")
         #expect(broken.outcome == .failed && broken.reason?.contains("after the rollback") == true, "neither release starts: a person must act")
+    }
+
+    @Test("a release that migrates the schema is refused unless allowed; allowed and failing, it stops for a restore instead of swapping back")
+    func migrations() async throws {
+        let (releases, new) = try Self.layout("0.2.0")
+        let refused = try await Self.deployer(releases, ScriptedHost(schemaVersion: 3) { _ in true }).deploy(new, configArguments: [], dryRun: false, actor: "ana")
+        #expect(refused.outcome == .refused && refused.reason?.contains("--allow-migration") == true && releases.current() == "0.1.0-old")
+        var allowed = Self.deployer(releases, ScriptedHost(schemaVersion: 3) { _ in false })
+        allowed.allowMigration = true
+        let failed = try await allowed.deploy(new, configArguments: [], dryRun: false, actor: "ana")
+        #expect(failed.outcome == .failed && failed.reason?.contains("restore the backup") == true)
+        #expect(releases.current() == failed.to, "no swap back onto a schema the old release refuses")
+        #expect(Deployer.pendingMigrations("not json at all"), "an unreadable answer counts as pending")
+    }
+
+    @Test("without a release to return to (a hand-copied binary), nothing changes")
+    func noPreviousRelease() async throws {
+        let (releases, new) = try Self.layout("0.2.0")
+        try FileManager.default.removeItem(atPath: releases.link)
+        try "#!/bin/sh\n".write(toFile: releases.link, atomically: true, encoding: .utf8)
+        let record = try await Self.deployer(releases, ScriptedHost { _ in true }).deploy(new, configArguments: [], dryRun: false, actor: "ana")
+        #expect(record.outcome == .refused && record.reason?.contains("make install") == true)
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: releases.link)) == nil, "the hand-copied binary is untouched")
     }
 
     @Test("pre-checks refuse before anything changes; a dry run changes nothing; the live release is not deployed again")

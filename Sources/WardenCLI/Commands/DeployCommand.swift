@@ -38,12 +38,16 @@ struct DeployCommand: AsyncParsableCommand {
         @OptionGroup var target: Target
         @OptionGroup var options: CommonOptions
         @Flag(help: "Run the pre-checks only.") var dryRun = false
+        @Flag(help: "Deploy a release that migrates the database schema (a swap cannot roll it back; a failure stops for the backup to be restored).")
+        var allowMigration = false
         @Option(help: "Who deploys (recorded).") var by = NSUserName()
 
         func run() async throws {
             let context = try DeployContext(target: target, options: options)
             let path = binary.hasPrefix("/") ? binary : FileManager.default.currentDirectoryPath + "/" + binary
-            let record = try await guardedDeploy { try await context.deployer().deploy(path, configArguments: context.arguments, dryRun: dryRun, actor: by) }
+            var deployer = context.deployer()
+            deployer.allowMigration = allowMigration
+            let record = try await guardedDeploy { try await deployer.deploy(path, configArguments: context.arguments, dryRun: dryRun, actor: by) }
             try await context.finish(record)
         }
     }
@@ -57,8 +61,12 @@ struct DeployCommand: AsyncParsableCommand {
         func run() async throws {
             let context = try DeployContext(target: target, options: options)
             let history = try await context.history()
-            guard let last = history.first(where: { $0.outcome == .promoted || $0.outcome == .reverted }), let previous = last.from else {
+            // The release before the last promotion; never a toggle back to what a rollback left.
+            guard let last = history.first(where: { $0.outcome == .promoted }), let previous = last.from else {
                 throw fail(WardenError(.usage, "no promoted deploy with a previous release to go back to (see `warden deploy history`)"))
+            }
+            guard Releases(prefix: target.prefix).current() != previous else {
+                throw fail(WardenError(.usage, "\(previous), the release before the last deploy, is already serving"))
             }
             let record = try await guardedDeploy { try await context.deployer().rollback(to: previous, actor: by) }
             try await context.finish(record)
@@ -105,6 +113,12 @@ struct DeployContext {
         if let config = options.configPath { arguments += ["--config", config.hasPrefix("/") ? config : FileManager.default.currentDirectoryPath + "/" + config] }
         self.arguments = arguments
         durations = try target.durations()
+        // Run as root against a state directory the service owns, the backup would leave files the
+        // service cannot later prune or replace.
+        var info = stat()
+        if geteuid() == 0, stat(directories.state, &info) == 0, info.st_uid != 0 {
+            throw fail(WardenError(.usage, "run deploy as the service's user (sudo -u warden …): the state directory belongs to uid \(info.st_uid)", location: directories.state))
+        }
         host = SystemdDeployHost(
             unit: target.unit, user: target.user, arguments: arguments, readyz: "http://\(configuration.supervisor.listen)/readyz", location: location)
     }
@@ -177,8 +191,9 @@ final class SystemdDeployHost: DeployHost {
     func restart() async -> (ok: Bool, detail: String) {
         // The invocation before the restart: only a new one that is active has reached READY
         // (right after `--no-block` the old one may still be shown active).
-        previousInvocation.withLock { $0 = nil }
-        let before = await properties()["InvocationID"]
+        guard let before = await properties()["InvocationID"] else {
+            return (false, "cannot read the unit's state (systemctl show \(unit))")
+        }
         previousInvocation.withLock { $0 = before }
         let (status, output) = await systemctl(["restart", "--no-block", unit])
         return (status == 0, output.isEmpty ? "systemctl restart \(unit)" : output)
@@ -213,8 +228,13 @@ final class SystemdDeployHost: DeployHost {
     }
 
     func criticalAlerts(since time: Int64) async -> [String] {
-        let alerts = try? await AlertingSetup.withStore(location) { store in try await store.alerts(states: ["firing"]) }
-        return (alerts ?? []).filter { $0.labels["severity"] == "critical" && ($0.firedAt ?? $0.startsAt) >= time }.map(\.name)
+        do {
+            let alerts = try await AlertingSetup.withStore(location) { store in try await store.alerts(states: ["firing"]) }
+            return alerts.filter { $0.labels["severity"] == "critical" && ($0.firedAt ?? $0.startsAt) >= time }.map(\.name)
+        } catch {
+            // Not knowing is not "none": the settle check fails closed.
+            return ["(the alert history cannot be read: \(error))"]
+        }
     }
 }
 

@@ -82,7 +82,8 @@ struct RunbookCommand: AsyncParsableCommand {
         @Option(help: "What started the run (an alert's name), for the record.") var trigger = "manual"
 
         func run() async throws {
-            let runbook = try guarded { try location.library().runbook(name) }
+            let library = try location.library()
+            let runbook = try guarded { try library.runbook(name) }
             var values: [String: String] = [:]
             for entry in parameters {
                 guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex else {
@@ -95,7 +96,7 @@ struct RunbookCommand: AsyncParsableCommand {
             let metricsURL = "http://\(configuration.supervisor.listen)/metrics"
             let runner = ProcessStepRunner(
                 configPath: options.configPath.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 },
-                stateDirectory: directories.state, runtimeDirectory: directories.runtime,
+                stateDirectory: directories.state, runtimeDirectory: directories.runtime, runbooks: library.directory,
                 evaluate: { expression in
                     do {
                         let text = try await MetricsScrape.fetch(metricsURL)
