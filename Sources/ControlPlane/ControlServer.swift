@@ -32,8 +32,8 @@ public enum ControlServer {
         }
         router.post("/v1/jobs/once") { request, context in
             let job = try await request.decode(as: OneOffJob.self, context: context)
-            guard job.timeoutSeconds > 0, !job.name.isEmpty, !job.arguments.isEmpty else {
-                return jsonResponse(ControlReply(ok: false, message: "a one-off job needs a name, arguments and a timeout above 0"), status: .badRequest)
+            guard job.timeoutSeconds > 0, job.timeoutSeconds <= 86_400, !job.name.isEmpty, !job.arguments.isEmpty else {
+                return jsonResponse(ControlReply(ok: false, message: "a one-off job needs a name, arguments and a timeout of up to a day"), status: .badRequest)
             }
             return reply(await supervisor.handle(.runOnce(name: job.name, arguments: job.arguments, timeout: .milliseconds(Int64(job.timeoutSeconds * 1000)))))
         }

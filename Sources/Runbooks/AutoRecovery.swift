@@ -134,12 +134,15 @@ public final class AutoRecovery: Service, Sendable {
                     s.gaveUp[entry.runbook] = true
                     s.runs[entry.runbook, default: [:]]["skipped", default: 0] += 1
                 }
-                await record(RunRecord(
+                let skipped = RunRecord(
                     id: UUID().uuidString.lowercased(), runbook: entry.runbook, actor: "supervisor", mode: .automatic, trigger: entry.alert,
                     parameters: entry.labels, startedAt: time, finishedAt: time, outcome: .skipped,
                     steps: [RunRecord.StepRecord(
                         name: "rate limit", command: "at most \(recovery.maxPerHour) runs per hour", destructive: false, startedAt: time, finishedAt: time,
-                        result: .failed, output: "\(recent) runs in the last hour")]))
+                        result: .failed, output: "\(recent) runs in the last hour")])
+                // Off the loop: a database that does not answer must not hold up the next evaluation.
+                let record = record
+                Task { await record(skipped) }
                 continue
             }
             let job = Self.jobName(entry.runbook)

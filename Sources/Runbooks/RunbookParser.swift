@@ -6,7 +6,7 @@ import Yams
 /// string is `step`. A problem is an error naming the file, the line and what is wrong.
 public enum RunbookParser {
     public static func parse(_ text: String, path: String) throws(WardenError) -> Runbook {
-        let lines = text.components(separatedBy: "\n")
+        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").components(separatedBy: "\n")
         guard lines.first?.trimmingCharacters(in: .whitespaces) == "---",
               let end = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
         else { throw problem(path, 1, "a runbook starts with YAML front matter between two '---' lines") }
@@ -104,9 +104,16 @@ public enum RunbookParser {
     static func recovery(_ value: Any, _ path: String) throws(WardenError) -> Runbook.Recovery {
         guard let map = value as? [String: Any] else { throw problem(path, 2, "recovery must be a mapping (verify, within, max_per_hour)") }
         guard let verify = map["verify"] as? String else { throw problem(path, 2, "recovery needs verify, a PromQL expression that holds once recovered") }
-        let within = map["within"].flatMap { DurationText.parse("\($0)") } ?? .seconds(60)
-        let maxPerHour = map["max_per_hour"] as? Int ?? 3
-        guard maxPerHour >= 1 else { throw problem(path, 2, "recovery.max_per_hour must be at least 1") }
+        var within = Duration.seconds(60)
+        if let text = map["within"] {
+            guard let parsed = DurationText.parse("\(text)") else { throw problem(path, 2, "recovery.within '\(text)' is not a duration such as 60s") }
+            within = parsed
+        }
+        var maxPerHour = 3
+        if let value = map["max_per_hour"] {
+            guard let number = value as? Int, number >= 1 else { throw problem(path, 2, "recovery.max_per_hour must be a whole number from 1") }
+            maxPerHour = number
+        }
         return Runbook.Recovery(verify: verify, within: within, maxPerHour: maxPerHour)
     }
 

@@ -76,6 +76,8 @@ struct AutoRecoveryTests {
         // A third episode within the hour: past max_per_hour (2), skipped, recorded and paged.
         await recovery.handle([AutoRecovery.Firing(alert: "WardenChildDown", runbook: "child-down", episode: "f1@3", labels: [:])])
         #expect(jobs.started.withLock { $0.count } == 2)
+        // Recorded off the loop: wait for it (yields, not time).
+        for _ in 0..<10_000 where recorded.withLock({ $0.isEmpty }) { await Task.yield() }
         #expect(recorded.withLock { $0.map(\.outcome) } == [.skipped])
         #expect(Self.value(recovery.families(), "warden_recovery_gave_up", "child-down") == 1)
         #expect(Self.value(recovery.families(), "warden_recovery_runs_total", "child-down", outcome: "skipped") == 1)

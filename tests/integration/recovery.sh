@@ -204,6 +204,8 @@ setup "$f"
 mkdir -p "$f/state"
 check "a 24 MiB tmpfs for the state directory" mount -t tmpfs -o size=24m tmpfs "$f/state"
 trap 'stop_postgres; umount "$f/state" 2>/dev/null; cleanup' EXIT
+# Without the tmpfs, filling "the disk" would fill the host's: stop here (the check above failed).
+if ! mountpoint -q "$f/state"; then finish; exit 1; fi
 port_f=$(free_port)
 config "$f" "$port_f" <<YAML
 backup: {encryption: none, retention: {keep_last: 1}}

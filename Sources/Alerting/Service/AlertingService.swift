@@ -199,9 +199,13 @@ public final class AlertingService: Service {
             let (silences, acknowledged) = try await withDeadline(Self.storeDeadline, expired: expired) {
                 (try await store.silences(activeAt: time), try await store.acknowledgedFingerprints())
             }
-            let (notifications, log) = dispatcher.flush(now: time, silences: silences, acknowledged: acknowledged)
+            // On a copy: the notification log says "sent" only once the cycle is durable, so a
+            // cycle that could not be written is flushed again, notifications and all.
+            var next = dispatcher
+            let (notifications, log) = next.flush(now: time, silences: silences, acknowledged: acknowledged)
             let cycle = CycleWrite(alerts: alerts, notifications: notifications, log: log, now: time)
             try await withDeadline(Self.storeDeadline, expired: expired) { try await store.commit(cycle) }
+            dispatcher = next
             for notification in notifications {
                 logger.info("notification queued", metadata: [
                     "receiver": "\(notification.integration)", "group": "\(notification.groupKey)", "status": "\(notification.status)",

@@ -125,7 +125,8 @@ public final class PostgresAlertStore: AlertStore {
     }
 
     public func alerts(states: [String]) async throws -> [StoredAlert] {
-        try await Self.storedAlerts(client.query(AlertSQL.alerts(inStates: states.count).postgresQuery(states), logger: Self.logger))
+        guard !states.isEmpty else { return [] }
+        return try await Self.storedAlerts(client.query(AlertSQL.alerts(inStates: states.count).postgresQuery(states), logger: Self.logger))
     }
 
     public func acknowledge(_ id: Int64, by actor: String, comment: String?, at time: Int64) async throws -> StoredAlert? {

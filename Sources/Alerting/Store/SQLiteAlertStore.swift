@@ -108,7 +108,8 @@ public final class SQLiteAlertStore: AlertStore {
     }
 
     public func alerts(states: [String]) async throws -> [StoredAlert] {
-        try await queue.read { db in try Self.rows(db, AlertSQL.alerts(inStates: states.count), StatementArguments(states)).map(Self.storedAlert) }
+        guard !states.isEmpty else { return [] }
+        return try await queue.read { db in try Self.rows(db, AlertSQL.alerts(inStates: states.count), StatementArguments(states)).map(Self.storedAlert) }
     }
 
     public func acknowledge(_ id: Int64, by actor: String, comment: String?, at time: Int64) async throws -> StoredAlert? {

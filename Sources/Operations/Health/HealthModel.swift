@@ -76,7 +76,11 @@ public struct HealthModel: Sendable {
     }
 
     func application(_ inputs: Inputs) -> [HealthReport.Check] {
-        var checks = inputs.status.children.map { child in
+        var checks: [HealthReport.Check] = []
+        if inputs.status.state != "running" {
+            checks.append(.init(name: "supervisor", status: .fail, detail: "the supervisor is \(inputs.status.state)"))
+        }
+        checks += inputs.status.children.map { child in
             HealthReport.Check(
                 name: "child:\(child.name)", status: child.state == "running" ? .pass : .fail,
                 detail: child.state + (child.downReason.map { ": \($0)" } ?? ""))

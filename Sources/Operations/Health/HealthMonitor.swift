@@ -1,5 +1,6 @@
 import Foundation
 import ServiceLifecycle
+import Storage
 import Synchronization
 import Telemetry
 import WardenProtocol
@@ -39,7 +40,7 @@ public final class HealthMonitor: Service, Sendable {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await sampleOnce()
+            try? await cancelWhenGracefulShutdown { await self.sampleOnce() }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             } catch {
@@ -49,7 +50,8 @@ public final class HealthMonitor: Service, Sendable {
     }
 
     public func sampleOnce() async {
-        let outbox = await outbox()
+        // A database that does not answer leaves the outbox unknown, not the whole sample stuck.
+        let outbox = try? await withDeadline(.seconds(5), expired: { CancellationError() }) { await self.outbox() }
         var network: [HealthReport.Check] = []
         for endpoint in endpoints {
             let problem = await NetworkProbe.reach(host: endpoint.host, port: endpoint.port)
@@ -57,7 +59,7 @@ public final class HealthMonitor: Service, Sendable {
         }
         let clock = NetworkProbe.clockSynchronized()
         sample.withLock { s in
-            s.outbox = outbox
+            s.outbox = outbox ?? nil
             s.network = network
             s.clock = clock
         }

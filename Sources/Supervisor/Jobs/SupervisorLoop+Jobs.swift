@@ -106,6 +106,9 @@ extension SupervisorLoop {
     func runOnce(_ spec: JobSpec, now: Instant) async -> ControlReply {
         let job: JobSlot
         if let existing = jobs.first(where: { $0.spec.name == spec.name }) {
+            guard existing.onRequestOnly else {
+                return ControlReply(ok: false, message: "\(spec.name) is a scheduled job; `warden ctl run \(spec.name)` runs it now")
+            }
             if let pid = existing.process?.pid { return ControlReply(ok: false, message: "\(spec.name) is already running (pid \(pid))") }
             existing.spec = spec
             job = existing
