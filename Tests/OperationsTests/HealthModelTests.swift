@@ -51,6 +51,9 @@ struct HealthModelTests {
         #expect(!down.ready && Self.check(down, "application", "child:engine")?.detail == "failed: exit status 78")
         let database = HealthReport(layers: HealthModel().evaluate(Self.inputs(children: [Self.child("engine", "running")], database: 0)), at: 0)
         #expect(!database.ready && Self.check(database, "application", "database")?.status == .fail)
+        var stopping = Self.inputs(children: [Self.child("engine", "running")], database: 1)
+        stopping.status.state = "stopping"
+        #expect(!HealthReport(layers: HealthModel().evaluate(stopping), at: 0).ready, "not ready while the supervisor stops")
     }
 
     @Test("stale data, a backlog, an old backup, little disk and an unreachable receiver warn; ready stays true; an almost full disk fails the system layer")

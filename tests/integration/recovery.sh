@@ -32,6 +32,10 @@ groups:
         expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.10
         labels: {severity: warning}
         annotations: {summary: "disk", auto_runbook: disk-almost-full}
+      - alert: WardenWatchdogTimeouts
+        expr: increase(warden_child_watchdog_timeouts_total[15m]) > 0
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.child }} hung"}
       - alert: WardenRecoveryFailed
         expr: warden_recovery_gave_up == 1
         labels: {severity: critical}
@@ -227,5 +231,27 @@ check "one backup is left, the newest" test "$("$WARDEN" backup list --json --co
 check "the disk has 10% free again" test "$(df --output=pcent "$f/state" | tail -1 | tr -dc 0-9)" -lt 90
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 umount "$f/state"
+
+# 7. A SIGSTOPped engine: its watchdog pings stop, the supervisor kills and replaces it (the first
+#    step of "engine hung"), WardenWatchdogTimeouts fires, and the new engine resumes from its journal.
+g=$(scratch)
+setup "$g"
+port_g=$(free_port)
+config "$g" "$port_g" <<YAML
+children:
+  - {name: engine, watchdog: 3s}
+YAML
+start_supervisor "$g" "$g/warden.yml"
+wait_until 60 "the engine is ready" supervisor_ready "$g/run"
+checkpointed() { [ "$(sqlite3 "$g/state/warden.sqlite" "SELECT count(*) FROM loop_checkpoint" 2>/dev/null)" = 1 ]; }
+wait_until 60 "the engine has journaled bars" checkpointed
+hung=$(child_field "$g/run" engine .pid)
+kill -STOP "$hung"
+wait_until 30 "the hung engine is killed and replaced" child_replaced "$g/run" engine "$hung"
+check "for its missed watchdog (counted)" test "$(child_field "$g/run" engine .watchdog_timeouts)" -ge 1
+watchdog_alert() { "$WARDEN" alerts --json --config "$g/warden.yml" --state-dir "$g/state" --runtime-dir "$g/run" | jq -e '.[] | select(.name == "WardenWatchdogTimeouts" and .labels.child == "engine")' >/dev/null; }
+wait_until 20 "WardenWatchdogTimeouts fires for the engine" watchdog_alert
+wait_until 60 "the new engine resumes from its journal" log_has "$g/log" '.message == "engine resumed from its journal"'
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 finish

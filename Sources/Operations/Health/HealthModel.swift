@@ -77,8 +77,9 @@ public struct HealthModel: Sendable {
 
     func application(_ inputs: Inputs) -> [HealthReport.Check] {
         var checks: [HealthReport.Check] = []
-        if inputs.status.state != "running" {
-            checks.append(.init(name: "supervisor", status: .fail, detail: "the supervisor is \(inputs.status.state)"))
+        // Degraded or starting shows in the children's own checks; stopping is the supervisor's.
+        if inputs.status.state == "stopping" {
+            checks.append(.init(name: "supervisor", status: .fail, detail: "the supervisor is stopping"))
         }
         checks += inputs.status.children.map { child in
             HealthReport.Check(

@@ -187,7 +187,10 @@ extension Supervise {
             },
             record: { run in await log.record(run) },
             holdOff: { firing in
-                guard let name = firing.labels["child"], let child = supervisor.status().children.first(where: { $0.name == name }),
+                let status = supervisor.status()
+                // Children still coming up are not down.
+                if status.state == "starting" { return "the supervisor is still starting its children" }
+                guard let name = firing.labels["child"], let child = status.children.first(where: { $0.name == name }),
                       child.state == "stopped", child.downReason == "stopped on request"
                 else { return nil }
                 return "\(name) was stopped on request; `warden ctl start \(name)` hands it back"
