@@ -100,9 +100,13 @@ public final class AutoRecovery: Service, Sendable {
     func handle(_ firing: [Firing]) async {
         settleFinished()
         let active = Set(firing.map(\.runbook))
+        let current = Set(firing.map { $0.runbook + "|" + $0.episode })
         state.withLock { s in
             // An alert that cleared ends its episode's page.
             for (runbook, failed) in s.gaveUp where failed && !active.contains(runbook) { s.gaveUp[runbook] = false }
+            // Episodes that ended are forgotten (a new firing is a new episode, with a new start).
+            s.handled.formIntersection(current)
+            s.heldOff.formIntersection(current)
         }
         guard enabled else { return }
         for entry in firing {
