@@ -3,11 +3,11 @@ import Logging
 
 /// One JSON object per line: `time`, `level`, `category`, `message`, `metadata`, with secrets
 /// masked. Written to stderr, or to any sink (a rotating file, a test buffer).
-public struct JSONLogHandler: LogHandler {
+public struct JSONLogHandler: CategoryLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
-    private let category: LogCategory
-    private let levels: LogLevels
+    let category: LogCategory
+    let levels: LogLevels
     private let masker: SecretMasker
     private let sink: @Sendable (String) -> Void
 
@@ -18,15 +18,7 @@ public struct JSONLogHandler: LogHandler {
         self.sink = sink
     }
 
-    public var logLevel: Logger.Level {
-        get { levels.level(for: category) }
-        set {}  // levels come from configuration, per category
-    }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     public func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)

@@ -4,11 +4,11 @@ import Logging
 
 /// Native journald records through sd_journal_sendv: MESSAGE, PRIORITY, WARDEN_CATEGORY and one
 /// field per metadata key, with the same masking as the JSON handler.
-public struct JournalLogHandler: LogHandler {
+public struct JournalLogHandler: CategoryLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
-    private let category: LogCategory
-    private let levels: LogLevels
+    let category: LogCategory
+    let levels: LogLevels
     private let masker: SecretMasker
 
     public init(label: String, levels: LogLevels, masker: SecretMasker) {
@@ -25,15 +25,7 @@ public struct JournalLogHandler: LogHandler {
         return stream == "\(info.st_dev):\(info.st_ino)"
     }
 
-    public var logLevel: Logger.Level {
-        get { levels.level(for: category) }
-        set {}
-    }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     public func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)

@@ -40,3 +40,22 @@ extension LogEvent {
         return merged
     }
 }
+
+/// A handler whose level is its category's, from configuration: the level and metadata
+/// accessors every Warden handler shares.
+protocol CategoryLogHandler: LogHandler {
+    var category: LogCategory { get }
+    var levels: LogLevels { get }
+}
+
+extension CategoryLogHandler {
+    public var logLevel: Logger.Level {
+        get { levels.level(for: category) }
+        set {}  // levels come from configuration, per category
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+}

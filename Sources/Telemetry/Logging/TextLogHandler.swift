@@ -3,11 +3,11 @@ import Logging
 
 /// Readable lines for a terminal: `time level category message key=value …`, secrets masked as
 /// in JSON lines. Values with spaces or quotes are quoted.
-public struct TextLogHandler: LogHandler {
+public struct TextLogHandler: CategoryLogHandler {
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
-    private let category: LogCategory
-    private let levels: LogLevels
+    let category: LogCategory
+    let levels: LogLevels
     private let masker: SecretMasker
     private let sink: @Sendable (String) -> Void
 
@@ -18,15 +18,7 @@ public struct TextLogHandler: LogHandler {
         self.sink = sink
     }
 
-    public var logLevel: Logger.Level {
-        get { levels.level(for: category) }
-        set {}  // levels come from configuration, per category
-    }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
 
     public func log(event: LogEvent) {
         let merged = event.mergedMetadata(handler: metadata, provider: metadataProvider)
