@@ -21,6 +21,14 @@ public struct ControlClient: Sendable {
         try await call("GET", "/v1/health", as: HealthReport.self)
     }
 
+    public func canaryNotifications() async throws -> CanaryReport {
+        try await call("POST", "/v1/notifications/canary", as: CanaryReport.self)
+    }
+
+    public func failOverNotifications() async throws -> FailoverReport {
+        try await call("POST", "/v1/notifications/failover", as: FailoverReport.self)
+    }
+
     public func perform(_ request: ControlRequest) async throws -> ControlReply {
         switch request {
         case .reload: try await call("POST", "/v1/reload", as: ControlReply.self)

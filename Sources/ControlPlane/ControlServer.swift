@@ -10,12 +10,16 @@ import WardenProtocol
 ///     GET  /v1/status
 ///     POST /v1/children/{name}/start | stop | restart
 ///     POST /v1/reload
-///     POST /v1/jobs/{name}/run
+///     POST /v1/jobs/{name}/run | /v1/jobs/once
+///     POST /v1/notifications/canary | failover
 public enum ControlServer {
     public static func application(
-        supervisor: Supervisor, socketPath: String, health: @escaping @Sendable () async -> HealthReport, logger: Logger, onListening: @escaping @Sendable () -> Void
+        supervisor: Supervisor, socketPath: String, health: @escaping @Sendable () async -> HealthReport, notifications: NotificationControl,
+        logger: Logger, onListening: @escaping @Sendable () -> Void
     ) -> some ApplicationProtocol {
         let router = Router()
+        router.post("/v1/notifications/canary") { _, _ in jsonResponse(await notifications.canary()) }
+        router.post("/v1/notifications/failover") { _, _ in jsonResponse(await notifications.failover()) }
         router.get("/v1/status") { _, _ in jsonResponse(supervisor.status()) }
         router.get("/v1/health") { _, _ in jsonResponse(await health()) }
         router.post("/v1/reload") { _, _ in reply(await supervisor.handle(.reload)) }

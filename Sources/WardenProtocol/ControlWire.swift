@@ -226,3 +226,51 @@ public struct OneOffJob: Sendable, Codable, Equatable {
         case timeoutSeconds = "timeout_seconds"
     }
 }
+
+/// What `warden notify canary` reports: each failing channel tried with a test notification.
+public struct CanaryReport: Sendable, Codable, Equatable {
+    public struct Result: Sendable, Codable, Equatable {
+        public var integration: String
+        public var delivered: Bool
+        public var detail: String
+
+        public init(integration: String, delivered: Bool, detail: String) {
+            self.integration = integration
+            self.delivered = delivered
+            self.detail = detail
+        }
+    }
+
+    public var results: [Result]
+
+    public init(results: [Result]) { self.results = results }
+}
+
+/// What `warden notify failover` reports: each failing channel and where its notifications go now
+/// (nil `to`: no receiver in its chain has a working channel).
+public struct FailoverReport: Sendable, Codable, Equatable {
+    public struct Move: Sendable, Codable, Equatable {
+        public var integration: String
+        public var to: String?
+
+        public init(integration: String, to: String?) {
+            self.integration = integration
+            self.to = to
+        }
+    }
+
+    public var moves: [Move]
+
+    public init(moves: [Move]) { self.moves = moves }
+}
+
+/// The alerting service's operations the control socket offers (the supervisor wires them).
+public struct NotificationControl: Sendable {
+    public var canary: @Sendable () async -> CanaryReport
+    public var failover: @Sendable () async -> FailoverReport
+
+    public init(canary: @escaping @Sendable () async -> CanaryReport, failover: @escaping @Sendable () async -> FailoverReport) {
+        self.canary = canary
+        self.failover = failover
+    }
+}

@@ -8,6 +8,6 @@ import Testing
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let shipped = try String(contentsOf: repository.appendingPathComponent("prometheus/rules/warden.rules.yml"), encoding: .utf8)
         #expect(DefaultRules.text + "\n" == shipped)
-        #expect(RuleFile.defaultGroups().map(\.name) == ["warden.supervisor", "warden.host", "warden.storage", "warden.trading", "warden.api"])
+        #expect(RuleFile.defaultGroups().map(\.name) == ["warden.supervisor", "warden.notifications", "warden.host", "warden.storage", "warden.trading", "warden.api"])
     }
 }

@@ -7,6 +7,7 @@ documentation specifies, and answering as the service does.
 Every request is appended to LOGFILE as one JSON line: {service, path, headers, body, problems}.
 A request that breaks the documented format gets 400 and its problems are logged. Control:
   POST /_control/fail  {"status": 503, "count": 2, "retry_after": "1"}  the next N requests fail so
+                       (count -1: until told otherwise; "path": only requests under that path)
   GET  /_control/log   the log as a JSON list
 """
 import base64, json, sys, threading, urllib.parse
@@ -18,7 +19,7 @@ TWILIO_SID, TWILIO_TOKEN = "AC0123456789abcdef0123456789abcdef", "twilio-secret"
 TELEGRAM_TOKEN = "123456:telegram-secret"
 PAGERDUTY_KEY = "R0UT1NGKEY0123456789012345678901"
 lock = threading.Lock()
-failures = {"count": 0, "status": 503, "retry_after": None, "body": ""}
+failures = {"count": 0, "status": 503, "retry_after": None, "body": "", "path": ""}
 
 
 def check_webhook(body, headers, problems):
@@ -130,8 +131,8 @@ class Handler(BaseHTTPRequestHandler):
         except Exception as error:  # malformed JSON or form
             problems.append(f"{service}: unreadable body: {error}")
         with lock:
-            failing = failures["count"] > 0
-            if failing: failures["count"] -= 1
+            failing = failures["count"] != 0 and path.startswith(failures.get("path") or "")
+            if failing and failures["count"] > 0: failures["count"] -= 1
             with open(LOG, "a") as log:
                 log.write(json.dumps({"service": service, "path": path, "headers": dict(self.headers), "body": parsed,
                                       "problems": problems, "answered": failures["status"] if failing else (400 if problems else 200)}) + "\n")

@@ -259,4 +259,61 @@ wait_until 20 "WardenWatchdogTimeouts fires for the engine" watchdog_alert
 wait_until 60 "the new engine resumes from its journal" log_has "$g/log" '.message == "engine resumed from its journal"'
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
+# 8. A receiver answering 500: notifications-failing canaries it (still 500, stage 1 fails), then
+#    fails its notifications over to the route's failover receiver, where the outbox drains; a
+#    canary once it answers again ends the failover.
+h=$(scratch)
+setup "$h"
+cat >>"$h/fast.rules.yml" <<'YAML'
+  - name: traffic
+    rules:
+      - {alert: SignalA, expr: up == 1, labels: {severity: warning}}
+      - {alert: SignalB, expr: up == 1, labels: {severity: warning}}
+      - {alert: SignalC, expr: up == 1, labels: {severity: warning}}
+      - alert: WardenReceiverFailing
+        expr: 'warden_circuit_breaker_open{breaker=~"receiver:.*"} == 1'
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.breaker }} failing", auto_runbook: notifications-failing}
+YAML
+port_h=$(free_port)
+hooks=$(free_port)
+python3 "$ROOT/tests/fakes/receivers.py" "$hooks" "$h/requests.jsonl" & CLEANUP_PIDS+=($!)
+port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+wait_until 20 "the receiver fake listens" port_open "$hooks"
+curl -fsS -X POST "http://127.0.0.1:$hooks/_control/fail" -d '{"status": 500, "count": -1, "path": "/webhook/ops"}'
+config "$h" "$port_h" "  route: {receiver: ops, group_wait: 0s, failover: [backup]}
+  receivers:
+    - {name: ops, webhook_configs: [{url: 'http://127.0.0.1:$hooks/webhook/ops'}]}
+    - {name: backup, webhook_configs: [{url: 'http://127.0.0.1:$hooks/webhook/backup'}]}" <<YAML
+children:
+  - {name: worker, command: [$FIXTURE, ready], restart: never, watchdog: 0s}
+YAML
+start_supervisor "$h" "$h/warden.yml"
+ops_failing() { metric_is 1 "$port_h" warden_circuit_breaker_open 'breaker="receiver:ops/webhook_configs[0]"'; }
+wait_until 60 "five 500s in a row open the ops channel's circuit" ops_failing
+settled() { [ -n "$(runs "$h" outcome notifications-failing | grep -v '^$')" ]; }
+wait_until 60 "WardenReceiverFailing starts notifications-failing, which ends" settled
+check "it succeeded, started by the alert" \
+  test "$(runs "$h" "outcome || ' ' || trigger" notifications-failing)" = "succeeded WardenReceiverFailing"
+check "its steps, in order: the canary fails (ops still answers 500), the failover works, the outbox drains" \
+  test "$(steps "$h" notifications-failing)" = "stage 1: Canary the failing channels=failed, stage 2: Fail the channels over=ok, stage 2: verify after stage 2=ok"
+at() { jq -s "[.[] | select(.path == \"/webhook/$1\") | $2]" "$h/requests.jsonl"; }
+check "ops got the canary, and answered 500" \
+  test "$(at ops 'select(.body.commonLabels.alertname == "WardenTestNotification") | .answered' | jq -c 'unique')" = "[500]"
+check "each signal reached backup once, saying it was meant for ops" \
+  test "$(at backup 'select(.body.commonLabels.alertname | test("^Signal")) | "\(.body.commonLabels.alertname) \(.body.commonAnnotations.failover_from)"' | jq -r 'sort | join(",")')" \
+    = "SignalA ops/webhook_configs[0],SignalB ops/webhook_configs[0],SignalC ops/webhook_configs[0]"
+check "and so did the alert about ops itself" \
+  test "$(at backup 'select(.body.commonLabels.alertname == "WardenReceiverFailing") | .answered' | jq -c 'unique')" = "[200]"
+check "nothing waits; the moved rows are dead letters saying where they went" \
+  test "$(metric "$port_h" warden_outbox_pending) $(sqlite3 "$h/state/warden.sqlite" "SELECT count(*) >= 3 FROM notification_outbox WHERE integration = 'ops/webhook_configs[0]' AND state = 'dead' AND last_error LIKE 'failed over to backup%'")" = "0 1"
+check "/metrics: ops is failed over, and the moves are counted" \
+  test "$(metric "$port_h" warden_receiver_failed_over 'integration="ops/webhook_configs[0]"') $(metric "$port_h" warden_notifications_failed_over_total 'from="ops/webhook_configs[0]"' 'to="backup/webhook_configs[0]"' | awk '{print ($1 >= 4)}')" = "1 1"
+curl -fsS -X POST "http://127.0.0.1:$hooks/_control/fail" -d '{"count": 0}'
+check "once ops answers, a canary by hand says so" test "$("$WARDEN" notify canary --config "$h/warden.yml" --runtime-dir "$h/run")" = "ops/webhook_configs[0]: delivered (200)"
+check "and the failover ends: ops's circuit is closed" \
+  test "$(metric "$port_h" warden_receiver_failed_over 'integration="ops/webhook_configs[0]"')-$(metric "$port_h" warden_circuit_breaker_open 'breaker="receiver:ops/webhook_configs[0]"')" = "-0"
+check "nothing failing now: a failover has nothing to do" test "$("$WARDEN" notify failover --config "$h/warden.yml" --runtime-dir "$h/run")" = "no channel is failing"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
 finish

@@ -140,7 +140,7 @@ public struct AlertingConfig: Sendable {
 
     static func route(_ node: Node, path: String, parent: Route, isRoot: Bool, walker: YAMLWalker, config: AlertingConfig) -> Route {
         let known = ["receiver", "matchers", "match", "match_re", "continue", "group_by", "group_wait", "group_interval",
-                     "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes"]
+                     "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes", "failover"]
         var route = parent
         route.matchers = []
         route.continueMatching = false
@@ -184,6 +184,18 @@ public struct AlertingConfig: Sendable {
                 if key == "mute_time_intervals" { route.muteTimeIntervals = names } else { route.activeTimeIntervals = names }
             case "routes":
                 children = walker.sequence(value, path: at).enumerated().map { ($0, $1) }
+            case "failover":
+                route.failover = []
+                for (index, entry) in walker.sequence(value, path: at).enumerated() {
+                    guard let name = walker.string(entry, path: "\(at)[\(index)]") else { continue }
+                    if config.receivers[name] == nil {
+                        var message = "undefined receiver '\(name)' in failover"
+                        if let guess = DidYouMean.suggestion(for: name, among: Array(config.receivers.keys)) { message += "; did you mean '\(guess)'?" }
+                        walker.report(message, at: entry, path: "\(at)[\(index)]")
+                    } else {
+                        route.failover.append(name)
+                    }
+                }
             default: break
             }
         }

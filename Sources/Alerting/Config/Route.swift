@@ -13,6 +13,10 @@ public struct Route: Sendable {
     public var routes: [Route]
     /// A stable identity for the node (its position in the tree), part of every group key.
     public var id: String
+    /// Warden's addition to Alertmanager's schema: receivers to fail over to, in order, once the
+    /// `notifications-failing` procedure (or `warden notify failover`) finds this route's receiver
+    /// failing. Inherited by child routes that do not set it.
+    public var failover: [String] = []
 
     public func matches(_ labels: Labels) -> Bool {
         matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") }
@@ -31,6 +35,11 @@ public struct Route: Sendable {
 
     /// Every node of the tree, depth first.
     public var all: [Route] { [self] + routes.flatMap(\.all) }
+
+    /// The node whose group keys start with `id` (a notification's `groupKey` names its route).
+    public func node(forGroupKey key: String) -> Route? {
+        all.filter { key.hasPrefix($0.id + ":") }.max { $0.id.count < $1.id.count }
+    }
 
     /// The labels an alert is grouped by on this route.
     public func groupLabels(_ labels: Labels) -> Labels {

@@ -65,6 +65,29 @@ groups:
           description: "The supervisor ran every stage of {{ $labels.runbook }} and its check never held, or it ran too often this hour: a person takes over (`warden runbook show {{ $labels.runbook }}`)."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/recovery-failed.md"
 
+  - name: warden.notifications
+    rules:
+      - alert: WardenReceiverFailing
+        expr: warden_circuit_breaker_open{breaker=~"receiver:.*"} == 1
+        for: 2m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Notifications through {{ $labels.breaker }} are failing"
+          description: "Deliveries through {{ $labels.breaker }} failed repeatedly and its circuit is open on {{ $labels.instance }}: its notifications wait or go to its route's failover receivers."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/notifications-failing.md"
+          auto_runbook: "notifications-failing"
+      - alert: WardenNotificationBacklog
+        expr: warden_outbox_pending > 20
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $value }} notifications are waiting in Warden's outbox"
+          description: "The outbox on {{ $labels.instance }} has held more than 20 undelivered notifications for 15 minutes."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/notifications-failing.md"
+          auto_runbook: "notifications-failing"
+
   - name: warden.host
     rules:
       - record: warden:filesystem_avail:ratio

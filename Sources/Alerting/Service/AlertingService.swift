@@ -39,8 +39,10 @@ public final class AlertingService: Service {
     let logger: Logger
     let deliverer = Deliverer()
     let metrics: AlertingMetrics
-    private let breakers = Mutex<[String: CircuitBreaker]>([:])
-    private let doorbell = Doorbell()
+    let breakers = Mutex<[String: CircuitBreaker]>([:])
+    /// Channels whose notifications go to their route's failover chain while their circuit is open.
+    let failedOver = Mutex<Set<String>>([])
+    let doorbell = Doorbell()
 
     public init(
         options: Options, store: any AlertStore, metrics: AlertingMetrics, samples: @escaping @Sendable () async -> [MetricFamily], logger: Logger,
@@ -261,6 +263,7 @@ public final class AlertingService: Service {
         while !Task.isCancelled {
             do {
                 try await deliverDue()
+                await probeFailedOver()
                 let counts = try await store.outboxCounts()
                 metrics.stats.withLock { $0.outboxPending = counts.pending; $0.outboxDead = counts.dead }
                 let next = try await store.nextAttempt()
@@ -309,8 +312,10 @@ public final class AlertingService: Service {
         let time = now()
         let allowed = breakers.withLock { $0[integration.id, default: CircuitBreaker()].allows(at: time) }
         guard allowed else {
+            let reason = "circuit breaker open for \(integration.id)"
+            if isFailedOver(integration.id), try await divert(row, attempts: row.attempts, reason: reason) { return }
             let reopens = breakers.withLock { $0[integration.id]?.reopensAt } ?? time + 60_000
-            try await store.markRetry(row.id, attempts: row.attempts, next: reopens, error: "circuit breaker open for \(integration.id)")
+            try await store.markRetry(row.id, attempts: row.attempts, next: reopens, error: reason)
             return
         }
         try await store.markSending(row.id)
@@ -327,6 +332,7 @@ public final class AlertingService: Service {
         case .delivered:
             try await store.markSent(row.id, attempts: attempts, at: done)
             breakers.withLock { $0[integration.id, default: CircuitBreaker()].recordSuccess() }
+            endFailover(integration.id)
             metrics.stats.withLock { stats in
                 stats.notifications[[receiver.name, label, "delivered"], default: 0] += 1
                 stats.latency.observe(Double(max(0, done - row.notification.createdAt)) / 1000)
@@ -338,6 +344,9 @@ public final class AlertingService: Service {
                 breakers[integration.id, default: CircuitBreaker()].recordFailure(at: done)
                 return breakers[integration.id]!.state == .open
             }
+            metrics.stats.withLock { $0.breakersOpen["receiver:\(integration.id)"] = open }
+            // A failed-over channel's trial call failed: its notification follows the others.
+            if isFailedOver(integration.id), try await divert(row, attempts: attempts, reason: reason) { return }
             if done - row.createdAt >= options.giveUpAfter {
                 try await store.markDead(row.id, attempts: attempts, error: "gave up after \(attempts) attempts: \(reason)")
                 metrics.stats.withLock { $0.notifications[[receiver.name, label, "dead"], default: 0] += 1 }

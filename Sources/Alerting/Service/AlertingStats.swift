@@ -25,6 +25,8 @@ struct AlertingStats: Sendable {
     var seriesInWindow = 0
     var breakersOpen: [String: Bool] = [:]
     var forwarded: [[String]: Int] = [:]  // [alertmanager, result]
+    var failedOver: Set<String> = []
+    var failoverMoves: [[String]: Int] = [:]  // [from, to]
 
     func families() -> [MetricFamily] {
         var families: [MetricFamily] = [
@@ -42,6 +44,10 @@ struct AlertingStats: Sendable {
             .single("warden_circuit_breaker_open", .gauge, "1 while a circuit breaker refuses calls to its downstream.",
                     breakersOpen.sorted { $0.key < $1.key }.map { ([("breaker", $0.key)], $0.value ? 1 : 0) }),
         ]
+        families.append(.single("warden_receiver_failed_over", .gauge, "1 while a channel's notifications go to its route's failover receivers.",
+                                failedOver.sorted().map { ([("integration", $0)], 1) }))
+        families.append(.single("warden_notifications_failed_over_total", .counter, "Notifications moved from a failing channel to a failover channel.",
+                                failoverMoves.sorted { $0.key.joined() < $1.key.joined() }.map { ([("from", $0.key[0]), ("to", $0.key[1])], Double($0.value)) }))
         families.append(latency.family("warden_notification_latency_seconds", "Time from a notification being decided to its delivery."))
         if !forwarded.isEmpty {
             families.append(.single("warden_alertmanager_notifications_total", .counter, "Batches of alerts forwarded to Alertmanager by result.",

@@ -44,6 +44,7 @@ enum AlertSQL {
     static let markSent = SharedSQL("UPDATE notification_outbox SET state = 'sent', attempts = ?, sent_at = ?, last_error = NULL WHERE id = ?")
     static let markRetry = SharedSQL("UPDATE notification_outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?")
     static let markDead = SharedSQL("UPDATE notification_outbox SET state = 'dead', attempts = ?, last_error = ? WHERE id = ?")
+    static let expedite = SharedSQL("UPDATE notification_outbox SET next_attempt_at = ? WHERE state = 'pending' AND integration = ?")
     static let outboxCounts = SharedSQL("""
         SELECT count(*) FILTER (WHERE state IN ('pending', 'sending')), count(*) FILTER (WHERE state = 'dead') FROM notification_outbox
         """)

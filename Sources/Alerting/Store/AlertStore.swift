@@ -57,6 +57,11 @@ public protocol AlertStore: Sendable {
     func markSent(_ id: Int64, attempts: Int, at time: Int64) async throws
     func markRetry(_ id: Int64, attempts: Int, next: Int64, error: String) async throws
     func markDead(_ id: Int64, attempts: Int, error: String) async throws
+    /// Moves a row to other channels in one transaction: the copies are queued, the row is kept
+    /// as a dead letter saying where it went. Never lost; after a crash at most sent twice.
+    func failOver(_ id: Int64, attempts: Int, to copies: [AlertNotification], error: String, at time: Int64) async throws
+    /// A channel's waiting rows become due now (its circuit closed again).
+    func expedite(integration: String, at time: Int64) async throws
     func outboxCounts() async throws -> (pending: Int, dead: Int)
     func nextAttempt() async throws -> Int64?
     func outbox(limit: Int) async throws -> [OutboxEntry]

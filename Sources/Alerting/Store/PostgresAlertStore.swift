@@ -169,6 +169,17 @@ public final class PostgresAlertStore: AlertStore {
         _ = try await query(AlertSQL.markDead, Int32(attempts), error, id)
     }
 
+    public func failOver(_ id: Int64, attempts: Int, to copies: [AlertNotification], error: String, at time: Int64) async throws {
+        try await client.transaction(logger: Self.logger) { connection in
+            try await Self.insert(copies, at: time, connection)
+            _ = try await Self.query(connection, AlertSQL.markDead, Int32(attempts), error, id)
+        }
+    }
+
+    public func expedite(integration: String, at time: Int64) async throws {
+        _ = try await query(AlertSQL.expedite, time, integration)
+    }
+
     public func outboxCounts() async throws -> (pending: Int, dead: Int) {
         for try await (pending, dead) in try await query(AlertSQL.outboxCounts).decode((Int64, Int64).self) { return (Int(pending), Int(dead)) }
         return (0, 0)

@@ -150,6 +150,17 @@ public final class SQLiteAlertStore: AlertStore {
         try await queue.write { db in try Self.execute(db, AlertSQL.markDead, [attempts, error, id]) }
     }
 
+    public func failOver(_ id: Int64, attempts: Int, to copies: [AlertNotification], error: String, at time: Int64) async throws {
+        try await queue.write { db in
+            try Self.insert(copies, at: time, db)
+            try Self.execute(db, AlertSQL.markDead, [attempts, error, id])
+        }
+    }
+
+    public func expedite(integration: String, at time: Int64) async throws {
+        try await queue.write { db in try Self.execute(db, AlertSQL.expedite, [time, integration]) }
+    }
+
     public func outboxCounts() async throws -> (pending: Int, dead: Int) {
         try await queue.read { db in
             let row = try Self.rows(db, AlertSQL.outboxCounts).first

@@ -33,7 +33,37 @@ private func formatTime(_ milliseconds: Int64?) -> String {
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts", abstract: "Alerts of Warden's own rules: list the firing and pending ones, acknowledge one.",
-        subcommands: [List.self, Ack.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Ack.self, Outbox.self], defaultSubcommand: List.self)
+
+    struct Outbox: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The newest notifications in the outbox: channel, state (pending, sending, sent, dead), attempts and the last error.")
+        @Option(help: "How many rows, newest first.") var limit = 50
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        struct Row: Encodable {
+            var id: Int64, integration: String, state: String, attempts: Int, lastError: String?, createdAt: Int64, sentAt: Int64?
+            enum CodingKeys: String, CodingKey {
+                case id, integration, state, attempts
+                case lastError = "last_error", createdAt = "created_at", sentAt = "sent_at"
+            }
+        }
+
+        func run() async throws {
+            guard limit > 0 else { throw fail(WardenError(.usage, "--limit must be at least 1")) }
+            let (location, _) = try await alertDatabase(options)
+            let limit = limit
+            let rows = try await AlertingSetup.withStore(location) { try await $0.outbox(limit: limit) }.map {
+                Row(id: $0.id, integration: $0.integration, state: $0.state, attempts: $0.attempts, lastError: $0.lastError, createdAt: $0.createdAt, sentAt: $0.sentAt)
+            }
+            if json { try printJSON(rows); return }
+            if rows.isEmpty { print("the outbox is empty") }
+            for row in rows {
+                print("\(row.id)  \(row.state.uppercased())  \(row.integration)  attempts \(row.attempts)  queued \(formatTime(row.createdAt))\(row.lastError.map { "  last_error: \($0)" } ?? "")")
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Firing and pending alerts with their labels, since when, and value.")
@@ -149,8 +179,45 @@ struct SilenceCommand: AsyncParsableCommand {
 
 struct NotifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "notify", abstract: "Send a canary notification through a receiver's channels.",
-        subcommands: [Test.self])
+        commandName: "notify", abstract: "Canary notifications, and failing channels failed over (the notifications-failing runbook).",
+        subcommands: [Test.self, Canary.self, Failover.self])
+
+    struct Canary: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Ask the running supervisor to send a test notification through each failing channel; exit 1 if one still fails.",
+            discussion: "A channel that answers gets its circuit closed and its waiting notifications sent now.")
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let report = try await withClient(options) { try await $0.canaryNotifications() }
+            if json { try printJSON(report) } else {
+                if report.results.isEmpty { print("no channel is failing") }
+                for result in report.results { print("\(result.integration): \(result.delivered ? "" : "FAILED: ")\(result.detail)") }
+            }
+            if report.results.contains(where: { !$0.delivered }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Failover: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send each failing channel's notifications to the next working receiver of its route; exit 1 if one has nowhere to go.",
+            discussion: """
+                The chain is the route's `failover` receivers, then the root route's receiver; a critical alert then tries every \
+                receiver. It lasts until a delivery through the channel works again (its circuit's trial call or a canary).
+                """)
+        @Flag(help: "Print JSON.") var json = false
+        @OptionGroup var options: CommonOptions
+
+        func run() async throws {
+            let report = try await withClient(options) { try await $0.failOverNotifications() }
+            if json { try printJSON(report) } else {
+                if report.moves.isEmpty { print("no channel is failing") }
+                for move in report.moves { print("\(move.integration): \(move.to.map { "failed over to \($0)" } ?? "FAILED: no receiver in its chain works")") }
+            }
+            if report.moves.contains(where: { $0.to == nil }) { throw ExitCode(1) }
+        }
+    }
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

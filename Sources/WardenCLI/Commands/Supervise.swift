@@ -13,6 +13,7 @@ import Supervisor
 import Synchronization
 import Telemetry
 import WardenCore
+import WardenProtocol
 
 struct Supervise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -122,8 +123,12 @@ struct Supervise: AsyncParsableCommand {
         let health = HealthMonitor(
             endpoints: Self.endpoints(alertingSetup.config), status: { supervisor.status() }, families: { await metrics.families() },
             outbox: { try? await alertStore.outboxCounts() })
+        let notifications = NotificationControl(
+            canary: { CanaryReport(results: await alerting.canary().map { .init(integration: $0.integration, delivered: $0.ok, detail: $0.detail) }) },
+            failover: { FailoverReport(moves: await alerting.failover().map { .init(integration: $0.integration, to: $0.ok ? $0.detail : nil) }) })
         let control = ControlServer.application(
-            supervisor: supervisor, socketPath: directories.controlSocket, health: { await health.report() }, logger: logger, onListening: { announce.yield() })
+            supervisor: supervisor, socketPath: directories.controlSocket, health: { await health.report() }, notifications: notifications, logger: logger,
+            onListening: { announce.yield() })
         let http = SupervisorEndpoint.application(
             supervisor: supervisor, metrics: metrics, health: { await health.report() }, address: configuration.supervisor.listen, logger: logger,
             onListening: { announce.yield() })
