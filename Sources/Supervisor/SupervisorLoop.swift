@@ -80,6 +80,7 @@ final class SupervisorLoop {
         }
         logger.info("supervisor starting", metadata: [
             "children": "\(slots.map(\.name).joined(separator: ","))", "runtime_dir": "\(directories.runtime)",
+            "environment": "\(configuration.environment ?? "none")",
         ])
         await startEligibleChildren(now: .now)
         reportStartupIfDone()

@@ -86,4 +86,31 @@ out=$("$WARDEN" ctl status --runtime-dir "$dir/nothing-here" 2>&1); rc=$?
 check "ctl with no supervisor exits 69" test "$rc" = 69
 check "and says where it looked" grep -q "$dir/nothing-here/control.sock" <<<"$out"
 
+# Environments: warden.<env>.yml laid over warden.yml (--env or WARDEN_ENV), and their guards.
+env_dir=$(scratch)
+env_port=$(free_port)
+printf 'supervisor:\n  listen: 127.0.0.1:1\nchildren:\n  - {name: worker, command: [%s, ready], watchdog: 0s}\n' "$FIXTURE" >"$env_dir/warden.yml"
+printf 'supervisor:\n  listen: 127.0.0.1:%s\nalerting:\n  route: {receiver: staging-hook}\n  receivers:\n    - {name: staging-hook, webhook_configs: [{url: "http://127.0.0.1:1/hook"}]}\n' "$env_port" >"$env_dir/warden.staging.yml"
+printf 'engine:\n  exchange: {fee_rate: 0.9}\n' >"$env_dir/warden.dev.yml"
+: >"$env_dir/warden.prod.yml"
+out=$("$WARDEN" check-config --config "$env_dir/warden.yml" --env staging 2>&1); rc=$?
+check "check-config --env staging: valid, naming the overlay" test "$rc $out" = "0 $env_dir/warden.yml + warden.staging.yml (environment staging): configuration is valid (1 children: worker; 23 rules, 1 receivers)"
+out=$(WARDEN_ENV=dev "$WARDEN" check-config --config "$env_dir/warden.yml" 2>&1); rc=$?
+check "WARDEN_ENV=dev: a bad value in the overlay exits 78 naming the overlay's file and line" \
+  test "$rc $out" = "78 $env_dir/warden.dev.yml:2: engine.exchange.fee_rate: expected 0 to 0.5, found 0.9"
+out=$("$WARDEN" check-config --config "$env_dir/warden.yml" --env prod 2>&1); rc=$?
+check "prod refuses the paper exchange and replayed candles (exit 78)" \
+  test "$rc $(grep -c 'environment prod: refuses' <<<"$out")" = "78 2"
+out=$("$WARDEN" check-config --config "$env_dir/warden.yml" --env qa 2>&1); rc=$?
+check "an unknown environment is refused with the ones that exist" \
+  test "$rc" = 78 -a -n "$(grep -F "unknown environment 'qa' (--env or WARDEN_ENV): expected one of dev, staging, prod" <<<"$out")"
+start_supervisor "$env_dir" "$env_dir/warden.yml" --env staging
+wait_until 20 "the supervisor runs on the staging overlay's port" bash -c "curl -fsS http://127.0.0.1:$env_port/healthz >/dev/null"
+check "its worker inherits the environment (WARDEN_ENV=staging)" \
+  grep -qz '^WARDEN_ENV=staging$' "/proc/$(child_field "$env_dir/run" worker .pid)/environ"
+check "alerting reads the overlay too: its receiver is probed" \
+  test "$("$WARDEN" health --json --config "$env_dir/warden.yml" --env staging --runtime-dir "$env_dir/run" | jq -r '[.layers[].checks[].name] | map(select(startswith("receiver:"))) | join(",")')" = "receiver:staging-hook/webhook"
+check "its start-up line names the environment" log_has "$env_dir/log" '.message == "supervisor starting" and .metadata.environment == "staging"'
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
 finish

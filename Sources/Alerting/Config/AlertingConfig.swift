@@ -28,10 +28,9 @@ public struct AlertingConfig: Sendable {
     /// Reads `alerting:` from the configuration file at `path` (nil: the embedded defaults).
     public static func load(path: String?, secrets: SecretResolver = SecretResolver()) throws(ConfigurationError) -> AlertingConfig {
         guard let path else { return .none }
-        let (root, problem) = YAMLWalker.compose(path: path)
-        if let problem { throw ConfigurationError(issues: [problem]) }
-        let walker = YAMLWalker(file: path)
-        guard let node = root?["alerting"] else { return .none }
+        let document = try ComposedConfiguration.compose(path: path, environment: ComposedConfiguration.selectedEnvironment())
+        let walker = YAMLWalker(document: document)
+        guard let node = document.root?["alerting"] else { return .none }
         var config = parse(node, walker: walker, secrets: secrets, directory: (path as NSString).deletingLastPathComponent)
         if walker.issues.isEmpty, config.ruleFiles.isEmpty == false {
             // Rule files are loaded now, so a bad rule stops the start rather than half-configuring.

@@ -6,9 +6,19 @@ import Yams
 /// path, for files whose schema belongs to Prometheus or Alertmanager.
 final class YAMLWalker {
     let file: String
+    /// The file a key path's value came from (an environment's overlay or the file itself).
+    let fileFor: (String) -> String
     private(set) var issues: [ConfigIssue] = []
 
-    init(file: String) { self.file = file }
+    init(file: String) {
+        self.file = file
+        fileFor = { _ in file }
+    }
+
+    init(document: ComposedConfiguration) {
+        file = document.file
+        fileFor = { document.file(for: $0) }
+    }
 
     /// The document in `path`, or nil with the problem recorded.
     static func compose(path: String) -> (Node?, ConfigIssue?) {
@@ -35,7 +45,7 @@ final class YAMLWalker {
     }
 
     func report(_ message: String, at node: Node?, path: String) {
-        let issue = ConfigIssue(file: file, line: node?.mark?.line, keyPath: path, message: message)
+        let issue = ConfigIssue(file: fileFor(path), line: node?.mark?.line, keyPath: path, message: message)
         if !issues.contains(issue) { issues.append(issue) }
     }
 

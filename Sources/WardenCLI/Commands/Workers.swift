@@ -21,6 +21,12 @@ private func runWorker(role: String, options: CommonOptions) async throws {
         return
     }
     let settings = configuration.engine
+    // Fails closed: a configuration asking for BingX never falls back to paper trading.
+    if settings.exchange.kind == .bingx || settings.marketData.source == "bingx" {
+        throw fail(WardenError(
+            .configuration, "this build of the engine cannot trade on BingX yet (the venue and feed are being built); use kind: paper with source: replay",
+            location: "engine.exchange"))
+    }
     for strategy in settings.strategies {
         do {
             _ = try StrategyRegistry.make(strategy.name, overrides: strategy.params)

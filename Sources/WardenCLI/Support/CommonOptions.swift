@@ -18,9 +18,20 @@ struct CommonOptions: ParsableArguments {
         "Sockets (default: supervisor.runtime_dir, $RUNTIME_DIRECTORY, /run/warden for root).", valueName: "dir"))
     var runtimeDirectory: String?
 
+    @Option(name: .customLong("env"), help: ArgumentHelp(
+        "Environment: dev, staging or prod; lays warden.<env>.yml over the configuration and checks its guards (default: $WARDEN_ENV).",
+        valueName: "name"))
+    var environment: String?
+
     @Option(name: .customLong("log-format"), help: ArgumentHelp(
         "Log lines as text or json (default: logging.format, auto: text on a terminal, JSON otherwise).", valueName: "text|json"))
     var logFormat: LoggingSettings.Format?
+
+    /// `--env` becomes `WARDEN_ENV`, so every load in this process and every child it starts
+    /// (workers, jobs, runbook steps) sees the same environment.
+    func validate() throws {
+        if let environment { setenv("WARDEN_ENV", environment, 1) }
+    }
 
     var configPath: String? {
         config ?? ProcessInfo.processInfo.environment["WARDEN_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }

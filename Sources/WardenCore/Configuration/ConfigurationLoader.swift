@@ -10,19 +10,18 @@ public struct ConfigurationLoader: Sendable {
         self.secrets = secrets
     }
 
-    /// The configuration in the file at `path`, or the embedded defaults when `path` is nil.
-    public func load(path: String?) throws(ConfigurationError) -> WardenConfiguration {
-        guard let path else { return WardenConfiguration() }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"
-            throw ConfigurationError(issues: [ConfigIssue(
-                file: path, line: nil, keyPath: "", message: "cannot read configuration file: \(reason)")])
+    /// The configuration in the file at `path` with the selected environment's overlay (`--env`,
+    /// `WARDEN_ENV`) laid over it, or the embedded defaults when `path` is nil.
+    public func load(path: String?, environment: String? = ComposedConfiguration.selectedEnvironment()) throws(ConfigurationError) -> WardenConfiguration {
+        guard let path else {
+            if let environment {
+                throw ConfigurationError(issues: [ConfigIssue(
+                    file: "warden.yml", line: nil, keyPath: "",
+                    message: "environment '\(environment)' is selected but no configuration file is given (--config or WARDEN_CONFIG); its overlay sits beside it")])
+            }
+            return WardenConfiguration()
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigurationError(issues: [ConfigIssue(
-                file: path, line: nil, keyPath: "", message: "configuration file is not UTF-8 text")])
-        }
-        return try load(yaml: text, file: path)
+        return try load(ComposedConfiguration.compose(path: path, environment: environment))
     }
 
     /// The configuration written in `yaml`; `file` names it in messages.
@@ -33,9 +32,12 @@ public struct ConfigurationLoader: Sendable {
         } catch {
             throw ConfigurationError(issues: [Self.syntaxIssue(error, file: file)])
         }
-        guard let root else { return WardenConfiguration() }
+        return try load(ComposedConfiguration(root: root, file: file))
+    }
 
-        let collector = ConfigIssueCollector(file: file, root: root, secrets: secrets)
+    func load(_ document: ComposedConfiguration) throws(ConfigurationError) -> WardenConfiguration {
+        guard let root = document.root else { return try guarded(WardenConfiguration(), document) }
+        let collector = ConfigIssueCollector(document: document, secrets: secrets)
         let decoded: WardenConfiguration?
         do {
             decoded = try YAMLDecoder().decode(WardenConfiguration.self, from: root, userInfo: [.configIssues: collector])
@@ -48,13 +50,39 @@ public struct ConfigurationLoader: Sendable {
         }
         guard let decoded, collector.issues.isEmpty else {
             // Reported in file order, whatever order the decoder visited the keys in.
-            let ordered = collector.issues.enumerated().sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            let ordered = collector.issues.enumerated().sorted { ($0.element.file, $0.element.line ?? 0, $0.offset) < ($1.element.file, $1.element.line ?? 0, $1.offset) }
             throw ConfigurationError(issues: ordered.map(\.element))
         }
-        return decoded
+        return try guarded(decoded, document)
     }
 
-    private static func syntaxIssue(_ error: any Error, file: String) -> ConfigIssue {
+    /// The environment set, and its guards checked against the merged configuration.
+    private func guarded(_ configuration: WardenConfiguration, _ document: ComposedConfiguration) throws(ConfigurationError) -> WardenConfiguration {
+        var configuration = configuration
+        guard let overlay = document.overlay else { return configuration }
+        configuration.environment = overlay.environment
+        let issues = EnvironmentGuards.violations(configuration, environment: overlay.environment).map { violation in
+            ConfigIssue(
+                file: document.file(for: violation.keyPath), line: Self.line(of: violation.keyPath, in: document.root), keyPath: violation.keyPath,
+                message: "environment \(overlay.environment): \(violation.message)")
+        }
+        guard issues.isEmpty else { throw ConfigurationError(issues: issues) }
+        return configuration
+    }
+
+    /// The line of the key at a dotted path, or of the nearest ancestor present.
+    static func line(of keyPath: String, in root: Node?) -> Int? {
+        var node = root
+        var line: Int?
+        for name in keyPath.split(separator: ".").map(String.init) {
+            guard let mapping = node?.mapping, let entry = mapping.first(where: { $0.key.string == name }) else { break }
+            line = entry.key.mark?.line
+            node = entry.value
+        }
+        return line
+    }
+
+    static func syntaxIssue(_ error: any Error, file: String) -> ConfigIssue {
         switch error as? YamlError {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
             .composer(_, let problem, let mark, _):

@@ -88,36 +88,91 @@ public struct MarketDataSettings: Sendable, Hashable, Decodable {
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
         self.init(source: fields.read("source", default: "replay"), file: fields.read("file"), speed: fields.read("speed", default: 60))
-        if source != "replay" { fields.problem("expected replay (live market data arrives with the exchange issue), found '\(source)'", at: "source") }
+        if !["replay", "bingx"].contains(source) { fields.problem("expected replay or bingx, found '\(source)'", at: "source") }
         if !(0...10_000_000).contains(speed) { fields.problem("expected 0 (as fast as possible) up to 10000000, found \(speed)", at: "speed") }
     }
 }
 
-/// `engine.exchange`: the paper exchange (BingX arrives with its issue).
+/// `engine.exchange`: the paper exchange, or BingX (spot or perpetual swap; `demo` for its VST
+/// demo hosts). Keys are secrets and never in clear, as database passwords.
 public struct ExchangeSettings: Sendable, Hashable, Decodable {
-    public var kind: String
+    public enum Kind: String, Sendable, Hashable, CaseIterable { case paper, bingx }
+    public enum Market: String, Sendable, Hashable, CaseIterable { case spot, swap }
+
+    public var kind: Kind
     public var startingBalance: Double
     public var feeRate: Double
     public var slippageBps: Double
+    public var market: Market
+    public var apiKey: ConfigText?
+    public var secretKey: ConfigText?
+    public var demo: Bool
+    public var recvWindow: Duration
+    /// The REST origin; nil means BingX's (live or demo).
+    public var baseURL: String?
+    /// The market's WebSocket URL; nil means BingX's for the market (live or demo).
+    public var wsURL: String?
 
-    public init(kind: String = "paper", startingBalance: Double = 10_000, feeRate: Double = 0.001, slippageBps: Double = 0) {
+    public init(
+        kind: Kind = .paper, startingBalance: Double = 10_000, feeRate: Double = 0.001, slippageBps: Double = 0, market: Market = .spot,
+        apiKey: ConfigText? = nil, secretKey: ConfigText? = nil, demo: Bool = false, recvWindow: Duration = .seconds(5),
+        baseURL: String? = nil, wsURL: String? = nil
+    ) {
         self.kind = kind
         self.startingBalance = startingBalance
         self.feeRate = feeRate
         self.slippageBps = slippageBps
+        self.market = market
+        self.apiKey = apiKey
+        self.secretKey = secretKey
+        self.demo = demo
+        self.recvWindow = recvWindow
+        self.baseURL = baseURL
+        self.wsURL = wsURL
     }
 
-    static let keys = ["kind", "starting_balance", "fee_rate", "slippage_bps"]
+    /// Real money: BingX with live (not demo) keys.
+    public var isLive: Bool { kind == .bingx && !demo }
+
+    static let keys = [
+        "kind", "starting_balance", "fee_rate", "slippage_bps", "market", "api_key", "secret_key", "demo", "recv_window", "base_url", "ws_url",
+    ]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
+        let kindText: String = fields.read("kind", default: "paper")
+        let marketText: String = fields.read("market", default: "spot")
         self.init(
-            kind: fields.read("kind", default: "paper"), startingBalance: fields.read("starting_balance", default: 10_000),
-            feeRate: fields.read("fee_rate", default: 0.001), slippageBps: fields.read("slippage_bps", default: 0))
-        if kind != "paper" { fields.problem("expected paper (BingX arrives with its issue), found '\(kind)'", at: "kind") }
+            kind: Kind(rawValue: kindText) ?? .paper, startingBalance: fields.read("starting_balance", default: 10_000),
+            feeRate: fields.read("fee_rate", default: 0.001), slippageBps: fields.read("slippage_bps", default: 0),
+            market: Market(rawValue: marketText) ?? .spot, apiKey: fields.read("api_key"), secretKey: fields.read("secret_key"),
+            demo: fields.read("demo", default: false), recvWindow: fields.duration("recv_window", default: .seconds(5)),
+            baseURL: fields.read("base_url"), wsURL: fields.read("ws_url"))
+        if Kind(rawValue: kindText) == nil { fields.problem("expected paper or bingx, found '\(kindText)'", at: "kind") }
+        if Market(rawValue: marketText) == nil { fields.problem("expected spot or swap, found '\(marketText)'", at: "market") }
         if !(startingBalance > 0) { fields.problem("must be above 0", at: "starting_balance") }
         if !(0..<0.5).contains(feeRate) { fields.problem("expected 0 to 0.5, found \(feeRate)", at: "fee_rate") }
         if !(0..<5000).contains(slippageBps) { fields.problem("expected 0 to 5000, found \(slippageBps)", at: "slippage_bps") }
+        // BingX accepts a receive window up to 60 s.
+        if !(Duration.milliseconds(1)...Duration.seconds(60)).contains(recvWindow) { fields.problem("expected 1ms to 60s, found \(DurationText.format(recvWindow))", at: "recv_window") }
+        for (key, url) in [("base_url", baseURL), ("ws_url", wsURL)] {
+            guard let url else { continue }
+            let schemes = key == "base_url" ? ["http://", "https://"] : ["ws://", "wss://"]
+            if !schemes.contains(where: url.hasPrefix) { fields.problem("expected a URL starting with \(schemes.joined(separator: " or ")), found '\(url)'", at: key) }
+        }
+        guard kind == .bingx else {
+            for key in ["api_key", "secret_key"] where fields.container.contains(ConfigKey(key)) { fields.problem("keys are for kind: bingx; the paper exchange needs none", at: key) }
+            return
+        }
+        for (key, value) in [("api_key", apiKey), ("secret_key", secretKey)] {
+            if let value, value.reference == nil {
+                fields.problem("a key must not be written in clear: use ${file:PATH}, ${env:NAME} or ${credential:NAME}", at: key)
+            } else if let value, value.value.isEmpty {
+                fields.problem("the key is empty", at: key)
+            } else if value == nil {
+                fields.problem("kind: bingx needs \(key) (BingX: API management; demo keys with demo: true)", at: key)
+            }
+        }
     }
 }
 

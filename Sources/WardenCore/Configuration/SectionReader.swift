@@ -110,19 +110,19 @@ struct SectionReader {
 
 /// Gathers issues during one load; used from a single thread for the duration of that load.
 final class ConfigIssueCollector {
-    let file: String
-    let root: Node?
+    let document: ComposedConfiguration
+    var root: Node? { document.root }
     let secrets: SecretResolver
     private(set) var issues: [ConfigIssue] = []
 
-    init(file: String, root: Node?, secrets: SecretResolver) {
-        self.file = file
-        self.root = root
+    init(document: ComposedConfiguration, secrets: SecretResolver) {
+        self.document = document
         self.secrets = secrets
     }
 
     func report(_ message: String, at path: [any CodingKey]) {
-        let issue = ConfigIssue(file: file, line: line(for: path), keyPath: Self.keyPath(path), message: message)
+        let keyPath = Self.keyPath(path)
+        let issue = ConfigIssue(file: document.file(for: keyPath), line: line(for: path), keyPath: keyPath, message: message)
         if !issues.contains(issue) { issues.append(issue) }
     }
 

@@ -10,6 +10,8 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var engine: EngineSettings
     public var recovery: RecoverySettings
     public var children: [ChildSpec]
+    /// The environment whose overlay was laid over the file (`--env`, `WARDEN_ENV`); nil for none.
+    public var environment: String?
 
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
