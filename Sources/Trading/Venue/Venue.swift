@@ -73,6 +73,8 @@ public struct VenueError: Error, CustomStringConvertible, Hashable {
         public static let orderNotFound = Code(name: "order_not_found")
         public static let invalidParameter = Code(name: "invalid_parameter")
         public static let duplicateOrder = Code(name: "duplicate_order")
+        /// Refused for a reason with no code of its own here (the venue's message says which).
+        public static let rejected = Code(name: "rejected")
         /// The request may or may not have taken effect (a timeout, a 5xx).
         public static let unknown = Code(name: "unknown")
     }
