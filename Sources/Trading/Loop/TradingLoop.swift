@@ -76,6 +76,10 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                     unwritten = 0
                 }
                 if state.unknownOrders > 0 { try await state.resolveUnknown(loop: context, batch: &batch, at: time) }
+                if let live = context.live, !state.lifecycles.isEmpty {
+                    let (reports, fills) = try await live.takeEvents()
+                    if !reports.isEmpty || !fills.isEmpty { try state.settle(reports: reports, fills: fills, loop: context, batch: &batch) }
+                }
                 let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast, loop: context, batch: &batch)
                 start = end
                 processed += 1
@@ -131,6 +135,8 @@ struct LoopContext: Sendable {
     let venue: any Venue
     /// The venue as a simulated one, looked up once.
     let simulated: (any SimulatedVenue)?
+    /// The venue as a live one (its order changes arrive by themselves), looked up once.
+    let live: (any LiveVenue)?
     let store: any TradingStore
     let observer: (any TradingObserver)?
     /// The store's `keepsCandles`, looked up once.
@@ -147,6 +153,7 @@ struct LoopContext: Sendable {
         self.markets = markets
         self.venue = venue
         self.simulated = simulated
+        live = venue as? any LiveVenue
         self.store = store
         self.observer = observer
         self.keepsCandles = keepsCandles

@@ -85,7 +85,7 @@ public final class PaperVenue: SimulatedVenue {
             guard account.openReports[order.clientOrderID] == nil, !account.recentIDs.contains(order.clientOrderID) else {
                 throw VenueError(.duplicateOrder, "client order id \(order.clientOrderID) was already used")
             }
-            try Self.check(order, instrument)
+            try VenueRules.check(order, instrument)
             // Reserve what the order may spend or sell, as an exchange locks it.
             let (asset, amount) = Self.reservation(order, instrument, model)
             var holding = account.holdings[asset] ?? Holding(free: 0, locked: 0)
@@ -172,27 +172,6 @@ public final class PaperVenue: SimulatedVenue {
     }
 
     // MARK: - Exchange rules
-
-    static func check(_ order: Order, _ instrument: Instrument) throws(VenueError) {
-        if let quantity = order.quantity {
-            guard instrument.isOnStep(quantity) else {
-                throw VenueError(.invalidParameter, "quantity \(quantity) is not a multiple of the step \(instrument.stepSize) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
-            }
-            guard quantity >= instrument.minQuantity, quantity > 0 else {
-                throw VenueError(.invalidParameter, "quantity \(quantity) is below the minimum \(instrument.minQuantity) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
-            }
-        }
-        for price in [order.price, order.stopPrice].compactMap({ $0 }) where !instrument.isOnTick(price) {
-            throw VenueError(.invalidParameter, "price \(price) is not a multiple of the tick \(instrument.tickSize) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
-        }
-        if order.type != .market, order.quantity == nil { throw VenueError(.invalidParameter, "a \(order.type.rawValue) order needs a quantity", venueCode: BingXCode.invalidParameter) }
-        if let quote = order.quoteQuantity, quote < instrument.minNotional {
-            throw VenueError(.invalidParameter, "order value \(quote) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
-        }
-        if let quantity = order.quantity, let price = order.price ?? order.stopPrice, quantity * price < instrument.minNotional {
-            throw VenueError(.invalidParameter, "order value \(quantity * price) is below the minimum notional \(instrument.minNotional) of \(instrument.symbol)", venueCode: BingXCode.invalidParameter)
-        }
-    }
 
     /// What a new order locks: a buy its quote (a limit buy at its price with the fee; a market buy
     /// by quantity cannot be priced yet, so it locks nothing and is checked when it fills); a sell its base.

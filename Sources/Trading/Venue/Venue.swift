@@ -32,6 +32,13 @@ public protocol SimulatedVenue: Venue {
     func restore(_ snapshot: Data) throws
 }
 
+/// A venue outside this process whose order changes arrive by themselves (a stream, or polling
+/// while it is down): the loop takes what arrived before each batch of bars.
+public protocol LiveVenue: Venue {
+    /// Changes to the orders this process follows, and their fills, since the last call, oldest first.
+    func takeEvents() async throws -> (reports: [ExecutionReport], fills: [Fill])
+}
+
 /// An order's state on the venue.
 public struct ExecutionReport: Sendable, Hashable, Codable {
     public var clientOrderID: String

@@ -1,0 +1,229 @@
+import Foundation
+import NIOHTTP1
+import Synchronization
+import Trading
+
+/// BingX spot as a `Venue`. Orders carry Warden's deterministic client order id (as BingX's
+/// `newClientOrderId`, which takes letters, digits and `_`: see `venueID`); a submit without an
+/// answer leaves the order unknown and it is asked about, never sent again. Order changes and
+/// fills are polled (`takeEvents`) for every order this process follows.
+public final class BingXSpotVenue: LiveVenue {
+    public let name = "bingx"
+    public var isRemote: Bool { true }
+
+    let client: BingXClient
+    let markets: [String]
+    let instruments = Mutex<[String: Instrument]>([:])
+    let followed = Mutex<[String: Followed]>([:])
+    /// When this process started: an order it did not send itself may still be in flight until
+    /// then plus the receive window (BingX refuses a request that arrives later).
+    let startedAt: Int64
+
+    /// What the venue knows of one order it follows, keyed by Warden's client order id.
+    struct Followed: Sendable {
+        var market: String
+        var side: Side
+        var sentAt: Int64?
+        var exchangeOrderID: String?
+        var last: ExecutionReport?
+        /// The last state handed to the loop by `takeEvents`.
+        var reported: ExecutionReport?
+        var tradeIDs: Set<String> = []
+        var filled: Decimal = 0
+    }
+
+    public init(client: BingXClient, markets: [String]) {
+        self.client = client
+        self.markets = markets
+        startedAt = client.serverNow
+    }
+
+    /// Warden's id as BingX takes it: lower case, `_` for anything but letters and digits, at most 40.
+    public static func venueID(_ clientOrderID: String) -> String {
+        String(clientOrderID.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
+    }
+
+    /// `BTC-USDT`, as BingX spells spot symbols.
+    static func symbol(_ market: String) -> String { market }
+
+    // MARK: Start
+
+    /// The clock checked and every market's rules loaded: called before the loop starts.
+    public func prepare() async throws(VenueError) {
+        try await client.syncClock(path: SpotAPI.serverTime)
+        let listed: SpotAPI.Symbols = try await client.call(.GET, SpotAPI.symbols, group: .market)
+        var loaded: [String: Instrument] = [:]
+        for market in markets {
+            guard let symbol = listed.symbols.first(where: { $0.symbol == Self.symbol(market) }) else {
+                throw VenueError(.invalidParameter, "BingX spot lists no symbol \(market)")
+            }
+            if symbol.status == 0 { throw VenueError(.invalidParameter, "BingX spot has \(market) offline (status 0)") }
+            do {
+                loaded[market] = try Instrument(
+                    symbol: market, tickSize: symbol.tickSize.value, stepSize: symbol.stepSize.value, minQuantity: symbol.minQty?.value ?? 0,
+                    minNotional: symbol.minNotional?.value ?? 0)
+            } catch {
+                throw VenueError(.invalidParameter, "BingX's rules for \(market) are unusable: \(error)")
+            }
+        }
+        instruments.withLock { $0 = loaded }
+    }
+
+    public func instrument(_ market: String) async throws -> Instrument {
+        guard let instrument = instruments.withLock({ $0[market] }) else { throw VenueError(.invalidParameter, "unknown market \(market) (not loaded from BingX)") }
+        return instrument
+    }
+
+    // MARK: Orders
+
+    public func submit(_ order: Order) async throws -> ExecutionReport {
+        let instrument = try await instrument(order.market)
+        try VenueRules.check(order, instrument)
+        var params = ["symbol": Self.symbol(order.market), "side": order.side == .buy ? "BUY" : "SELL", "newClientOrderId": Self.venueID(order.clientOrderID)]
+        switch order.type {
+        case .market:
+            params["type"] = "MARKET"
+        case .limit:
+            params["type"] = "LIMIT"
+            params["timeInForce"] = order.timeInForce.rawValue.uppercased()
+        case .stopMarket:
+            throw VenueError(.invalidParameter, "\(order.clientOrderID): stop-market orders are for swap (BingX spot has no reduce-only stop)")
+        }
+        if let quantity = order.quantity { params["quantity"] = "\(quantity)" }
+        if let quote = order.quoteQuantity { params["quoteOrderQty"] = "\(quote)" }
+        if let price = order.price { params["price"] = "\(price)" }
+        // Followed before it is sent: an answer lost on the way still has its order watched.
+        followed.withLock { $0[order.clientOrderID] = Followed(market: order.market, side: order.side, sentAt: client.serverNow) }
+        let answer: Result<SpotAPI.OrderData, VenueError>
+        do { answer = .success(try await client.call(.POST, SpotAPI.order, params, signed: true, group: .orders)) } catch { answer = .failure(error) }
+        switch answer {
+        case .success(let data):
+            return remember(data.report(clientOrderID: order.clientOrderID, market: order.market))
+        case .failure(let error) where error.venueCode == "101481":
+            // "clientOrderID cannot be repeated": it exists already; say what it is.
+            if let report = try await self.order(clientOrderID: order.clientOrderID, market: order.market) { return report }
+            throw VenueError(.unknown, "\(order.clientOrderID): BingX says the id is taken but does not find the order")
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    public func cancel(clientOrderID: String, market: String) async throws -> ExecutionReport {
+        let params = ["symbol": Self.symbol(market), "clientOrderID": Self.venueID(clientOrderID)]
+        let data: SpotAPI.OrderData = try await client.call(.POST, SpotAPI.cancel, params, signed: true, group: .orders)
+        return remember(data.report(clientOrderID: clientOrderID, market: market))
+    }
+
+    public func order(clientOrderID: String, market: String) async throws -> ExecutionReport? {
+        let params = ["symbol": Self.symbol(market), "clientOrderID": Self.venueID(clientOrderID)]
+        let answer: Result<SpotAPI.OrderData, VenueError>
+        do { answer = .success(try await client.call(.GET, SpotAPI.query, params, signed: true, group: .account)) } catch { answer = .failure(error) }
+        switch answer {
+        case .success(let data):
+            if followed.withLock({ $0[clientOrderID] == nil }) {
+                followed.withLock { $0[clientOrderID] = Followed(market: market, side: data.side.uppercased() == "BUY" ? .buy : .sell) }
+            }
+            return remember(data.report(clientOrderID: clientOrderID, market: market))
+        case .failure(let error) where error.code == .orderNotFound || error.venueCode == "109414":
+            // Not there yet is not never: a request in flight is accepted until its window closes.
+            let sentAt = followed.withLock { $0[clientOrderID]?.sentAt } ?? startedAt
+            let deadline = sentAt + client.recvWindow + 1000
+            if client.serverNow < deadline {
+                throw VenueError(.unknown, "\(clientOrderID) is not at BingX yet; a request in flight may still arrive until \(deadline)")
+            }
+            followed.withLock { _ = $0.removeValue(forKey: clientOrderID) }
+            return nil
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    public func openOrders() async throws -> [ExecutionReport] {
+        let data: SpotAPI.Orders = try await client.call(.GET, SpotAPI.openOrders, [:], signed: true, group: .account)
+        let known = followed.withLock { Dictionary($0.keys.map { (Self.venueID($0), $0) }, uniquingKeysWith: { a, _ in a }) }
+        return data.orders.map { order in
+            // An order this process did not send keeps BingX's id: the caller reports it as external.
+            let id = order.clientOrderID.flatMap { known[$0] } ?? order.clientOrderID ?? order.orderId.value
+            return order.report(clientOrderID: id, market: order.symbol)
+        }
+    }
+
+    public func fills(since time: Int64) async throws -> [Fill] {
+        var all: [Fill] = []
+        for market in markets {
+            let data: SpotAPI.Trades = try await client.call(
+                .GET, SpotAPI.myTrades, ["symbol": Self.symbol(market), "startTime": String(time)], signed: true, group: .account)
+            let byExchangeID = followed.withLock { Dictionary($0.compactMap { key, value in value.exchangeOrderID.map { ($0, key) } }, uniquingKeysWith: { a, _ in a }) }
+            for trade in data.fills {
+                guard let id = byExchangeID[trade.orderId.value] else { continue }
+                all.append(fill(trade, clientOrderID: id, market: market))
+            }
+        }
+        return all.sorted { $0.time < $1.time }
+    }
+
+    public func balances() async throws -> [Balance] {
+        let data: SpotAPI.Balances = try await client.call(.GET, SpotAPI.balance, [:], signed: true, group: .account)
+        return data.balances.map { Balance(asset: $0.asset, free: $0.free.value, locked: $0.locked.value) }
+    }
+
+    /// Spot holds assets, not positions: the loop's positions are its own, checked against balances.
+    public func positions() async throws -> [Position] { [] }
+
+    public var executionReports: AsyncStream<ExecutionReport> { AsyncStream { $0.finish() } }
+
+    // MARK: Events
+
+    /// Polls each followed order that is not finished; new fills are read by the order's trades.
+    public func takeEvents() async throws -> (reports: [ExecutionReport], fills: [Fill]) {
+        var reports: [ExecutionReport] = []
+        var fills: [Fill] = []
+        // Orders not finished, and finished ones whose fills are not all read yet (a market order
+        // is often filled in its submit's answer).
+        let open = followed.withLock {
+            $0.filter { _, known in known.last.map { !$0.status.isTerminal || $0.filledQuantity > known.filled } ?? true }
+        }
+        for (id, known) in open.sorted(by: { $0.key < $1.key }) {
+            let previous = known.reported
+            let report: ExecutionReport
+            if let last = known.last, last.status.isTerminal {
+                report = last
+            } else {
+                guard let asked = try? await order(clientOrderID: id, market: known.market) else { continue }
+                report = asked
+            }
+            if report.filledQuantity > known.filled, let exchangeID = report.exchangeOrderID {
+                let data: SpotAPI.Trades = try await client.call(
+                    .GET, SpotAPI.myTrades, ["symbol": Self.symbol(known.market), "orderId": exchangeID], signed: true, group: .account)
+                let seen = followed.withLock { $0[id]?.tradeIDs ?? [] }
+                let new = data.fills.filter { !seen.contains($0.id.value) }.map { fill($0, clientOrderID: id, market: known.market) }
+                followed.withLock { entry in
+                    entry[id]?.tradeIDs.formUnion(new.map(\.tradeID))
+                    entry[id]?.filled += new.reduce(0) { $0 + $1.quantity }
+                }
+                fills += new
+            }
+            if report.status != previous?.status || report.filledQuantity != previous?.filledQuantity {
+                reports.append(report)
+                followed.withLock { $0[id]?.reported = report }
+            }
+        }
+        return (reports, fills.sorted { $0.time < $1.time })
+    }
+
+    func fill(_ trade: SpotAPI.Trade, clientOrderID: String, market: String) -> Fill {
+        let side = followed.withLock { $0[clientOrderID]?.side } ?? (trade.isBuyer == false ? .sell : .buy)
+        return Fill(
+            clientOrderID: clientOrderID, exchangeOrderID: trade.orderId.value, tradeID: trade.id.value, market: market, side: side, price: trade.price.value,
+            quantity: trade.qty.value, fee: trade.commission.map { abs($0.value) } ?? 0, feeAsset: trade.commissionAsset ?? "", time: trade.time)
+    }
+
+    @discardableResult
+    func remember(_ report: ExecutionReport) -> ExecutionReport {
+        followed.withLock { entry in
+            entry[report.clientOrderID]?.last = report
+            entry[report.clientOrderID]?.exchangeOrderID = report.exchangeOrderID
+        }
+        return report
+    }
+}
