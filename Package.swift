@@ -81,7 +81,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Engine", dependencies: [
-            "WardenCore", "Trading", "TradingStore", "WardenProtocol", "Systemd", "Telemetry",
+            "WardenCore", "Trading", "TradingStore", "WardenProtocol", "Systemd", "Telemetry", "BingX",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

@@ -5,22 +5,39 @@ import Systemd
 import Trading
 import WardenProtocol
 
+/// How far through its feed the engine is: a replay's position among its bars, or a live feed's
+/// count of bars seen (no end).
+struct FeedProgress: Sendable {
+    var markets: [String]
+    /// Bars in a replay; nil for a live feed.
+    var count: Int?
+    var position: @Sendable (Int64) -> Int
+
+    static func replay(_ feed: ReplayFeed<ContinuousClock>) -> FeedProgress {
+        FeedProgress(markets: feed.markets, count: feed.count, position: { feed.position(through: $0) })
+    }
+}
+
 /// Turns what the loop does into the engine's metrics, status, STATUS= lines and logs.
 final class EngineObserver: TradingObserver {
     let engine: TradingEngine
-    let feed: ReplayFeed<ContinuousClock>
+    let feed: FeedProgress
     let notifier: SystemdNotifier
     private let lastStatus = Mutex(ContinuousClock.now - .seconds(10))
+    /// Bars seen in this run, the position of a live feed.
+    private let seen = Mutex(0)
 
-    init(engine: TradingEngine, feed: ReplayFeed<ContinuousClock>, notifier: SystemdNotifier) {
+    init(engine: TradingEngine, feed: FeedProgress, notifier: SystemdNotifier) {
         self.engine = engine
         self.feed = feed
         self.notifier = notifier
     }
 
+    func position(_ time: Int64) -> Int { feed.count == nil ? seen.withLock { $0 } : feed.position(time) }
+
     func started(resumedFrom time: Int64?) {
         guard let time else { return }
-        engine.logger.info("engine resumed from its journal", metadata: ["bar": "\(time)", "bars_done": "\(feed.position(through: time))"])
+        engine.logger.info("engine resumed from its journal", metadata: ["bar": "\(time)", "bars_done": "\(position(time))"])
     }
 
     func decided(strategy: String, market: String, decision: Decision, at time: Int64) {
@@ -29,7 +46,8 @@ final class EngineObserver: TradingObserver {
     }
 
     func barProcessed(_ bar: BarSummary) {
-        let done = feed.position(through: bar.time)
+        if feed.count == nil { seen.withLock { $0 += 1 } }
+        let done = position(bar.time)
         let state = bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused" : "trading"
         engine.metrics.observeDecision(seconds: bar.decisionSeconds)
         engine.metrics.update { m in
@@ -37,13 +55,13 @@ final class EngineObserver: TradingObserver {
             m.drawdown = bar.drawdown
             m.dailyPnL = bar.dailyPnLRatio
             m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
-            m.progress = Double(done) / Double(max(feed.count, 1))
+            m.progress = feed.count.map { Double(done) / Double(max($0, 1)) } ?? 0
             m.lastBarWallTime = Date()
             for position in bar.positions { m.positions[EngineMetrics.Slot(strategy: position.strategy, market: position.market)] = position.quantity }
 
             for market in feed.markets { m.markets.insert(market) }
         }
-        engine.publish { $0 = TradingStatus(state: state, reason: bar.haltReason ?? bar.paused, bar: done, bars: feed.count, equity: bar.equity) }
+        engine.publish { $0 = TradingStatus(state: state, reason: bar.haltReason ?? bar.paused, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
         let now = ContinuousClock.now
         let due = lastStatus.withLock { last in
             guard now - last > .seconds(1) else { return false }
@@ -52,7 +70,8 @@ final class EngineObserver: TradingObserver {
         }
         if due {
             let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.haltReason ?? bar.paused ?? "")"
-            notifier.status(String(format: "engine: bar %d of %d, equity %.2f", done, feed.count, bar.equity) + suffix)
+            let progress = feed.count.map { String(format: "bar %d of %d", done, $0) } ?? "live, \(done) bars"
+            notifier.status("engine: \(progress), equity \(String(format: "%.2f", bar.equity))" + suffix)
         }
     }
 
@@ -118,10 +137,10 @@ final class EngineObserver: TradingObserver {
 
     func feedEnded(equity: Double, at time: Int64?) {
         // Also after a restart whose checkpoint was already the last bar (no bar processed in this run).
-        let done = time.map { feed.position(through: $0) } ?? 0
+        let done = time.map(position) ?? 0
         engine.metrics.update { m in
             m.equity = equity
-            m.progress = Double(done) / Double(max(feed.count, 1))
+            m.progress = feed.count.map { Double(done) / Double(max($0, 1)) } ?? 0
             // A finished replay expects no more bars: its data is not stale, so no age is exported
             // (WardenMarketDataStale would fire forever after every replay).
             m.lastBarWallTime = nil
@@ -129,10 +148,10 @@ final class EngineObserver: TradingObserver {
         engine.publish { status in
             status.equity = equity
             status.bar = done
-            status.bars = feed.count
+            status.bars = self.feed.count ?? done
             if status.state == "trading" || status.state == "starting" { status.state = "finished" }
         }
         notifier.status(String(format: "engine: replay finished, equity %.2f", equity))
-        engine.logger.info("replay finished", metadata: ["bars": "\(feed.count)", "equity": "\(equity)"])
+        engine.logger.info("replay finished", metadata: ["bars": "\(feed.count ?? done)", "equity": "\(equity)"])
     }
 }

@@ -1,3 +1,4 @@
+import BingX
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -7,8 +8,9 @@ import Trading
 import WardenCore
 import WardenProtocol
 
-/// The engine worker's work: the trading loop over the configured markets' replay feed, the paper
-/// exchange and the database journal. Orders are journaled before the exchange sees them; after a
+/// The engine worker's work: the trading loop over the configured market data (a replay of files,
+/// or BingX's klines), the configured venue (the paper exchange, or BingX) and the database
+/// journal. The paper exchange on BingX's data is a dry run: live prices, simulated fills. Orders are journaled before the exchange sees them; after a
 /// crash the loop resumes from its checkpoint, warms indicators from the stored candles and
 /// reconciles with the venue, so no history is replayed and no order is sent twice.
 public final class TradingEngine: Service, Sendable {
@@ -22,8 +24,12 @@ public final class TradingEngine: Service, Sendable {
     let published = Mutex(TradingStatus(state: "starting", reason: nil, bar: 0, bars: 0, equity: 0))
     let slotViews = Mutex<[SlotView]>([])
 
-    public init(settings: EngineSettings, store: any TradingStore, markets: [(instrument: Instrument, candles: [Candle])], interval: Int64, logger: Logger) {
+    public init(
+        settings: EngineSettings, store: any TradingStore, markets: [(instrument: Instrument, candles: [Candle])], interval: Int64, bingx: BingXClient? = nil,
+        logger: Logger
+    ) {
         self.settings = settings
+        self.bingx = bingx
         self.store = store
         self.markets = markets
         self.interval = interval
@@ -52,17 +58,39 @@ public final class TradingEngine: Service, Sendable {
         }
     }
 
+    /// The exchange client, when BingX is the venue or the data source.
+    let bingx: BingXClient?
+
     public func run() async throws {
-        let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
-        let venue = PaperVenue(
+        let paper = PaperVenue(
             instruments: markets.map(\.instrument), model: FillModel(feeRate: settings.exchange.feeRate, slippageBps: settings.exchange.slippageBps),
             account: .init(quote: markets[0].instrument.quote, balance: Decimal(exactly: settings.exchange.startingBalance)))
+        let venue: any Venue
+        if settings.exchange.kind == .bingx, let bingx {
+            let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol))
+            try await live.prepare()
+            venue = live
+        } else {
+            venue = paper
+        }
+        if settings.marketData.source == "bingx", let bingx {
+            let feed = BingXFeed(
+                client: bingx, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
+                poll: settings.marketData.poll)
+            try await runLoop(feed, venue: venue, progress: FeedProgress(markets: feed.markets, count: nil, position: { _ in 0 }))
+        } else {
+            let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
+            try await runLoop(feed, venue: venue, progress: .replay(feed))
+        }
+    }
+
+    func runLoop<Feed: MarketFeed>(_ feed: Feed, venue: any Venue, progress: FeedProgress) async throws {
         let loop = TradingLoop(
             configuration: .init(
                 slots: Self.slots(settings), risk: settings.risk, startingBalance: settings.exchange.startingBalance, feeRate: settings.exchange.feeRate,
                 staysAfterFeedEnds: true),
             feed: feed, venue: venue, store: store, control: control,
-            observer: EngineObserver(engine: self, feed: feed, notifier: SystemdNotifier()))
+            observer: EngineObserver(engine: self, feed: progress, notifier: SystemdNotifier()))
         do {
             _ = try await cancelWhenGracefulShutdown { try await loop.run() }
         } catch is CancellationError {

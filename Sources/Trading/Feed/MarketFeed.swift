@@ -18,16 +18,19 @@ public struct FeedChunk: Sendable {
     public var markets: ArraySlice<Int32>
     /// True when this chunk ends a replay (no later open can fill an order decided on its last batch).
     public var endsFeed: Bool
+    /// History a live feed fetched to warm indicators up: strategies see it, nothing is ordered on it.
+    public var isWarmup: Bool
 
-    public init(candles: ArraySlice<Candle>, markets: ArraySlice<Int32>, endsFeed: Bool) {
+    public init(candles: ArraySlice<Candle>, markets: ArraySlice<Int32>, endsFeed: Bool, isWarmup: Bool = false) {
         precondition(candles.indices == markets.indices, "a chunk's candles and markets share their indices")
         self.candles = candles
         self.markets = markets
         self.endsFeed = endsFeed
+        self.isWarmup = isWarmup
     }
 
-    public init(bars: [MarketBar], endsFeed: Bool) {
-        self.init(candles: ArraySlice(bars.map(\.candle)), markets: ArraySlice(bars.map { Int32($0.market) }), endsFeed: endsFeed)
+    public init(bars: [MarketBar], endsFeed: Bool, isWarmup: Bool = false) {
+        self.init(candles: ArraySlice(bars.map(\.candle)), markets: ArraySlice(bars.map { Int32($0.market) }), endsFeed: endsFeed, isWarmup: isWarmup)
     }
 
     public var bars: [MarketBar] { candles.indices.map { MarketBar(market: Int(markets[$0]), candle: candles[$0]) } }

@@ -80,7 +80,8 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                     let (reports, fills) = try await live.takeEvents()
                     if !reports.isEmpty || !fills.isEmpty { try state.settle(reports: reports, fills: fills, loop: context, batch: &batch) }
                 }
-                let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast, loop: context, batch: &batch)
+                // Nothing is ordered on a replay's last bar (no open follows to fill it) or on a live feed's warm-up history.
+                let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast || chunk.isWarmup, loop: context, batch: &batch)
                 start = end
                 processed += 1
                 unwritten += 1

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BingX
 import Engine
 import Foundation
 import Storage
@@ -21,11 +22,14 @@ private func runWorker(role: String, options: CommonOptions) async throws {
         return
     }
     let settings = configuration.engine
-    // Fails closed: a configuration asking for BingX never falls back to paper trading.
-    if settings.exchange.kind == .bingx || settings.marketData.source == "bingx" {
+    // Fails closed: what is not built yet is refused, never replaced by paper trading.
+    if settings.exchange.kind == .bingx || settings.marketData.source == "bingx", settings.exchange.market == .swap {
+        throw fail(WardenError(.configuration, "BingX perpetual swap is not built yet; market: spot trades spot", location: "engine.exchange.market"))
+    }
+    if settings.exchange.kind == .bingx, settings.marketData.source != "bingx" {
         throw fail(WardenError(
-            .configuration, "this build of the engine cannot trade on BingX yet (the venue and feed are being built); use kind: paper with source: replay",
-            location: "engine.exchange"))
+            .configuration, "the BingX venue trades on BingX's market data: set engine.market_data.source: bingx (a replay is for the paper exchange)",
+            location: "engine.market_data.source"))
     }
     for strategy in settings.strategies {
         do {
@@ -34,17 +38,23 @@ private func runWorker(role: String, options: CommonOptions) async throws {
             throw fail(WardenError(.configuration, "\(error)", location: "engine.strategies"))
         }
     }
-    let markets = try loadMarkets(settings)
+    let markets = settings.marketData.source == "bingx" ? try liveMarkets(settings) : try loadMarkets(settings)
+    let bingx = settings.exchange.kind == .bingx || settings.marketData.source == "bingx" ? BingXSetup.client(settings.exchange) : nil
     let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
-    let files = settings.markets.compactMap { $0.file ?? BundledData.defaultReplayFile() }.map { ($0 as NSString).lastPathComponent }
-    worker.readyStatus = "engine: starting the replay of \(files.joined(separator: ", "))"
+    if settings.marketData.source == "bingx" {
+        let mode = settings.exchange.kind == .bingx ? (settings.exchange.demo ? "BingX demo" : "BingX LIVE") : "paper (dry run)"
+        worker.readyStatus = "engine: starting on BingX's \(settings.timeframe) klines for \(settings.markets.map(\.symbol).joined(separator: ", ")), \(mode)"
+    } else {
+        let files = settings.markets.compactMap { $0.file ?? BundledData.defaultReplayFile() }.map { ($0 as NSString).lastPathComponent }
+        worker.readyStatus = "engine: starting the replay of \(files.joined(separator: ", "))"
+    }
     let prepared = worker
     do {
         try await location.withTradingStore(interval: markets.interval, logger: logger) { store in
             var worker = prepared
-            let engine = TradingEngine(settings: settings, store: store, markets: markets.markets, interval: markets.interval, logger: logger)
+            let engine = TradingEngine(settings: settings, store: store, markets: markets.markets, interval: markets.interval, bingx: bingx, logger: logger)
             worker.work = engine
-            worker.metrics = { engine.metrics.families() }
+            worker.metrics = { engine.metrics.families() + (bingx?.metrics.families() ?? []) }
             worker.routes = { router in
                 TradingRoutes.add(to: router, engine: engine)
                 StrategyRoutes.add(to: router, engine: engine)
@@ -66,6 +76,23 @@ private func runOrFail(_ worker: WorkerService, socket: String) async throws {
     } catch {
         throw fail(WardenError(.runtime, "\(error)", location: socket))
     }
+}
+
+/// Live markets: no candles yet; the paper exchange's rules from the configuration (BingX's own
+/// rules replace them when BingX is the venue).
+private func liveMarkets(_ settings: EngineSettings) throws -> (markets: [(instrument: Instrument, candles: [Candle])], interval: Int64) {
+    guard let interval = EngineSettings.intervals[settings.timeframe] else {
+        throw fail(WardenError(.configuration, "unknown timeframe \(settings.timeframe)", location: "engine.timeframe"))
+    }
+    return (try settings.markets.map { market in
+        do {
+            return (try Instrument(
+                symbol: market.symbol, tickSize: Decimal(exactly: market.tickSize), stepSize: Decimal(exactly: market.stepSize),
+                minQuantity: Decimal(exactly: market.minQuantity), minNotional: Decimal(exactly: market.minNotional)), [])
+        } catch {
+            throw fail(WardenError(.configuration, "\(error)", location: "engine.markets"))
+        }
+    }, interval)
 }
 
 /// Every configured market's candles (the bundled sample for a first market without a file), on one clock.

@@ -29,6 +29,12 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
 
     static let keys = ["symbol", "markets", "timeframe", "market_data", "exchange", "strategies", "risk"]
 
+    /// Each timeframe's bar spacing in milliseconds (BingX's kline intervals).
+    public static let intervals: [String: Int64] = [
+        "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000, "1h": 3_600_000, "2h": 7_200_000,
+        "4h": 14_400_000, "6h": 21_600_000, "12h": 43_200_000, "1d": 86_400_000,
+    ]
+
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
         let marketData: MarketDataSettings = fields.read("market_data", default: MarketDataSettings())
@@ -56,7 +62,7 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
                     at: fields.path + [ConfigKey("strategies"), ConfigKey(intValue: index)!, ConfigKey("markets"), ConfigKey(intValue: position)!])
             }
         }
-        if !["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d"].contains(timeframe) {
+        if Self.intervals[timeframe] == nil {
             fields.problem("expected one of 1m, 3m, 5m, 15m, 30m, 1h, 2h, 4h, 6h, 12h, 1d, found '\(timeframe)'", at: "timeframe")
         }
         var names = Set<String>()
@@ -69,27 +75,35 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
     }
 }
 
-/// `engine.market_data`: where bars come from. `replay` plays a candle file; speed 0 is as fast as
-/// possible, N is N× real time.
+/// `engine.market_data`: where bars come from. `replay` plays a candle file (speed 0 is as fast as
+/// possible, N is N× real time); `bingx` polls BingX's klines every `poll` (default: a twelfth of
+/// the timeframe, 1 to 5 s) and trades on each bar as it closes.
 public struct MarketDataSettings: Sendable, Hashable, Decodable {
     public var source: String
     /// nil means the bundled 1-minute sample.
     public var file: String?
     public var speed: Double
+    public var poll: Duration?
 
-    public init(source: String = "replay", file: String? = nil, speed: Double = 60) {
+    public init(source: String = "replay", file: String? = nil, speed: Double = 60, poll: Duration? = nil) {
         self.source = source
         self.file = file
         self.speed = speed
+        self.poll = poll
     }
 
-    static let keys = ["source", "file", "speed"]
+    static let keys = ["source", "file", "speed", "poll"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
-        self.init(source: fields.read("source", default: "replay"), file: fields.read("file"), speed: fields.read("speed", default: 60))
+        let poll: Duration? = fields.container.contains(ConfigKey("poll")) ? fields.duration("poll", default: .seconds(5)) : nil
+        self.init(source: fields.read("source", default: "replay"), file: fields.read("file"), speed: fields.read("speed", default: 60), poll: poll)
         if !["replay", "bingx"].contains(source) { fields.problem("expected replay or bingx, found '\(source)'", at: "source") }
         if !(0...10_000_000).contains(speed) { fields.problem("expected 0 (as fast as possible) up to 10000000, found \(speed)", at: "speed") }
+        if let poll, !(Duration.milliseconds(100)...Duration.seconds(60)).contains(poll) {
+            fields.problem("expected 100ms to 60s, found \(DurationText.format(poll))", at: "poll")
+        }
+        if source == "bingx", file != nil { fields.problem("a file is for source: replay; BingX's data comes from the exchange", at: "file") }
     }
 }
 

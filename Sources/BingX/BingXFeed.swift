@@ -1,0 +1,83 @@
+import Foundation
+import NIOHTTP1
+import Trading
+
+/// Closed candles from BingX's REST klines: on start the last `warmup` bars, then every `poll`
+/// whatever closed since. A candle counts as closed once a later one has opened, so decisions stay
+/// on closed bars as in the backtester. Only the newest closed batch of an answer is traded on; the
+/// rest (the start's history, a gap after an outage) is warm-up: strategies see it, nothing is
+/// ordered on it.
+public struct BingXFeed: MarketFeed {
+    public let markets: [String]
+    public let interval: Int64
+    let client: BingXClient
+    let intervalName: String
+    let warmup: Int
+    let poll: Duration
+    let path: String
+
+    public init(client: BingXClient, markets: [String], interval: Int64, intervalName: String, warmup: Int = 300, poll: Duration? = nil) {
+        self.client = client
+        self.markets = markets
+        self.interval = interval
+        self.intervalName = intervalName
+        self.warmup = warmup
+        // Often enough to see a close within a few seconds, rarely enough for the limits.
+        self.poll = poll ?? .milliseconds(max(1000, min(5000, interval / 12)))
+        path = SpotAPI.klines
+    }
+
+    public func chunks(after time: Int64?) -> AsyncThrowingStream<FeedChunk, any Error> {
+        let feed = self
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var next = time.map { $0 + feed.interval }
+                var first = true
+                var failures = 0
+                while !Task.isCancelled {
+                    do {
+                        let bars = try await feed.closedBars(from: next)
+                        failures = 0
+                        if let newest = bars.last?.candle.openTime {
+                            next = newest + feed.interval
+                            // Only the newest closed batch is traded on: older bars in the same answer
+                            // (the first fetch, a gap after an outage) are history by now.
+                            let split = bars.firstIndex { $0.candle.openTime == newest }!
+                            if split > 0 { continuation.yield(FeedChunk(bars: Array(bars[..<split]), endsFeed: false, isWarmup: true)) }
+                            continuation.yield(FeedChunk(bars: Array(bars[split...]), endsFeed: false, isWarmup: first && time == nil))
+                        }
+                        first = false
+                    } catch {
+                        // Logged by the engine through the data's age; retried with a growing wait.
+                        failures += 1
+                    }
+                    let wait = failures == 0 ? feed.poll : min(.seconds(60), feed.poll * (1 << min(failures, 4)))
+                    do { try await Task.sleep(for: wait) } catch { break }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Bars of every market that closed at or after `from` (the last `warmup` for nil), in feed order.
+    func closedBars(from: Int64?) async throws(VenueError) -> [MarketBar] {
+        var bars: [MarketBar] = []
+        for (index, market) in markets.enumerated() {
+            var params = ["symbol": market, "interval": intervalName, "limit": String(min(1000, max(warmup + 1, 2)))]
+            if let from { params["startTime"] = String(from) }
+            let rows: [SpotAPI.Kline] = try await client.call(.GET, path, params, group: .market)
+            let sorted = rows.sorted { $0.openTime < $1.openTime }
+            guard let forming = sorted.last?.openTime else { continue }
+            // The newest row is still forming: everything before it is closed.
+            for row in sorted.dropLast() where from.map({ row.openTime >= $0 }) ?? true {
+                bars.append(MarketBar(market: index, candle: Candle(
+                    openTime: row.openTime, open: row.open.value.double, high: row.high.value.double, low: row.low.value.double,
+                    close: row.close.value.double, volume: row.volume.value.double)))
+            }
+            _ = forming
+        }
+        // A market missing a bar another has keeps the batch to the bars that exist.
+        return bars.sorted { ($0.candle.openTime, $0.market) < ($1.candle.openTime, $1.market) }
+    }
+}
