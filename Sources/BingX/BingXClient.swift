@@ -60,6 +60,10 @@ public final class BingXClient: Sendable {
         }))
     }
 
+    /// Server time minus local time from the last check (ms); nil before one.
+    public var clockOffset: Int64? { measured.withLock { $0 } }
+    let measured = Mutex<Int64?>(nil)
+
     /// The local clock with the measured offset: what every signed timestamp uses.
     public var serverNow: Int64 { now() + offset.withLock { $0 } }
 
@@ -72,6 +76,7 @@ public final class BingXClient: Sendable {
         let received = now()
         let measured = time.serverTime - (sent + received) / 2
         offset.withLock { $0 = measured }
+        self.measured.withLock { $0 = measured }
         if abs(measured) > recvWindow {
             throw VenueError(
                 .invalidParameter,
@@ -98,7 +103,7 @@ public final class BingXClient: Sendable {
         request.method = method
         if let credentials, signed { request.headers.add(name: "X-BX-APIKEY", value: credentials.apiKey) }
         request.headers.add(name: "User-Agent", value: "warden")
-        let endpoint = "\(method.rawValue) \(path)"
+        let endpoint = path
         let started = ContinuousClock.now
         let elapsed = { (started.duration(to: .now)).seconds }
         let status: UInt
@@ -110,18 +115,18 @@ public final class BingXClient: Sendable {
             retryAfter = response.headers.first(name: "Retry-After")
             body = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
-            metrics.record(endpoint: endpoint, result: "unknown", seconds: elapsed())
+            metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
             // Sent or not, nobody can say: an order is asked about, never sent again.
             throw VenueError(.unknown, "\(endpoint): no answer: \(error)")
         }
         if status == 429 || status == 418 {
             let wait = retryAfter.flatMap(Double.init).map { Int64($0 * 1000) } ?? 1000
             buckets.withLock { $0[group]?.pause(at: now(), for: wait) }
-            metrics.record(endpoint: endpoint, result: "rate_limited", seconds: elapsed())
+            metrics.record(endpoint: endpoint, method: method.rawValue, result: "rate_limited", seconds: elapsed())
             throw VenueError(.rateLimited, "\(endpoint): HTTP \(status); waiting \(wait) ms before the next \(group.rawValue) call")
         }
         if status >= 500 {
-            metrics.record(endpoint: endpoint, result: "unknown", seconds: elapsed())
+            metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
             throw VenueError(.unknown, "\(endpoint): HTTP \(status)")
         }
         let data = Data(body.readableBytesView)
@@ -130,19 +135,19 @@ public final class BingXClient: Sendable {
             guard envelope.code == 0 else {
                 let error = BingXErrors.error(code: envelope.code, message: envelope.msg)
                 if error.code == .rateLimited { buckets.withLock { $0[group]?.pause(at: now(), for: 1000) } }
-                metrics.record(endpoint: endpoint, result: error.code.description, seconds: elapsed())
+                metrics.record(endpoint: endpoint, method: method.rawValue, result: error.code.description, seconds: elapsed())
                 throw error
             }
             let decoded = try JSONDecoder().decode(BingXEnvelope<T>.self, from: data)
             guard let payload = decoded.data else {
                 throw VenueError(.unknown, "\(endpoint): an answer without data")
             }
-            metrics.record(endpoint: endpoint, result: "ok", seconds: elapsed())
+            metrics.record(endpoint: endpoint, method: method.rawValue, result: "ok", seconds: elapsed())
             return payload
         } catch let error as VenueError {
             throw error
         } catch {
-            metrics.record(endpoint: endpoint, result: "unknown", seconds: elapsed())
+            metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
             let text = String(decoding: data.prefix(300), as: UTF8.self)
             throw VenueError(.unknown, "\(endpoint): HTTP \(status), an answer that is not BingX's envelope (\(error)): \(text)")
         }

@@ -5,7 +5,7 @@ import Telemetry
 /// spent waiting for the rate limiter.
 public final class BingXMetrics: Sendable {
     struct State {
-        var requests: [[String]: Int] = [:]  // [endpoint, result]
+        var requests: [[String]: Int] = [:]  // [endpoint, method, result]
         var durations = [Int](repeating: 0, count: BingXMetrics.bounds.count)
         var durationSum = 0.0
         var durationCount = 0
@@ -18,9 +18,9 @@ public final class BingXMetrics: Sendable {
 
     public init() {}
 
-    func record(endpoint: String, result: String, seconds: Double) {
+    func record(endpoint: String, method: String, result: String, seconds: Double) {
         state.withLock { state in
-            state.requests[[endpoint, result], default: 0] += 1
+            state.requests[[endpoint, method, result], default: 0] += 1
             for (index, bound) in Self.bounds.enumerated() where seconds <= bound { state.durations[index] += 1 }
             state.durationSum += seconds
             state.durationCount += 1
@@ -32,8 +32,10 @@ public final class BingXMetrics: Sendable {
     public func families() -> [MetricFamily] {
         let state = state.withLock { $0 }
         return [
-            .single("warden_exchange_requests_total", .counter, "Requests to the exchange by endpoint and result (ok, or the error kind).",
-                    state.requests.sorted { $0.key.joined() < $1.key.joined() }.map { ([("endpoint", $0.key[0]), ("result", $0.key[1])], Double($0.value)) }),
+            .single("warden_exchange_requests_total", .counter, "Requests to the exchange by endpoint (its path), method and result (ok, or the error kind).",
+                    state.requests.sorted { $0.key.joined() < $1.key.joined() }.map {
+                        ([("endpoint", $0.key[0]), ("method", $0.key[1]), ("result", $0.key[2])], Double($0.value))
+                    }),
             .histogram("warden_exchange_request_duration_seconds", "Time from sending a request to the exchange to its answer.",
                        buckets: zip(Self.bounds, state.durations.map(UInt64.init)).map { ($0, $1) }, sum: state.durationSum, count: UInt64(state.durationCount)),
             .single("warden_exchange_rate_limit_wait_seconds_total", .counter, "Time requests waited for the exchange's rate limits.", [([], state.rateLimitWait)]),

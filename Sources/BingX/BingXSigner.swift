@@ -1,11 +1,11 @@
 import Crypto
 import Foundation
 
-/// BingX's request signature: HMAC-SHA256 of the parameter string with the secret key, in lower-case
-/// hex, sent as the last parameter `signature`, with the API key in the `X-BX-APIKEY` header. The
-/// string signed is exactly the string sent: parameters sorted by name (as ccxt sends them),
-/// `timestamp` (Unix ms) and `recvWindow` among them, values percent-encoded only where a
-/// character needs it.
+/// BingX's request signature: HMAC-SHA256, keyed with the secret key, of the parameters as
+/// `k=v&...` with their values as they are (not URL-encoded), in lower-case hex; sent as the last
+/// parameter `signature` after the same parameters with their values URL-encoded, with the API key
+/// in the `X-BX-APIKEY` header. Parameters go sorted by name (as ccxt sends them), `timestamp`
+/// (Unix ms) and `recvWindow` among them.
 public struct BingXSigner: Sendable {
     /// The key's bytes (a `SymmetricKey` is made per signature: it is not Sendable).
     let secret: [UInt8]
@@ -24,8 +24,9 @@ public struct BingXSigner: Sendable {
         var all = params
         all["timestamp"] = String(timestamp)
         if let recvWindow { all["recvWindow"] = String(recvWindow) }
-        let query = Self.query(all)
-        return query + "&signature=" + signature(of: query)
+        let sorted = all.sorted { $0.key < $1.key }
+        let raw = sorted.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        return Self.query(all) + "&signature=" + signature(of: raw)
     }
 
     /// `a=1&b=2`, sorted by name, values encoded as a URL query needs.

@@ -68,7 +68,7 @@ public final class TradingEngine: Service, Sendable {
         let venue: any Venue
         if settings.exchange.kind == .bingx, let bingx {
             let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol))
-            try await live.prepare()
+            try await prepare(live)
             venue = live
         } else {
             venue = paper
@@ -81,6 +81,26 @@ public final class TradingEngine: Service, Sendable {
         } else {
             let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
             try await runLoop(feed, venue: venue, progress: .replay(feed))
+        }
+    }
+
+    /// The exchange's clock and rules before trading: a refusal that waiting cannot change (keys,
+    /// an unknown market, a clock off by more than the window) stops the engine with its reason;
+    /// an exchange that is busy or unreachable is asked again, with a growing wait.
+    func prepare(_ venue: BingXSpotVenue) async throws {
+        var attempt = 0
+        while true {
+            let outcome: Result<Void, VenueError>
+            do { try await venue.prepare(); outcome = .success(()) } catch { outcome = .failure(error) }
+            switch outcome {
+            case .success: return
+            case .failure(let error) where error.code != .unknown && error.code != .rateLimited: throw error
+            case .failure(let error):
+                attempt += 1
+                let wait = Duration.seconds(min(60, 1 << min(attempt, 6)))
+                logger.warning("BingX is not answering yet; trading waits", metadata: ["error": "\(error)", "retry_in": "\(DurationText.format(wait))"])
+                try await Task.sleep(for: wait)
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import NIOHTTP1
 import Synchronization
@@ -38,9 +39,14 @@ public final class BingXSpotVenue: LiveVenue {
         startedAt = client.serverNow
     }
 
-    /// Warden's id as BingX takes it: lower case, `_` for anything but letters and digits, at most 40.
+    /// Warden's id as BingX takes it: lower case (swap lowers it anyway), `_` for anything but
+    /// letters and digits, at most 40; a longer one keeps its start and ends in a digest of the
+    /// whole, so two ids never meet in one.
     public static func venueID(_ clientOrderID: String) -> String {
-        String(clientOrderID.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.prefix(40))
+        let plain = String(clientOrderID.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+        guard plain.count > 40 else { return plain }
+        let digest = SHA256.hash(data: Data(clientOrderID.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return String(plain.prefix(23)) + "_" + digest
     }
 
     /// `BTC-USDT`, as BingX spells spot symbols.
@@ -115,6 +121,22 @@ public final class BingXSpotVenue: LiveVenue {
     }
 
     public func order(clientOrderID: String, market: String) async throws -> ExecutionReport? {
+        if let found = try await query(clientOrderID: clientOrderID, market: market) { return found }
+        // Not there yet is not never: a request in flight is accepted until its timestamp's window
+        // closes (one sent before this process started, by then at the latest). Wait for it, ask once more.
+        let sentAt = followed.withLock { $0[clientOrderID]?.sentAt } ?? startedAt
+        let deadline = sentAt + client.recvWindow + 1000
+        let wait = deadline - client.serverNow
+        if wait > 0 {
+            try await Task.sleep(for: .milliseconds(wait))
+            if let found = try await query(clientOrderID: clientOrderID, market: market) { return found }
+        }
+        followed.withLock { _ = $0.removeValue(forKey: clientOrderID) }
+        return nil
+    }
+
+    /// The order as BingX has it now; nil when BingX does not know it (yet).
+    func query(clientOrderID: String, market: String) async throws -> ExecutionReport? {
         let params = ["symbol": Self.symbol(market), "clientOrderID": Self.venueID(clientOrderID)]
         let answer: Result<SpotAPI.OrderData, VenueError>
         do { answer = .success(try await client.call(.GET, SpotAPI.query, params, signed: true, group: .account)) } catch { answer = .failure(error) }
@@ -125,13 +147,6 @@ public final class BingXSpotVenue: LiveVenue {
             }
             return remember(data.report(clientOrderID: clientOrderID, market: market))
         case .failure(let error) where error.code == .orderNotFound || error.venueCode == "109414":
-            // Not there yet is not never: a request in flight is accepted until its window closes.
-            let sentAt = followed.withLock { $0[clientOrderID]?.sentAt } ?? startedAt
-            let deadline = sentAt + client.recvWindow + 1000
-            if client.serverNow < deadline {
-                throw VenueError(.unknown, "\(clientOrderID) is not at BingX yet; a request in flight may still arrive until \(deadline)")
-            }
-            followed.withLock { _ = $0.removeValue(forKey: clientOrderID) }
             return nil
         case .failure(let error):
             throw error
@@ -159,6 +174,12 @@ public final class BingXSpotVenue: LiveVenue {
                 all.append(fill(trade, clientOrderID: id, market: market))
             }
         }
+        // Handed out here (a reconciliation), so `takeEvents` does not hand them out again.
+        followed.withLock { entry in
+            for fill in all where entry[fill.clientOrderID]?.tradeIDs.insert(fill.tradeID).inserted == true {
+                entry[fill.clientOrderID]?.filled += fill.quantity
+            }
+        }
         return all.sorted { $0.time < $1.time }
     }
 
@@ -175,6 +196,9 @@ public final class BingXSpotVenue: LiveVenue {
     // MARK: Events
 
     /// Polls each followed order that is not finished; new fills are read by the order's trades.
+    /// A change is handed out only with its fills: an order whose trades cannot be read now (a 429,
+    /// no answer, trades not listed yet) is skipped and asked again next time, never reported
+    /// filled without them.
     public func takeEvents() async throws -> (reports: [ExecutionReport], fills: [Fill]) {
         var reports: [ExecutionReport] = []
         var fills: [Fill] = []
@@ -184,26 +208,29 @@ public final class BingXSpotVenue: LiveVenue {
             $0.filter { _, known in known.last.map { !$0.status.isTerminal || $0.filledQuantity > known.filled } ?? true }
         }
         for (id, known) in open.sorted(by: { $0.key < $1.key }) {
-            let previous = known.reported
             let report: ExecutionReport
             if let last = known.last, last.status.isTerminal {
                 report = last
             } else {
-                guard let asked = try? await order(clientOrderID: id, market: known.market) else { continue }
+                guard let asked = try? await query(clientOrderID: id, market: known.market) else { continue }
                 report = asked
             }
-            if report.filledQuantity > known.filled, let exchangeID = report.exchangeOrderID {
-                let data: SpotAPI.Trades = try await client.call(
+            var filled = known.filled
+            if report.filledQuantity > filled, let exchangeID = report.exchangeOrderID {
+                guard let data: SpotAPI.Trades = try? await client.call(
                     .GET, SpotAPI.myTrades, ["symbol": Self.symbol(known.market), "orderId": exchangeID], signed: true, group: .account)
-                let seen = followed.withLock { $0[id]?.tradeIDs ?? [] }
-                let new = data.fills.filter { !seen.contains($0.id.value) }.map { fill($0, clientOrderID: id, market: known.market) }
+                else { continue }
+                let new = data.fills.filter { !known.tradeIDs.contains($0.id.value) }.map { fill($0, clientOrderID: id, market: known.market) }
+                filled += new.reduce(0) { $0 + $1.quantity }
                 followed.withLock { entry in
                     entry[id]?.tradeIDs.formUnion(new.map(\.tradeID))
-                    entry[id]?.filled += new.reduce(0) { $0 + $1.quantity }
+                    entry[id]?.filled = filled
                 }
                 fills += new
+                // BingX lists a trade a moment after the order shows it: the order waits for it.
+                if filled < report.filledQuantity { continue }
             }
-            if report.status != previous?.status || report.filledQuantity != previous?.filledQuantity {
+            if report.status != known.reported?.status || report.filledQuantity != known.reported?.filledQuantity {
                 reports.append(report)
                 followed.withLock { $0[id]?.reported = report }
             }
