@@ -2,9 +2,12 @@
 SWIFT      ?= swift
 BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev libcurl4-openssl-dev
 TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
-              sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd
-# Python packages: the local S3 emulator (moto checks Signature V4) and its client; TA-Lib and backtesting.py, the trading oracles.
-PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6
+              sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd python3-venv
+# Python packages, in their own virtualenv (ORACLES): the local S3 emulator (moto checks Signature V4) and its
+# client; TA-Lib and backtesting.py, the trading oracles; ccxt, the oracle of BingX's request signing.
+PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90
+ORACLES    := .venv/oracles
+PYTHON     := $(ORACLES)/bin/python3
 WARDEN     := .build/debug/warden
 
 .PHONY: run test bench build release deps-build deps-test unit integration clean install uninstall
@@ -21,11 +24,11 @@ test: deps-test build
 
 ## Print the supervisor's figures (release build).
 bench: deps-test release
-	python3 bench/supervisor_bench.py .build/release/warden
-	python3 bench/backup_bench.py .build/release/warden
-	python3 bench/trading_bench.py .build/release/warden
-	python3 bench/engine_bench.py .build/release/warden
-	python3 bench/alerting_bench.py .build/release/warden
+	$(PYTHON) bench/supervisor_bench.py .build/release/warden
+	$(PYTHON) bench/backup_bench.py .build/release/warden
+	$(PYTHON) bench/trading_bench.py .build/release/warden
+	$(PYTHON) bench/engine_bench.py .build/release/warden
+	$(PYTHON) bench/alerting_bench.py .build/release/warden
 
 build:
 	$(SWIFT) build --product warden
@@ -52,8 +55,9 @@ deps-build:
 
 deps-test:
 	@bash scripts/apt-ensure.sh $(TEST_DEPS)
-	@python3 -c 'import moto.server, boto3, talib, backtesting; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6"' 2>/dev/null || python3 -m pip install --quiet $(PIP_DEPS) \
-		|| python3 -m pip install --quiet --break-system-packages $(PIP_DEPS)
+	@test -x $(PYTHON) || python3 -m venv $(ORACLES)
+	@$(PYTHON) -c 'import moto.server, boto3, talib, backtesting, ccxt; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6" and ccxt.__version__ == "4.5.90"' 2>/dev/null \
+		|| $(PYTHON) -m pip install --quiet $(PIP_DEPS)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(ORACLES)

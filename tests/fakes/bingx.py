@@ -122,7 +122,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, params, answer, code):
         with lock, open(LOG, "a") as log:
-            log.write(json.dumps({"method": self.command, "path": self.path.split("?")[0], "params": params, "answer": answer, "code": code}) + "\n")
+            log.write(json.dumps({"method": self.command, "path": self.path.split("?")[0], "query": self.path.partition("?")[2], "params": params,
+                                  "answer": answer, "code": code}) + "\n")
 
     def do_GET(self): self.handle_api()
     def do_POST(self): self.handle_api()

@@ -5,10 +5,10 @@ source "$(dirname "$0")/lib.sh"
 echo "backtests against backtesting.py"
 
 dir=$(scratch)
-check "backtesting.py is installed" python3 -c "import backtesting, talib"
+check "backtesting.py is installed" "$PY" -c "import backtesting, talib"
 for data in "$ROOT"/data/*.csv.gz; do
   name=$(basename "$data" .csv.gz)
-  out=$(python3 "$ROOT/tests/oracles/backtesting_compare.py" "$WARDEN" "$data" 2>&1); rc=$?
+  out=$("$PY" "$ROOT/tests/oracles/backtesting_compare.py" "$WARDEN" "$data" 2>&1); rc=$?
   check "$name: every closed trade of cci, rsi_macd and bollinger equals backtesting.py's ($(grep -o '[0-9]* closed' <<<"$out" | tr '\n' ' '))" test "$rc" = 0
   [ "$rc" = 0 ] || echo "$out" | tail -5
 done

@@ -6,13 +6,13 @@ echo "off-site backup copies to S3 (moto server)"
 
 dir=$(scratch)
 port=$(free_port)
-check "moto is installed" python3 -c "import moto.server, boto3"
+check "moto is installed" "$PY" -c "import moto.server, boto3"
 # The first 4 requests (the setup's IAM calls and bucket) go unauthenticated; every later one must be signed.
-INITIAL_NO_AUTH_ACTION_COUNT=4 python3 -m moto.server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+INITIAL_NO_AUTH_ACTION_COUNT=4 "$PY" -m moto.server -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
 CLEANUP_PIDS+=($!)
 endpoint=http://127.0.0.1:$port
 wait_until 30 "moto answers on $endpoint" curl -sf -o /dev/null "$endpoint/moto-api/"
-check "an IAM user, its key and the bucket are set up" python3 "$ROOT/tests/fixtures/s3_setup.py" setup "$endpoint" "$dir"
+check "an IAM user, its key and the bucket are set up" "$PY" "$ROOT/tests/fixtures/s3_setup.py" setup "$endpoint" "$dir"
 
 state=$dir/state
 cat >"$dir/warden.yml" <<YAML
@@ -34,13 +34,13 @@ out=$(bk create --json --config "$dir/warden.yml" 2>"$dir/small.log"); rc=$?
 check "a small backup is created and copied off-site" test "$rc" = 0
 small=$(jq -r .id <<<"$out")
 check "the manifest records where the copy is" test "$(jq -r .offsite <<<"$out")" = "s3://warden-backups/host-1/$small.wbk"
-read -r size sum etag <<<"$(python3 "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$small.wbk")"
+read -r size sum etag <<<"$("$PY" "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$small.wbk")"
 check "the object has the archive's size and SHA-256" test "$size $sum" = "$(stat -c %s "$state/backups/$small.wbk") $(jq -r .sha256 <<<"$out")"
 check "it went up in one PUT (a plain ETag)" test -n "$etag" -a -z "$(grep -- - <<<"$etag")"
-check "the manifest went up beside it" python3 "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$small.json"
+check "the manifest went up beside it" "$PY" "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$small.json"
 
 # 12 MiB of incompressible rows: an archive over two 5 MiB parts.
-python3 -c "
+"$PY" -c "
 import os, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.executemany('INSERT INTO audit_log (at, actor, action, detail) VALUES (?,?,?,?)', [(i, 'x', 'y', os.urandom(4000).hex()) for i in range(1500)])
@@ -48,10 +48,10 @@ db.commit()" "$state/warden.sqlite"
 out=$(bk create --json --config "$dir/warden.yml" 2>"$dir/large.log"); rc=$?
 check "a large backup is created and copied off-site" test "$rc" = 0
 large=$(jq -r .id <<<"$out")
-read -r size sum etag <<<"$(python3 "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$large.wbk")"
+read -r size sum etag <<<"$("$PY" "$ROOT/tests/fixtures/s3_setup.py" head "$endpoint" "$dir" "host-1/$large.wbk")"
 check "the object has the archive's size and SHA-256" test "$size $sum" = "$(stat -c %s "$state/backups/$large.wbk") $(jq -r .sha256 <<<"$out")"
 check "it went up as a multipart upload of $(( ($size + 5242879) / 5242880 )) parts" test "${etag##*-}" = "$(( (size + 5242879) / 5242880 ))"
-check "no multipart upload is left pending" grep -q "pending-multipart-uploads 0" <<<"$(python3 "$ROOT/tests/fixtures/s3_setup.py" list "$endpoint" "$dir")"
+check "no multipart upload is left pending" grep -q "pending-multipart-uploads 0" <<<"$("$PY" "$ROOT/tests/fixtures/s3_setup.py" list "$endpoint" "$dir")"
 
 # A wrong secret: moto rejects the signature; the local backup stays and the failure is clear.
 openssl rand -hex 20 >"$dir/bad.secret"
@@ -64,7 +64,7 @@ check "the local backup is kept, without an off-site location" test "$(bk list -
 # Prune deletes the off-site copies of what it removes.
 sed -i "s/^backup:$/backup:\n  retention: {keep_last: 1}/" "$dir/warden.yml"
 bk prune --config "$dir/warden.yml" >/dev/null 2>&1
-objects=$(python3 "$ROOT/tests/fixtures/s3_setup.py" list "$endpoint" "$dir")
+objects=$("$PY" "$ROOT/tests/fixtures/s3_setup.py" list "$endpoint" "$dir")
 check "prune removed the small backup's off-site objects" test -z "$(grep "$small" <<<"$objects")"
 
 finish

@@ -109,6 +109,11 @@ check "no client order id was sent twice across the restart" \
   test "$(jq -s '[.[] | select(.path == "/openApi/spot/v1/trade/order" and .answer != 429) | .params.newClientOrderId] | (length == (unique | length))' "$b/bingx.jsonl")" = true
 wait_until 20 "every fill at the fake is in the journal" filled_everywhere
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+out=$("$PY" "$ROOT/tests/oracles/ccxt_bingx_sign.py" "$b/bingx.jsonl" "$BX_KEY" "$BX_SECRET" 2>&1); rc=$?
+check "ccxt signs every request of this run identically: path, parameters, encoding, signature" test "$rc" = 0
+[ "$rc" = 0 ] || printf '%s\n' "$out"
+check "among them market buys and sells, order queries and trade reads" \
+  test "$(grep -cE '^identical: (POST /openApi/spot/v1/trade/order MARKET (BUY|SELL)|GET /openApi/spot/v1/trade/(query|myTrades))$' <<<"$out")" = 4
 
 # 6. Dry run: the paper exchange on BingX's data never sends an order.
 c=$(scratch)

@@ -5,14 +5,14 @@ source "$(dirname "$0")/lib.sh"
 echo "indicators against TA-Lib"
 
 dir=$(scratch)
-check "TA-Lib is installed" python3 -c "import talib"
-specs=$(python3 "$ROOT/scripts/talib_golden.py" specs)
+check "TA-Lib is installed" "$PY" -c "import talib"
+specs=$("$PY" "$ROOT/scripts/talib_golden.py" specs)
 for data in "$ROOT"/data/*.csv.gz; do
   name=$(basename "$data" .csv.gz)
   # shellcheck disable=SC2086
   "$WARDEN" indicators --data "$data" $specs >"$dir/$name.csv" 2>"$dir/$name.err"
   check "$name: warden indicators succeeds" test -s "$dir/$name.csv"
-  out=$(python3 "$ROOT/scripts/talib_golden.py" compare "$data" "$dir/$name.csv" 2>&1); rc=$?
+  out=$("$PY" "$ROOT/scripts/talib_golden.py" compare "$data" "$dir/$name.csv" 2>&1); rc=$?
   check "$name: every value of 21 columns within 1e-9 of TA-Lib, warm-up cells identical ($(tail -1 <<<"$out" | cut -d: -f1))" test "$rc" = 0
   [ "$rc" = 0 ] || echo "$out" | head -5
   check "$name: the gaps are reported once, on stderr" grep -q "gap(s) in the data" "$dir/$name.err"

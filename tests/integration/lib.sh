@@ -4,6 +4,8 @@ set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WARDEN=${WARDEN:-$ROOT/.build/debug/warden}
 FIXTURE=$ROOT/tests/fixtures/child.sh
+# The oracles (TA-Lib, backtesting.py, moto, ccxt) live in their own virtualenv, made by `make test`.
+PY=${ORACLE_PYTHON:-$ROOT/.venv/oracles/bin/python3}
 SUITE=$(basename "$0" .sh)
 PASSED=0
 FAILED=0
