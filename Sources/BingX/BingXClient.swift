@@ -32,7 +32,7 @@ public final class BingXClient: Sendable {
     let timeout: Duration
     let now: @Sendable () -> Int64
     public let metrics: BingXMetrics
-    let buckets: Mutex<[LimitGroup: TokenBucket]>
+    let buckets: Mutex<[LimitGroup: RateWindow]>
     /// Server time minus local time, in ms, from the last clock check.
     let offset = Mutex<Int64>(0)
 
@@ -40,7 +40,7 @@ public final class BingXClient: Sendable {
         eventLoopGroupProvider: .singleton,
         configuration: HTTPClient.Configuration(timeout: .init(connect: .seconds(3), read: .seconds(10))))
 
-    /// `limits`: calls per second per group; BingX publishes 5/s for spot orders and 10/s for swap
+    /// `limits`: calls per second per group (at most that many in any second); BingX publishes 5/s for spot orders and 10/s for swap
     /// orders, with account and market data endpoints limited per IP.
     public init(
         baseURL: String, credentials: Credentials?, recvWindow: Duration = .seconds(5), timeout: Duration = .seconds(10),
@@ -54,9 +54,9 @@ public final class BingXClient: Sendable {
         self.timeout = timeout
         self.now = now
         self.metrics = metrics
+        // BingX counts per second; 50 ms of margin keeps a request delayed on the way inside its second.
         buckets = Mutex(Dictionary(uniqueKeysWithValues: LimitGroup.allCases.map { group in
-            let rate = limits[group] ?? 10
-            return (group, TokenBucket(capacity: max(1, rate), perSecond: rate))
+            (group, RateWindow(limit: max(1, Int(limits[group] ?? 10)), window: 1050))
         }))
     }
 

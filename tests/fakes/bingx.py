@@ -12,7 +12,7 @@ LOGFILE as a JSON line {method, path, params, answer, code}.
 Market data: the candles of CANDLES.csv (time,open,high,low,close,volume) replayed on 1-minute open
 times: N bars are closed at start, then SPEED more close every second. The newest kline served is
 the one still forming. Orders: a real book of the orders accepted. A market order fills at once at
-the last close (taker fee 0.1 % in the quote asset), a limit order rests until a closed bar crosses
+the last close (taker fee 0.1 %: a buy's in BTC, a sell's in USDT, as BingX charges them), a limit order rests until a closed bar crosses
 its price. Balances are locked and moved as the orders fill.
 
 Rate limits per UID (orders 10/s, account 5/s): a request beyond them gets HTTP 429 and is counted
@@ -68,16 +68,18 @@ def order_view(o):
 
 
 def fill(o, qty, price):
-    """One trade of order o; balances move (buys spend the quote, sells receive it less the fee)."""
+    """One trade of order o; balances move. As on BingX spot, the fee is charged in what the trade
+    brings: a buy's in BTC (received less it), a sell's in USDT."""
     quote = qty * price
-    fee = quote * FEE
     b = state["balances"]
     if o["side"] == "BUY":
+        fee, asset = round(qty * FEE, 8), "BTC"
         locked = o.pop("locked", 0.0)
         b["USDT"][1] -= locked
-        b["USDT"][0] += locked - quote - fee
-        b["BTC"][0] += qty
+        b["USDT"][0] += locked - quote
+        b["BTC"][0] += qty - fee
     else:
+        fee, asset = quote * FEE, "USDT"
         b["BTC"][1] -= qty
         b["USDT"][0] += quote - fee
     o["filled"] += qty
@@ -85,7 +87,7 @@ def fill(o, qty, price):
     o["update"] = int(time.time() * 1000)
     o["status"] = "FILLED" if o["filled"] >= o["qty"] - 1e-12 else "PARTIALLY_FILLED"
     state["trades"].append({"symbol": o["symbol"], "id": state["next_trade"], "orderId": o["orderId"], "price": fmt(price), "qty": fmt(qty),
-                            "quoteQty": fmt(quote), "commission": fmt(-fee), "commissionAsset": "USDT", "time": o["update"],
+                            "quoteQty": fmt(quote), "commission": fmt(-fee), "commissionAsset": asset, "time": o["update"],
                             "isBuyer": o["side"] == "BUY", "isMaker": o["type"] == "LIMIT"})
     state["next_trade"] += 1
 

@@ -76,6 +76,8 @@ check "the warm-up history was never traded: no order decided before the engine 
 check "/metrics counts the exchange's requests by endpoint and result" \
   test "$(metric_sum "$sup_b" warden_exchange_requests_total 'endpoint="/openApi/spot/v1/trade/order",method="POST",result="ok"')" -ge 3
 check "the fake counted no rate-limit violation" test "$(state "$pb" | jq .violations)" = 0
+check "buys' fees are charged in BTC, and the journal holds what arrived (fee asset BTC on every buy fill)" \
+  test "$(db "$b" "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.side = 'buy' AND f.fee_asset <> 'BTC'")" = 0
 
 # 3. An order accepted whose answer never comes: unknown, found by asking, never sent again.
 before=$(state "$pb" | jq '.orders | length')
@@ -108,6 +110,9 @@ wait_until 90 "and trades on" orders_at_fake_at_least "$pb" $((now + 1))
 check "no client order id was sent twice across the restart" \
   test "$(jq -s '[.[] | select(.path == "/openApi/spot/v1/trade/order" and .answer != 429) | .params.newClientOrderId] | (length == (unique | length))' "$b/bingx.jsonl")" = true
 wait_until 20 "every fill at the fake is in the journal" filled_everywhere
+check "no exit was refused for want of BTC: each sold what its entry received, the dust left behind" \
+  test "$(requests "$b" '.path == "/openApi/spot/v1/trade/order" and .params.side == "SELL" and .code == 100202')" = 0
+check "and at least one exit sold" test "$(state "$pb" | jq '[.orders[] | select(.side == "SELL" and .status == "FILLED")] | length')" -ge 1
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 out=$("$PY" "$ROOT/tests/oracles/ccxt_bingx_sign.py" "$b/bingx.jsonl" "$BX_KEY" "$BX_SECRET" 2>&1); rc=$?
 check "ccxt signs every request of this run identically: path, parameters, encoding, signature" test "$rc" = 0

@@ -32,6 +32,10 @@ final class LoopSlot {
     var pendingSide: Side?
     var pendingBudget = 0.0
     var atrAtDecision: Double?
+    /// The market's base asset (`BTC`): a buy's fee charged in it is not received.
+    var baseAsset = ""
+    /// The market's quantity step: what is left below it after a sell is dust, not a position.
+    var step: Decimal = 0
 
     init(index: Int, name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
          make: @escaping @Sendable ([String: Double]) throws -> any Strategy) {
@@ -49,24 +53,28 @@ final class LoopSlot {
     /// Applies a fill of this slot's order to its position; returns the change in cash.
     func apply(_ fill: Fill, limits: RiskLimits) -> Double {
         let q = fill.quantity.double, price = fill.price.double, fee = fill.fee.double
+        // BingX spot charges a buy's fee in what it buys: the position is what arrived.
+        let feeInBase = fill.side == .buy && !baseAsset.isEmpty && fill.feeAsset == baseAsset
         if fill.side == .buy {
-            let cost = q * price + fee
+            let received = feeInBase ? fill.quantity - fill.fee : fill.quantity
+            let cost = q * price + (feeInBase ? 0 : fee)
             if held == 0 {
                 entryPrice = price
                 entryCost = cost
                 openedAt = fill.time
             } else {
-                entryPrice = (entryPrice * held + price * q) / (held + q)
+                entryPrice = (entryPrice * held + price * received.double) / (held + received.double)
                 entryCost += cost
             }
-            quantity += fill.quantity
+            quantity += received
             held = quantity.double
             stop = both(limits.stopLossATR, atrAtDecision).map { entryPrice - $0.0 * $0.1 }
             target = both(limits.takeProfitATR, atrAtDecision).map { entryPrice + $0.0 * $0.1 }
             return -cost
         }
         quantity -= fill.quantity
-        if quantity <= 0 {
+        // Below the step nothing can be sold: the position is closed, the dust stays on the account.
+        if quantity <= 0 || quantity < step {
             quantity = 0
             held = 0
             entryPrice = 0

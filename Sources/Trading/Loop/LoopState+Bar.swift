@@ -63,9 +63,11 @@ extension LoopState {
             let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
             guard exits else { return nil }
             let instrument = instruments[slot.market]
-            // The exact position (already on the step), not a Double's rounding of it.
+            // The exact position, not a Double's rounding of it; cut to the step when a fee taken in
+            // the base asset left it off the step (the rest is dust the exchange keeps).
+            let quantity = instrument.isOnStep(slot.quantity) ? slot.quantity : Instrument.rounded(slot.quantity, to: instrument.stepSize, .down)
             let order = Order(
-                clientOrderID: Self.orderID(slot, time, "exit"), market: instrument.symbol, side: .sell, type: .market, quantity: slot.quantity,
+                clientOrderID: Self.orderID(slot, time, "exit"), market: instrument.symbol, side: .sell, type: .market, quantity: quantity,
                 quoteQuantity: nil, price: nil, stopPrice: nil, timeInForce: .ioc, reduceOnly: false, strategy: slot.name, decidedAt: time)
             slot.pendingOrder = order.clientOrderID
             slot.pendingSide = .sell

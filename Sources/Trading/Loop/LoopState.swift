@@ -57,6 +57,8 @@ struct LoopState {
     }
 
     mutating func add(_ slot: LoopSlot) throws {
+        slot.baseAsset = instruments[slot.market].base
+        slot.step = instruments[slot.market].stepSize
         strategies.append(try slot.make(slot.parameters))
         slots.append(slot)
         decisions.append(.none)
