@@ -16,6 +16,8 @@ public final class EngineMetrics: Sendable {
         var dailyPnL = 0.0
         /// daily_loss, max_drawdown or operator while entries are halted.
         var haltKind: String?
+        var failedClosed = false
+        var mismatches = 0
         var lastBarWallTime: Date?
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
         var decisionSum = 0.0
@@ -64,6 +66,10 @@ public final class EngineMetrics: Sendable {
                     }),
             .single("warden_engine_replay_progress_ratio", .gauge, "Share of the replay file processed.", [([], s.progress)]),
             .single("warden_engine_drawdown_ratio", .gauge, "Drawdown of equity from its peak, 0–1.", [([], s.drawdown)]),
+            .single("warden_engine_fail_closed", .gauge, "1 while new entries are stopped because the exchange's balances disagree with the journal.",
+                    [([], s.failedClosed ? 1 : 0)]),
+            .single("warden_exchange_reconciliation_mismatches_total", .counter, "Balance checks that found the exchange short of what the journal holds.",
+                    [([], Double(s.mismatches))]),
             .single("warden_engine_halted", .gauge, "1 while new entries are halted, by reason (daily_loss, max_drawdown, operator).",
                     ["daily_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),

@@ -48,7 +48,7 @@ final class EngineObserver: TradingObserver {
     func barProcessed(_ bar: BarSummary) {
         if feed.count == nil { seen.withLock { $0 += 1 } }
         let done = position(bar.time)
-        let state = bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused" : "trading"
+        let state = bar.failedClosed != nil ? "fail_closed" : bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused" : "trading"
         engine.metrics.observeDecision(seconds: bar.decisionSeconds)
         engine.metrics.update { m in
             m.equity = bar.equity
@@ -61,7 +61,7 @@ final class EngineObserver: TradingObserver {
 
             for market in feed.markets { m.markets.insert(market) }
         }
-        engine.publish { $0 = TradingStatus(state: state, reason: bar.haltReason ?? bar.paused, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
+        engine.publish { $0 = TradingStatus(state: state, reason: bar.failedClosed ?? bar.haltReason ?? bar.paused, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
         let now = ContinuousClock.now
         let due = lastStatus.withLock { last in
             guard now - last > .seconds(1) else { return false }
@@ -69,7 +69,7 @@ final class EngineObserver: TradingObserver {
             return true
         }
         if due {
-            let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.haltReason ?? bar.paused ?? "")"
+            let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.failedClosed ?? bar.haltReason ?? bar.paused ?? "")"
             let progress = feed.count.map { String(format: "bar %d of %d", done, $0) } ?? "live, \(done) bars"
             notifier.status("engine: \(progress), equity \(String(format: "%.2f", bar.equity))" + suffix)
         }
@@ -90,6 +90,20 @@ final class EngineObserver: TradingObserver {
             "client_order_id": "\(fill.clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "quantity": "\(fill.quantity)",
             "fee": "\(fill.fee)",
         ])
+    }
+
+    func failedClosed(_ reason: String?, at time: Int64) {
+        engine.metrics.update { m in
+            m.failedClosed = reason != nil
+            if reason != nil { m.mismatches += 1 }
+        }
+        if let reason {
+            engine.logger.critical("trading fails closed: no new entries until balances agree or `warden trading resume --by NAME` after checking", metadata: ["reason": "\(reason)"])
+            notifier.status("engine: FAIL_CLOSED: \(reason)")
+            engine.publish { $0.state = "fail_closed"; $0.reason = reason }
+        } else {
+            engine.logger.warning("balances agree with the journal again; new entries resume")
+        }
     }
 
     func halted(_ reason: String, at time: Int64) {

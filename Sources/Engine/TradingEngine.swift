@@ -108,7 +108,7 @@ public final class TradingEngine: Service, Sendable {
         let loop = TradingLoop(
             configuration: .init(
                 slots: Self.slots(settings), risk: settings.risk, startingBalance: settings.exchange.startingBalance, feeRate: settings.exchange.feeRate,
-                staysAfterFeedEnds: true),
+                staysAfterFeedEnds: true, reconcileEvery: settings.exchange.reconcileEvery),
             feed: feed, venue: venue, store: store, control: control,
             observer: EngineObserver(engine: self, feed: progress, notifier: SystemdNotifier()))
         do {

@@ -30,6 +30,7 @@ YAML
   return 0
 }
 state() { curl -fsS "http://127.0.0.1:$1/_control/state"; }
+metric_is_e() { [ "$(curl -fsS "http://127.0.0.1:$sup_e/metrics" | awk '$1 ~ /^warden_engine_fail_closed/ {print $2}')" = "$1" ]; }
 requests() { jq -s "[.[] | select($2)] | length" "$1/bingx.jsonl"; }   # DIR FILTER: how many logged requests match
 db() { sqlite3 "$1/state/warden.sqlite" "$2"; }
 orders_at_fake_at_least() { [ "$(state "$1" | jq '.orders | length')" -ge "$2" ]; }
@@ -120,7 +121,43 @@ check "ccxt signs every request of this run identically: path, parameters, encod
 check "among them market buys and sells, order queries and trade reads" \
   test "$(grep -cE '^identical: (POST /openApi/spot/v1/trade/order MARKET (BUY|SELL)|GET /openApi/spot/v1/trade/(query|myTrades))$' <<<"$out")" = 4
 
-# 6. Dry run: the paper exchange on BingX's data never sends an order.
+# 6. A balance changed behind Warden's back: the check finds the exchange short of the journal and
+#    the engine fails closed (no new entries), with the alert; once the balance is back it resumes.
+e=$(scratch)
+pe=$(fake "$e")
+config "$e" "$pe" bingx
+sed -i 's|base_url: "http://127.0.0.1:'"$pe"'"}|base_url: "http://127.0.0.1:'"$pe"'", reconcile_every: 2s}|' "$e/warden.yml"
+printf 'alerting:\n  evaluation_interval: 1s\n' >>"$e/warden.yml"
+start_supervisor "$e" "$e/warden.yml"
+sup_e=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$e/warden.yml" | cut -d: -f3)
+wait_until 60 "the engine is ready" supervisor_ready "$e/run"
+holds_btc() { [ "$(state "$pe" | jq -r '.balances.BTC.free | tonumber > 0')" = true ]; }
+wait_until 120 "a strategy holds BTC" holds_btc
+btc=$(state "$pe" | jq -r .balances.BTC.free)
+curl -fsS -X POST "http://127.0.0.1:$pe/_control/balance" -d '{"BTC": "0"}' >/dev/null
+trading() { "$WARDEN" trading status --json --runtime-dir "$e/run"; }
+failed_closed() { [ "$(trading | jq -r .state)" = fail_closed ]; }
+wait_until 30 "the engine fails closed" failed_closed
+check "and says why: the journal's BTC against the exchange's none" \
+  test -n "$(trading | jq -r .reason | grep -E '^balances differ from the journal: BTC: the journal holds [0-9.]+, the exchange 0$')"
+wait_until 10 "warden_engine_fail_closed is 1" metric_is_e 1
+fail_alert() { "$WARDEN" alerts --json --config "$e/warden.yml" --state-dir "$e/state" --runtime-dir "$e/run" | jq -e '.[] | select(.name == "WardenEngineFailClosed" and .state == "firing")' >/dev/null; }
+wait_until 20 "WardenEngineFailClosed fires" fail_alert
+check "STATUS says FAIL_CLOSED" grep -q 'FAIL_CLOSED: balances differ' <<<"$(child_field "$e/run" engine .status_text)"
+check "the audit log has it, by the reconciliation" test "$(db "$e" "SELECT count(*) FROM audit_log WHERE action = 'trading.fail_closed' AND actor = 'reconciliation'")" -ge 1
+buys=$(requests "$e" '.path == "/openApi/spot/v1/trade/order" and .params.side == "BUY"')
+sleep_bars() { [ "$(state "$pe" | jq .closed)" -ge "$1" ]; }
+later=$(( $(state "$pe" | jq .closed) + 40 ))
+wait_until 60 "forty more bars close" sleep_bars "$later"
+check "no entry was sent meanwhile" test "$(requests "$e" '.path == "/openApi/spot/v1/trade/order" and .params.side == "BUY"')" = "$buys"
+curl -fsS -X POST "http://127.0.0.1:$pe/_control/balance" -d "{\"BTC\": \"$btc\"}" >/dev/null
+agrees() { [ "$(trading | jq -r .state)" != fail_closed ]; }
+wait_until 30 "with the balance back, a check agrees and trading resumes by itself" agrees
+wait_until 10 "warden_engine_fail_closed is 0" metric_is_e 0
+check "the audit log says it was reconciled" test "$(db "$e" "SELECT count(*) FROM audit_log WHERE action = 'trading.reconciled'")" -ge 1
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# 7. Dry run: the paper exchange on BingX's data never sends an order.
 c=$(scratch)
 pc=$(fake "$c")
 config "$c" "$pc" paper

@@ -188,6 +188,14 @@ groups:
           description: "No candle or tick for {{ $labels.symbol }} on {{ $labels.instance }} for over 5 minutes; strategies decide on stale prices."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/market-data-stale.md"
           auto_runbook: "market-data-stale"
+      - alert: WardenEngineFailClosed
+        expr: warden_engine_fail_closed == 1
+        labels:
+          severity: critical
+        annotations:
+          summary: "Warden's engine on {{ $labels.instance }} fails closed: the exchange's balances disagree with its journal"
+          description: "New entries are stopped (exits and stops still run) until a balance check agrees or an operator resumes after checking (`warden trading status` gives the reason)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/fail-closed-engine.md"
       - alert: WardenExchangeCircuitOpen
         expr: warden_circuit_breaker_open{breaker=~"exchange.*"} == 1
         for: 1m

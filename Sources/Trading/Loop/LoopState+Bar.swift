@@ -48,7 +48,7 @@ extension LoopState {
         if loop.wantsSummaries, let observer = loop.observer {
             observer.barProcessed(BarSummary(
                 time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
-                haltReason: risk.haltReason, paused: paused, positions: slots.map { ($0.name, $0.symbol, $0.held) },
+                haltReason: risk.haltReason, paused: paused, failedClosed: failedClosed, positions: slots.map { ($0.name, $0.symbol, $0.held) },
                 decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9))
         }
         return orders
@@ -73,7 +73,7 @@ extension LoopState {
             slot.pendingSide = .sell
             return order
         }
-        guard decision.enter, slot.active, !risk.halted, paused == nil else { return nil }
+        guard decision.enter, slot.active, !risk.halted, paused == nil, failedClosed == nil else { return nil }
         let instrument = instruments[slot.market]
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
         let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
@@ -193,6 +193,11 @@ extension LoopState {
                 batch.audit.append(AuditEntry(time: time, actor: by, action: "trading.pause", target: "trading", detail: paused!))
             case .resume(let by):
                 paused = nil
+                // Resolved by a person who checked; the next balance check says whether they agree.
+                if let reason = failedClosed {
+                    failedClosed = nil
+                    batch.audit.append(AuditEntry(time: time, actor: by, action: "trading.fail_closed.resolve", target: "trading", detail: "was: \(reason)"))
+                }
                 risk.resume(equity: equity)
                 message = "trading resumed by \(by)"
                 batch.audit.append(AuditEntry(time: time, actor: by, action: "trading.resume", target: "trading", detail: "resumed by \(by)"))

@@ -22,6 +22,8 @@ struct LoopState {
     var cash: Double
     var risk: RiskGuard
     var paused: String?
+    /// Why entries are stopped after the venue's balances disagreed with the journal; nil when they agree.
+    var failedClosed: String?
     var lastTime: Int64?
     var barsInMarket = 0
     var haltedAt: Int64?

@@ -39,6 +39,8 @@ public protocol TradingObserver: Sendable {
     func ordersSent(_ orders: [Order], reports: [ExecutionReport])
     func filled(_ fill: RecordedFill)
     func halted(_ reason: String, at time: Int64)
+    /// The venue's balances and the journal disagree (a reason) or agree again (nil).
+    func failedClosed(_ reason: String?, at time: Int64)
     func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64)
     /// Every slot as it is now: at the start and after each command.
     func slotsChanged(_ slots: [SlotView])
@@ -55,6 +57,7 @@ extension TradingObserver {
     public func ordersSent(_ orders: [Order], reports: [ExecutionReport]) {}
     public func filled(_ fill: RecordedFill) {}
     public func halted(_ reason: String, at time: Int64) {}
+    public func failedClosed(_ reason: String?, at time: Int64) {}
     public func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {}
     public func slotsChanged(_ slots: [SlotView]) {}
     public func journaled(audit: [AuditEntry], bars: Int, seconds: Double) {}
@@ -78,6 +81,8 @@ public struct BarSummary: Sendable {
     public var dailyPnLRatio: Double
     public var haltReason: String?
     public var paused: String?
+    /// Why entries are stopped after the venue's balances disagreed with the journal.
+    public var failedClosed: String?
     public var positions: [(strategy: String, market: String, quantity: Double)]
     /// Seconds from the bar's arrival to every strategy's decision.
     public var decisionSeconds: Double

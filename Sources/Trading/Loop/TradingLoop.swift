@@ -58,6 +58,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         var batch = JournalBatch()
         var unwritten = 0
         var lastWrite = ContinuousClock.now
+        var lastBalanceCheck: ContinuousClock.Instant?
         var processed = 0
         // The per-bar path is synchronous; it awaits only when something happens (a command, an
         // unknown order, orders to send, a journal write), so a replay runs at the speed of its arithmetic.
@@ -79,6 +80,10 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                 if let live = context.live, !state.lifecycles.isEmpty {
                     let (reports, fills) = try await live.takeEvents()
                     if !reports.isEmpty || !fills.isEmpty { try state.settle(reports: reports, fills: fills, loop: context, batch: &batch) }
+                }
+                if context.live != nil, lastBalanceCheck.map({ ContinuousClock.now - $0 >= configuration.reconcileEvery }) ?? true {
+                    lastBalanceCheck = .now
+                    await state.checkBalances(loop: context, batch: &batch, at: time)
                 }
                 // Nothing is ordered on a replay's last bar (no open follows to fill it) or on a live feed's warm-up history.
                 let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast || chunk.isWarmup, loop: context, batch: &batch)
@@ -188,11 +193,15 @@ public struct LoopConfiguration: Sendable {
     public var batchInterval: Duration
     /// After the feed ends, stay and apply operator commands until cancelled (the engine).
     public var staysAfterFeedEnds: Bool
+    /// How often a live venue's balances are checked against the journal's positions (at the
+    /// start, then this often); a shortfall fails closed.
+    public var reconcileEvery: Duration
 
     public init(
         slots: [SlotSettings], risk: RiskLimits = .none, startingBalance: Double, feeRate: Double, batchBars: Int = 1000,
-        batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false
+        batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false, reconcileEvery: Duration = .seconds(300)
     ) {
+        self.reconcileEvery = reconcileEvery
         self.slots = slots
         self.risk = risk
         self.startingBalance = startingBalance

@@ -126,6 +126,8 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
     public var baseURL: String?
     /// The market's WebSocket URL; nil means BingX's for the market (live or demo).
     public var wsURL: String?
+    /// How often the exchange's balances are checked against the journal (BingX only).
+    public var reconcileEvery: Duration = .seconds(300)
 
     public init(
         kind: Kind = .paper, startingBalance: Double = 10_000, feeRate: Double = 0.001, slippageBps: Double = 0, market: Market = .spot,
@@ -150,6 +152,7 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
 
     static let keys = [
         "kind", "starting_balance", "fee_rate", "slippage_bps", "market", "api_key", "secret_key", "demo", "recv_window", "base_url", "ws_url",
+        "reconcile_every",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -162,6 +165,10 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
             market: Market(rawValue: marketText) ?? .spot, apiKey: fields.read("api_key"), secretKey: fields.read("secret_key"),
             demo: fields.read("demo", default: false), recvWindow: fields.duration("recv_window", default: .seconds(5)),
             baseURL: fields.read("base_url"), wsURL: fields.read("ws_url"))
+        reconcileEvery = fields.duration("reconcile_every", default: .seconds(300))
+        if !(Duration.seconds(1)...Duration.seconds(86_400)).contains(reconcileEvery) {
+            fields.problem("expected 1s to 1d, found \(DurationText.format(reconcileEvery))", at: "reconcile_every")
+        }
         if Kind(rawValue: kindText) == nil { fields.problem("expected paper or bingx, found '\(kindText)'", at: "kind") }
         if Market(rawValue: marketText) == nil { fields.problem("expected spot or swap, found '\(marketText)'", at: "market") }
         if !(startingBalance > 0) { fields.problem("must be above 0", at: "starting_balance") }

@@ -1,0 +1,37 @@
+import Foundation
+
+extension LoopState {
+    /// The venue's balances against the journal: each market's base asset must hold at least what
+    /// the slots hold (within a step), and the quote at least the loop's cash. Less fails closed:
+    /// no new entries (exits, stops and cancels still go) until a later check agrees or an
+    /// operator resumes. More is not Warden's (dust a fee left, the owner's own coins): logged only.
+    /// A check that cannot be made (the venue not answering) changes nothing.
+    mutating func checkBalances(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async {
+        guard let balances = try? await loop.venue.balances() else { return }
+        let totals = Dictionary(balances.map { ($0.asset, $0.free + $0.locked) }, uniquingKeysWith: +)
+        var shortfalls: [String] = []
+        var bases: [String: (held: Decimal, step: Decimal)] = [:]
+        for slot in slots {
+            let instrument = instruments[slot.market]
+            bases[instrument.base, default: (0, instrument.stepSize)].held += slot.quantity
+        }
+        for (asset, expected) in bases.sorted(by: { $0.key < $1.key }) {
+            let actual = totals[asset] ?? 0
+            if actual + expected.step < expected.held { shortfalls.append("\(asset): the journal holds \(expected.held), the exchange \(actual)") }
+        }
+        if let quote = instruments.first?.quote {
+            let actual = totals[quote] ?? 0
+            let expected = Decimal(exactly: cash) ?? 0
+            if actual + 1 < expected { shortfalls.append("\(quote): the journal's cash is \(Instrument.rounded(expected, to: 0.01, .plain)), the exchange holds \(actual)") }
+        }
+        let reason = shortfalls.isEmpty ? nil : "balances differ from the journal: " + shortfalls.joined(separator: "; ")
+        guard reason != failedClosed else { return }
+        if let reason {
+            batch.audit.append(AuditEntry(time: time, actor: "reconciliation", action: "trading.fail_closed", target: "trading", detail: reason))
+        } else {
+            batch.audit.append(AuditEntry(time: time, actor: "reconciliation", action: "trading.reconciled", target: "trading", detail: "balances agree again; was: \(failedClosed!)"))
+        }
+        failedClosed = reason
+        loop.observer?.failedClosed(reason, at: time)
+    }
+}
