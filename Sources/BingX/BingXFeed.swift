@@ -38,6 +38,10 @@ public struct BingXFeed: MarketFeed {
                     do {
                         let bars = try await feed.closedBars(from: next)
                         failures = 0
+                        if bars.isEmpty {
+                            // Nothing closed: an empty chunk, so the loop shows it is alive (its heartbeat).
+                            continuation.yield(FeedChunk(bars: [], endsFeed: false))
+                        }
                         if let newest = bars.last?.candle.openTime {
                             next = newest + feed.interval
                             // Only the newest closed batch is traded on: older bars in the same answer

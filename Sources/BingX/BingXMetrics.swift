@@ -11,6 +11,8 @@ public final class BingXMetrics: Sendable {
         var durationCount = 0
         var rateLimitWait = 0.0
         var unknownOrders = 0
+        /// BingX's `cancelAllAfter` trigger time (Unix seconds) from its last refresh; nil when off.
+        var cancelDeadline: Int64?
     }
 
     static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -29,6 +31,8 @@ public final class BingXMetrics: Sendable {
 
     func waited(_ seconds: Double) { state.withLock { $0.rateLimitWait += seconds } }
 
+    func armed(until deadline: Int64?) { state.withLock { $0.cancelDeadline = deadline } }
+
     public func families() -> [MetricFamily] {
         let state = state.withLock { $0 }
         return [
@@ -39,6 +43,9 @@ public final class BingXMetrics: Sendable {
             .histogram("warden_exchange_request_duration_seconds", "Time from sending a request to the exchange to its answer.",
                        buckets: zip(Self.bounds, state.durations.map(UInt64.init)).map { ($0, $1) }, sum: state.durationSum, count: UInt64(state.durationCount)),
             .single("warden_exchange_rate_limit_wait_seconds_total", .counter, "Time requests waited for the exchange's rate limits.", [([], state.rateLimitWait)]),
+            .single("warden_exchange_cancel_all_deadline_timestamp_seconds", .gauge,
+                    "When BingX cancels every open order unless the engine refreshes its dead-man switch (absent when off).",
+                    state.cancelDeadline.map { [([], Double($0))] } ?? []),
         ]
     }
 }

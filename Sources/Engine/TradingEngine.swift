@@ -67,7 +67,7 @@ public final class TradingEngine: Service, Sendable {
             account: .init(quote: markets[0].instrument.quote, balance: Decimal(exactly: settings.exchange.startingBalance)))
         let venue: any Venue
         if settings.exchange.kind == .bingx, let bingx {
-            let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol))
+            let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol), cancelAfter: settings.exchange.cancelAfter)
             try await prepare(live)
             venue = live
         } else {
@@ -78,6 +78,9 @@ public final class TradingEngine: Service, Sendable {
                 client: bingx, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
                 poll: settings.marketData.poll)
             try await runLoop(feed, venue: venue, progress: FeedProgress(markets: feed.markets, count: nil, position: { _ in 0 }))
+            // A clean stop: orders left open stay open (a crash leaves the switch to cancel them).
+            // Its own task: the engine's is cancelled by the shutdown, this request must still go.
+            if let live = venue as? BingXSpotVenue { await Task { await live.disarm() }.value }
         } else {
             let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
             try await runLoop(feed, venue: venue, progress: .replay(feed))

@@ -21,7 +21,8 @@ as a violation. Control (no signature):
   POST /_control/fail {"what": "status", "status": 429, "count": 3, "retry_after": "1"}
   POST /_control/fail {"what": "timeout", "count": 1}   the next order is accepted, its answer never comes
   POST /_control/balance {"BTC": "0.5"}                  changes a balance behind the client's back
-  GET  /_control/state                                   orders, balances, violations, counts
+  POST /_control/limit {"side": "BUY", "price": 1000}     an open limit order placed outside Warden
+  GET  /_control/state                                   orders, balances, violations, the dead-man switch
 """
 import csv, gzip, hashlib, hmac, json, os, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -46,7 +47,8 @@ START = time.time()
 # real closed bars are (an order is never decided on a bar newer than its fill).
 BASE = (int(START * 1000) // 60000) * 60000 - (HISTORY + int(3600 * SPEED) + 1) * 60000
 state = {"orders": {}, "by_client": {}, "trades": [], "next_order": 1736012345678901235, "next_trade": 1836012345678901235,
-         "balances": {"USDT": [10000.0, 0.0], "BTC": [0.0, 0.0]}, "violations": 0, "fail": [], "calls": {}, "stamps": {}}
+         "balances": {"USDT": [10000.0, 0.0], "BTC": [0.0, 0.0]}, "violations": 0, "fail": [], "calls": {}, "stamps": {},
+         "switch": {"deadline": None, "fired": 0, "activations": 0, "closes": 0, "cancelled": 0}}
 
 
 def closed_count():
@@ -201,13 +203,47 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             if path == "/_control/fail":
                 state["fail"].append(payload)
+            elif path == "/_control/limit":
+                # An open order on the account placed elsewhere (by hand on the website, say).
+                o = {"symbol": "BTC-USDT", "orderId": state["next_order"], "side": payload.get("side", "BUY"), "type": "LIMIT",
+                     "qty": float(payload.get("qty", 0.001)), "price": float(payload.get("price", 1000)), "filled": 0.0, "quote": 0.0,
+                     "status": "NEW", "client": "", "time": int(time.time() * 1000), "update": int(time.time() * 1000), "bar": closed_count()}
+                state["next_order"] += 1
+                state["orders"][o["orderId"]] = o
             elif path == "/_control/balance":
                 for asset, amount in payload.items(): state["balances"].setdefault(asset, [0.0, 0.0])[0] = float(amount)
             elif path != "/_control/state":
                 return self.send(404, {"error": path})
             view = {"orders": [order_view(o) for o in state["orders"].values()], "violations": state["violations"],
-                    "balances": {a: {"free": fmt(v[0]), "locked": fmt(v[1])} for a, v in state["balances"].items()}, "closed": closed_count()}
+                    "balances": {a: {"free": fmt(v[0]), "locked": fmt(v[1])} for a, v in state["balances"].items()}, "closed": closed_count(),
+                    "switch": {k: v for k, v in state["switch"].items() if k != "deadline"} | {"armed": state["switch"]["deadline"] is not None}}
         self.send(200, view)
+
+
+def cancel_all_after(p):
+    """BingX's dead-man switch: ACTIVATE (re)arms a timer of timeOut seconds (10-120); when it runs
+    out every open order is cancelled; CLOSE stops it."""
+    sw = state["switch"]
+    if p.get("type") == "CLOSE":
+        sw["deadline"] = None; sw["closes"] += 1
+        return 0, "", {"triggerTime": 0, "status": "CLOSED", "note": "closed"}
+    if p.get("type") != "ACTIVATE": return 100400, "type must be ACTIVATE or CLOSE", None
+    timeout = int(p.get("timeOut", "0"))
+    if not 10 <= timeout <= 120: return 100400, "timeOut must be 10 to 120 seconds", None
+    sw["deadline"] = time.time() + timeout; sw["activations"] += 1
+    return 0, "", {"triggerTime": int(sw["deadline"]), "status": "ACTIVATED", "note": "armed"}
+
+
+def watch_switch():
+    while True:
+        time.sleep(0.25)
+        with lock:
+            sw = state["switch"]
+            if sw["deadline"] is None or time.time() < sw["deadline"]: continue
+            sw["deadline"] = None; sw["fired"] += 1
+            for o in state["orders"].values():
+                if o["status"] in ("NEW", "PARTIALLY_FILLED"):
+                    cancel({"orderId": str(o["orderId"])}); sw["cancelled"] += 1
 
 
 def server_time(p): return 0, "", {"serverTime": int(time.time() * 1000)}
@@ -320,6 +356,9 @@ ROUTES = {
     ("GET", "/openApi/spot/v1/trade/openOrders"): (open_orders, "account"),
     ("GET", "/openApi/spot/v1/trade/myTrades"): (my_trades, "account"),
     ("GET", "/openApi/spot/v1/account/balance"): (balance, "account"),
+    ("POST", "/openApi/spot/v1/trade/cancelAllAfter"): (cancel_all_after, "orders"),
 }
+
+threading.Thread(target=watch_switch, daemon=True).start()
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

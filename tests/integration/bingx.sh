@@ -157,7 +157,37 @@ wait_until 10 "warden_engine_fail_closed is 0" metric_is_e 0
 check "the audit log says it was reconciled" test "$(db "$e" "SELECT count(*) FROM audit_log WHERE action = 'trading.reconciled'")" -ge 1
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
-# 7. Dry run: the paper exchange on BingX's data never sends an order.
+# 7. The dead-man switch: armed and refreshed while the engine runs; with the engine SIGSTOPped,
+#    BingX's timer runs out and every open order is cancelled; a clean stop closes the timer.
+g=$(scratch)
+pg=$(fake "$g")
+config "$g" "$pg" bingx
+sed -i 's|base_url: "http://127.0.0.1:'"$pg"'"}|base_url: "http://127.0.0.1:'"$pg"'", cancel_after: 10s}|; s|  - {name: engine}|  - {name: engine, watchdog: 0s}|' "$g/warden.yml"
+start_supervisor "$g" "$g/warden.yml"
+sup_g=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$g/warden.yml" | cut -d: -f3)
+wait_until 60 "the engine is ready" supervisor_ready "$g/run"
+switch() { state "$pg" | jq -r ".switch.$1"; }
+refreshed() { [ "$(switch activations)" -ge 3 ]; }
+wait_until 30 "the switch is armed at start and refreshed (every third of its 10 s)" refreshed
+check "armed with timeOut 10" test "$(requests "$g" '.path == "/openApi/spot/v1/trade/cancelAllAfter" and .params.type == "ACTIVATE" and .params.timeOut == "10"')" -ge 3
+check "/metrics exports BingX's deadline, in the future" \
+  test "$(curl -fsS "http://127.0.0.1:$sup_g/metrics" | awk -v now="$(date +%s)" '$1 ~ /^warden_exchange_cancel_all_deadline_timestamp_seconds/ {print ($2 > now)}')" = 1
+curl -fsS -X POST "http://127.0.0.1:$pg/_control/limit" -d '{"side": "BUY", "price": 1000, "qty": 0.001}' >/dev/null
+check "an order rests open on the account" test "$(state "$pg" | jq '[.orders[] | select(.status == "NEW")] | length')" = 1
+check "while the engine runs the timer never fires" test "$(switch fired)" = 0
+engine_pid=$(child_field "$g/run" engine .pid)
+kill -STOP "$engine_pid"
+fired() { [ "$(switch fired)" = 1 ]; }
+wait_until 30 "the engine hung: BingX's timer runs out" fired
+check "and the open order is cancelled" test "$(state "$pg" | jq -r '[.orders[] | select(.price == "1000")][0].status')" = CANCELED
+kill -CONT "$engine_pid"
+before=$(switch activations)
+rearmed() { [ "$(switch activations)" -gt "$before" ]; }
+wait_until 30 "awake again, the engine re-arms the switch" rearmed
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+check "a clean stop closes the timer" test "$(switch closes) $(switch armed)" = "1 false"
+
+# 8. Dry run: the paper exchange on BingX's data never sends an order.
 c=$(scratch)
 pc=$(fake "$c")
 config "$c" "$pc" paper

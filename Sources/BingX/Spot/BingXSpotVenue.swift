@@ -33,10 +33,37 @@ public final class BingXSpotVenue: LiveVenue {
         var filled: Decimal = 0
     }
 
-    public init(client: BingXClient, markets: [String]) {
+    /// The dead-man switch's timeout in seconds (nil: off), and when it was last refreshed.
+    let cancelAfter: Int?
+    let armedAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init(client: BingXClient, markets: [String], cancelAfter: Duration? = nil) {
         self.client = client
         self.markets = markets
+        self.cancelAfter = cancelAfter.map { Int($0.seconds) }.flatMap { $0 > 0 ? $0 : nil }
         startedAt = client.serverNow
+    }
+
+    // MARK: Dead-man switch
+
+    /// Refreshes BingX's `cancelAllAfter` a third of its timeout after the last refresh: if this
+    /// process hangs or dies, BingX cancels every open order when the timeout runs out. A refresh
+    /// that fails is retried at the next heartbeat; BingX's timer keeps running meanwhile.
+    public func heartbeat() async {
+        guard let cancelAfter else { return }
+        let due = armedAt.withLock { last in last.map { ContinuousClock.now - $0 >= .seconds(cancelAfter) / 3 } ?? true }
+        guard due else { return }
+        let params = ["type": "ACTIVATE", "timeOut": String(cancelAfter)]
+        guard let timer: SpotAPI.Timer = try? await client.call(.POST, SpotAPI.cancelAllAfter, params, signed: true, group: .orders) else { return }
+        armedAt.withLock { $0 = .now }
+        client.metrics.armed(until: timer.triggerTime)
+    }
+
+    /// A clean stop: the timer is closed, so orders left open on purpose stay.
+    public func disarm() async {
+        guard cancelAfter != nil else { return }
+        let _: SpotAPI.Timer? = try? await client.call(.POST, SpotAPI.cancelAllAfter, ["type": "CLOSE", "timeOut": "0"], signed: true, group: .orders)
+        client.metrics.armed(until: nil)
     }
 
     /// Warden's id as BingX takes it: lower case (swap lowers it anyway), `_` for anything but
@@ -73,6 +100,7 @@ public final class BingXSpotVenue: LiveVenue {
             }
         }
         instruments.withLock { $0 = loaded }
+        await heartbeat()
     }
 
     public func instrument(_ market: String) async throws -> Instrument {

@@ -64,6 +64,8 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         // unknown order, orders to send, a journal write), so a replay runs at the speed of its arithmetic.
         for try await chunk in feed.chunks(after: state.lastTime) {
             if Task.isCancelled { break }
+            // A live feed's chunks arrive every few seconds, most with no bar: the loop is alive.
+            if let live = context.live { await live.heartbeat() }
             var start = chunk.candles.startIndex
             while start < chunk.candles.endIndex {
                 let time = chunk.candles[start].openTime

@@ -37,6 +37,9 @@ public protocol SimulatedVenue: Venue {
 public protocol LiveVenue: Venue {
     /// Changes to the orders this process follows, and their fills, since the last call, oldest first.
     func takeEvents() async throws -> (reports: [ExecutionReport], fills: [Fill])
+    /// Called by the loop every few seconds while it runs (the dead-man switch's refresh): a loop
+    /// that hangs stops calling, and the venue cancels what is open by itself.
+    func heartbeat() async
 }
 
 /// An order's state on the venue.

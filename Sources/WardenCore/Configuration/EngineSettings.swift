@@ -128,6 +128,9 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
     public var wsURL: String?
     /// How often the exchange's balances are checked against the journal (BingX only).
     public var reconcileEvery: Duration = .seconds(300)
+    /// BingX's dead-man switch (`cancelAllAfter`): open orders are cancelled by BingX this long
+    /// after the engine last refreshed it (10 s to 120 s; 0 turns it off).
+    public var cancelAfter: Duration = .seconds(60)
 
     public init(
         kind: Kind = .paper, startingBalance: Double = 10_000, feeRate: Double = 0.001, slippageBps: Double = 0, market: Market = .spot,
@@ -152,7 +155,7 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
 
     static let keys = [
         "kind", "starting_balance", "fee_rate", "slippage_bps", "market", "api_key", "secret_key", "demo", "recv_window", "base_url", "ws_url",
-        "reconcile_every",
+        "reconcile_every", "cancel_after",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -166,6 +169,10 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
             demo: fields.read("demo", default: false), recvWindow: fields.duration("recv_window", default: .seconds(5)),
             baseURL: fields.read("base_url"), wsURL: fields.read("ws_url"))
         reconcileEvery = fields.duration("reconcile_every", default: .seconds(300))
+        cancelAfter = fields.duration("cancel_after", default: .seconds(60))
+        if cancelAfter != .zero, !(Duration.seconds(10)...Duration.seconds(120)).contains(cancelAfter) {
+            fields.problem("expected 0 (off) or 10s to 120s (BingX's range for cancelAllAfter), found \(DurationText.format(cancelAfter))", at: "cancel_after")
+        }
         if !(Duration.seconds(1)...Duration.seconds(86_400)).contains(reconcileEvery) {
             fields.problem("expected 1s to 1d, found \(DurationText.format(reconcileEvery))", at: "reconcile_every")
         }
