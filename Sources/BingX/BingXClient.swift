@@ -35,6 +35,11 @@ public final class BingXClient: Sendable {
     let buckets: Mutex<[LimitGroup: RateWindow]>
     /// Server time minus local time, in ms, from the last clock check.
     let offset = Mutex<Int64>(0)
+    /// Opens after repeated failures to get an answer: no new order is placed while it is open
+    /// (cancels, queries and market data still go), then one trial placement is let through.
+    let breaker = Mutex(CircuitBreaker(threshold: 5, cooldown: 30_000))
+    /// The paths whose calls place orders: what an open circuit refuses.
+    public static let placementPaths: Set<String> = ["/openApi/spot/v1/trade/order", "/openApi/swap/v2/trade/order"]
 
     static let client = HTTPClient(
         eventLoopGroupProvider: .singleton,
@@ -98,6 +103,13 @@ public final class BingXClient: Sendable {
         } else {
             query = BingXSigner.query(params)
         }
+        if method == .POST, Self.placementPaths.contains(path) {
+            let allowed = breaker.withLock { $0.allows(at: now()) }
+            metrics.circuit(breaker.withLock { $0.state })
+            guard allowed else {
+                throw VenueError(.rejected, "not sent: the exchange circuit is open after repeated failures; new orders wait until it closes")
+            }
+        }
         try await waitForLimit(group)
         var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + query))
         request.method = method
@@ -116,6 +128,7 @@ public final class BingXClient: Sendable {
             body = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
+            failed()
             // Sent or not, nobody can say: an order is asked about, never sent again.
             throw VenueError(.unknown, "\(endpoint): no answer: \(error)")
         }
@@ -127,6 +140,7 @@ public final class BingXClient: Sendable {
         }
         if status >= 500 {
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
+            failed()
             throw VenueError(.unknown, "\(endpoint): HTTP \(status)")
         }
         let data = Data(body.readableBytesView)
@@ -143,6 +157,7 @@ public final class BingXClient: Sendable {
                 throw VenueError(.unknown, "\(endpoint): an answer without data")
             }
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "ok", seconds: elapsed())
+            answered()
             return payload
         } catch let error as VenueError {
             throw error
@@ -151,6 +166,22 @@ public final class BingXClient: Sendable {
             let text = String(decoding: data.prefix(300), as: UTF8.self)
             throw VenueError(.unknown, "\(endpoint): HTTP \(status), an answer that is not BingX's envelope (\(error)): \(text)")
         }
+    }
+
+    func failed() {
+        let state = breaker.withLock { breaker in
+            breaker.recordFailure(at: now())
+            return breaker.state
+        }
+        metrics.circuit(state)
+    }
+
+    func answered() {
+        let state = breaker.withLock { breaker in
+            breaker.recordSuccess()
+            return breaker.state
+        }
+        metrics.circuit(state)
     }
 
     func waitForLimit(_ group: LimitGroup) async throws(VenueError) {

@@ -1,3 +1,4 @@
+import Resilience
 import Synchronization
 import Telemetry
 
@@ -13,6 +14,7 @@ public final class BingXMetrics: Sendable {
         var unknownOrders = 0
         /// BingX's `cancelAllAfter` trigger time (Unix seconds) from its last refresh; nil when off.
         var cancelDeadline: Int64?
+        var circuit: CircuitBreaker.State = .closed
     }
 
     static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -31,6 +33,8 @@ public final class BingXMetrics: Sendable {
 
     func waited(_ seconds: Double) { state.withLock { $0.rateLimitWait += seconds } }
 
+    func circuit(_ state: CircuitBreaker.State) { self.state.withLock { $0.circuit = state } }
+
     func armed(until deadline: Int64?) { state.withLock { $0.cancelDeadline = deadline } }
 
     public func families() -> [MetricFamily] {
@@ -43,6 +47,10 @@ public final class BingXMetrics: Sendable {
             .histogram("warden_exchange_request_duration_seconds", "Time from sending a request to the exchange to its answer.",
                        buckets: zip(Self.bounds, state.durations.map(UInt64.init)).map { ($0, $1) }, sum: state.durationSum, count: UInt64(state.durationCount)),
             .single("warden_exchange_rate_limit_wait_seconds_total", .counter, "Time requests waited for the exchange's rate limits.", [([], state.rateLimitWait)]),
+            .single("warden_exchange_circuit_state", .gauge, "The exchange circuit: 0 closed, 1 half-open (one trial order), 2 open (no new orders).",
+                    [([], state.circuit == .closed ? 0 : state.circuit == .halfOpen ? 1 : 2)]),
+            .single("warden_circuit_breaker_open", .gauge, "1 while a circuit breaker refuses calls to its downstream.",
+                    [([("breaker", "exchange")], state.circuit == .open ? 1 : 0)]),
             .single("warden_exchange_cancel_all_deadline_timestamp_seconds", .gauge,
                     "When BingX cancels every open order unless the engine refreshes its dead-man switch (absent when off).",
                     state.cancelDeadline.map { [([], Double($0))] } ?? []),

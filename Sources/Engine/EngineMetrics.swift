@@ -17,6 +17,7 @@ public final class EngineMetrics: Sendable {
         /// daily_loss, max_drawdown or operator while entries are halted.
         var haltKind: String?
         var failedClosed = false
+        var unknownOrders = 0
         var mismatches = 0
         var lastBarWallTime: Date?
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
@@ -66,6 +67,8 @@ public final class EngineMetrics: Sendable {
                     }),
             .single("warden_engine_replay_progress_ratio", .gauge, "Share of the replay file processed.", [([], s.progress)]),
             .single("warden_engine_drawdown_ratio", .gauge, "Drawdown of equity from its peak, 0–1.", [([], s.drawdown)]),
+            .single("warden_engine_orders_unknown", .gauge, "Orders sent whose outcome the exchange has not told yet (asked about, never sent again).",
+                    [([], Double(s.unknownOrders))]),
             .single("warden_engine_fail_closed", .gauge, "1 while new entries are stopped because the exchange's balances disagree with the journal.",
                     [([], s.failedClosed ? 1 : 0)]),
             .single("warden_exchange_reconciliation_mismatches_total", .counter, "Balance checks that found the exchange short of what the journal holds.",

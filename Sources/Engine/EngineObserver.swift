@@ -53,6 +53,7 @@ final class EngineObserver: TradingObserver {
         engine.metrics.update { m in
             m.equity = bar.equity
             m.drawdown = bar.drawdown
+            m.unknownOrders = bar.unknownOrders
             m.dailyPnL = bar.dailyPnLRatio
             m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
             m.progress = feed.count.map { Double(done) / Double(max($0, 1)) } ?? 0

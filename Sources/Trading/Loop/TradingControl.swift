@@ -86,4 +86,6 @@ public struct BarSummary: Sendable {
     public var positions: [(strategy: String, market: String, quantity: Double)]
     /// Seconds from the bar's arrival to every strategy's decision.
     public var decisionSeconds: Double
+    /// Orders sent whose outcome the venue has not told yet.
+    public var unknownOrders: Int = 0
 }
