@@ -94,7 +94,8 @@ printf 'supervisor:\n  listen: 127.0.0.1:%s\nalerting:\n  route: {receiver: stag
 printf 'engine:\n  exchange: {fee_rate: 0.9}\n' >"$env_dir/warden.dev.yml"
 : >"$env_dir/warden.prod.yml"
 out=$("$WARDEN" check-config --config "$env_dir/warden.yml" --env staging 2>&1); rc=$?
-check "check-config --env staging: valid, naming the overlay" test "$rc $out" = "0 $env_dir/warden.yml + warden.staging.yml (environment staging): configuration is valid (1 children: worker; 23 rules, 1 receivers)"
+check "check-config --env staging: valid, naming the overlay (and its receiver)" \
+  test "$rc" = 0 -a -n "$(grep -xE "$env_dir/warden.yml \+ warden.staging.yml \(environment staging\): configuration is valid \(1 children: worker; [0-9]+ rules, 1 receivers\)" <<<"$out")"
 out=$(WARDEN_ENV=dev "$WARDEN" check-config --config "$env_dir/warden.yml" 2>&1); rc=$?
 check "WARDEN_ENV=dev: a bad value in the overlay exits 78 naming the overlay's file and line" \
   test "$rc $out" = "78 $env_dir/warden.dev.yml:2: engine.exchange.fee_rate: expected 0 to 0.5, found 0.9"
