@@ -72,14 +72,12 @@ public struct BingXFeed: MarketFeed {
             if let from { params["startTime"] = String(from) }
             let rows: [SpotAPI.Kline] = try await client.call(.GET, path, params, group: .market)
             let sorted = rows.sorted { $0.openTime < $1.openTime }
-            guard let forming = sorted.last?.openTime else { continue }
             // The newest row is still forming: everything before it is closed.
             for row in sorted.dropLast() where from.map({ row.openTime >= $0 }) ?? true {
                 bars.append(MarketBar(market: index, candle: Candle(
                     openTime: row.openTime, open: row.open.value.double, high: row.high.value.double, low: row.low.value.double,
                     close: row.close.value.double, volume: row.volume.value.double)))
             }
-            _ = forming
         }
         // A market missing a bar another has keeps the batch to the bars that exist.
         return bars.sorted { ($0.candle.openTime, $0.market) < ($1.candle.openTime, $1.market) }

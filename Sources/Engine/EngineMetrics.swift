@@ -23,6 +23,9 @@ public final class EngineMetrics: Sendable {
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
         var decisionSum = 0.0
         var decisionCount: UInt64 = 0
+        var sendBuckets = Array(repeating: UInt64(0), count: EngineMetrics.sendBounds.count)
+        var sendSum = 0.0
+        var sendCount: UInt64 = 0
     }
 
     /// One strategy on one market.
@@ -32,10 +35,19 @@ public final class EngineMetrics: Sendable {
     }
 
     static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2]
+    static let sendBounds = [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 1]
     private let state = Mutex(State())
     init() {}
 
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }
+
+    func observeSend(seconds: Double) {
+        state.withLock { s in
+            for (index, bound) in Self.sendBounds.enumerated() where seconds <= bound { s.sendBuckets[index] += 1 }
+            s.sendSum += seconds
+            s.sendCount += 1
+        }
+    }
 
     func observeDecision(seconds: Double) {
         state.withLock { s in
@@ -84,6 +96,9 @@ public final class EngineMetrics: Sendable {
         families.append(.histogram(
             "warden_engine_decision_seconds", "Time from a bar's close to every strategy's decision.",
             labels: [], buckets: zip(Self.bounds, s.decisionBuckets).map { ($0, $1) }, sum: s.decisionSum, count: s.decisionCount))
+        families.append(.histogram(
+            "warden_engine_order_send_seconds", "Time from a strategy's decision to its order handed to the venue (the durable journal write included).",
+            labels: [], buckets: zip(Self.sendBounds, s.sendBuckets).map { ($0, $1) }, sum: s.sendSum, count: s.sendCount))
         return families
     }
 }

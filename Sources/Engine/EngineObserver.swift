@@ -76,6 +76,8 @@ final class EngineObserver: TradingObserver {
         }
     }
 
+    func sending(_ order: Order, secondsSinceDecision: Double) { engine.metrics.observeSend(seconds: secondsSinceDecision) }
+
     func ordersSent(_ orders: [Order], reports: [ExecutionReport]) {
         for order in orders {
             let result = reports.first { $0.clientOrderID == order.clientOrderID }?.status == .rejected ? "rejected" : "sent"

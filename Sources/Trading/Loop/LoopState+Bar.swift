@@ -96,12 +96,15 @@ extension LoopState {
     }
 
     /// The venue's answer to orders just sent.
-    mutating func submitted(_ orders: [Order], loop: LoopContext, batch: inout JournalBatch) async throws -> [ExecutionReport] {
+    mutating func submitted(_ orders: [Order], loop: LoopContext, batch: inout JournalBatch, decided: UInt64? = nil) async throws -> [ExecutionReport] {
         var reports: [ExecutionReport] = []
         for order in orders {
             var lifecycle = OrderLifecycle(quantity: order.quantity)
             try lifecycle.apply(.send)
             let slot = slot(placing: order.clientOrderID)
+            if let decided, loop.hasObserver {
+                loop.observer?.sending(order, secondsSinceDecision: Double(DispatchTime.now().uptimeNanoseconds - decided) / 1e9)
+            }
             do {
                 let report = try await loop.venue.submit(order)
                 try lifecycle.apply(.accept)

@@ -37,6 +37,8 @@ public protocol TradingObserver: Sendable {
     func decided(strategy: String, market: String, decision: Decision, at time: Int64)
     func barProcessed(_ bar: BarSummary)
     func ordersSent(_ orders: [Order], reports: [ExecutionReport])
+    /// An order is about to go to the venue, this long after its strategy decided it.
+    func sending(_ order: Order, secondsSinceDecision: Double)
     func filled(_ fill: RecordedFill)
     func halted(_ reason: String, at time: Int64)
     /// The venue's balances and the journal disagree (a reason) or agree again (nil).
@@ -55,6 +57,7 @@ extension TradingObserver {
     public func decided(strategy: String, market: String, decision: Decision, at time: Int64) {}
     public func barProcessed(_ bar: BarSummary) {}
     public func ordersSent(_ orders: [Order], reports: [ExecutionReport]) {}
+    public func sending(_ order: Order, secondsSinceDecision: Double) {}
     public func filled(_ fill: RecordedFill) {}
     public func halted(_ reason: String, at time: Int64) {}
     public func failedClosed(_ reason: String?, at time: Int64) {}

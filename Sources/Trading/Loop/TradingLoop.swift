@@ -94,10 +94,11 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                 unwritten += 1
                 var forced = !batch.audit.isEmpty
                 if !orders.isEmpty {
+                    let decided = DispatchTime.now().uptimeNanoseconds
                     // Journaled before the venue sees them; durably first when the venue is outside this process.
                     batch.orders += orders
                     if venue.isRemote { try await context.write(&batch, state) }
-                    let reports = try await state.submitted(orders, loop: context, batch: &batch)
+                    let reports = try await state.submitted(orders, loop: context, batch: &batch, decided: decided)
                     observer?.ordersSent(orders, reports: reports)
                     forced = forced || venue.isRemote
                 }

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The engine trading live on the local fake BingX (loopback, SQLite journal): how long from a
+strategy's decision to its order handed to the venue (the durable journal write included), and
+from a request sent to BingX's answer, by the engine's own histograms (p50 and p99 are bucket
+upper bounds). Prints figures, asserts nothing.
+"""
+import json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+
+WARDEN = os.path.abspath(sys.argv[1])
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+DATA = os.path.join(ROOT, "data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        return r.read().decode()
+
+
+def quantile(text, name, q):
+    buckets = []
+    for line in text.splitlines():
+        m = re.match(rf'^{name}_bucket\{{(?:[^}}]*,)?le="([^"]+)"[^}}]*\}} (\S+)$', line)
+        if m: buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), float(m.group(2))))
+    buckets.sort()
+    total = buckets[-1][1] if buckets else 0
+    if not total: return None, 0
+    for bound, count in buckets:
+        if count >= q * total: return bound, int(total)
+    return None, int(total)
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="warden-bingx-bench-")
+    fake_port, sup_port = free_port(), free_port()
+    env = dict(os.environ, FAKE_BINGX_KEY="k", FAKE_BINGX_SECRET="s", BX_KEY="k", BX_SECRET="s")
+    fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/bingx.py"), str(fake_port), f"{tmp}/bingx.jsonl", DATA, "--speed", "20"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    with open(f"{tmp}/warden.yml", "w") as f:
+        f.write(f"""supervisor: {{listen: 127.0.0.1:{sup_port}}}
+recovery: {{enabled: false}}
+logging: {{format: json}}
+children:
+  - {{name: engine}}
+engine:
+  symbol: BTC-USDT
+  market_data: {{source: bingx, poll: 250ms}}
+  exchange: {{kind: bingx, api_key: "${{env:BX_KEY}}", secret_key: "${{env:BX_SECRET}}", base_url: "http://127.0.0.1:{fake_port}"}}
+""")
+    sup = subprocess.Popen([WARDEN, "supervise", "--config", f"{tmp}/warden.yml", "--state-dir", f"{tmp}/state", "--runtime-dir", f"{tmp}/run"],
+                           env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(SECONDS)
+        metrics = get(f"http://127.0.0.1:{sup_port}/metrics")
+        state = json.loads(get(f"http://127.0.0.1:{fake_port}/_control/state"))
+    finally:
+        sup.terminate(); sup.wait(30); fake.terminate(); fake.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    p50, n = quantile(metrics, "warden_engine_order_send_seconds", 0.5)
+    p99, _ = quantile(metrics, "warden_engine_order_send_seconds", 0.99)
+    r50, rn = quantile(metrics, "warden_exchange_request_duration_seconds", 0.5)
+    r99, _ = quantile(metrics, "warden_exchange_request_duration_seconds", 0.99)
+    fmt = lambda x: "n/a" if x is None else f"<= {x * 1000:g} ms"
+    print(f"BingX (fake on loopback, {SECONDS} s, SQLite journal): {n} orders, {rn} requests, {state['violations']} rate-limit violations")
+    print(f"  decision -> order handed to the venue (durable journal write included): p50 {fmt(p50)}, p99 {fmt(p99)}")
+    print(f"  request -> BingX's answer (the fake's Python server included): p50 {fmt(r50)}, p99 {fmt(r99)}")
+
+
+main()
