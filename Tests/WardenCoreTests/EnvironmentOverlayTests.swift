@@ -90,7 +90,7 @@ import Testing
         let demo = try files(Self.base, overlays: ["prod": """
             engine:
               market_data: {source: bingx}
-              exchange: {kind: bingx, demo: true, api_key: "${env:K}", secret_key: "${env:S}"}
+              exchange: {kind: bingx, market: swap, demo: true, api_key: "${env:K}", secret_key: "${env:S}"}
             """])
         let demoIssues = issues(demo, "prod", secrets: ["K": "key", "S": "secret"])
         #expect(demoIssues.count == 1 && demoIssues[0].contains("warden.prod.yml:3: engine.exchange.demo: environment prod: refuses BingX demo keys"), "\(demoIssues)")
@@ -102,7 +102,7 @@ import Testing
     @Test("dev and staging refuse live keys, wherever they were set")
     func liveKeysRefused() throws {
         let live = Self.base.replacingOccurrences(
-            of: "exchange: {starting_balance: 5000, fee_rate: 0.001}", with: "exchange: {kind: bingx, api_key: \"${env:K}\", secret_key: \"${env:S}\"}")
+            of: "exchange: {starting_balance: 5000, fee_rate: 0.001}", with: "exchange: {kind: bingx, market: swap, api_key: \"${env:K}\", secret_key: \"${env:S}\"}")
         let path = try files(live, overlays: ["dev": "", "staging": "engine: {exchange: {demo: true}}\n"])
         let dev = issues(path, "dev", secrets: ["K": "key", "S": "secret"])
         #expect(dev.count == 1 && dev[0].contains("engine.exchange.demo: environment dev: refuses live BingX keys"), "\(dev)")
@@ -126,5 +126,6 @@ import Testing
         #expect(check("{kind: bingx, market: futures, api_key: \"${env:K}\", secret_key: \"${env:K}\"}").first?.contains("expected spot or swap") == true)
         #expect(check("{kind: bingx, recv_window: 2m, api_key: \"${env:K}\", secret_key: \"${env:K}\"}").first?.contains("expected 1ms to 60s, found 2m") == true)
         #expect(check("{kind: bingx, base_url: open-api.bingx.com, api_key: \"${env:K}\", secret_key: \"${env:K}\"}").first?.contains("expected a URL starting with http:// or https://") == true)
+        #expect(check("{kind: bingx, demo: true, api_key: \"${env:K}\", secret_key: \"${env:K}\"}").first?.contains("BingX's demo (VST) is for perpetual swap only") == true)
     }
 }

@@ -192,6 +192,10 @@ public struct ExchangeSettings: Sendable, Hashable, Decodable {
             for key in ["api_key", "secret_key"] where fields.container.contains(ConfigKey(key)) { fields.problem("keys are for kind: bingx; the paper exchange needs none", at: key) }
             return
         }
+        // BingX documents its VST demo (open-api-vst.bingx.com) for perpetual swap only.
+        if demo, market == .spot {
+            fields.problem("BingX's demo (VST) is for perpetual swap only; for spot, dry-run on the paper exchange with market_data.source: bingx", at: "demo")
+        }
         for (key, value) in [("api_key", apiKey), ("secret_key", secretKey)] {
             if let value, value.reference == nil {
                 fields.problem("a key must not be written in clear: use ${file:PATH}, ${env:NAME} or ${credential:NAME}", at: key)
