@@ -33,8 +33,8 @@ public final class BingXClient: Sendable {
     let now: @Sendable () -> Int64
     public let metrics: BingXMetrics
     let buckets: Mutex<[LimitGroup: RateWindow]>
-    /// Server time minus local time, in ms, from the last clock check.
-    let offset = Mutex<Int64>(0)
+    /// Server time minus local time, in ms, from the last clock check; nil before one.
+    let offset = Mutex<Int64?>(nil)
     /// Opens after repeated failures to get an answer: no new order is placed while it is open
     /// (cancels, queries and market data still go), then one trial placement is let through.
     let breaker = Mutex(CircuitBreaker(threshold: 5, cooldown: 30_000))
@@ -66,11 +66,10 @@ public final class BingXClient: Sendable {
     }
 
     /// Server time minus local time from the last check (ms); nil before one.
-    public var clockOffset: Int64? { measured.withLock { $0 } }
-    let measured = Mutex<Int64?>(nil)
+    public var clockOffset: Int64? { offset.withLock { $0 } }
 
     /// The local clock with the measured offset: what every signed timestamp uses.
-    public var serverNow: Int64 { now() + offset.withLock { $0 } }
+    public var serverNow: Int64 { now() + (offset.withLock { $0 } ?? 0) }
 
     /// Measures the offset from BingX's server time (half the round trip counted as transit). A
     /// clock off by more than the receive window is an error: every signed request would be refused.
@@ -81,7 +80,6 @@ public final class BingXClient: Sendable {
         let received = now()
         let measured = time.serverTime - (sent + received) / 2
         offset.withLock { $0 = measured }
-        self.measured.withLock { $0 = measured }
         if abs(measured) > recvWindow {
             throw VenueError(
                 .invalidParameter,

@@ -6,19 +6,29 @@ public enum Failover {
     /// Receivers to try for `notification`, in order, without its own.
     public static func chain(for notification: AlertNotification, config: AlertingConfig) -> [String] {
         let route = config.route.node(forGroupKey: notification.groupKey) ?? config.route
+        let critical = notification.alerts.contains { $0.status == "firing" && $0.labels["severity"] == "critical" }
+        return chain(route: route, from: notification.receiver, critical: critical, config: config)
+    }
+
+    /// The chain of a route for notifications meant for `receiver`.
+    public static func chain(route: Route, from receiver: String, critical: Bool, config: AlertingConfig) -> [String] {
         var chain = route.failover + [config.route.receiver]
-        if notification.alerts.contains(where: { $0.status == "firing" && $0.labels["severity"] == "critical" }) {
-            chain += config.receivers.keys.sorted()
-        }
-        var seen: Set<String> = [notification.receiver]
+        if critical { chain += config.receivers.keys.sorted() }
+        var seen: Set<String> = [receiver]
         return chain.filter { seen.insert($0).inserted && config.receivers[$0] != nil }
     }
 
-    /// The healthy channels of the first receiver in the chain that has any; empty when none has.
+    /// The healthy channels of the first receiver in the chain that has any; nil when none has.
     public static func targets(
         for notification: AlertNotification, config: AlertingConfig, isHealthy: (String) -> Bool
     ) -> (receiver: String, integrations: [Integration])? {
-        for name in chain(for: notification, config: config) {
+        firstHealthy(chain(for: notification, config: config), config: config, isHealthy: isHealthy)
+    }
+
+    public static func firstHealthy(
+        _ chain: [String], config: AlertingConfig, isHealthy: (String) -> Bool
+    ) -> (receiver: String, integrations: [Integration])? {
+        for name in chain {
             let healthy = config.receivers[name]!.integrations.filter { isHealthy($0.id) }
             if !healthy.isEmpty { return (name, healthy) }
         }

@@ -36,23 +36,14 @@ extension AlertingService {
             let done = now()
             switch outcome {
             case .delivered(let status):
-                breakers.withLock { $0[integration.id, default: CircuitBreaker()].recordSuccess() }
-                endFailover(integration.id)
-                metrics.stats.withLock { $0.breakersOpen["receiver:\(integration.id)"] = false }
+                channelAnswered(integration.id)
                 try? await store.expedite(integration: integration.id, at: done)
                 results.append(ChannelCheck(integration: integration.id, ok: true, detail: "delivered (\(status))"))
             case .retry(_, let reason), .permanent(let reason):
-                let open = breakers.withLock { breakers -> Bool in
-                    breakers[integration.id, default: CircuitBreaker()].recordFailure(at: done)
-                    return breakers[integration.id]!.state == .open
-                }
-                metrics.stats.withLock { $0.breakersOpen["receiver:\(integration.id)"] = open }
+                _ = channelFailed(integration.id, at: done)
                 results.append(ChannelCheck(integration: integration.id, ok: false, detail: reason))
             }
-            let error: String? = switch outcome {
-            case .delivered: nil
-            case .retry(_, let reason), .permanent(let reason): reason
-            }
+            let error = results.last!.ok ? nil : results.last!.detail
             try? await store.recordAttempt(notice, error: error, at: done)
             logger.log(level: error == nil ? .info : .warning, "canary notification", metadata: [
                 "receiver": "\(integration.id)", "result": "\(error == nil ? "delivered" : "failed")", "error": "\(error ?? "")",
@@ -72,11 +63,9 @@ extension AlertingService {
             metrics.stats.withLock { $0.failedOver.insert(integration.id) }
             // Where its notifications would go, per route it serves.
             let routes = options.config.route.all.filter { $0.receiver == receiver.name }
-            let destinations = Set(routes.compactMap { route -> String? in
-                let probe = AlertNotification(
-                    kind: .notify, receiver: receiver.name, integration: integration.id, groupKey: route.id + ":{}", status: "firing", groupLabels: [:],
-                    commonLabels: [:], commonAnnotations: [:], alerts: [], externalURL: "", createdAt: now())
-                return Failover.targets(for: probe, config: options.config, isHealthy: isHealthy)?.receiver
+            let destinations = Set(routes.compactMap { route in
+                let chain = Failover.chain(route: route, from: receiver.name, critical: false, config: options.config)
+                return Failover.firstHealthy(chain, config: options.config, isHealthy: isHealthy)?.receiver
             }).sorted()
             try? await store.expedite(integration: integration.id, at: now())
             let ok = !destinations.isEmpty
@@ -96,6 +85,23 @@ extension AlertingService {
         let due = failedOver.withLock { $0 }.filter { id in breakers.withLock { $0[id]?.reopensAt.map { $0 <= time } ?? false } }
         guard !due.isEmpty else { return }
         _ = await canary(only: due)
+    }
+
+    /// A delivery through the channel worked: its circuit closes and a failover ends.
+    func channelAnswered(_ id: String) {
+        breakers.withLock { $0[id, default: CircuitBreaker()].recordSuccess() }
+        endFailover(id)
+        metrics.stats.withLock { $0.breakersOpen["receiver:\(id)"] = false }
+    }
+
+    /// A delivery through the channel failed; true when its circuit is open now.
+    func channelFailed(_ id: String, at time: Int64) -> Bool {
+        let open = breakers.withLock { breakers -> Bool in
+            breakers[id, default: CircuitBreaker()].recordFailure(at: time)
+            return breakers[id]!.state == .open
+        }
+        metrics.stats.withLock { $0.breakersOpen["receiver:\(id)"] = open }
+        return open
     }
 
     func isFailedOver(_ id: String) -> Bool { failedOver.withLock { $0.contains(id) } }

@@ -331,20 +331,14 @@ public final class AlertingService: Service {
         switch outcome {
         case .delivered:
             try await store.markSent(row.id, attempts: attempts, at: done)
-            breakers.withLock { $0[integration.id, default: CircuitBreaker()].recordSuccess() }
-            endFailover(integration.id)
+            channelAnswered(integration.id)
             metrics.stats.withLock { stats in
                 stats.notifications[[receiver.name, label, "delivered"], default: 0] += 1
                 stats.latency.observe(Double(max(0, done - row.notification.createdAt)) / 1000)
-                stats.breakersOpen["receiver:\(integration.id)"] = false
             }
             logger.info("notification delivered", metadata: ["receiver": "\(integration.id)", "attempts": "\(attempts)", "id": "\(row.id)"])
         case .retry(let after, let reason):
-            let open = breakers.withLock { breakers -> Bool in
-                breakers[integration.id, default: CircuitBreaker()].recordFailure(at: done)
-                return breakers[integration.id]!.state == .open
-            }
-            metrics.stats.withLock { $0.breakersOpen["receiver:\(integration.id)"] = open }
+            _ = channelFailed(integration.id, at: done)
             // A failed-over channel's trial call failed: its notification follows the others.
             if isFailedOver(integration.id), try await divert(row, attempts: attempts, reason: reason) { return }
             if done - row.createdAt >= options.giveUpAfter {
@@ -356,10 +350,7 @@ public final class AlertingService: Service {
             let backoff = options.retryBackoff.delay(forRetry: attempts)
             let next = done + max(after ?? 0, backoff.nanoseconds / 1_000_000)
             try await store.markRetry(row.id, attempts: attempts, next: next, error: reason)
-            metrics.stats.withLock { stats in
-                stats.notifications[[receiver.name, label, "retried"], default: 0] += 1
-                stats.breakersOpen["receiver:\(integration.id)"] = open
-            }
+            metrics.stats.withLock { $0.notifications[[receiver.name, label, "retried"], default: 0] += 1 }
             logger.warning("notification failed; will retry", metadata: [
                 "receiver": "\(integration.id)", "attempts": "\(attempts)", "retry_in_ms": "\(next - done)", "error": "\(reason)",
             ])

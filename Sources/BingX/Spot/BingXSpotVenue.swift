@@ -193,10 +193,10 @@ public final class BingXSpotVenue: LiveVenue {
 
     public func fills(since time: Int64) async throws -> [Fill] {
         var all: [Fill] = []
+        let byExchangeID = followed.withLock { Dictionary($0.compactMap { key, value in value.exchangeOrderID.map { ($0, key) } }, uniquingKeysWith: { a, _ in a }) }
         for market in markets {
             let data: SpotAPI.Trades = try await client.call(
                 .GET, SpotAPI.myTrades, ["symbol": Self.symbol(market), "startTime": String(time)], signed: true, group: .account)
-            let byExchangeID = followed.withLock { Dictionary($0.compactMap { key, value in value.exchangeOrderID.map { ($0, key) } }, uniquingKeysWith: { a, _ in a }) }
             for trade in data.fills {
                 guard let id = byExchangeID[trade.orderId.value] else { continue }
                 all.append(fill(trade, clientOrderID: id, market: market))
