@@ -4,8 +4,9 @@ BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev libcurl4-openssl-dev
 TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
               sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd python3-venv
 # Python packages, in their own virtualenv (ORACLES): the local S3 emulator (moto checks Signature V4) and its
-# client; TA-Lib and backtesting.py, the trading oracles; ccxt, the oracle of BingX's request signing.
-PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90
+# client; TA-Lib and backtesting.py, the trading oracles; ccxt, the oracle of BingX's request signing; websockets,
+# the fake BingX's stream server.
+PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90 websockets==15.0.1
 ORACLES    := .venv/oracles
 PYTHON     := $(ORACLES)/bin/python3
 WARDEN     := .build/debug/warden

@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
         // C shims: libsystemd through pkg-config; the fork/exec window and SCM_CREDENTIALS in plain C.
@@ -122,6 +123,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "WSClient", package: "swift-websocket"),
+            .product(name: "CompressNIO", package: "compress-nio"),
         ]),
         .target(name: "Alerting", dependencies: [
             "WardenCore", "CSMTP", "Resilience", "Storage", "Telemetry",
@@ -148,7 +151,7 @@ let package = Package(
 
         .testTarget(name: "WardenCoreTests", dependencies: ["WardenCore"]),
         .testTarget(name: "ResilienceTests", dependencies: ["Resilience"]),
-        .testTarget(name: "BingXTests", dependencies: ["BingX", "Trading", "WardenCore"]),
+        .testTarget(name: "BingXTests", dependencies: ["BingX", "Trading", "WardenCore", .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "WardenCore", "WardenProtocol"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "WardenCore"]),
         .testTarget(name: "TradingStoreTests", dependencies: ["TradingStore", "Trading", "Storage", .product(name: "Logging", package: "swift-log")]),

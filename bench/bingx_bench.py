@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""The engine trading live on the local fake BingX (loopback, SQLite journal): how long from a
-strategy's decision to its order handed to the venue (the durable journal write included), and
-from a request sent to BingX's answer, by the engine's own histograms (p50 and p99 are bucket
-upper bounds). Prints figures, asserts nothing.
+"""The engine trading live on the local fake BingX (loopback, SQLite journal, bars over its
+WebSocket stream): how long from the stream frame that closes a bar to every strategy's decision,
+from a decision to its order handed to the venue (the durable journal write included), and from a
+request sent to BingX's answer, by the engine's own histograms (p50 and p99 are bucket upper
+bounds). Prints figures, asserts nothing.
 """
 import json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.request
 
@@ -23,12 +24,21 @@ def get(url):
         return r.read().decode()
 
 
-def quantile(text, name, q):
+def buckets_of(text, name):
     buckets = []
     for line in text.splitlines():
         m = re.match(rf'^{name}_bucket\{{(?:[^}}]*,)?le="([^"]+)"[^}}]*\}} (\S+)$', line)
         if m: buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), float(m.group(2))))
-    buckets.sort()
+    return sorted(buckets)
+
+
+def quantile(text, name, q, since=None):
+    """The q-quantile's bucket bound of a histogram; with `since` (an earlier scrape), of what was
+    observed after it."""
+    buckets = buckets_of(text, name)
+    if since is not None:
+        before = dict(buckets_of(since, name))
+        buckets = [(bound, count - before.get(bound, 0)) for bound, count in buckets]
     total = buckets[-1][1] if buckets else 0
     if not total: return None, 0
     for bound, count in buckets:
@@ -38,9 +48,10 @@ def quantile(text, name, q):
 
 def main():
     tmp = tempfile.mkdtemp(prefix="warden-bingx-bench-")
-    fake_port, sup_port = free_port(), free_port()
+    fake_port, sup_port, ws_port = free_port(), free_port(), free_port()
     env = dict(os.environ, FAKE_BINGX_KEY="k", FAKE_BINGX_SECRET="s", BX_KEY="k", BX_SECRET="s")
-    fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/bingx.py"), str(fake_port), f"{tmp}/bingx.jsonl", DATA, "--speed", "20"],
+    fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/bingx.py"), str(fake_port), f"{tmp}/bingx.jsonl", DATA, "--speed", "20",
+                             "--ws-port", str(ws_port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     with open(f"{tmp}/warden.yml", "w") as f:
@@ -51,24 +62,31 @@ children:
   - {{name: engine}}
 engine:
   symbol: BTC-USDT
-  market_data: {{source: bingx, poll: 250ms}}
-  exchange: {{kind: bingx, api_key: "${{env:BX_KEY}}", secret_key: "${{env:BX_SECRET}}", base_url: "http://127.0.0.1:{fake_port}"}}
+  market_data: {{source: bingx, transport: websocket}}
+  exchange: {{kind: bingx, api_key: "${{env:BX_KEY}}", secret_key: "${{env:BX_SECRET}}", base_url: "http://127.0.0.1:{fake_port}",
+             ws_url: "ws://127.0.0.1:{ws_port}/market"}}
 """)
     sup = subprocess.Popen([WARDEN, "supervise", "--config", f"{tmp}/warden.yml", "--state-dir", f"{tmp}/state", "--runtime-dir", f"{tmp}/run"],
                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(SECONDS)
+        # The warm-up's bars are decided on as they are read: the stream's figures start after it.
+        time.sleep(15)
+        warm = get(f"http://127.0.0.1:{sup_port}/metrics")
+        time.sleep(max(1, SECONDS - 15))
         metrics = get(f"http://127.0.0.1:{sup_port}/metrics")
         state = json.loads(get(f"http://127.0.0.1:{fake_port}/_control/state"))
     finally:
         sup.terminate(); sup.wait(30); fake.terminate(); fake.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
+    d50, dn = quantile(metrics, "warden_engine_decision_seconds", 0.5, since=warm)
+    d99, _ = quantile(metrics, "warden_engine_decision_seconds", 0.99, since=warm)
     p50, n = quantile(metrics, "warden_engine_order_send_seconds", 0.5)
     p99, _ = quantile(metrics, "warden_engine_order_send_seconds", 0.99)
     r50, rn = quantile(metrics, "warden_exchange_request_duration_seconds", 0.5)
     r99, _ = quantile(metrics, "warden_exchange_request_duration_seconds", 0.99)
     fmt = lambda x: "n/a" if x is None else f"<= {x * 1000:g} ms"
     print(f"BingX (fake on loopback, {SECONDS} s, SQLite journal): {n} orders, {rn} requests, {state['violations']} rate-limit violations")
+    print(f"  stream frame closing a bar -> every strategy's decision ({dn} bars after the warm-up): p50 {fmt(d50)}, p99 {fmt(d99)}")
     print(f"  decision -> order handed to the venue (durable journal write included): p50 {fmt(p50)}, p99 {fmt(p99)}")
     print(f"  request -> BingX's answer (the fake's Python server included): p50 {fmt(r50)}, p99 {fmt(r99)}")
 

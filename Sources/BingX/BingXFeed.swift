@@ -42,14 +42,7 @@ public struct BingXFeed: MarketFeed {
                             // Nothing closed: an empty chunk, so the loop shows it is alive (its heartbeat).
                             continuation.yield(FeedChunk(bars: [], endsFeed: false))
                         }
-                        if let newest = bars.last?.candle.openTime {
-                            next = newest + feed.interval
-                            // Only the newest closed batch is traded on: older bars in the same answer
-                            // (the first fetch, a gap after an outage) are history by now.
-                            let split = bars.firstIndex { $0.candle.openTime == newest }!
-                            if split > 0 { continuation.yield(FeedChunk(bars: Array(bars[..<split]), endsFeed: false, isWarmup: true)) }
-                            continuation.yield(FeedChunk(bars: Array(bars[split...]), endsFeed: false, isWarmup: first && time == nil))
-                        }
+                        if let newest = Self.hand(bars, history: first && time == nil, to: continuation) { next = newest + feed.interval }
                         first = false
                     } catch {
                         // Logged by the engine through the data's age; retried with a growing wait.
@@ -62,6 +55,17 @@ public struct BingXFeed: MarketFeed {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// Hands bars read over REST to the loop; the newest open time among them. Only the newest
+    /// closed batch is traded on: older bars in the same answer (the first read, a gap after an
+    /// outage) are history by now; with `history` all of it is.
+    static func hand(_ bars: [MarketBar], history: Bool, to continuation: AsyncThrowingStream<FeedChunk, any Error>.Continuation) -> Int64? {
+        guard let newest = bars.last?.candle.openTime else { return nil }
+        let split = bars.firstIndex { $0.candle.openTime == newest }!
+        if split > 0 { continuation.yield(FeedChunk(bars: Array(bars[..<split]), endsFeed: false, isWarmup: true)) }
+        continuation.yield(FeedChunk(bars: Array(bars[split...]), endsFeed: false, isWarmup: history, arrivedAt: DispatchTime.now().uptimeNanoseconds))
+        return newest
     }
 
     /// Bars of every market that closed at or after `from` (the last `warmup` for nil), in feed order.

@@ -15,6 +15,9 @@ public final class BingXMetrics: Sendable {
         /// BingX's `cancelAllAfter` trigger time (Unix seconds) from its last refresh; nil when off.
         var cancelDeadline: Int64?
         var circuit: CircuitBreaker.State = .closed
+        /// WebSocket streams (market, user) and whether each is connected now.
+        var streams: [String: Bool] = [:]
+        var reconnects: [String: Int] = [:]
     }
 
     static let bounds: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -35,6 +38,10 @@ public final class BingXMetrics: Sendable {
 
     func circuit(_ state: CircuitBreaker.State) { self.state.withLock { $0.circuit = state } }
 
+    func stream(_ name: String, connected: Bool) { state.withLock { $0.streams[name] = connected } }
+
+    func reconnecting(_ name: String) { state.withLock { $0.reconnects[name, default: 0] += 1 } }
+
     func armed(until deadline: Int64?) { state.withLock { $0.cancelDeadline = deadline } }
 
     public func families() -> [MetricFamily] {
@@ -54,6 +61,10 @@ public final class BingXMetrics: Sendable {
             .single("warden_exchange_cancel_all_deadline_timestamp_seconds", .gauge,
                     "When BingX cancels every open order unless the engine refreshes its dead-man switch (absent when off).",
                     state.cancelDeadline.map { [([], Double($0))] } ?? []),
+            .single("warden_exchange_ws_connected", .gauge, "1 while the exchange's WebSocket stream (market data, user data) is connected.",
+                    state.streams.sorted { $0.key < $1.key }.map { ([("stream", $0.key)], $0.value ? 1 : 0) }),
+            .single("warden_exchange_ws_reconnects_total", .counter, "Times a WebSocket stream was opened again after it dropped or went silent.",
+                    state.reconnects.sorted { $0.key < $1.key }.map { ([("stream", $0.key)], Double($0.value)) }),
         ]
     }
 }

@@ -94,7 +94,7 @@ public final class EngineMetrics: Sendable {
                                     s.markets.sorted().map { ([("symbol", $0)], age) }))
         }
         families.append(.histogram(
-            "warden_engine_decision_seconds", "Time from a bar's close to every strategy's decision.",
+            "warden_engine_decision_seconds", "Time from a bar's close (on a live feed, the exchange's answer or frame that closed it) to every strategy's decision.",
             labels: [], buckets: zip(Self.bounds, s.decisionBuckets).map { ($0, $1) }, sum: s.decisionSum, count: s.decisionCount))
         families.append(.histogram(
             "warden_engine_order_send_seconds", "Time from a strategy's decision to its order handed to the venue (the durable journal write included).",

@@ -74,10 +74,22 @@ public final class TradingEngine: Service, Sendable {
             venue = paper
         }
         if settings.marketData.source == "bingx", let bingx {
-            let feed = BingXFeed(
+            let rest = BingXFeed(
                 client: bingx, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
                 poll: settings.marketData.poll)
-            try await runLoop(feed, venue: venue, progress: FeedProgress(markets: feed.markets, count: nil, position: { _ in 0 }))
+            let progress = FeedProgress(markets: rest.markets, count: nil, position: { _ in 0 })
+            if settings.marketData.transport == .websocket,
+                let stream = BingXStreamFeed(
+                    rest: rest, url: BingXHosts(settings.exchange).webSocket, timeframe: settings.timeframe, silence: settings.marketData.silence,
+                    metrics: bingx.metrics, logger: logger)
+            {
+                try await runLoop(stream, venue: venue, progress: progress)
+            } else {
+                if settings.marketData.transport == .websocket {
+                    logger.warning("BingX does not stream this timeframe; polling its REST klines", metadata: ["timeframe": "\(settings.timeframe)"])
+                }
+                try await runLoop(rest, venue: venue, progress: progress)
+            }
             // A clean stop: orders left open stay open (a crash leaves the switch to cancel them).
             // Its own task: the engine's is cancelled by the shutdown, this request must still go.
             if let live = venue as? BingXSpotVenue { await Task { await live.disarm() }.value }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A local stand-in for BingX spot's REST API, strict where BingX is documented to be.
 
-  bingx.py PORT LOGFILE CANDLES.csv [--speed BARS_PER_SECOND] [--history N]
+  bingx.py PORT LOGFILE CANDLES.csv [--speed BARS_PER_SECOND] [--history N] [--ws-port P]
 
 API key / secret: $FAKE_BINGX_KEY / $FAKE_BINGX_SECRET. Every signed request must carry X-BX-APIKEY
 and a valid `signature` (HMAC-SHA256, hex, of the parameters as sent with their values decoded,
@@ -22,7 +22,11 @@ as a violation. Control (no signature):
   POST /_control/fail {"what": "timeout", "count": 1}   the next order is accepted, its answer never comes
   POST /_control/balance {"BTC": "0.5"}                  changes a balance behind the client's back
   POST /_control/limit {"side": "BUY", "price": 1000}     an open limit order placed outside Warden
-  GET  /_control/state                                   orders, balances, violations, the dead-man switch
+  POST /_control/ws {"what": "drop"}                     the market stream cuts every connection
+  POST /_control/ws {"what": "silence", "seconds": 5}    the market stream sends nothing for a while
+  GET  /_control/state                                   orders, balances, violations, the dead-man switch, the stream
+
+With --ws-port, the market stream (bingx_stream.py) listens there at /market.
 """
 import csv, gzip, hashlib, hmac, json, os, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +34,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 PORT, LOG, CANDLES = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 args = sys.argv[4:]
 SPEED = float(args[args.index("--speed") + 1]) if "--speed" in args else 1.0
+WS_PORT = int(args[args.index("--ws-port") + 1]) if "--ws-port" in args else None
 HISTORY = int(args[args.index("--history") + 1]) if "--history" in args else 400
 KEY, SECRET = os.environ.get("FAKE_BINGX_KEY", "fake-key"), os.environ.get("FAKE_BINGX_SECRET", "fake-secret")
 FEE = 0.001
@@ -210,13 +215,16 @@ class Handler(BaseHTTPRequestHandler):
                      "status": "NEW", "client": "", "time": int(time.time() * 1000), "update": int(time.time() * 1000), "bar": closed_count()}
                 state["next_order"] += 1
                 state["orders"][o["orderId"]] = o
+            elif path == "/_control/ws" and STREAM:
+                STREAM.drop() if payload.get("what") == "drop" else STREAM.silence(float(payload.get("seconds", 5)))
             elif path == "/_control/balance":
                 for asset, amount in payload.items(): state["balances"].setdefault(asset, [0.0, 0.0])[0] = float(amount)
             elif path != "/_control/state":
                 return self.send(404, {"error": path})
             view = {"orders": [order_view(o) for o in state["orders"].values()], "violations": state["violations"],
                     "balances": {a: {"free": fmt(v[0]), "locked": fmt(v[1])} for a, v in state["balances"].items()}, "closed": closed_count(),
-                    "switch": {k: v for k, v in state["switch"].items() if k != "deadline"} | {"armed": state["switch"]["deadline"] is not None}}
+                    "switch": {k: v for k, v in state["switch"].items() if k != "deadline"} | {"armed": state["switch"]["deadline"] is not None},
+                    "stream": STREAM.view() if STREAM else None}
         self.send(200, view)
 
 
@@ -359,6 +367,17 @@ ROUTES = {
     ("POST", "/openApi/spot/v1/trade/cancelAllAfter"): (cancel_all_after, "orders"),
 }
 
+def forming_bar():
+    n = closed_count()
+    return (BASE + n * 60000, *rows[n][:5])
+
+
 threading.Thread(target=watch_switch, daemon=True).start()
+STREAM = None
+if WS_PORT:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bingx_stream import Stream
+    STREAM = Stream(WS_PORT, SYMBOL["symbol"], forming_bar)
+    STREAM.start()
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

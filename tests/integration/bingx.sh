@@ -2,19 +2,22 @@
 # Live trading on BingX, against a local fake that checks every signature, timestamp and rate
 # limit as BingX documents them and keeps a real order book: the real binary under the supervisor.
 source "$(dirname "$0")/lib.sh"
-echo "BingX: signed REST, the engine trading on the fake, unknown outcomes, rate limits, dry run"
+echo "BingX: signed REST, the WebSocket market stream, the engine trading on the fake, unknown outcomes, rate limits, dry run"
 
 DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
 export BX_KEY=fake-key BX_SECRET=fake-secret FAKE_BINGX_KEY=fake-key FAKE_BINGX_SECRET=fake-secret
 port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 # fake DIR: a fresh fake BingX for DIR (its log in DIR/bingx.jsonl); prints its port.
 fake() {
-  local port; port=$(free_port)
-  python3 "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed "${2:-2}" --history 400 >"$1/fake.log" 2>&1 & CLEANUP_PIDS+=($!)
+  local port ws; port=$(free_port); ws=$(free_port)
+  echo "$ws" >"$1/ws_port"
+  "$PY" "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed "${2:-2}" --history 400 --ws-port "$ws" >"$1/fake.log" 2>&1 & CLEANUP_PIDS+=($!)
   wait_until 20 "the fake BingX listens" port_open "$port" >/dev/null
+  wait_until 20 "its market stream listens" port_open "$ws" >/dev/null
   echo "$port"
 }
-# config DIR FAKE_PORT KIND: the engine alone, on BingX's data, on KIND (bingx or paper).
+# config DIR FAKE_PORT KIND [TRANSPORT]: the engine alone, on BingX's data (its WebSocket stream, or
+# REST polling), on KIND (bingx or paper).
 config() {
   cat >"$1/warden.yml" <<YAML
 supervisor: {listen: 127.0.0.1:$(free_port)}
@@ -23,8 +26,8 @@ children:
   - {name: engine}
 engine:
   symbol: BTC-USDT
-  market_data: {source: bingx, poll: 1s}
-  exchange: {kind: $3, api_key: "\${env:BX_KEY}", secret_key: "\${env:BX_SECRET}", base_url: "http://127.0.0.1:$2"}
+  market_data: {source: bingx, transport: ${4:-websocket}, poll: 1s, silence: 3s}
+  exchange: {kind: $3, api_key: "\${env:BX_KEY}", secret_key: "\${env:BX_SECRET}", ws_url: "ws://127.0.0.1:$(cat "$1/ws_port")/market", base_url: "http://127.0.0.1:$2"}
 YAML
   [ "$3" = paper ] && sed -i 's/, api_key: "${env:BX_KEY}", secret_key: "${env:BX_SECRET}"//' "$1/warden.yml"
   return 0
@@ -79,6 +82,32 @@ check "/metrics counts the exchange's requests by endpoint and result" \
 check "the fake counted no rate-limit violation" test "$(state "$pb" | jq .violations)" = 0
 check "buys' fees are charged in BTC, and the journal holds what arrived (fee asset BTC on every buy fill)" \
   test "$(db "$b" "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.side = 'buy' AND f.fee_asset <> 'BTC'")" = 0
+
+# 2b. The bars came over BingX's WebSocket: subscribed as documented, every heartbeat answered, the
+#     journal's candles the exchange's; a dropped and a silent connection are opened again and the
+#     bars missed meanwhile read over REST, so the history has no hole.
+stream() { state "$pb" | jq -r ".stream.$1"; }
+check "the engine subscribed to BTC-USDT@kline_1min on the market stream; nothing refused" test "$(stream subscriptions) $(stream refused)" = "1 0"
+check "every heartbeat was answered with its own id" test "$(state "$pb" | jq '.stream | .pings >= 1 and .bad_pongs == 0 and .pongs >= .pings - 1')" = true
+check "bars came from the stream: REST's klines were read only for the warm-up" test "$(requests "$b" '.path == "/openApi/spot/v2/market/kline"')" -le 2
+check "/metrics: warden_exchange_ws_connected{stream=\"market\"} is 1" test "$(metric_sum "$sup_b" warden_exchange_ws_connected 'stream="market"')" = 1
+check "the journal's candles are BingX's bars, OHLCV exactly" "$PY" "$ROOT/tests/integration/candles_match.py" "$b/state/warden.sqlite" "$pb"
+no_hole() { [ "$(db "$b" "SELECT count(*) = (max(open_time) - min(open_time)) / 60000 + 1 FROM candles")" = 1 ]; }
+newest_bar() { db "$b" "SELECT max(open_time) FROM candles"; }
+bars_after() { [ "$(newest_bar)" -gt "$1" ]; }
+reconnects_at_least() { [ "$(metric_sum "$sup_b" warden_exchange_ws_reconnects_total 'stream="market"')" -ge "$1" ]; }
+curl -fsS -X POST "http://127.0.0.1:$pb/_control/ws" -d '{"what": "drop"}' >/dev/null
+wait_until 30 "the dropped stream is opened again" reconnects_at_least 1
+mark=$(( $(newest_bar) + 10 * 60000 ))
+wait_until 30 "bars flow again" bars_after "$mark"
+check "the bars missed while it was down were read over REST: no hole in the journal's candles" no_hole
+curl -fsS -X POST "http://127.0.0.1:$pb/_control/ws" -d '{"what": "silence", "seconds": 6}' >/dev/null
+wait_until 30 "a stream silent past market_data.silence (3 s) is taken for dead and opened again" reconnects_at_least 2
+check "the engine says why it reconnected" log_has "$b/log" '.message == "BingX'"'"'s market stream went silent; reconnecting"'
+mark=$(( $(newest_bar) + 10 * 60000 ))
+wait_until 40 "bars flow again after the silence" bars_after "$mark"
+check "still no hole, and every candle still BingX's" test "$(no_hole && "$PY" "$ROOT/tests/integration/candles_match.py" "$b/state/warden.sqlite" "$pb" >/dev/null && echo ok)" = ok
+check "the stream saw the engine connect again each time, one connection at a time" test "$(state "$pb" | jq '.stream | .connections >= 3 and .open == 1')" = true
 
 # 3. An order accepted whose answer never comes: unknown, found by asking, never sent again.
 before=$(state "$pb" | jq '.orders | length')
@@ -190,14 +219,14 @@ check "a clean stop closes the timer" test "$(switch closes) $(switch armed)" = 
 # 8. Dry run: the paper exchange on BingX's data never sends an order.
 c=$(scratch)
 pc=$(fake "$c")
-config "$c" "$pc" paper
+config "$c" "$pc" paper rest
 start_supervisor "$c" "$c/warden.yml"
 wait_until 60 "the dry-run engine is ready" supervisor_ready "$c/run"
 paper_traded() { [ "$(db "$c" "SELECT count(*) FROM fills" 2>/dev/null)" -ge 2 ]; }
 wait_until 120 "it trades on paper, on BingX's prices" paper_traded
 check "and not one request went to BingX's order, account or trade endpoints" \
   test "$(requests "$c" '.path | test("/trade/|/account/")')" = 0
-check "it read the klines" test "$(requests "$c" '.path == "/openApi/spot/v2/market/kline"')" -ge 2
+check "it polled the klines over REST (transport: rest)" test "$(requests "$c" '.path == "/openApi/spot/v2/market/kline"')" -ge 10
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 finish

@@ -20,6 +20,9 @@ public struct FeedChunk: Sendable {
     public var endsFeed: Bool
     /// History a live feed fetched to warm indicators up: strategies see it, nothing is ordered on it.
     public var isWarmup: Bool
+    /// When a live feed read what closed these bars (`DispatchTime` uptime, ns): the start of the
+    /// engine's bar-to-decision latency. nil for a replay (there the step itself is timed).
+    public var arrivedAt: UInt64?
 
     public init(candles: ArraySlice<Candle>, markets: ArraySlice<Int32>, endsFeed: Bool, isWarmup: Bool = false) {
         precondition(candles.indices == markets.indices, "a chunk's candles and markets share their indices")
@@ -29,8 +32,9 @@ public struct FeedChunk: Sendable {
         self.isWarmup = isWarmup
     }
 
-    public init(bars: [MarketBar], endsFeed: Bool, isWarmup: Bool = false) {
+    public init(bars: [MarketBar], endsFeed: Bool, isWarmup: Bool = false, arrivedAt: UInt64? = nil) {
         self.init(candles: ArraySlice(bars.map(\.candle)), markets: ArraySlice(bars.map { Int32($0.market) }), endsFeed: endsFeed, isWarmup: isWarmup)
+        self.arrivedAt = arrivedAt
     }
 
     public var bars: [MarketBar] { candles.indices.map { MarketBar(market: Int(markets[$0]), candle: candles[$0]) } }

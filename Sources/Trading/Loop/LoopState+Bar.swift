@@ -7,7 +7,7 @@ extension LoopState {
     mutating func step(time: Int64, bars: Range<Int>, of chunk: FeedChunk, isLast: Bool, loop: LoopContext, batch: inout JournalBatch) throws -> [Order] {
         // Flags looked up once per loop: the common bar touches no existential.
         // Nanoseconds as a plain integer: an optional clock instant costs generic calls every bar.
-        let started = loop.wantsSummaries ? DispatchTime.now().uptimeNanoseconds : 0
+        let started = loop.wantsSummaries ? chunk.arrivedAt ?? DispatchTime.now().uptimeNanoseconds : 0
         // Every order on the venue is one this loop sent and still follows: none, nothing to fill.
         if loop.isSimulated, !lifecycles.isEmpty {
             for bar in bars {

@@ -76,14 +76,20 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
 }
 
 /// `engine.market_data`: where bars come from. `replay` plays a candle file (speed 0 is as fast as
-/// possible, N is N× real time); `bingx` polls BingX's klines every `poll` (default: a twelfth of
-/// the timeframe, 1 to 5 s) and trades on each bar as it closes.
+/// possible, N is N× real time); `bingx` streams BingX's klines over its WebSocket (`transport:
+/// websocket`, a connection silent for `silence`, default two bars, is dead) or polls them every
+/// `poll` over REST (`transport: rest`; default poll a twelfth of the timeframe, 1 to 5 s), and
+/// trades on each bar as it closes.
 public struct MarketDataSettings: Sendable, Hashable, Decodable {
+    public enum Transport: String, Sendable, Hashable, CaseIterable { case websocket, rest }
+
     public var source: String
     /// nil means the bundled 1-minute sample.
     public var file: String?
     public var speed: Double
     public var poll: Duration?
+    public var transport: Transport = .websocket
+    public var silence: Duration?
 
     public init(source: String = "replay", file: String? = nil, speed: Double = 60, poll: Duration? = nil) {
         self.source = source
@@ -92,12 +98,22 @@ public struct MarketDataSettings: Sendable, Hashable, Decodable {
         self.poll = poll
     }
 
-    static let keys = ["source", "file", "speed", "poll"]
+    static let keys = ["source", "file", "speed", "poll", "transport", "silence"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
         let poll: Duration? = fields.container.contains(ConfigKey("poll")) ? fields.duration("poll", default: .seconds(5)) : nil
         self.init(source: fields.read("source", default: "replay"), file: fields.read("file"), speed: fields.read("speed", default: 60), poll: poll)
+        let transportText: String = fields.read("transport", default: "websocket")
+        transport = Transport(rawValue: transportText) ?? .websocket
+        if Transport(rawValue: transportText) == nil { fields.problem("expected websocket or rest, found '\(transportText)'", at: "transport") }
+        if fields.container.contains(ConfigKey("silence")) {
+            let silence = fields.duration("silence", default: .seconds(120))
+            self.silence = silence
+            if !(Duration.seconds(1)...Duration.seconds(86_400)).contains(silence) {
+                fields.problem("expected 1s to 1d, found \(DurationText.format(silence))", at: "silence")
+            }
+        }
         if !["replay", "bingx"].contains(source) { fields.problem("expected replay or bingx, found '\(source)'", at: "source") }
         if !(0...10_000_000).contains(speed) { fields.problem("expected 0 (as fast as possible) up to 10000000, found \(speed)", at: "speed") }
         if let poll, !(Duration.milliseconds(100)...Duration.seconds(60)).contains(poll) {

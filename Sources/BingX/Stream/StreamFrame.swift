@@ -1,0 +1,107 @@
+import CompressNIO
+import Foundation
+import NIOCore
+import Trading
+
+/// One message of BingX's WebSocket streams, as documented (BingX-API/BingX-spot-api-doc,
+/// "WebSocket"): every frame the server sends is gzip; spot's heartbeat is `{"ping": ID, "time": T}`
+/// to be answered `{"pong": ID, "time": T}`, swap's the text `Ping` to be answered `Pong`.
+enum StreamFrame: Equatable {
+    /// A heartbeat and the text that answers it.
+    case ping(answer: String)
+    /// The answer to a subscription request.
+    case subscribed(id: String, code: Int, message: String)
+    /// An update of the bar forming now for a symbol (BingX pushes it as trades happen).
+    case kline(symbol: String, candle: Candle)
+    /// Anything else (other data types, an envelope without data).
+    case other(String)
+
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The frame's text: inflated when gzip (every server frame is), else as sent.
+    static func text(of buffer: ByteBuffer) throws(Malformed) -> String {
+        guard buffer.readableBytesView.starts(with: [0x1f, 0x8b]) else { return String(buffer: buffer) }
+        var copy = buffer
+        do {
+            return String(buffer: try copy.decompress(with: .gzip()))
+        } catch {
+            throw Malformed(description: "a binary frame that is not valid gzip (\(error))")
+        }
+    }
+
+    static func parse(_ text: String) throws(Malformed) -> StreamFrame {
+        if text == "Ping" { return .ping(answer: "Pong") }
+        let data = Data(text.utf8)
+        let head: Head
+        do { head = try JSONDecoder().decode(Head.self, from: data) } catch {
+            throw Malformed(description: "not a BingX stream message: \(text.prefix(120))")
+        }
+        if let ping = head.ping {
+            // The answer echoes the ping's id and time, as the documentation's example does.
+            let time = head.time.map { ",\"time\":\(Self.quoted($0))" } ?? ""
+            return .ping(answer: "{\"pong\":\(Self.quoted(ping))\(time)}")
+        }
+        if let dataType = head.dataType, dataType.contains("@kline_") {
+            do {
+                let push = try JSONDecoder().decode(KlinePush.self, from: data)
+                let k = push.data.K
+                return .kline(symbol: k.s ?? push.data.s ?? String(dataType.prefix { $0 != "@" }), candle: Candle(
+                    openTime: k.t, open: k.o.value.double, high: k.h.value.double, low: k.l.value.double, close: k.c.value.double,
+                    volume: k.v.value.double))
+            } catch {
+                throw Malformed(description: "a kline push BingX does not document: \(text.prefix(160))")
+            }
+        }
+        if let id = head.id, let code = head.code {
+            return .subscribed(id: id, code: code, message: head.msg ?? "")
+        }
+        return .other(head.dataType ?? "")
+    }
+
+    static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+
+    struct Head: Decodable {
+        let ping: String?
+        let time: String?
+        let id: String?
+        let code: Int?
+        let msg: String?
+        let dataType: String?
+    }
+
+    struct KlinePush: Decodable {
+        struct Body: Decodable {
+            let s: String?
+            let K: Bar
+        }
+
+        struct Bar: Decodable {
+            let t: Int64
+            let s: String?
+            let o, h, l, c, v: Amount
+        }
+
+        let data: Body
+    }
+}
+
+extension StreamFrame {
+    /// The subscription request for a symbol's bars of an interval.
+    static func subscribe(id: String, dataType: String) -> String {
+        "{\"id\":\(quoted(id)),\"reqType\":\"sub\",\"dataType\":\(quoted(dataType))}"
+    }
+
+    /// BingX's name for a timeframe in stream data types (`1m` → `1min`, `1h` → `60min`, `4h` →
+    /// `4hour`, `1d` → `1day`, `1w` → `1week`, `1M` → `1mon`); nil for one BingX does not stream.
+    static func intervalName(_ timeframe: String) -> String? {
+        let names = [
+            "1m": "1min", "3m": "3min", "5m": "5min", "15m": "15min", "30m": "30min", "1h": "60min", "2h": "2hour", "4h": "4hour",
+            "6h": "6hour", "8h": "8hour", "12h": "12hour", "1d": "1day", "3d": "3day", "1w": "1week", "1M": "1mon",
+        ]
+        return names[timeframe]
+    }
+}

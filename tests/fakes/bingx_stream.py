@@ -1,0 +1,112 @@
+"""The fake BingX's WebSocket market stream (spot's /market), strict where BingX documents it.
+
+Every frame the server sends is gzip (binary). A heartbeat {"ping": ID, "time": T} goes out every
+PING seconds and must be answered {"pong": ID, ...} with the same ID; three unanswered close the
+connection (code 1008), as BingX does. A subscription is {"id", "reqType": "sub", "dataType":
+"BTC-USDT@kline_1min"} and is acknowledged {"id", "code": 0, "msg": "", "dataType": "", "data":
+null}; anything else gets a non-zero code. Subscribers get the bar forming now (the same values REST
+serves for it) whenever it changes, and at least every second.
+
+Control (from the REST side's /_control/ws): drop every connection without a close frame, or go
+silent (no frame at all, heartbeats included) for N seconds.
+"""
+import asyncio, gzip, json, threading, time, uuid
+
+from websockets.asyncio.server import serve
+
+PING = 5.0
+
+
+class Stream:
+    def __init__(self, port, symbol, forming):
+        """forming(): (open time ms, open, high, low, close, volume) of the bar forming now."""
+        self.port, self.symbol, self.forming = port, symbol, forming
+        self.lock = threading.Lock()
+        self.stats = {"connections": 0, "open": 0, "subscriptions": 0, "refused": 0, "pings": 0, "pongs": 0, "bad_pongs": 0,
+                      "pushes": 0, "drops": 0}
+        self.epoch = 0  # bumped by drop(): every older connection is cut
+        self.silent_until = 0.0
+
+    def start(self):
+        threading.Thread(target=lambda: asyncio.run(self.main()), daemon=True).start()
+
+    def drop(self):
+        with self.lock:
+            self.epoch += 1; self.stats["drops"] += 1
+
+    def silence(self, seconds):
+        with self.lock: self.silent_until = time.time() + seconds
+
+    def view(self):
+        with self.lock: return dict(self.stats)
+
+    async def main(self):
+        async with serve(self.handle, "127.0.0.1", self.port, compression=None, ping_interval=None):
+            await asyncio.Future()
+
+    def count(self, key, n=1):
+        with self.lock: self.stats[key] += n
+
+    async def handle(self, ws):
+        if ws.request.path.split("?")[0] != "/market":
+            await ws.close(1008, "no such stream"); return
+        with self.lock:
+            epoch = self.epoch; self.stats["connections"] += 1; self.stats["open"] += 1
+        subscribed, pending = [], {}
+        try:
+            reader = asyncio.create_task(self.read(ws, subscribed, pending))
+            last_sent, last_push, last_ping = None, 0.0, time.time()
+            while not reader.done():
+                await asyncio.sleep(0.05)
+                with self.lock: cut, quiet = self.epoch != epoch, time.time() < self.silent_until
+                if cut:
+                    ws.transport.abort(); break  # a dropped connection: no close frame
+                if quiet: continue
+                now = time.time()
+                if now - last_ping >= PING:
+                    if len(pending) >= 3:
+                        await ws.close(1008, "pong timeout"); break
+                    ping = uuid.uuid4().hex
+                    pending[ping] = now
+                    await self.send(ws, {"ping": ping, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(now))})
+                    self.count("pings"); last_ping = now
+                bar = self.forming()
+                if subscribed and (bar != last_sent or now - last_push >= 1.0):
+                    t, o, h, l, c, v = bar
+                    push = {"code": 0, "dataType": f"{self.symbol}@kline_1min", "success": True,
+                            "data": {"e": "kline", "E": int(now * 1000), "s": self.symbol,
+                                     "K": {"t": t, "T": t + 59999, "s": self.symbol, "i": "1min", "o": fmt(o), "h": fmt(h), "l": fmt(l),
+                                           "c": fmt(c), "v": fmt(v), "n": 1, "q": fmt(c * v)}}}
+                    await self.send(ws, push)
+                    self.count("pushes"); last_sent, last_push = bar, now
+            reader.cancel()
+        except Exception:
+            pass
+        finally:
+            self.count("open", -1)
+
+    async def read(self, ws, subscribed, pending):
+        async for message in ws:
+            try:
+                msg = json.loads(message)
+            except ValueError:
+                continue
+            if "pong" in msg:
+                self.count("pongs" if pending.pop(msg["pong"], None) is not None else "bad_pongs")
+                continue
+            wanted = f"{self.symbol}@kline_1min"
+            if msg.get("reqType") == "sub" and msg.get("dataType") == wanted and isinstance(msg.get("id"), str):
+                subscribed.append(wanted); self.count("subscriptions")
+                await self.send(ws, {"id": msg["id"], "code": 0, "msg": "", "dataType": "", "data": None})
+            else:
+                self.count("refused")
+                await self.send(ws, {"id": str(msg.get("id", "")), "code": 100400, "msg": f"unknown dataType {msg.get('dataType')}",
+                                     "dataType": "", "data": None})
+
+    @staticmethod
+    async def send(ws, payload):
+        await ws.send(gzip.compress(json.dumps(payload).encode()))
+
+
+def fmt(x):
+    return f"{x:.8f}".rstrip("0").rstrip(".") or "0"
