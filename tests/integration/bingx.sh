@@ -109,6 +109,34 @@ wait_until 40 "bars flow again after the silence" bars_after "$mark"
 check "still no hole, and every candle still BingX's" test "$(no_hole && "$PY" "$ROOT/tests/integration/candles_match.py" "$b/state/warden.sqlite" "$pb" >/dev/null && echo ok)" = ok
 check "the stream saw the engine connect again each time, one connection at a time" test "$(state "$pb" | jq '.stream | .connections >= 3 and .open == 1')" = true
 
+# 2c. Manual trading through the engine's socket (warden order): a limit order rests at the fake and
+#     is cancelled by its client id; a market buy fills and is journaled under the manual slot; a sell
+#     beyond what manual buys bought is refused; each is audited with who asked.
+ord() { "$WARDEN" order "$@" --config "$b/warden.yml" --state-dir "$b/state" --runtime-dir "$b/run"; }
+out=$(ord place --market BTC-USDT --side buy --quantity 0.01 --type limit --price 1000 --by alice --json); rc=$?
+limit_id=$(jq -r .client_order_id <<<"$out")
+check "order place --type limit: exit 0, accepted, a client order id printed" test "$rc $(jq -r .state <<<"$out")" = "0 accepted" -a -n "$limit_id"
+check "the fake holds it, resting at 1000 under that id" \
+  test "$(state "$pb" | jq -r --arg id "$(tr 'A-Z-' 'a-z_' <<<"$limit_id")" '[.orders[] | select(.clientOrderID == $id)][0] | "\(.status) \(.price) \(.type)"')" = "NEW 1000 LIMIT"
+check "order list shows it, from the manual slot" test "$(ord list --json | jq -r --arg id "$limit_id" '.[] | select(.client_order_id == $id) | "\(.strategy) \(.status)"')" = "manual accepted"
+out=$(ord cancel "$limit_id" --by alice); rc=$?
+check "order cancel CLIENT_ID: exit 0, cancelled" test "$rc" = 0 -a -n "$(grep -F "$limit_id cancelled" <<<"$out")"
+check "and BingX cancelled it" test "$(state "$pb" | jq -r --arg id "$(tr 'A-Z-' 'a-z_' <<<"$limit_id")" '[.orders[] | select(.clientOrderID == $id)][0].status')" = CANCELED
+out=$(ord place --market BTC-USDT --side buy --quantity 0.002 --by alice --json); rc=$?
+buy_id=$(jq -r .client_order_id <<<"$out")
+check "a manual market buy: exit 0, BingX answered filled" test "$rc $(jq -r .state <<<"$out")" = "0 filled"
+manual_filled() { [ "$(db "$b" "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id WHERE o.client_order_id = '$buy_id' AND s.name = 'manual'")" = 1 ]; }
+wait_until 20 "its fill is journaled under the manual slot" manual_filled
+out=$(ord place --market BTC-USDT --side sell --quantity 1 --by alice 2>&1); rc=$?
+check "a manual sell beyond what manual buys bought is refused (exit 1), nothing sent" \
+  test "$rc" = 1 -a -n "$(grep -F 'a manual sell sells what manual buys bought' <<<"$out")"
+out=$(ord place --market BTC-USDT --side buy --quantity 0.01 --type limit 2>&1); rc=$?
+check "--type limit without --price is a usage error (exit 64) naming the flag" test "$rc" = 64 -a -n "$(grep -F -- '--type limit needs --price' <<<"$out")"
+out=$(ord place --market DOGE-USDT --side buy --quantity 1 --by alice 2>&1); rc=$?
+check "a market the engine does not trade is refused, naming the ones it does" test "$rc" = 1 -a -n "$(grep -F 'DOGE-USDT is not traded here (markets: BTC-USDT)' <<<"$out")"
+check "the audit log has each, by alice" \
+  test "$(db "$b" "SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE actor = 'alice' ORDER BY id)")" = "order.place,order.cancel,order.place"
+
 # 3. An order accepted whose answer never comes: unknown, found by asking, never sent again.
 before=$(state "$pb" | jq '.orders | length')
 curl -fsS -X POST "http://127.0.0.1:$pb/_control/fail" -d '{"what": "timeout", "count": 1}' >/dev/null
@@ -149,6 +177,8 @@ check "ccxt signs every request of this run identically: path, parameters, encod
 [ "$rc" = 0 ] || printf '%s\n' "$out"
 check "among them market buys and sells, order queries and trade reads" \
   test "$(grep -cE '^identical: (POST /openApi/spot/v1/trade/order MARKET (BUY|SELL)|GET /openApi/spot/v1/trade/(query|myTrades))$' <<<"$out")" = 4
+check "and the manual limit order and its cancel" \
+  test "$(grep -cE '^identical: (POST /openApi/spot/v1/trade/order LIMIT BUY|POST /openApi/spot/v1/trade/cancel)$' <<<"$out")" = 2
 
 # 6. A balance changed behind Warden's back: the check finds the exchange short of the journal and
 #    the engine fails closed (no new entries), with the alert; once the balance is back it resumes.

@@ -77,7 +77,7 @@ extension LoopState {
         let instrument = instruments[slot.market]
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
         let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
-        let share = equity / Double(slots.count)
+        let share = equity / Double(max(1, strategySlotCount))
         // A billionth is kept back: the Double view of cash may sit a rounding above the venue's exact balance.
         let budget = risk.entryBudget(cash: min(cash - committed, share) * (1 - 1e-9), feeRate: feeRate, otherExposure: others)
         guard budget > 0, let order = try? Order.market(

@@ -32,6 +32,10 @@ struct LoopState {
     var lifecycles = OpenOrders()
     /// Differences between the configuration and the journal, applied at the first bar.
     var startupCommands: [TradingControl.Command] = []
+    /// The last manual order's id stamp (wall-clock ms).
+    var manualStamp: Int64 = 0
+    /// Slots a strategy runs in (the `manual` slots hold operators' orders): what shares equity.
+    var strategySlotCount: Int { slots.count { $0.name != ManualHold.name } }
 
     /// Orders whose outcome is not known yet (asked about before each bar).
     var unknownOrders: Int { lifecycles.unknownCount }
@@ -116,9 +120,12 @@ struct LoopState {
                 slot.configured = configured
             } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.markets.firstIndex(of: entry.market) {
                 // Gone from the configuration but still holding: kept, deactivated, so its exits run.
+                let name = entry.name
+                var make: @Sendable ([String: Double]) throws -> any Strategy = { try StrategyRegistry.make(name, overrides: $0) }
+                if name == ManualHold.name { make = ManualHold.make }
                 let slot = LoopSlot(
                     index: slots.count, name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
-                    make: { try StrategyRegistry.make(entry.name, overrides: $0) })
+                    make: make)
                 slot.restore(entry)
                 slot.active = false
                 try add(slot)

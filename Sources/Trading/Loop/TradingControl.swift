@@ -24,6 +24,35 @@ public final class TradingControl: Sendable {
 
     func take() -> [Command] { queue.withLock { q in defer { q.removeAll() }; return q } }
     var hasPending: Bool { queue.withLock { !$0.isEmpty } }
+
+    typealias ManualWaiter = (request: ManualRequest, answer: CheckedContinuation<ManualAnswer, Never>)
+    private let manualQueue = Mutex<[ManualWaiter]>([])
+    /// Whether a loop runs to answer manual requests (false before it starts and after it ends).
+    private let serving = Mutex(false)
+
+    /// A manual order or cancel, answered once the loop has sent it and the venue replied (not
+    /// journaled as a command: a restart never sends it again; its order is in the journal).
+    public func manual(_ request: ManualRequest) async -> ManualAnswer {
+        await withCheckedContinuation { answer in
+            let queued = serving.withLock { serving in
+                if serving { manualQueue.withLock { $0.append((request, answer)) } }
+                return serving
+            }
+            if queued { wake.yield() } else { answer.resume(returning: .refused("the engine is not trading yet (starting, reconciling or stopped); ask again")) }
+        }
+    }
+
+    func takeManual() -> [ManualWaiter] { manualQueue.withLock { q in defer { q.removeAll() }; return q } }
+    var hasManual: Bool { manualQueue.withLock { !$0.isEmpty } }
+
+    /// The loop takes requests from here on (true) or no longer (false: whatever waits is refused).
+    func serve(_ on: Bool) {
+        let left = serving.withLock { serving in
+            serving = on
+            return on ? [] : takeManual()
+        }
+        for waiter in left { waiter.answer.resume(returning: .refused("the engine stopped before placing it; nothing was sent")) }
+    }
 }
 
 /// What the loop tells whoever watches it (the engine's metrics, status and logs; a backtest's recorder).

@@ -54,6 +54,9 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         let resumedFrom = state.lastTime
         try await state.reconcile(context)
         observer?.started(resumedFrom: resumedFrom)
+        // Manual orders are taken once the journal and the venue agree, until the loop ends.
+        control?.serve(true)
+        defer { control?.serve(false) }
         observer?.slotsChanged(state.views)
         var batch = JournalBatch()
         var unwritten = 0
@@ -66,6 +69,8 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
             if Task.isCancelled { break }
             // A live feed's chunks arrive every few seconds, most with no bar: the loop is alive.
             if let live = context.live { await live.heartbeat() }
+            // Between bars too: an operator's order waits for the venue, not for the next close.
+            if let control, control.hasManual { try await serveManual(control, &state, &batch, context) }
             var start = chunk.candles.startIndex
             while start < chunk.candles.endIndex {
                 let time = chunk.candles[start].openTime
@@ -121,12 +126,25 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
         observer?.feedEnded(equity: state.equity, at: state.lastTime)
         if configuration.staysAfterFeedEnds, let control {
             for await _ in control.wakeups {
+                if control.hasManual { try await serveManual(control, &state, &batch, context) }
                 guard control.hasPending else { continue }
                 try await state.apply(control.take(), at: state.lastTime ?? 0, loop: context, batch: &batch)
                 try await context.write(&batch, state)
             }
         }
         return summary(state, processed: processed, resumedFrom: resumedFrom)
+    }
+
+    /// Each waiting manual request, answered in turn once the venue has replied.
+    func serveManual(_ control: TradingControl, _ state: inout LoopState, _ batch: inout JournalBatch, _ context: LoopContext) async throws {
+        for waiter in control.takeManual() {
+            do {
+                waiter.answer.resume(returning: try await state.manual(waiter.request, loop: context, batch: &batch))
+            } catch {
+                waiter.answer.resume(returning: .refused("the engine failed while placing it: \(error)"))
+                throw error
+            }
+        }
     }
 
     private func summary(_ state: LoopState, processed: Int, resumedFrom: Int64?) -> Summary {

@@ -37,11 +37,11 @@ struct TradingCommand: AsyncParsableCommand {
 }
 
 /// One call to the running engine's socket, its errors as the CLI's.
-func engine<T: Sendable>(_ options: CommonOptions, _ body: (EngineClient) async throws -> T) async throws -> T {
+func engine<T: Sendable>(_ options: CommonOptions, timeout: Duration = .seconds(10), _ body: (EngineClient) async throws -> T) async throws -> T {
     let configuration = try options.loadConfiguration()
     let socket = options.directories(for: configuration).workerSocket("engine")
     do {
-        return try await body(EngineClient(socketPath: socket))
+        return try await body(EngineClient(socketPath: socket, timeout: timeout))
     } catch let error as WardenError {
         throw fail(error)
     }

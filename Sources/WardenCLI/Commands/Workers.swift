@@ -58,6 +58,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
             worker.routes = { router in
                 TradingRoutes.add(to: router, engine: engine)
                 StrategyRoutes.add(to: router, engine: engine)
+                OrderRoutes.add(to: router, engine: engine)
             }
             try await worker.run()
         }
