@@ -51,7 +51,8 @@ struct ManualHold: Strategy {
 extension LoopState {
     /// Manual requests, one after the other; each order journaled before it is sent.
     mutating func manual(_ request: ManualRequest, loop: LoopContext, batch: inout JournalBatch) async throws -> ManualAnswer {
-        let time = lastTime ?? 0
+        // Nothing is journaled before the first bar (the checkpoint needs one): no order either.
+        guard let time = lastTime else { return .refused("the engine is not trading yet (no bar read); ask again") }
         switch request.action {
         case .place(let market, let side, let quantity, let price):
             guard let index = markets.firstIndex(of: market) else {
