@@ -19,6 +19,7 @@ public final class EngineMetrics: Sendable {
         var failedClosed = false
         var unknownOrders = 0
         var mismatches = 0
+        var externalOrders = 0
         var lastBarWallTime: Date?
         var decisionBuckets = Array(repeating: UInt64(0), count: EngineMetrics.bounds.count)
         var decisionSum = 0.0
@@ -34,7 +35,7 @@ public final class EngineMetrics: Sendable {
         var market: String
     }
 
-    static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 1e-2]
+    static let bounds = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 2.5e-3, 1e-2, 2.5e-2, 0.1, 1]
     static let sendBounds = [1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 1]
     private let state = Mutex(State())
     init() {}
@@ -85,6 +86,8 @@ public final class EngineMetrics: Sendable {
                     [([], s.failedClosed ? 1 : 0)]),
             .single("warden_exchange_reconciliation_mismatches_total", .counter, "Balance checks that found the exchange short of what the journal holds.",
                     [([], Double(s.mismatches))]),
+            .single("warden_exchange_external_orders", .gauge, "Open orders at the exchange that Warden did not place (left alone; see the audit log).",
+                    [([], Double(s.externalOrders))]),
             .single("warden_engine_halted", .gauge, "1 while new entries are halted, by reason (daily_loss, max_drawdown, operator).",
                     ["daily_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),

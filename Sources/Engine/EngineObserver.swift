@@ -95,6 +95,13 @@ final class EngineObserver: TradingObserver {
         ])
     }
 
+    func externalOrders(_ ids: [String]) {
+        engine.metrics.update { $0.externalOrders = ids.count }
+        if !ids.isEmpty {
+            engine.logger.warning("the exchange holds open orders Warden did not place; they are left alone", metadata: ["exchange_order_ids": "\(ids.joined(separator: ","))"])
+        }
+    }
+
     func failedClosed(_ reason: String?, at time: Int64) {
         engine.metrics.update { m in
             m.failedClosed = reason != nil

@@ -190,6 +190,13 @@ printf 'alerting:\n  evaluation_interval: 1s\n' >>"$e/warden.yml"
 start_supervisor "$e" "$e/warden.yml"
 sup_e=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$e/warden.yml" | cut -d: -f3)
 wait_until 60 "the engine is ready" supervisor_ready "$e/run"
+# An order placed on the account by hand (on BingX's website): reported as external, left alone.
+curl -fsS -X POST "http://127.0.0.1:$pe/_control/limit" -d '{"side": "BUY", "price": 1000, "qty": 0.001}' >/dev/null
+external_reported() { [ "$(db "$e" "SELECT count(*) FROM audit_log WHERE action = 'order.external' AND actor = 'reconciliation'" 2>/dev/null)" = 1 ]; }
+wait_until 30 "the reconciliation reports the order Warden did not place (audit: order.external)" external_reported
+check "/metrics: warden_exchange_external_orders is 1" test "$(metric_sum "$sup_e" warden_exchange_external_orders 'child="engine"')" = 1
+check "and it is left alone: still open at BingX, never cancelled" test "$(state "$pe" | jq -r '[.orders[] | select(.price == "1000")][0].status')" = NEW
+check "nor does it fail trading closed" test "$("$WARDEN" trading status --json --runtime-dir "$e/run" | jq -r .state)" != fail_closed
 holds_btc() { [ "$(state "$pe" | jq -r '.balances.BTC.free | tonumber > 0')" = true ]; }
 wait_until 120 "a strategy holds BTC" holds_btc
 btc=$(state "$pe" | jq -r .balances.BTC.free)

@@ -21,7 +21,7 @@ extension LoopState {
         }
         if let quote = instruments.first?.quote {
             let actual = totals[quote] ?? 0
-            let expected = Decimal(exactly: cash) ?? 0
+            let expected = Decimal(cash)
             if actual + 1 < expected { shortfalls.append("\(quote): the journal's cash is \(Instrument.rounded(expected, to: 0.01, .plain)), the exchange holds \(actual)") }
         }
         let reason = shortfalls.isEmpty ? nil : "balances differ from the journal: " + shortfalls.joined(separator: "; ")
@@ -33,5 +33,28 @@ extension LoopState {
         }
         failedClosed = reason
         loop.observer?.failedClosed(reason, at: time)
+    }
+
+    /// Open orders at the venue that the journal does not know (placed by hand on the website,
+    /// another bot on the same keys): each reported once (audit, log, metric) and left alone, since
+    /// they are not Warden's to cancel. A check that cannot be made changes nothing.
+    mutating func checkOpenOrders(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async {
+        guard let open = try? await loop.venue.openOrders(), let journal = try? await loop.store.openOrders() else { return }
+        let ids = Set(journal.map(\.order.clientOrderID))
+        let exchangeIDs = Set(journal.compactMap(\.exchangeOrderID))
+        let external = open.filter { report in
+            lifecycles[report.clientOrderID] == nil && !ids.contains(report.clientOrderID) && !(report.exchangeOrderID.map(exchangeIDs.contains) ?? false)
+        }
+        var seen: Set<String> = []
+        for report in external {
+            let key = report.exchangeOrderID ?? report.clientOrderID
+            seen.insert(key)
+            guard !externalOrders.contains(key) else { continue }
+            batch.audit.append(AuditEntry(
+                time: time, actor: "reconciliation", action: "order.external", target: "order:\(key)",
+                detail: "\(report.side.rawValue) on \(report.market), \(report.status.rawValue), not placed by Warden: left alone"))
+        }
+        if seen != externalOrders { loop.observer?.externalOrders(seen.sorted()) }
+        externalOrders = seen
     }
 }

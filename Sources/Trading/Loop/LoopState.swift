@@ -32,6 +32,8 @@ struct LoopState {
     var lifecycles = OpenOrders()
     /// Differences between the configuration and the journal, applied at the first bar.
     var startupCommands: [TradingControl.Command] = []
+    /// Open orders at the venue the journal does not know, by exchange id, as last checked.
+    var externalOrders: Set<String> = []
     /// The last manual order's id stamp (wall-clock ms).
     var manualStamp: Int64 = 0
     /// Slots a strategy runs in (the `manual` slots hold operators' orders): what shares equity.

@@ -72,6 +72,8 @@ public protocol TradingObserver: Sendable {
     func halted(_ reason: String, at time: Int64)
     /// The venue's balances and the journal disagree (a reason) or agree again (nil).
     func failedClosed(_ reason: String?, at time: Int64)
+    /// The venue's open orders the journal does not know changed: their exchange ids now.
+    func externalOrders(_ ids: [String])
     func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64)
     /// Every slot as it is now: at the start and after each command.
     func slotsChanged(_ slots: [SlotView])
@@ -90,6 +92,7 @@ extension TradingObserver {
     public func filled(_ fill: RecordedFill) {}
     public func halted(_ reason: String, at time: Int64) {}
     public func failedClosed(_ reason: String?, at time: Int64) {}
+    public func externalOrders(_ ids: [String]) {}
     public func commandApplied(_ command: TradingControl.Command, message: String, at time: Int64) {}
     public func slotsChanged(_ slots: [SlotView]) {}
     public func journaled(audit: [AuditEntry], bars: Int, seconds: Double) {}

@@ -91,6 +91,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                 if context.live != nil, lastBalanceCheck.map({ ContinuousClock.now - $0 >= configuration.reconcileEvery }) ?? true {
                     lastBalanceCheck = .now
                     await state.checkBalances(loop: context, batch: &batch, at: time)
+                    await state.checkOpenOrders(loop: context, batch: &batch, at: time)
                 }
                 // Nothing is ordered on a replay's last bar (no open follows to fill it) or on a live feed's warm-up history.
                 let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast || chunk.isWarmup, loop: context, batch: &batch)
