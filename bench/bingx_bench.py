@@ -11,6 +11,10 @@ WARDEN = os.path.abspath(sys.argv[1])
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 DATA = os.path.join(ROOT, "data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "60"))
+# Bars closing per second at the fake. Two keeps the loop ahead of the feed (each bar with an open
+# order polls the order and its trades, within BingX's 5/s account limit), so the figures are
+# latencies, not a queue's length.
+SPEED = os.environ.get("BENCH_SPEED", "2")
 
 
 def free_port():
@@ -50,7 +54,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="warden-bingx-bench-")
     fake_port, sup_port, ws_port = free_port(), free_port(), free_port()
     env = dict(os.environ, FAKE_BINGX_KEY="k", FAKE_BINGX_SECRET="s", BX_KEY="k", BX_SECRET="s")
-    fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/bingx.py"), str(fake_port), f"{tmp}/bingx.jsonl", DATA, "--speed", "20",
+    fake = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/bingx.py"), str(fake_port), f"{tmp}/bingx.jsonl", DATA, "--speed", SPEED,
                              "--ws-port", str(ws_port)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
@@ -85,7 +89,7 @@ engine:
     r50, rn = quantile(metrics, "warden_exchange_request_duration_seconds", 0.5)
     r99, _ = quantile(metrics, "warden_exchange_request_duration_seconds", 0.99)
     fmt = lambda x: "n/a" if x is None else f"<= {x * 1000:g} ms"
-    print(f"BingX (fake on loopback, {SECONDS} s, SQLite journal): {n} orders, {rn} requests, {state['violations']} rate-limit violations")
+    print(f"BingX (fake on loopback, {SECONDS} s, {SPEED} bars/s, SQLite journal): {n} orders, {rn} requests, {state['violations']} rate-limit violations")
     print(f"  stream frame closing a bar -> every strategy's decision ({dn} bars after the warm-up): p50 {fmt(d50)}, p99 {fmt(d99)}")
     print(f"  decision -> order handed to the venue (durable journal write included): p50 {fmt(p50)}, p99 {fmt(p99)}")
     print(f"  request -> BingX's answer (the fake's Python server included): p50 {fmt(r50)}, p99 {fmt(r99)}")
