@@ -73,6 +73,12 @@ public final class TradingEngine: Service, Sendable {
         } else {
             venue = paper
         }
+        // Order updates pushed by BingX's user data stream, beside the loop for as long as it runs.
+        let userStream = (venue as? BingXSpotVenue).flatMap { live in
+            bingx.map { BingXUserStream(client: $0, url: BingXHosts(settings.exchange).webSocket, venue: live, logger: logger) }
+        }
+        let userTask = userStream.map { stream in Task { await stream.run() } }
+        defer { userTask?.cancel() }
         if settings.marketData.source == "bingx", let bingx {
             let rest = BingXFeed(
                 client: bingx, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
@@ -93,6 +99,9 @@ public final class TradingEngine: Service, Sendable {
             // A clean stop: orders left open stay open (a crash leaves the switch to cancel them).
             // Its own task: the engine's is cancelled by the shutdown, this request must still go.
             if let live = venue as? BingXSpotVenue { await Task { await live.disarm() }.value }
+            // The listen key is deleted as the user stream stops.
+            userTask?.cancel()
+            await userTask?.value
         } else {
             let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
             try await runLoop(feed, venue: venue, progress: .replay(feed))

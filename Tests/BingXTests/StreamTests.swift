@@ -38,6 +38,16 @@ import Trading
         #expect(throws: StreamFrame.Malformed.self) { try StreamFrame.text(of: ByteBuffer(bytes: [0x1f, 0x8b, 0, 1, 2])) }
     }
 
+    @Test("the user stream's executionReport names the order (BingX's 19-digit id exact) and its status; listenKeyExpired is seen at either level")
+    func userStream() throws {
+        // BingX-spot-api-doc, WebSocket: the order update example, with a real-size id and a client id.
+        let report = #"{"data":{"e":"executionReport","E":1499405658658,"s":"BTC-USDT","S":"BUY","o":"LIMIT","q":"1.00000000","p":"0.10264410","x":"NEW","X":"NEW","i":1736012345678901235,"c":"cci_btcusdt_1_entry","l":"0","z":"0","L":"0","n":"0","N":"USDT","T":1499405658657,"t":-1,"O":1499405658657,"Z":"0","Y":"0","Q":"0"},"dataType":"spot.executionReport"}"#
+        #expect(try StreamFrame.parse(report) == .execution(orderID: "1736012345678901235", clientOrderID: "cci_btcusdt_1_entry", status: "NEW"))
+        #expect(try StreamFrame.parse(#"{"e":"listenKeyExpired","E":1}"#) == .listenKeyExpired)
+        #expect(try StreamFrame.parse(#"{"dataType":"spot.executionReport","data":{"e":"listenKeyExpired"}}"#) == .listenKeyExpired)
+        #expect(throws: StreamFrame.Malformed.self) { try StreamFrame.parse(#"{"dataType":"spot.executionReport","data":{"e":"executionReport"}}"#) }
+    }
+
     @Test("the subscription request and the stream's interval names")
     func requests() {
         #expect(StreamFrame.subscribe(id: "x", dataType: "BTC-USDT@kline_1min") == #"{"id":"x","reqType":"sub","dataType":"BTC-USDT@kline_1min"}"#)

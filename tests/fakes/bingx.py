@@ -24,9 +24,11 @@ as a violation. Control (no signature):
   POST /_control/limit {"side": "BUY", "price": 1000}     an open limit order placed outside Warden
   POST /_control/ws {"what": "drop"}                     the market stream cuts every connection
   POST /_control/ws {"what": "silence", "seconds": 5}    the market stream sends nothing for a while
+  POST /_control/ws {"what": "expire"}                   every listen key expires (listenKeyExpired, then closed)
   GET  /_control/state                                   orders, balances, violations, the dead-man switch, the stream
 
-With --ws-port, the market stream (bingx_stream.py) listens there at /market.
+With --ws-port, the market stream (bingx_stream.py) listens there at /market, and the user data
+stream at /market?listenKey=KEY (keys from POST /openApi/user/auth/userDataStream).
 """
 import csv, gzip, hashlib, hmac, json, os, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -53,7 +55,7 @@ START = time.time()
 BASE = (int(START * 1000) // 60000) * 60000 - (HISTORY + int(3600 * SPEED) + 1) * 60000
 state = {"orders": {}, "by_client": {}, "trades": [], "next_order": 1736012345678901235, "next_trade": 1836012345678901235,
          "balances": {"USDT": [10000.0, 0.0], "BTC": [0.0, 0.0]}, "violations": 0, "fail": [], "calls": {}, "stamps": {},
-         "switch": {"deadline": None, "fired": 0, "activations": 0, "closes": 0, "cancelled": 0}}
+         "switch": {"deadline": None, "fired": 0, "activations": 0, "closes": 0, "cancelled": 0}, "published": {}}
 
 
 def closed_count():
@@ -137,12 +139,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self): self.handle_api()
     def do_POST(self): self.handle_api()
     def do_DELETE(self): self.handle_api()
+    def do_PUT(self): self.handle_api()
 
     def handle_api(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         path, _, query = self.path.partition("?")
         if path.startswith("/_control/"): return self.control(path, body)
+        if path == "/openApi/user/auth/userDataStream": return self.listen_key(query)
         pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
         params = dict(pairs)
         with lock:
@@ -170,6 +174,7 @@ class Handler(BaseHTTPRequestHandler):
         with lock:
             match_limits()
             code, msg, data = handler(params)
+            publish_changes()
         if failing and failing["what"] == "timeout" and path == "/openApi/spot/v1/trade/order":
             with lock:
                 if state["fail"] and state["fail"][0] is failing: state["fail"].pop(0)
@@ -178,6 +183,25 @@ class Handler(BaseHTTPRequestHandler):
             return
         self.record(params, 200, code)
         self.send(200, envelope(data, code, msg))
+
+    def listen_key(self, query):
+        """BingX's listen key: the API key header, no signature. POST answers {"listenKey"} bare, as
+        BingX's documentation shows it; PUT and DELETE answer 200, or 404 for a key it does not know."""
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        if self.headers.get("X-BX-APIKEY") != KEY:
+            self.record(params, 200, 100413)
+            return self.send(200, envelope(code=100413, msg="Incorrect apiKey"))
+        if not self.within_limit("account"):
+            self.record(params, 429, None)
+            return self.send(429, {"code": 100410, "msg": "Rate limit exceeded"}, [("Retry-After", "1")])
+        if self.command == "POST":
+            key = STREAM.new_key() if STREAM else os.urandom(32).hex()
+            self.record(params, 200, 0)
+            return self.send(200, {"listenKey": key})
+        known = STREAM.key_known(params.get("listenKey", "")) if STREAM else False
+        if known and self.command == "DELETE": STREAM.delete_key(params["listenKey"])
+        self.record(params, 200 if known else 404, 0 if known else None)
+        self.send(200 if known else 404, {} if known else {"code": 404, "msg": "listen key not found"})
 
     def authenticate(self, query, params):
         if self.headers.get("X-BX-APIKEY") != KEY: return (100413, "Incorrect apiKey")
@@ -216,7 +240,10 @@ class Handler(BaseHTTPRequestHandler):
                 state["next_order"] += 1
                 state["orders"][o["orderId"]] = o
             elif path == "/_control/ws" and STREAM:
-                STREAM.drop() if payload.get("what") == "drop" else STREAM.silence(float(payload.get("seconds", 5)))
+                what = payload.get("what")
+                if what == "drop": STREAM.drop()
+                elif what == "expire": STREAM.expire_keys()
+                else: STREAM.silence(float(payload.get("seconds", 5)))
             elif path == "/_control/balance":
                 for asset, amount in payload.items(): state["balances"].setdefault(asset, [0.0, 0.0])[0] = float(amount)
             elif path != "/_control/state":
@@ -252,6 +279,7 @@ def watch_switch():
             for o in state["orders"].values():
                 if o["status"] in ("NEW", "PARTIALLY_FILLED"):
                     cancel({"orderId": str(o["orderId"])}); sw["cancelled"] += 1
+            publish_changes()
 
 
 def server_time(p): return 0, "", {"serverTime": int(time.time() * 1000)}
@@ -367,6 +395,32 @@ ROUTES = {
     ("POST", "/openApi/spot/v1/trade/cancelAllAfter"): (cancel_all_after, "orders"),
 }
 
+def publish_changes():
+    """Every order whose status or filled quantity changed since last time goes to the user
+    stream as BingX's spot.executionReport. Called with the lock held."""
+    if not STREAM: return
+    for o in state["orders"].values():
+        seen = (o["status"], o["filled"])
+        if state["published"].get(o["orderId"]) == seen: continue
+        state["published"][o["orderId"]] = seen
+        last = next((t for t in reversed(state["trades"]) if t["orderId"] == o["orderId"]), None)
+        STREAM.publish({"e": "executionReport", "E": int(time.time() * 1000), "s": o["symbol"], "S": o["side"], "o": o["type"], "q": fmt(o["qty"]),
+                        "p": fmt(o["price"]), "x": "TRADE" if last and o["filled"] else ("CANCELED" if o["status"] == "CANCELED" else "NEW"),
+                        "X": o["status"], "i": o["orderId"], "c": o["client"], "l": last["qty"] if last else "0", "z": fmt(o["filled"]),
+                        "L": last["price"] if last else "0", "n": last["commission"] if last else "0", "N": last["commissionAsset"] if last else "USDT",
+                        "T": o["update"], "t": last["id"] if last else -1, "O": o["time"], "Z": fmt(o["quote"]), "Y": last["quoteQty"] if last else "0",
+                        "Q": "0"})
+
+
+def matcher():
+    """Limit orders fill as bars close, whether or not anyone is asking."""
+    while True:
+        time.sleep(0.2)
+        with lock:
+            match_limits()
+            publish_changes()
+
+
 def forming_bar():
     n = closed_count()
     return (BASE + n * 60000, *rows[n][:5])
@@ -379,5 +433,6 @@ if WS_PORT:
     from bingx_stream import Stream
     STREAM = Stream(WS_PORT, SYMBOL["symbol"], forming_bar)
     STREAM.start()
+    threading.Thread(target=matcher, daemon=True).start()
 
 ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

@@ -7,8 +7,13 @@ connection (code 1008), as BingX does. A subscription is {"id", "reqType": "sub"
 null}; anything else gets a non-zero code. Subscribers get the bar forming now (the same values REST
 serves for it) whenever it changes, and at least every second.
 
-Control (from the REST side's /_control/ws): drop every connection without a close frame, or go
-silent (no frame at all, heartbeats included) for N seconds.
+The user data stream is the same URL with ?listenKey=KEY, for a key the REST side made: it takes the
+subscription "spot.executionReport" and pushes each order change the REST side publishes. An
+unknown key is refused (close 1008). When keys expire, each user connection gets
+{"e": "listenKeyExpired"} and is closed.
+
+Control (from the REST side's /_control/ws): drop every connection without a close frame, go
+silent (no frame at all, heartbeats included) for N seconds, or expire every listen key.
 """
 import asyncio, gzip, json, threading, time, uuid
 
@@ -23,9 +28,46 @@ class Stream:
         self.port, self.symbol, self.forming = port, symbol, forming
         self.lock = threading.Lock()
         self.stats = {"connections": 0, "open": 0, "subscriptions": 0, "refused": 0, "pings": 0, "pongs": 0, "bad_pongs": 0,
-                      "pushes": 0, "drops": 0}
+                      "pushes": 0, "drops": 0, "keys": 0, "user_connections": 0, "user_open": 0, "user_subscriptions": 0, "user_pushes": 0,
+                      "bad_keys": 0, "expired": 0, "user_pings": 0, "user_pongs": 0}
+        self.keys = set()
+        self.users = []  # (websocket, subscribed flag list, listen key)
+        self.loop = None
         self.epoch = 0  # bumped by drop(): every older connection is cut
         self.silent_until = 0.0
+
+    def new_key(self):
+        key = uuid.uuid4().hex + uuid.uuid4().hex
+        with self.lock:
+            self.keys.add(key); self.stats["keys"] += 1
+        return key
+
+    def key_known(self, key):
+        with self.lock: return key in self.keys
+
+    def delete_key(self, key):
+        with self.lock: self.keys.discard(key)
+
+    def expire_keys(self):
+        with self.lock:
+            self.keys.clear(); self.stats["expired"] += 1
+            users = list(self.users)
+        for ws, _, _ in users:
+            self.later(self.expire(ws))
+
+    async def expire(self, ws):
+        await self.send(ws, {"e": "listenKeyExpired", "E": int(time.time() * 1000)})
+        await ws.close(1000, "listen key expired")
+
+    def publish(self, event):
+        """An order change, to every subscribed user connection (from any thread)."""
+        with self.lock: users = [u for u in self.users if u[1]]
+        for ws, _, _ in users:
+            self.count("user_pushes")
+            self.later(self.send(ws, {"dataType": "spot.executionReport", "data": event}))
+
+    def later(self, coroutine):
+        if self.loop: asyncio.run_coroutine_threadsafe(coroutine, self.loop)
 
     def start(self):
         threading.Thread(target=lambda: asyncio.run(self.main()), daemon=True).start()
@@ -41,6 +83,7 @@ class Stream:
         with self.lock: return dict(self.stats)
 
     async def main(self):
+        self.loop = asyncio.get_running_loop()
         async with serve(self.handle, "127.0.0.1", self.port, compression=None, ping_interval=None):
             await asyncio.Future()
 
@@ -48,8 +91,11 @@ class Stream:
         with self.lock: self.stats[key] += n
 
     async def handle(self, ws):
-        if ws.request.path.split("?")[0] != "/market":
+        path, _, query = ws.request.path.partition("?")
+        if path != "/market":
             await ws.close(1008, "no such stream"); return
+        if "listenKey=" in query:
+            return await self.user(ws, query.split("listenKey=", 1)[1].split("&")[0])
         with self.lock:
             epoch = self.epoch; self.stats["connections"] += 1; self.stats["open"] += 1
         subscribed, pending = [], {}
@@ -84,6 +130,41 @@ class Stream:
             pass
         finally:
             self.count("open", -1)
+
+    async def user(self, ws, key):
+        if not self.key_known(key):
+            self.count("bad_keys"); await ws.close(1008, "listen key does not exist"); return
+        entry = (ws, [], key)
+        with self.lock:
+            self.users.append(entry); self.stats["user_connections"] += 1; self.stats["user_open"] += 1
+        try:
+            pinger = asyncio.create_task(self.ping_forever(ws))
+            async for message in ws:
+                try:
+                    msg = json.loads(message)
+                except ValueError:
+                    continue
+                if "pong" in msg: self.count("user_pongs"); continue
+                if msg.get("reqType") == "sub" and msg.get("dataType") == "spot.executionReport":
+                    entry[1].append(True); self.count("user_subscriptions")
+                    await self.send(ws, {"id": msg.get("id", ""), "code": 0, "msg": "", "dataType": "", "data": None})
+                else:
+                    self.count("refused")
+                    await self.send(ws, {"id": str(msg.get("id", "")), "code": 100400, "msg": "unknown dataType", "dataType": "", "data": None})
+            pinger.cancel()
+        except Exception:
+            pass
+        finally:
+            with self.lock:
+                self.users = [u for u in self.users if u is not entry]; self.stats["user_open"] -= 1
+
+    async def ping_forever(self, ws):
+        while True:
+            await asyncio.sleep(PING)
+            with self.lock: quiet = time.time() < self.silent_until
+            if not quiet:
+                self.count("user_pings")
+                await self.send(ws, {"ping": uuid.uuid4().hex, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())})
 
     async def read(self, ws, subscribed, pending):
         async for message in ws:

@@ -137,6 +137,32 @@ check "a market the engine does not trade is refused, naming the ones it does" t
 check "the audit log has each, by alice" \
   test "$(db "$b" "SELECT group_concat(action, ',') FROM (SELECT action FROM audit_log WHERE actor = 'alice' ORDER BY id)")" = "order.place,order.cancel,order.place"
 
+# 2d. The user data stream: a listen key made, spot.executionReport subscribed; an order is asked
+#     about when BingX pushes a change (a resting one about every 15 s, not at every bar); a listen
+#     key that expires is replaced; a clean stop deletes it (checked after step 5).
+check "one listen key was made, with the API key header" test "$(requests "$b" '.path == "/openApi/user/auth/userDataStream" and .method == "POST" and .code == 0')" = 1
+check "the user stream subscribed to spot.executionReport" test "$(stream user_subscriptions) $(stream bad_keys)" = "1 0"
+check "/metrics: warden_exchange_ws_connected{stream=\"user\"} is 1" test "$(metric_sum "$sup_b" warden_exchange_ws_connected 'stream="user"')" = 1
+out=$(ord place --market BTC-USDT --side buy --quantity 0.01 --type limit --price 1000 --by alice --json)
+rest_id=$(jq -r .client_order_id <<<"$out"); rest_venue=$(tr 'A-Z-' 'a-z_' <<<"$rest_id")
+closed_at_b() { [ "$(state "$pb" | jq .closed)" -ge "$1" ]; }
+later=$(( $(state "$pb" | jq .closed) + 16 ))
+wait_until 30 "eight seconds of bars close while it rests" closed_at_b "$later"
+check "a resting order is not asked about at every bar while the stream is up (at most twice in 8 s)" \
+  test "$(requests "$b" ".path == \"/openApi/spot/v1/trade/query\" and .params.clientOrderID == \"$rest_venue\"")" -le 2
+ord cancel "$rest_id" --by alice >/dev/null
+price=$(curl -fsS "http://127.0.0.1:$pb/openApi/spot/v2/market/kline?symbol=BTC-USDT&interval=1m&limit=2" | jq -r '.data[-1][4] * 1.01 | . * 100 | floor / 100')
+out=$(ord place --market BTC-USDT --side buy --quantity 0.001 --type limit --price "$price" --by alice --json)
+cross_id=$(jq -r .client_order_id <<<"$out")
+crossed() { [ "$(db "$b" "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.client_order_id = '$cross_id'")" = 1 ]; }
+wait_until 20 "a limit order that BingX fills later is journaled filled once the push arrives" crossed
+check "BingX pushed its changes on the user stream" test "$(stream user_pushes)" -ge 3
+curl -fsS -X POST "http://127.0.0.1:$pb/_control/ws" -d '{"what": "expire"}' >/dev/null
+new_key() { [ "$(requests "$b" '.path == "/openApi/user/auth/userDataStream" and .method == "POST" and .code == 0')" = 2 ]; }
+wait_until 20 "an expired listen key is replaced by a new one" new_key
+user_back() { [ "$(state "$pb" | jq '.stream.user_open')" = 1 ] && [ "$(stream user_subscriptions)" = 2 ]; }
+wait_until 20 "and the user stream subscribes again on it" user_back
+
 # 3. An order accepted whose answer never comes: unknown, found by asking, never sent again.
 before=$(state "$pb" | jq '.orders | length')
 curl -fsS -X POST "http://127.0.0.1:$pb/_control/fail" -d '{"what": "timeout", "count": 1}' >/dev/null
@@ -172,6 +198,8 @@ check "no exit was refused for want of BTC: each sold what its entry received, t
   test "$(requests "$b" '.path == "/openApi/spot/v1/trade/order" and .params.side == "SELL" and .code == 100202')" = 0
 check "and at least one exit sold" test "$(state "$pb" | jq '[.orders[] | select(.side == "SELL" and .status == "FILLED")] | length')" -ge 1
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+check "a clean stop deleted the listen key in use" \
+  test "$(requests "$b" '.path == "/openApi/user/auth/userDataStream" and .method == "DELETE" and .code == 0')" = 1
 out=$("$PY" "$ROOT/tests/oracles/ccxt_bingx_sign.py" "$b/bingx.jsonl" "$BX_KEY" "$BX_SECRET" 2>&1); rc=$?
 check "ccxt signs every request of this run identically: path, parameters, encoding, signature" test "$rc" = 0
 [ "$rc" = 0 ] || printf '%s\n' "$out"

@@ -7,7 +7,8 @@ import Trading
 /// BingX spot as a `Venue`. Orders carry Warden's deterministic client order id (as BingX's
 /// `newClientOrderId`, which takes letters, digits and `_`: see `venueID`); a submit without an
 /// answer leaves the order unknown and it is asked about, never sent again. Order changes and
-/// fills are polled (`takeEvents`) for every order this process follows.
+/// fills are read over REST (`takeEvents`) for the orders this process follows: those the user
+/// data stream says changed (`BingXUserStream`), every order while that stream is down.
 public final class BingXSpotVenue: LiveVenue {
     public let name = "bingx"
     public var isRemote: Bool { true }
@@ -31,6 +32,35 @@ public final class BingXSpotVenue: LiveVenue {
         var reported: ExecutionReport?
         var tradeIDs: Set<String> = []
         var filled: Decimal = 0
+        /// When `takeEvents` last asked BingX about it.
+        var polledAt: ContinuousClock.Instant?
+    }
+
+    /// While the user data stream is up, an order is asked about when the stream says it changed,
+    /// and at least this often (what the stream might miss); while it is down, at every chance.
+    static let pollWhileStreaming: Duration = .seconds(15)
+    /// Whether the user data stream is up, and the orders it said changed (BingX's ids, and the
+    /// client ids as BingX spells them) since they were last asked about.
+    let streaming = Mutex(false)
+    let pushes = Mutex<Set<String>>([])
+
+    /// The user stream came up (subscribed) or went down.
+    public func userStream(up: Bool) { streaming.withLock { $0 = up } }
+
+    /// The user stream says an order of the account changed.
+    public func pushed(orderID: String, clientOrderID: String?) {
+        pushes.withLock { pushed in
+            pushed.insert(orderID)
+            if let clientOrderID { pushed.insert(clientOrderID) }
+        }
+    }
+
+    /// Whether `takeEvents` should ask about a followed order now.
+    func due(_ id: String, _ known: Followed) -> Bool {
+        guard streaming.withLock({ $0 }) else { return true }
+        guard let polled = known.polledAt, known.exchangeOrderID != nil else { return true }
+        if polled.duration(to: .now) >= Self.pollWhileStreaming { return true }
+        return pushes.withLock { $0.contains(known.exchangeOrderID!) || $0.contains(Self.venueID(id)) }
     }
 
     /// The dead-man switch's timeout in seconds (nil: off), and when it was last refreshed.
@@ -240,6 +270,12 @@ public final class BingXSpotVenue: LiveVenue {
             if let last = known.last, last.status.isTerminal {
                 report = last
             } else {
+                guard due(id, known) else { continue }
+                pushes.withLock { pushed in
+                    if let exchangeID = known.exchangeOrderID { pushed.remove(exchangeID) }
+                    pushed.remove(Self.venueID(id))
+                }
+                followed.withLock { $0[id]?.polledAt = .now }
                 guard let asked = try? await query(clientOrderID: id, market: known.market) else { continue }
                 report = asked
             }

@@ -13,6 +13,11 @@ enum StreamFrame: Equatable {
     case subscribed(id: String, code: Int, message: String)
     /// An update of the bar forming now for a symbol (BingX pushes it as trades happen).
     case kline(symbol: String, candle: Candle)
+    /// The user stream's `spot.executionReport`: an order of the account changed (BingX's id, the
+    /// client id it was given when there is one, its status now).
+    case execution(orderID: String, clientOrderID: String?, status: String)
+    /// The user stream's listen key ran out: a new one is needed.
+    case listenKeyExpired
     /// Anything else (other data types, an envelope without data).
     case other(String)
 
@@ -54,6 +59,18 @@ enum StreamFrame: Equatable {
                 throw Malformed(description: "a kline push BingX does not document: \(text.prefix(160))")
             }
         }
+        if head.e == "listenKeyExpired" { return .listenKeyExpired }
+        if head.dataType == "spot.executionReport" || head.dataType == "executionReport" {
+            do {
+                let push = try JSONDecoder().decode(ExecutionPush.self, from: data)
+                if push.data.e == "listenKeyExpired" { return .listenKeyExpired }
+                guard let id = push.data.i else { throw Malformed(description: "no order id") }
+                return .execution(orderID: id.value, clientOrderID: push.data.c.flatMap { $0.isEmpty ? nil : $0 }, status: push.data.X ?? "")
+            } catch {
+                throw Malformed(description: "an execution report BingX does not document: \(text.prefix(160))")
+            }
+        }
+        if let data = try? JSONDecoder().decode(EventOnly.self, from: data), data.data?.e == "listenKeyExpired" { return .listenKeyExpired }
         if let id = head.id, let code = head.code {
             return .subscribed(id: id, code: code, message: head.msg ?? "")
         }
@@ -71,6 +88,24 @@ enum StreamFrame: Equatable {
         let code: Int?
         let msg: String?
         let dataType: String?
+        /// An event at the top level (swap's user stream sends `listenKeyExpired` so).
+        let e: String?
+    }
+
+    struct ExecutionPush: Decodable {
+        struct Body: Decodable {
+            let e: String?
+            let i: BingXID?
+            let c: String?
+            let X: String?
+        }
+
+        let data: Body
+    }
+
+    struct EventOnly: Decodable {
+        struct Body: Decodable { let e: String? }
+        let data: Body?
     }
 
     struct KlinePush: Decodable {
