@@ -19,7 +19,7 @@ Rate limits per UID (orders 10/s, account 5/s): a request beyond them gets HTTP 
 as a violation. Control (no signature):
   POST /_control/fail {"what": "status", "status": 500, "count": 2}       the next N API calls answer so
   POST /_control/fail {"what": "status", "status": 429, "count": 3, "retry_after": "1"}
-  POST /_control/fail {"what": "timeout", "count": 1}   the next order is accepted, its answer never comes
+  POST /_control/fail {"what": "timeout", "count": 1}   the next order accepted loses its answer (it never comes)
   POST /_control/balance {"BTC": "0.5"}                  changes a balance behind the client's back
   POST /_control/limit {"side": "BUY", "price": 1000}     an open limit order placed outside Warden
   POST /_control/ws {"what": "drop"}                     the market stream cuts every connection
@@ -30,7 +30,7 @@ as a violation. Control (no signature):
 With --ws-port, the market stream (bingx_stream.py) listens there at /market, and the user data
 stream at /market?listenKey=KEY (keys from POST /openApi/user/auth/userDataStream).
 """
-import csv, gzip, hashlib, hmac, json, os, sys, threading, time, urllib.parse
+import csv, gzip, hashlib, hmac, json, math, os, sys, threading, time, urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, LOG, CANDLES = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -175,7 +175,8 @@ class Handler(BaseHTTPRequestHandler):
             match_limits()
             code, msg, data = handler(params)
             publish_changes()
-        if failing and failing["what"] == "timeout" and path == "/openApi/spot/v1/trade/order":
+        # Only an accepted order loses its answer: one refused anyway is no unknown outcome.
+        if failing and failing["what"] == "timeout" and path == "/openApi/spot/v1/trade/order" and code == 0:
             with lock:
                 if state["fail"] and state["fail"][0] is failing: state["fail"].pop(0)
             self.record(params, "timeout", code)
@@ -313,7 +314,8 @@ def place(p):
     side, kind = p["side"], p["type"]
     if kind == "MARKET":
         if "quantity" in p: qty = float(p["quantity"])
-        elif "quoteOrderQty" in p and side == "BUY": qty = round(float(p["quoteOrderQty"]) / price, 5)
+        # A quote amount buys what it can, cut to the step: never more than it pays for.
+        elif "quoteOrderQty" in p and side == "BUY": qty = round(math.floor(float(p["quoteOrderQty"]) / price / SYMBOL["stepSize"] + 1e-9) * SYMBOL["stepSize"], 8)
         else: return 100400, "quantity or quoteOrderQty is required", None
     elif kind == "LIMIT":
         if "price" not in p or "quantity" not in p: return 100400, "For limit orders, price and quantity are required", None
@@ -328,7 +330,8 @@ def place(p):
     o = {"symbol": p["symbol"], "orderId": state["next_order"], "side": side, "type": kind, "qty": qty, "price": price if kind == "LIMIT" else 0.0,
          "filled": 0.0, "quote": 0.0, "status": "NEW", "client": client, "time": now, "update": now, "bar": closed_count()}
     if side == "BUY":
-        need = qty * price * (1 + FEE)
+        # The fee of a buy is taken from the coin bought: the order needs its value in USDT, no more.
+        need = qty * price
         if b["USDT"][0] < need: return 100202, "Insufficient assets, please verify the assets status", None
         b["USDT"][0] -= need; b["USDT"][1] += need; o["locked"] = need
     else:
