@@ -36,13 +36,13 @@ public struct BingXFeed: MarketFeed {
                 var failures = 0
                 while !Task.isCancelled {
                     do {
-                        let bars = try await feed.closedBars(from: next)
+                        let (bars, complete) = try await feed.closedBars(from: next)
                         failures = 0
                         if bars.isEmpty {
                             // Nothing closed: an empty chunk, so the loop shows it is alive (its heartbeat).
                             continuation.yield(FeedChunk(bars: [], endsFeed: false))
                         }
-                        if let newest = Self.hand(bars, history: first && time == nil, to: continuation) { next = newest + feed.interval }
+                        if let newest = Self.hand(bars, history: (first && time == nil) || !complete, to: continuation) { next = newest + feed.interval }
                         first = false
                     } catch {
                         // Logged by the engine through the data's age; retried with a growing wait.
@@ -59,7 +59,8 @@ public struct BingXFeed: MarketFeed {
 
     /// Hands bars read over REST to the loop; the newest open time among them. Only the newest
     /// closed batch is traded on: older bars in the same answer (the first read, a gap after an
-    /// outage) are history by now; with `history` all of it is.
+    /// outage) are history by now; with `history` all of it is (the start's warm-up, or an answer
+    /// cut at its limit, whose newest bar is not the newest closed).
     static func hand(_ bars: [MarketBar], history: Bool, to continuation: AsyncThrowingStream<FeedChunk, any Error>.Continuation) -> Int64? {
         guard let newest = bars.last?.candle.openTime else { return nil }
         let split = bars.firstIndex { $0.candle.openTime == newest }!
@@ -69,13 +70,18 @@ public struct BingXFeed: MarketFeed {
     }
 
     /// Bars of every market that closed at or after `from` (the last `warmup` for nil), in feed order.
-    func closedBars(from: Int64?) async throws(VenueError) -> [MarketBar] {
+    /// `complete`: every market's answer reached the bar forming now (fewer rows than asked for),
+    /// so the newest bar in it is the newest closed one.
+    func closedBars(from: Int64?) async throws(VenueError) -> (bars: [MarketBar], complete: Bool) {
         var bars: [MarketBar] = []
+        var complete = true
         for (index, market) in markets.enumerated() {
-            var params = ["symbol": market, "interval": intervalName, "limit": String(min(1000, max(warmup + 1, 2)))]
+            let limit = min(1000, max(warmup + 1, 2))
+            var params = ["symbol": market, "interval": intervalName, "limit": String(limit)]
             if let from { params["startTime"] = String(from) }
             let rows: [SpotAPI.Kline] = try await client.call(.GET, path, params, group: .market)
             let sorted = rows.sorted { $0.openTime < $1.openTime }
+            if from != nil, rows.count >= limit { complete = false }
             // The newest row is still forming: everything before it is closed.
             for row in sorted.dropLast() where from.map({ row.openTime >= $0 }) ?? true {
                 bars.append(MarketBar(market: index, candle: Candle(
@@ -84,6 +90,6 @@ public struct BingXFeed: MarketFeed {
             }
         }
         // A market missing a bar another has keeps the batch to the bars that exist.
-        return bars.sorted { ($0.candle.openTime, $0.market) < ($1.candle.openTime, $1.market) }
+        return (bars.sorted { ($0.candle.openTime, $0.market) < ($1.candle.openTime, $1.market) }, complete)
     }
 }

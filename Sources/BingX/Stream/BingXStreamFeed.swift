@@ -59,8 +59,8 @@ public struct BingXStreamFeed: MarketFeed {
         var failures = 0
         while !Task.isCancelled {
             do {
-                let bars = try await rest.closedBars(from: from)
-                let newest = BingXFeed.hand(bars, history: history, to: continuation)
+                let (bars, complete) = try await rest.closedBars(from: from)
+                let newest = BingXFeed.hand(bars, history: history || !complete, to: continuation)
                 if let resume = newest.map({ $0 + interval }) ?? from { closer.state.withLock { $0.resume(at: resume) } }
                 return
             } catch {

@@ -58,7 +58,8 @@ extension LoopState {
             guard let index = markets.firstIndex(of: market) else {
                 return .refused("\(market) is not traded here (markets: \(markets.joined(separator: ", ")))")
             }
-            let slot = try manualSlot(index)
+            let (slot, created) = try manualSlot(index)
+            if created { loop.observer?.slotsChanged(views) }
             if let open = slot.pendingOrder { return .refused("the manual order \(open) on \(market) is still open: cancel it or let it finish first", id: open) }
             if side == .buy, let reason = failedClosed ?? risk.haltReason {
                 return .refused("no new entries while trading is stopped (\(reason)); sells and cancels still go")
@@ -113,11 +114,11 @@ extension LoopState {
         }
     }
 
-    /// The market's `manual` slot, made on first use (inactive: no strategy runs in it).
-    mutating func manualSlot(_ market: Int) throws -> LoopSlot {
-        if let slot = slots.first(where: { $0.name == ManualHold.name && $0.market == market }) { return slot }
+    /// The market's `manual` slot, made on first use (inactive: no strategy runs in it); whether it was made now.
+    mutating func manualSlot(_ market: Int) throws -> (LoopSlot, created: Bool) {
+        if let slot = slots.first(where: { $0.name == ManualHold.name && $0.market == market }) { return (slot, false) }
         let slot = LoopSlot(index: slots.count, name: ManualHold.name, market: market, symbol: markets[market], parameters: [:], active: false, make: ManualHold.make)
         try add(slot)
-        return slot
+        return (slot, true)
     }
 }

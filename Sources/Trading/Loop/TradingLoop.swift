@@ -138,11 +138,14 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
 
     /// Each waiting manual request, answered in turn once the venue has replied.
     func serveManual(_ control: TradingControl, _ state: inout LoopState, _ batch: inout JournalBatch, _ context: LoopContext) async throws {
-        for waiter in control.takeManual() {
+        let waiting = control.takeManual()
+        for (index, waiter) in waiting.enumerated() {
             do {
                 waiter.answer.resume(returning: try await state.manual(waiter.request, loop: context, batch: &batch))
             } catch {
+                // The loop stops on this error: every request still waiting gets its answer first.
                 waiter.answer.resume(returning: .refused("the engine failed while placing it: \(error)"))
+                for later in waiting[(index + 1)...] { later.answer.resume(returning: .refused("the engine stopped before placing it; nothing was sent")) }
                 throw error
             }
         }
