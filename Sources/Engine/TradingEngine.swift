@@ -66,9 +66,11 @@ public final class TradingEngine: Service, Sendable {
             instruments: markets.map(\.instrument), model: FillModel(feeRate: settings.exchange.feeRate, slippageBps: settings.exchange.slippageBps),
             account: .init(quote: markets[0].instrument.quote, balance: Decimal(exactly: settings.exchange.startingBalance)))
         let venue: any Venue
+        var startingBalance = settings.exchange.startingBalance
         if settings.exchange.kind == .bingx, let bingx {
             let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol), cancelAfter: settings.exchange.cancelAfter)
             try await prepare(live)
+            if try await store.checkpoint() == nil { startingBalance = try await accountCash(live) }
             venue = live
         } else {
             venue = paper
@@ -89,12 +91,12 @@ public final class TradingEngine: Service, Sendable {
                     rest: rest, url: BingXHosts(settings.exchange).webSocket, timeframe: settings.timeframe, silence: settings.marketData.silence,
                     metrics: bingx.metrics, logger: logger)
             {
-                try await runLoop(stream, venue: venue, progress: progress)
+                try await runLoop(stream, venue: venue, progress: progress, startingBalance: startingBalance)
             } else {
                 if settings.marketData.transport == .websocket {
                     logger.warning("BingX does not stream this timeframe; polling its REST klines", metadata: ["timeframe": "\(settings.timeframe)"])
                 }
-                try await runLoop(rest, venue: venue, progress: progress)
+                try await runLoop(rest, venue: venue, progress: progress, startingBalance: startingBalance)
             }
             // A clean stop: orders left open stay open (a crash leaves the switch to cancel them).
             // Its own task: the engine's is cancelled by the shutdown, this request must still go.
@@ -104,7 +106,7 @@ public final class TradingEngine: Service, Sendable {
             await userTask?.value
         } else {
             let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: interval, speed: settings.marketData.speed)
-            try await runLoop(feed, venue: venue, progress: .replay(feed))
+            try await runLoop(feed, venue: venue, progress: .replay(feed), startingBalance: startingBalance)
         }
     }
 
@@ -128,10 +130,22 @@ public final class TradingEngine: Service, Sendable {
         }
     }
 
-    func runLoop<Feed: MarketFeed>(_ feed: Feed, venue: any Venue, progress: FeedProgress) async throws {
+    /// A new journal on BingX starts from what the account can spend: its free quote balance (what
+    /// it holds otherwise, and what open orders lock, is not Warden's).
+    func accountCash(_ venue: BingXSpotVenue) async throws -> Double {
+        let quote = markets[0].instrument.quote
+        let free = try await venue.balances().first { $0.asset == quote }?.free ?? 0
+        guard free > 0 else {
+            throw WardenError(.runtime, "the BingX account has no free \(quote) to trade with; deposit or transfer some, then start again")
+        }
+        logger.info("a new journal starts from the BingX account's free balance", metadata: ["asset": "\(quote)", "free": "\(free)"])
+        return free.double
+    }
+
+    func runLoop<Feed: MarketFeed>(_ feed: Feed, venue: any Venue, progress: FeedProgress, startingBalance: Double) async throws {
         let loop = TradingLoop(
             configuration: .init(
-                slots: Self.slots(settings), risk: settings.risk, startingBalance: settings.exchange.startingBalance, feeRate: settings.exchange.feeRate,
+                slots: Self.slots(settings), risk: settings.risk, startingBalance: startingBalance, feeRate: settings.exchange.feeRate,
                 staysAfterFeedEnds: true, reconcileEvery: settings.exchange.reconcileEvery),
             feed: feed, venue: venue, store: store, control: control,
             observer: EngineObserver(engine: self, feed: progress, notifier: SystemdNotifier()))

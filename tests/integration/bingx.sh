@@ -215,6 +215,8 @@ pe=$(fake "$e")
 config "$e" "$pe" bingx
 sed -i 's|base_url: "http://127.0.0.1:'"$pe"'"}|base_url: "http://127.0.0.1:'"$pe"'", reconcile_every: 2s}|' "$e/warden.yml"
 printf 'alerting:\n  evaluation_interval: 1s\n' >>"$e/warden.yml"
+# This account holds 5000 USDT (not the default starting_balance of 10000): a new journal starts from it.
+curl -fsS -X POST "http://127.0.0.1:$pe/_control/balance" -d '{"USDT": "5000"}' >/dev/null
 start_supervisor "$e" "$e/warden.yml"
 sup_e=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$e/warden.yml" | cut -d: -f3)
 wait_until 60 "the engine is ready" supervisor_ready "$e/run"
@@ -222,6 +224,12 @@ wait_until 60 "the engine is ready" supervisor_ready "$e/run"
 curl -fsS -X POST "http://127.0.0.1:$pe/_control/limit" -d '{"side": "BUY", "price": 1000, "qty": 0.001}' >/dev/null
 external_reported() { [ "$(db "$e" "SELECT count(*) FROM audit_log WHERE action = 'order.external' AND actor = 'reconciliation'" 2>/dev/null)" = 1 ]; }
 wait_until 30 "the reconciliation reports the order Warden did not place (audit: order.external)" external_reported
+check "a new journal starts from the account's free USDT (5000), not from starting_balance" \
+  log_has "$e/log" '.message == "a new journal starts from the BingX account'"'"'s free balance" and (.metadata.free | tonumber) == 5000'
+first_entry() { jq -rs '[.[] | select(.path == "/openApi/spot/v1/trade/order" and .params.side == "BUY" and .code == 0)][0].params.quoteOrderQty // empty' "$e/bingx.jsonl"; }
+has_entry() { [ -n "$(first_entry)" ]; }
+wait_until 120 "a strategy enters" has_entry
+check "each strategy's entry is sized on that equity (at most a third of 5000)" test "$(awk -v q="$(first_entry)" 'BEGIN {print (q <= 5000 / 3 + 0.01)}')" = 1
 check "/metrics: warden_exchange_external_orders is 1" test "$(metric_sum "$sup_e" warden_exchange_external_orders 'child="engine"')" = 1
 check "and it is left alone: still open at BingX, never cancelled" test "$(state "$pe" | jq -r '[.orders[] | select(.price == "1000")][0].status')" = NEW
 check "nor does it fail trading closed" test "$("$WARDEN" trading status --json --runtime-dir "$e/run" | jq -r .state)" != fail_closed
