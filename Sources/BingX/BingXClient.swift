@@ -101,7 +101,12 @@ public final class BingXClient: Sendable {
         } else {
             query = BingXSigner.query(params)
         }
-        if method == .POST, Self.placementPaths.contains(path) {
+        // The circuit watches order placement alone: market data answering says nothing about the
+        // order endpoint, and an exchange that is down fails placements too.
+        let isPlacement = method == .POST && Self.placementPaths.contains(path)
+        let noAnswer = { if isPlacement { self.failed() } }
+        let anAnswer = { if isPlacement { self.answered() } }
+        if isPlacement {
             let allowed = breaker.withLock { $0.allows(at: now()) }
             metrics.circuit(breaker.withLock { $0.state })
             guard allowed else {
@@ -126,7 +131,7 @@ public final class BingXClient: Sendable {
             body = try await response.body.collect(upTo: 8 * 1024 * 1024)
         } catch {
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
-            failed()
+            noAnswer()
             // Sent or not, nobody can say: an order is asked about, never sent again.
             throw VenueError(.unknown, "\(endpoint): no answer: \(error)")
         }
@@ -138,7 +143,7 @@ public final class BingXClient: Sendable {
         }
         if status >= 500 {
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "unknown", seconds: elapsed())
-            failed()
+            noAnswer()
             throw VenueError(.unknown, "\(endpoint): HTTP \(status)")
         }
         let data = Data(body.readableBytesView)
@@ -146,7 +151,8 @@ public final class BingXClient: Sendable {
             let envelope = try JSONDecoder().decode(BingXStatus.self, from: data)
             guard envelope.code == 0 else {
                 let error = BingXErrors.error(code: envelope.code, message: envelope.msg)
-                if error.code == .rateLimited { buckets.withLock { $0[group]?.pause(at: now(), for: 1000) } }
+                // A refusal is an answer (the order endpoint works); being told to slow down is neither.
+                if error.code == .rateLimited { buckets.withLock { $0[group]?.pause(at: now(), for: 1000) } } else { anAnswer() }
                 metrics.record(endpoint: endpoint, method: method.rawValue, result: error.code.description, seconds: elapsed())
                 throw error
             }
@@ -155,7 +161,7 @@ public final class BingXClient: Sendable {
                 throw VenueError(.unknown, "\(endpoint): an answer without data")
             }
             metrics.record(endpoint: endpoint, method: method.rawValue, result: "ok", seconds: elapsed())
-            answered()
+            anAnswer()
             return payload
         } catch let error as VenueError {
             throw error
