@@ -76,8 +76,9 @@ public final class TradingEngine: Service, Sendable {
             venue = paper
         }
         // Order updates pushed by BingX's user data stream, beside the loop for as long as it runs.
+        let streamURL = BingXHosts(settings.exchange).webSocket
         let userStream = (venue as? BingXSpotVenue).flatMap { live in
-            bingx.map { BingXUserStream(client: $0, url: BingXHosts(settings.exchange).webSocket, venue: live, logger: logger) }
+            bingx.map { BingXUserStream(client: $0, url: streamURL, venue: live, logger: logger) }
         }
         let userTask = userStream.map { stream in Task { await stream.run() } }
         defer { userTask?.cancel() }
@@ -88,7 +89,7 @@ public final class TradingEngine: Service, Sendable {
             let progress = FeedProgress(markets: rest.markets, count: nil, position: { _ in 0 })
             if settings.marketData.transport == .websocket,
                 let stream = BingXStreamFeed(
-                    rest: rest, url: BingXHosts(settings.exchange).webSocket, timeframe: settings.timeframe, silence: settings.marketData.silence,
+                    rest: rest, url: streamURL, timeframe: settings.timeframe, silence: settings.marketData.silence,
                     metrics: bingx.metrics, logger: logger)
             {
                 try await runLoop(stream, venue: venue, progress: progress, startingBalance: startingBalance)

@@ -68,9 +68,11 @@ struct StreamConnection {
                     }
                     group.addTask {
                         // Silence: nothing live for too long means the connection is dead even if it looks open.
+                        // Sleeps until the deadline the last live frame set, and again if one came meanwhile.
                         while true {
-                            try await Task.sleep(for: .milliseconds(250))
-                            if live.last.withLock({ $0 }).duration(to: .now) > connection.silence { break }
+                            let deadline = live.last.withLock { $0 } + connection.silence
+                            if ContinuousClock.now >= deadline { break }
+                            try await Task.sleep(until: deadline, clock: .continuous)
                         }
                         connection.logger.warning("BingX's \(connection.name) stream went silent; reconnecting", metadata: ["silence": "\(connection.silence)"])
                         try await outbound.close(.goingAway, reason: "silent")
