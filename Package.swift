@@ -18,9 +18,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C shims: libsystemd through pkg-config; the fork/exec window and SCM_CREDENTIALS in plain C.
@@ -126,6 +130,25 @@ let package = Package(
             .product(name: "WSClient", package: "swift-websocket"),
             .product(name: "CompressNIO", package: "compress-nio"),
         ]),
+        // Users, roles, API keys, refresh and access tokens: shared by the API worker and `warden user`.
+        .target(name: "Accounts", dependencies: [
+            "WardenCore", "Storage",
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "API", dependencies: [
+            "WardenCore", "Accounts", "Alerting", "Storage", "Trading", "TradingStore", "WardenProtocol", "Telemetry",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
         .target(name: "Alerting", dependencies: [
             "WardenCore", "CSMTP", "Resilience", "Storage", "Telemetry",
             .product(name: "Yams", package: "Yams"),
@@ -139,7 +162,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "WardenCLI", dependencies: [
-            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol", "Runbooks", "Deploy", "BingX",
+            "WardenCore", "Resilience", "Supervisor", "Worker", "ControlPlane", "Telemetry", "Storage", "Operations", "Backup", "Trading", "Backtest", "Engine", "Alerting", "TradingStore", "WardenProtocol", "Runbooks", "Deploy", "BingX", "Accounts", "API",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
@@ -161,6 +184,11 @@ let package = Package(
         .testTarget(name: "TradingTests", dependencies: ["Trading", "Backtest", "WardenCore"], exclude: ["Golden"]),
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Resilience", "WardenCore", .product(name: "Yams", package: "Yams")]),
+        .testTarget(name: "APITests", dependencies: [
+            "API", "Accounts", "Storage", "WardenCore", "Trading", "WardenProtocol",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

@@ -89,17 +89,7 @@ extension DatabaseHandle {
         switch engine {
         case .sqlite(_, let pool):
             return try await pool.read { db in
-                try Row.fetchAll(db, sql: sql.sqlite, arguments: StatementArguments(values.map(\.sqlite))).map { row in
-                    row.databaseValues.map { value in
-                        switch value.storage {
-                        case .null: nil
-                        case .int64(let number): String(number)
-                        case .double(let number): String(number)
-                        case .string(let text): text
-                        case .blob(let data): String(decoding: data, as: UTF8.self)
-                        }
-                    }
-                }
+                try Row.fetchAll(db, sql: sql.sqlite, arguments: StatementArguments(values.map(\.sqlite))).map(Self.texts)
             }
         case .postgres(_, let client):
             var rows: [[String?]] = []
@@ -107,6 +97,36 @@ extension DatabaseHandle {
                 rows.append(try row.makeRandomAccess().map { try $0.decode(String?.self) })
             }
             return rows
+        }
+    }
+}
+
+extension DatabaseHandle {
+    /// Rows a write returns (`UPDATE … RETURNING`), as text like `textRows`, in one statement so
+    /// that two callers racing for the same row cannot both win it.
+    public func writeReturningRows(_ sql: SharedSQL, _ values: [SQLValue] = [], logger: Logger) async throws -> [[String?]] {
+        switch engine {
+        case .sqlite(_, let pool):
+            return try await pool.write { db in
+                try Row.fetchAll(db, sql: sql.sqlite, arguments: StatementArguments(values.map(\.sqlite))).map(Self.texts)
+            }
+        case .postgres:
+            return try await textRows(sql, values, logger: logger)
+        }
+    }
+}
+
+extension DatabaseHandle {
+    /// A SQLite row's values as text, NULL as nil (what PostgreSQL's `::text` reads give).
+    static func texts(_ row: Row) -> [String?] {
+        row.databaseValues.map { value in
+            switch value.storage {
+            case .null: nil
+            case .int64(let number): String(number)
+            case .double(let number): String(number)
+            case .string(let text): text
+            case .blob(let data): String(decoding: data, as: UTF8.self)
+            }
         }
     }
 }

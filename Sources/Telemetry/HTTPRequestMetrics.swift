@@ -24,14 +24,23 @@ public final class HTTPRequestMetrics: Sendable {
 
     private let state = Mutex(State())
     /// Paths reported by name; anything else is `other`, so scanners cannot blow up cardinality.
-    private let handlers: Set<String>
+    /// Nil when the caller passes only bounded names (a router's route templates).
+    private let handlers: Set<String>?
+    /// `warden_http` for the supervisor, `warden_api` for the API worker.
+    private let prefix: String
+    /// The label naming what answered: `handler` (a path) or `route` (a route's template).
+    private let label: String
+    private let server: String
 
-    public init(handlers: Set<String>) {
+    public init(handlers: Set<String>?, prefix: String = "warden_http", label: String = "handler", server: String = "the supervisor") {
         self.handlers = handlers
+        self.prefix = prefix
+        self.label = label
+        self.server = server
     }
 
     public func record(path: String, method: String, code: Int, duration: Duration) {
-        let handler = handlers.contains(path) ? path : "other"
+        let handler = handlers.map { $0.contains(path) } ?? true ? path : "other"
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         state.withLock { state in
             state.requests[Key(handler: handler, method: method, code: code), default: 0] += 1
@@ -47,19 +56,19 @@ public final class HTTPRequestMetrics: Sendable {
         let snapshot = state.withLock { $0 }
         let requests = snapshot.requests.sorted { ($0.key.handler, $0.key.code) < ($1.key.handler, $1.key.code) }.map { key, count in
             MetricFamily.Sample(
-                labels: [("handler", key.handler), ("method", key.method), ("code", String(key.code))], value: Double(count))
+                labels: [(label, key.handler), ("method", key.method), ("code", String(key.code))], value: Double(count))
         }
         var durations = MetricFamily(
-            name: "warden_http_request_duration_seconds", kind: .histogram,
-            help: "Time to answer HTTP requests to the supervisor, by handler.")
+            name: "\(prefix)_request_duration_seconds", kind: .histogram,
+            help: "Time to answer HTTP requests to \(server), by \(label).")
         for (handler, timing) in snapshot.timings.sorted(by: { $0.key < $1.key }) {
             durations.samples += MetricFamily.histogram(
-                durations.name, durations.help, labels: [("handler", handler)],
+                durations.name, durations.help, labels: [(label, handler)],
                 buckets: Array(zip(Self.buckets, timing.bucketCounts)), sum: timing.sum, count: timing.count).samples
         }
         return [
             MetricFamily(
-                name: "warden_http_requests_total", kind: .counter, help: "HTTP requests answered by the supervisor.",
+                name: "\(prefix)_requests_total", kind: .counter, help: "HTTP requests answered by \(server).",
                 samples: requests),
             durations,
         ]

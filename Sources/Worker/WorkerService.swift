@@ -22,6 +22,8 @@ public struct WorkerService: Sendable {
     public var metrics: @Sendable () -> [MetricFamily]
     /// The worker's own routes on its socket (the engine's /v1/trading/...).
     public var routes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in }
+    /// Awaited before READY=1 (the API's listener is bound), so ready means reachable.
+    public var ready: @Sendable () async -> Void = {}
 
     public init(
         role: String, name: String, socketPath: String, readyStatus: String, logger: Logger, work: (any Service)? = nil,
@@ -59,13 +61,17 @@ public struct WorkerService: Sendable {
         let socketPath = self.socketPath
         let readyStatus = self.readyStatus
         let logger = self.logger
+        let ready = self.ready
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .unixDomainSocket(path: socketPath), serverName: "warden-\(role)"),
             onServerRunning: { _ in
                 chmod(socketPath, 0o600)
-                logger.info("worker ready", metadata: ["role": "\(role)", "socket": "\(socketPath)"])
-                notifier.ready(status: readyStatus)
+                Task {
+                    await ready()
+                    logger.info("worker ready", metadata: ["role": "\(role)", "socket": "\(socketPath)"])
+                    notifier.ready(status: readyStatus)
+                }
             },
             logger: logger)
         var services: [any Service] = [app]

@@ -1,3 +1,5 @@
+import Storage
+
 /// An alert as kept in the database's history (`alerts`), one row per firing episode.
 public struct StoredAlert: Sendable, Codable, Equatable {
     public var id: Int64
@@ -98,4 +100,14 @@ extension StoredAlert {
 extension Silence {
     /// What the audit log says about a new silence.
     var auditDetail: String { "\(matchers.joined(separator: " ")): \(comment)" }
+}
+
+extension DatabaseHandle {
+    /// The alert store on this handle (the supervisor's, `warden alerts`, the API's).
+    public func alertStore() -> any AlertStore {
+        switch engine {
+        case .sqlite(_, let pool): SQLiteAlertStore(database: pool)
+        case .postgres(_, let client): PostgresAlertStore(client: client)
+        }
+    }
 }

@@ -5,22 +5,6 @@ import Logging
 import Storage
 import WardenCore
 
-/// The database the alert commands read and write, its schema brought up to date first.
-private func alertDatabase(_ options: CommonOptions) async throws -> (DatabaseLocation, WardenConfiguration) {
-    let configuration = try options.loadConfiguration()
-    let directories = options.directories(for: configuration)
-    do {
-        let location = try DatabaseLocation(settings: configuration.database, stateDirectory: directories.state)
-        if case .sqlite(let path) = location {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        }
-        _ = try await Migrator(location: location, wardenVersion: Warden.version, logger: Logger(label: "warden.database")).migrate()
-        return (location, configuration)
-    } catch let error as WardenError {
-        throw fail(error)
-    }
-}
-
 private func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
 private func formatTime(_ milliseconds: Int64?) -> String {
@@ -52,7 +36,7 @@ struct AlertsCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard limit > 0 else { throw fail(WardenError(.usage, "--limit must be at least 1")) }
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let limit = limit
             let rows = try await AlertingSetup.withStore(location) { try await $0.outbox(limit: limit) }.map {
                 Row(id: $0.id, integration: $0.integration, state: $0.state, attempts: $0.attempts, lastError: $0.lastError, createdAt: $0.createdAt, sentAt: $0.sentAt)
@@ -72,7 +56,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let states = all ? ["firing", "pending", "resolved"] : ["firing", "pending"]
             let alerts = try await AlertingSetup.withStore(location) { try await $0.alerts(states: states) }
             if json { try printJSON(alerts); return }
@@ -97,7 +81,7 @@ struct AlertsCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let setup = try AlertingSetup.load(configPath: options.configPath)
             let time = nowMilliseconds()
             let (by, comment, id) = (by, comment, id)
@@ -132,7 +116,7 @@ struct SilenceCommand: AsyncParsableCommand {
             guard let length = DurationText.parse(duration), length > .zero else {
                 throw fail(WardenError(.usage, "expected a duration such as 2h or 30m, found '\(duration)'", location: "--for"))
             }
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let time = nowMilliseconds()
             let silence = Silence(
                 id: UUID().uuidString.lowercased(), matchers: matchers, startsAt: time, endsAt: time + length.nanoseconds / 1_000_000,
@@ -149,7 +133,7 @@ struct SilenceCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let time = nowMilliseconds()
             let all = all
             let silences = try await AlertingSetup.withStore(location) { try await $0.silences(activeAt: all ? nil : time) }
@@ -168,7 +152,7 @@ struct SilenceCommand: AsyncParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() async throws {
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let id = id
             let expired = try await AlertingSetup.withStore(location) { try await $0.expireSilence(id, at: nowMilliseconds()) }
             guard expired else { throw fail(WardenError(.usage, "no active silence has the id (or unique prefix) '\(id)'")) }
@@ -232,7 +216,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 let known = setup.config.receivers.keys.sorted().joined(separator: ", ")
                 throw fail(WardenError(.usage, "no receiver '\(self.receiver)' in alerting.receivers (known: \(known.isEmpty ? "none" : known))"))
             }
-            let (location, _) = try await alertDatabase(options)
+            let (location, _) = try await options.migratedDatabase()
             let time = nowMilliseconds()
             var failed = false
             for integration in receiver.integrations {

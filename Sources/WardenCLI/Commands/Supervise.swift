@@ -78,7 +78,7 @@ struct Supervise: AsyncParsableCommand {
         } catch {
             throw fail(WardenError(.runtime, "cannot open the database: \(error)", location: "\(location)"))
         }
-        let alertStore = AlertingSetup.store(databaseHandle)
+        let alertStore = databaseHandle.alertStore()
         let launch = ChildLaunch(
             selfExecutable: ChildLaunch.currentExecutable(), directories: directories, configPath: configPath,
             environment: ProcessInfo.processInfo.environment)

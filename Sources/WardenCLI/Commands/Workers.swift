@@ -8,7 +8,7 @@ import Trading
 import WardenCore
 import Worker
 
-/// Shared by `warden engine` and `warden api`.
+/// `warden engine`.
 private func runWorker(role: String, options: CommonOptions) async throws {
     let configuration = try options.loadConfiguration()
     let directories = options.directories(for: configuration)
@@ -17,10 +17,6 @@ private func runWorker(role: String, options: CommonOptions) async throws {
     var worker = WorkerService(
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)
-    guard role == "engine" else {
-        try await runOrFail(worker, socket: directories.workerSocket(name))
-        return
-    }
     let settings = configuration.engine
     // Fails closed: what is not built yet is refused, never replaced by paper trading.
     if settings.exchange.kind == .bingx || settings.marketData.source == "bingx", settings.exchange.market == .swap {
@@ -69,7 +65,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
     }
 }
 
-private func runOrFail(_ worker: WorkerService, socket: String) async throws {
+func runOrFail(_ worker: WorkerService, socket: String) async throws {
     do {
         try await worker.run()
     } catch let error as WardenError {
@@ -133,19 +129,4 @@ struct Engine: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws { try await runWorker(role: "engine", options: options) }
-}
-
-struct API: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "api",
-        abstract: "Run the API worker (started by the supervisor).",
-        discussion: """
-            For now this is the worker lifecycle and nothing else: READY=1 once RUNTIME_DIR/<name>.sock serves \
-            /healthz, WATCHDOG=1 at half of WATCHDOG_USEC, STATUS=, and STOPPING=1 with a clean exit on SIGTERM. \
-            REST, WebSocket and authentication arrive with the API issue.
-            """)
-
-    @OptionGroup var options: CommonOptions
-
-    func run() async throws { try await runWorker(role: "api", options: options) }
 }

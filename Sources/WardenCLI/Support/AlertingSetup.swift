@@ -30,14 +30,6 @@ struct AlertingSetup {
 
     /// Runs `body` with the alert store of the configured database (PostgreSQL's pool running meanwhile).
     static func withStore<T: Sendable>(_ location: DatabaseLocation, _ body: @escaping @Sendable (any AlertStore) async throws -> T) async throws -> T {
-        try await DatabaseHandle.with(location, logger: Logger(label: "warden.cli")) { handle in try await body(store(handle)) }
-    }
-
-    /// The alert store on the process's database handle.
-    static func store(_ handle: DatabaseHandle) -> any AlertStore {
-        switch handle.engine {
-        case .sqlite(_, let pool): SQLiteAlertStore(database: pool)
-        case .postgres(_, let client): PostgresAlertStore(client: client)
-        }
+        try await DatabaseHandle.with(location, logger: Logger(label: "warden.cli")) { handle in try await body(handle.alertStore()) }
     }
 }

@@ -9,6 +9,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var backup: BackupSettings
     public var engine: EngineSettings
     public var recovery: RecoverySettings
+    public var api: APISettings
     public var children: [ChildSpec]
     /// The environment whose overlay was laid over the file (`--env`, `WARDEN_ENV`); nil for none.
     public var environment: String?
@@ -16,10 +17,11 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
         database: DatabaseSettings = DatabaseSettings(), backup: BackupSettings = BackupSettings(),
-        engine: EngineSettings = EngineSettings(), recovery: RecoverySettings = RecoverySettings(), children: [ChildSpec] = ChildSpec.defaults
+        engine: EngineSettings = EngineSettings(), recovery: RecoverySettings = RecoverySettings(), api: APISettings = APISettings(), children: [ChildSpec] = ChildSpec.defaults
     ) {
         self.engine = engine
         self.recovery = recovery
+        self.api = api
         self.supervisor = supervisor
         self.logging = logging
         self.database = database
@@ -28,7 +30,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     }
 
     /// `alerting:` is read by the Alerting module (Alertmanager's schema), not decoded here.
-    static let keys = ["supervisor", "logging", "database", "backup", "engine", "recovery", "children", "alerting"]
+    static let keys = ["supervisor", "logging", "database", "backup", "engine", "recovery", "api", "children", "alerting"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -39,6 +41,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
             backup: fields.read("backup", default: BackupSettings()),
             engine: fields.read("engine", default: EngineSettings()),
             recovery: fields.read("recovery", default: RecoverySettings()),
+            api: fields.read("api", default: APISettings()),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }
@@ -182,7 +185,7 @@ extension WardenConfiguration {
             // The password inside a URL is a secret on its own, wherever it is printed.
             if let password = URLComponents(string: url.value)?.password { secrets.append(password) }
         }
-        for text in [backup.encryptionKey, backup.s3?.secretAccessKey].compactMap({ $0 }) where text.reference != nil {
+        for text in [backup.encryptionKey, backup.s3?.secretAccessKey, api.signingKey].compactMap({ $0 }) where text.reference != nil {
             secrets.append(text.value)
         }
         return secrets

@@ -43,6 +43,9 @@ extension Duration {
         return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
     }
 
+    /// The duration in milliseconds, the unit of every stored time.
+    public var milliseconds: Int64 { nanoseconds / 1_000_000 }
+
     /// The duration in microseconds, as sd_notify's `*_USEC` fields want it.
     public var microseconds: Int64 { nanoseconds / 1_000 }
 

@@ -1,0 +1,73 @@
+/// Each route's description for the OpenAPI document: what it does, its parameters, its body,
+/// and its answers. `OpenAPITests` checks this table and the route table name the same endpoints.
+struct OperationSpec: Sendable {
+    var summary: String
+    var tag: String
+    var query: [(String, JSONValue, String)] = []
+    var body: String?
+    /// Status → schema name (nil: no body described).
+    var responses: [(Int, String?)]
+    /// Statuses with the error body, besides the ones every protected route has (401, 403, 429).
+    var errors: [Int] = []
+}
+
+enum Operations {
+    static let history: [(String, JSONValue, String)] = [
+        ("market", Schemas.string, "Only this market (BTCUSDT)."), ("strategy", Schemas.string, "Only this strategy."),
+        ("from", Schemas.integer, "From this time, epoch milliseconds, inclusive."), ("to", Schemas.integer, "Up to this time, epoch milliseconds, inclusive."),
+        ("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Items per page (default 100)."),
+        ("cursor", Schemas.string, "The next_cursor of the previous page."),
+    ]
+    static let market: [(String, JSONValue, String)] = [("market", Schemas.string, "Only the slot on this market (default: every market the strategy runs on).")]
+
+    static let all: [String: OperationSpec] = [
+        "POST /auth/login": OperationSpec(summary: "Log in with a user name and password", tag: "auth", body: "Login", responses: [(200, "Tokens")], errors: [400, 415]),
+        "POST /auth/refresh": OperationSpec(summary: "Swap a refresh token for new tokens (the old one is spent)", tag: "auth", body: "RefreshRequest", responses: [(200, "Tokens")], errors: [400, 415]),
+        "POST /auth/logout": OperationSpec(summary: "Revoke a refresh token and its family", tag: "auth", body: "RefreshRequest", responses: [(200, "Done")], errors: [400, 415]),
+        "GET /auth/me": OperationSpec(summary: "Who the credential belongs to", tag: "auth", responses: [(200, "Me")]),
+        "GET /users": OperationSpec(summary: "List users", tag: "users", responses: [(200, "UserList")]),
+        "POST /users": OperationSpec(summary: "Add a user", tag: "users", body: "NewUser", responses: [(201, "User")], errors: [400, 409, 415]),
+        "POST /users/{name}/disable": OperationSpec(summary: "Disable a user, ending their sessions and keys", tag: "users", responses: [(200, "Done")], errors: [404, 409]),
+        "GET /keys": OperationSpec(summary: "List API keys (never their secrets)", tag: "keys", responses: [(200, "APIKeyList")]),
+        "POST /keys": OperationSpec(summary: "Make an API key for yourself; its text is shown once", tag: "keys", body: "NewKey", responses: [(201, "CreatedKey")], errors: [400, 415]),
+        "DELETE /keys/{prefix}": OperationSpec(summary: "Revoke an API key", tag: "keys", responses: [(200, "Done")], errors: [404]),
+        "GET /trading/status": OperationSpec(summary: "The engine's state", tag: "trading", responses: [(200, "TradingReply")], errors: [503]),
+        "POST /trading/stop": OperationSpec(summary: "Pause new entries (exits and stops still run)", tag: "trading", responses: [(200, "TradingReply")], errors: [409, 503]),
+        "POST /trading/start": OperationSpec(summary: "Resume entries", tag: "trading", responses: [(200, "TradingReply")], errors: [409, 503]),
+        "GET /trading/portfolio": OperationSpec(summary: "Equity, positions and exposure", tag: "trading", responses: [(200, "Portfolio")], errors: [503]),
+        "GET /trading/positions": OperationSpec(summary: "Open positions per strategy slot", tag: "trading", responses: [(200, "PositionList")]),
+        "GET /trading/orders": OperationSpec(summary: "Orders that may still be open on the venue", tag: "trading", responses: [(200, "OpenOrders")], errors: [503]),
+        "POST /trading/orders": OperationSpec(summary: "Place a manual order", tag: "trading", body: "ManualOrder", responses: [(201, "OrderReply"), (409, "OrderReply")], errors: [400, 415, 503]),
+        "POST /trading/orders/{id}/cancel": OperationSpec(summary: "Cancel an open order by its client order id", tag: "trading", responses: [(200, "OrderReply"), (409, "OrderReply")], errors: [503]),
+        "GET /trading/fills": OperationSpec(summary: "Fills, oldest first, filtered and paged", tag: "trading", query: history, responses: [(200, "FillPage")], errors: [400]),
+        "GET /trading/trades": OperationSpec(summary: "Round-trip trades, by entry time, filtered and paged", tag: "trading", query: history, responses: [(200, "TradePage")], errors: [400]),
+        "GET /strategies": OperationSpec(summary: "Strategy slots with parameters and bounds", tag: "strategies", responses: [(200, "StrategiesReply")], errors: [503]),
+        "POST /strategies": OperationSpec(summary: "Create a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
+        "DELETE /strategies/{name}": OperationSpec(summary: "Archive a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
+        "POST /strategies/{name}/activate": OperationSpec(summary: "Activate a strategy", tag: "strategies", query: market, responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [503]),
+        "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [503]),
+        "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [400, 415, 503]),
+        "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
+        "POST /backtests": OperationSpec(summary: "Run a backtest as a job (not built yet)", tag: "backtests", responses: [], errors: [501]),
+        "GET /backtests": OperationSpec(summary: "List backtest jobs (not built yet)", tag: "backtests", responses: [], errors: [501]),
+        "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress and result (not built yet)", tag: "backtests", responses: [], errors: [501]),
+        "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a backtest (not built yet)", tag: "backtests", responses: [], errors: [501]),
+        "GET /analytics/performance": OperationSpec(summary: "Returns, Sharpe, Sortino, drawdown (not built yet)", tag: "analytics", responses: [], errors: [501]),
+        "GET /analytics/risk": OperationSpec(summary: "The risk layer's view (not built yet)", tag: "analytics", responses: [], errors: [501]),
+        "GET /reports/{period}": OperationSpec(summary: "Daily, weekly, monthly reports (not built yet)", tag: "reports", responses: [], errors: [501]),
+        "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")]),
+        "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
+        "GET /monitoring/system": OperationSpec(summary: "The supervisor's children and jobs, the database", tag: "monitoring", responses: [(200, "System")]),
+        "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),
+        "GET /operations/backups": OperationSpec(summary: "Recent backups", tag: "operations", responses: [(200, "BackupList")]),
+        "POST /operations/backups": OperationSpec(summary: "Back up now (a supervisor job)", tag: "operations", responses: [(202, "ControlReply"), (409, "ControlReply")], errors: [503]),
+        "POST /operations/recovery": OperationSpec(summary: "Start a recovery (not built yet)", tag: "operations", responses: [], errors: [501]),
+        "POST /operations/deployments": OperationSpec(summary: "Deploy a release (not built yet)", tag: "operations", responses: [], errors: [501]),
+        "GET /openapi.json": OperationSpec(summary: "This document", tag: "meta", responses: [(200, nil)]),
+        "GET /docs": OperationSpec(summary: "A readable reference of this document", tag: "meta", responses: [(200, nil)]),
+    ]
+
+    static let lists: [String: String] = [
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup",
+    ]
+}

@@ -1,0 +1,91 @@
+/// The shapes of the API's bodies, as OpenAPI 3.1 (JSON Schema 2020-12) schemas.
+enum Schemas {
+    static let string: JSONValue = ["type": "string"]
+    static let integer: JSONValue = ["type": "integer"]
+    static let number: JSONValue = ["type": "number"]
+    static let boolean: JSONValue = ["type": "boolean"]
+    static let decimal: JSONValue = ["type": ["number", "string"]]
+    static let role: JSONValue = ["type": "string", "enum": ["viewer", "operator", "admin"]]
+
+    static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
+
+    /// An object whose `required` members are always there; the rest may be absent (never null).
+    static func object(_ properties: [String: JSONValue], required: [String], open: Bool = true) -> JSONValue {
+        var schema: JSONValue = ["type": "object", "properties": .object(properties), "required": .array(required.map(JSONValue.string))]
+        if !open { schema["additionalProperties"] = false }
+        return schema
+    }
+
+    static func page(_ item: String) -> JSONValue {
+        object(["items": array(ref(item)), "next_cursor": string, "total": integer], required: ["items", "total"], open: false)
+    }
+
+    static let all: [String: JSONValue] = [
+        "Error": object([
+            "error": object(["code": string, "message": string, "field": string], required: ["code", "message"], open: false),
+        ], required: ["error"], open: false),
+        "Login": object(["username": string, "password": string], required: ["username", "password"]),
+        "RefreshRequest": object(["refresh_token": string], required: ["refresh_token"]),
+        "Tokens": object(
+            ["access_token": string, "refresh_token": string, "token_type": ["type": "string", "const": "bearer"], "expires_in": integer],
+            required: ["access_token", "refresh_token", "token_type", "expires_in"], open: false),
+        "Me": object(["id": integer, "name": string, "role": role, "credential": string], required: ["id", "name", "role", "credential"], open: false),
+        "Done": object(["ok": boolean, "message": string], required: ["ok", "message"], open: false),
+        "User": object(
+            ["id": integer, "name": string, "role": role, "created_at": integer, "disabled": boolean, "disabled_at": integer],
+            required: ["id", "name", "role", "created_at", "disabled"]),
+        "NewUser": object(["name": string, "password": string, "role": role], required: ["name", "password", "role"]),
+        "APIKey": object(
+            ["prefix": string, "name": string, "owner": string, "role": role, "created_at": integer, "expires_at": integer, "revoked_at": integer, "last_used_at": integer],
+            required: ["prefix", "name", "owner", "role", "created_at"]),
+        "NewKey": object(["name": string, "role": role, "expires_at": integer], required: ["name", "role"]),
+        "CreatedKey": object(["key": string, "record": ref("APIKey")], required: ["key", "record"], open: false),
+        "TradingStatus": object(
+            ["state": string, "reason": string, "bar": integer, "bars": integer, "equity": number], required: ["state", "bar", "bars", "equity"]),
+        "TradingReply": object(["ok": boolean, "message": string, "status": ref("TradingStatus")], required: ["ok", "message", "status"]),
+        "Position": object(
+            ["strategy": string, "market": string, "quantity": decimal, "entry_price": decimal, "opened_at": integer],
+            required: ["strategy", "market", "quantity", "entry_price"]),
+        "Portfolio": object(
+            ["equity": number, "positions": array(ref("Position")), "exposure": number, "open_orders": integer],
+            required: ["equity", "positions", "exposure", "open_orders"], open: false),
+        "OpenOrder": object(
+            ["client_order_id": string, "exchange_order_id": string, "strategy": string, "market": string, "side": string, "type": string,
+             "quantity": string, "price": string, "status": string],
+            required: ["client_order_id", "strategy", "market", "side", "type", "status"]),
+        "OpenOrders": object(["orders": array(ref("OpenOrder"))], required: ["orders"]),
+        "ManualOrder": object(
+            ["market": string, "side": ["type": "string", "enum": ["buy", "sell"]], "quantity": ["type": "number", "exclusiveMinimum": 0],
+             "price": ["type": "number", "exclusiveMinimum": 0]],
+            required: ["market", "side", "quantity"]),
+        "OrderReply": object(["ok": boolean, "client_order_id": string, "state": string, "message": string], required: ["ok", "state", "message"]),
+        "FillItem": object(["strategy": string, "fill": ["type": "object"]], required: ["strategy", "fill"], open: false),
+        "FillPage": page("FillItem"),
+        "TradeItem": object(
+            ["strategy": string, "market": string,
+             "trade": object(["entry_time": integer, "entry_price": number, "quantity": number, "fees": number, "pnl": number, "return": number],
+                             required: ["entry_time", "entry_price", "quantity", "pnl"])],
+            required: ["strategy", "market", "trade"], open: false),
+        "TradePage": page("TradeItem"),
+        "Strategy": object(
+            ["name": string, "market": string, "active": boolean, "parameters": ["type": "object", "additionalProperties": number],
+             "bounds": array(["type": "object"]), "position": number],
+            required: ["name", "market", "active", "parameters", "bounds"]),
+        "StrategiesReply": object(["ok": boolean, "message": string, "strategies": array(ref("Strategy"))], required: ["ok", "message", "strategies"]),
+        "Parameters": ["type": "object", "additionalProperties": number, "minProperties": 1],
+        "System": object(["supervisor": ["type": "object"], "supervisor_error": string, "database": string], required: ["database"], open: false),
+        "TradingView": object(
+            ["engine": ref("TradingStatus"), "engine_error": string, "open_orders": integer, "positions": integer], required: ["open_orders", "positions"], open: false),
+        "Alert": object(
+            ["id": integer, "fingerprint": string, "name": string, "labels": ["type": "object"], "annotations": ["type": "object"], "state": string,
+             "starts_at": integer, "acked_by": string, "acked_at": integer, "ack_comment": string],
+            required: ["id", "name", "state"]),
+        "Acknowledge": object(["comment": string], required: []),
+        "Backup": object(
+            ["id": string, "engine": string, "started_at": integer, "finished_at": integer, "size_bytes": integer, "sha256": string,
+             "verified_at": integer, "restore_tested_at": integer],
+            required: ["id", "engine", "started_at"], open: false),
+        "ControlReply": object(["ok": boolean, "message": string], required: ["ok", "message"]),
+    ]
+}

@@ -1,0 +1,197 @@
+import Foundation
+import Hummingbird
+import Trading
+import WardenProtocol
+
+/// Trading: the engine's state, pause/resume, positions, orders, fills, trades, manual orders.
+enum TradingRoutes {
+    struct Page<Item: Encodable>: Encodable {
+        var items: [Item]
+        /// Pass as `cursor` for the next page; absent on the last one.
+        var nextCursor: String?
+        var total: Int
+        enum CodingKeys: String, CodingKey {
+            case items, total
+            case nextCursor = "next_cursor"
+        }
+    }
+
+    struct Portfolio: Encodable {
+        var equity: Double
+        var positions: [PositionItem]
+        /// Open positions at their entry prices, as a fraction of equity.
+        var exposure: Double
+        var openOrders: Int
+        enum CodingKeys: String, CodingKey {
+            case equity, positions, exposure
+            case openOrders = "open_orders"
+        }
+    }
+
+    struct PositionItem: Encodable {
+        var strategy: String
+        var market: String
+        var quantity: Decimal
+        var entryPrice: Decimal
+        var openedAt: Int64
+        enum CodingKeys: String, CodingKey {
+            case strategy, market, quantity
+            case entryPrice = "entry_price", openedAt = "opened_at"
+        }
+        init(_ position: Position) {
+            strategy = position.strategy
+            market = position.market
+            quantity = position.quantity
+            entryPrice = position.entryPrice
+            openedAt = position.openedAt
+        }
+    }
+
+    struct ManualOrder: Decodable {
+        var market: String
+        var side: String
+        var quantity: Double
+        var price: Double?
+    }
+
+    static func routes(_ services: APIServices) -> [APIRoute] {
+        let engine = services.engine
+        let store = services.store
+        return [
+            APIRoute(.get, "/trading/status", role: .viewer) { _, _ in
+                try JSON.response(try await peerCall("engine") { try await engine.status() })
+            },
+            APIRoute(.post, "/trading/stop", role: .operator) { _, context in
+                let by = try context.caller.actor
+                return try JSON.response(try await peerCall("engine") { try await engine.pause(by: by) })
+            },
+            APIRoute(.post, "/trading/start", role: .operator) { _, context in
+                let by = try context.caller.actor
+                return try JSON.response(try await peerCall("engine") { try await engine.resume(by: by) })
+            },
+            APIRoute(.get, "/trading/positions", role: .viewer) { _, _ in try JSON.response(try await store.positions().map(PositionItem.init)) },
+            APIRoute(.get, "/trading/portfolio", role: .viewer) { _, _ in
+                let status = try await peerCall("engine") { try await engine.status() }.status
+                let positions = try await store.positions()
+                let held = positions.reduce(0.0) { $0 + NSDecimalNumber(decimal: $1.quantity * $1.entryPrice).doubleValue }
+                return try JSON.response(Portfolio(
+                    equity: status.equity, positions: positions.map(PositionItem.init), exposure: status.equity > 0 ? held / status.equity : 0,
+                    openOrders: try await store.openOrders().count))
+            },
+            APIRoute(.get, "/trading/orders", role: .viewer) { _, _ in
+                try JSON.response(try await peerCall("engine") { try await engine.openOrders() })
+            },
+            APIRoute(.post, "/trading/orders", role: .operator) { request, context in
+                let order = try await request.decode(as: ManualOrder.self, context: context)
+                guard ["buy", "sell"].contains(order.side.lowercased()) else { throw APIError.invalid("side", "side must be buy or sell, found '\(order.side)'") }
+                guard order.quantity > 0, order.quantity.isFinite else { throw APIError.invalid("quantity", "quantity must be a positive number") }
+                if let price = order.price, !(price > 0 && price.isFinite) { throw APIError.invalid("price", "price must be a positive number") }
+                let by = try context.caller.actor
+                let reply = try await peerCall("engine") {
+                    try await engine.place(OrderRequest(market: order.market, side: order.side.lowercased(), quantity: order.quantity, price: order.price), by: by)
+                }
+                return try JSON.response(reply, status: reply.ok ? .created : .conflict)
+            },
+            APIRoute(.post, "/trading/orders/{id}/cancel", role: .operator) { _, context in
+                let id = try context.parameter("id")
+                let by = try context.caller.actor
+                let reply = try await peerCall("engine") { try await engine.cancel(id, by: by) }
+                return try JSON.response(reply, status: reply.ok ? .ok : .conflict)
+            },
+            APIRoute(.get, "/trading/fills", role: .viewer) { request, _ in
+                let filter = try HistoryFilter(request)
+                let fills = try await store.fills().filter { filter.keeps(strategy: $0.strategy, market: $0.fill.market, time: $0.fill.time) }
+                return try JSON.response(try filter.page(fills.map(FillItem.init)))
+            },
+            APIRoute(.get, "/trading/trades", role: .viewer) { request, _ in
+                let filter = try HistoryFilter(request)
+                let trades = SlotTrades.pair(try await store.fills()).flatMap { slot in
+                    slot.trades.map { TradeItem(strategy: slot.strategy, market: slot.market, trade: $0) }
+                }.filter { filter.keeps(strategy: $0.strategy, market: $0.market, time: $0.trade.entryTime) }
+                    .sorted { ($0.trade.entryTime, $0.strategy, $0.market) < ($1.trade.entryTime, $1.strategy, $1.market) }
+                return try JSON.response(try filter.page(trades))
+            },
+        ]
+    }
+
+    struct FillItem: Encodable {
+        var strategy: String
+        var market: String
+        var side: String
+        var price: Decimal
+        var quantity: Decimal
+        var fee: Decimal
+        var feeAsset: String
+        var time: Int64
+        var clientOrderID: String
+        var exchangeOrderID: String
+        var tradeID: String
+        enum CodingKeys: String, CodingKey {
+            case strategy, market, side, price, quantity, fee, time
+            case feeAsset = "fee_asset", clientOrderID = "client_order_id", exchangeOrderID = "exchange_order_id", tradeID = "trade_id"
+        }
+        init(_ recorded: RecordedFill) {
+            let fill = recorded.fill
+            strategy = recorded.strategy
+            market = fill.market
+            side = fill.side.rawValue
+            price = fill.price
+            quantity = fill.quantity
+            fee = fill.fee
+            feeAsset = fill.feeAsset
+            time = fill.time
+            clientOrderID = fill.clientOrderID
+            exchangeOrderID = fill.exchangeOrderID
+            tradeID = fill.tradeID
+        }
+    }
+
+    struct TradeItem: Encodable {
+        var strategy: String
+        var market: String
+        var trade: Trade
+    }
+}
+
+/// `market`, `strategy`, `from`, `to` (epoch ms, inclusive) and cursor pagination (`limit`, at most
+/// 1000, default 100; `cursor` from the previous page). History only grows at its end, so a
+/// position in the filtered list is a stable cursor.
+struct HistoryFilter {
+    var market: String?
+    var strategy: String?
+    var from: Int64?
+    var to: Int64?
+    var limit: Int
+    var offset: Int
+
+    init(_ request: Request) throws {
+        market = try request.query("market")
+        strategy = try request.query("strategy")
+        from = try request.query("from")
+        to = try request.query("to")
+        limit = try request.query("limit") ?? 100
+        guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(limit)") }
+        let cursor: String? = try request.query("cursor")
+        if let cursor {
+            guard let decoded = Data(base64Encoded: cursor).flatMap({ String(data: $0, encoding: .utf8) }), decoded.hasPrefix("o:"),
+                  let offset = Int(decoded.dropFirst(2)), offset >= 0
+            else { throw APIError.invalid("cursor", "cursor is not one this API gave out") }
+            self.offset = offset
+        } else {
+            offset = 0
+        }
+        if let from, let to, from > to { throw APIError.invalid("from", "from (\(from)) is after to (\(to))") }
+    }
+
+    func keeps(strategy: String, market: String, time: Int64) -> Bool {
+        (self.strategy.map { $0 == strategy } ?? true) && (self.market.map { $0 == market } ?? true)
+            && (from.map { time >= $0 } ?? true) && (to.map { time <= $0 } ?? true)
+    }
+
+    func page<Item: Encodable>(_ items: [Item]) throws -> TradingRoutes.Page<Item> {
+        let start = min(offset, items.count)
+        let end = min(start + limit, items.count)
+        let next = end < items.count ? Data("o:\(end)".utf8).base64EncodedString() : nil
+        return TradingRoutes.Page(items: Array(items[start..<end]), nextCursor: next, total: items.count)
+    }
+}
