@@ -185,7 +185,8 @@ let package = Package(
         .testTarget(name: "BackupTests", dependencies: ["Backup", "Storage", "WardenCore"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Resilience", "WardenCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "APITests", dependencies: [
-            "API", "Accounts", "Storage", "WardenCore", "Trading", "WardenProtocol",
+            "API", "Accounts", "Alerting", "Storage", "TradingStore", "Telemetry", "WardenCore", "Trading", "WardenProtocol",
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

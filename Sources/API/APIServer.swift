@@ -38,7 +38,7 @@ public struct APIServer: Sendable {
     /// The router with everything on it (tests drive it in process with HummingbirdTesting).
     public func router() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: MetricsMiddleware(metrics: metrics, known: Set(routes.map(\.path))))
         router.add(middleware: SecurityHeadersMiddleware(tls: services.settings.tls != nil, allowedOrigins: Set(services.settings.corsOrigins)))
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: Int(services.settings.bodyLimit.bytes)))
@@ -92,6 +92,8 @@ public struct APIServer: Sendable {
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let metrics: APIMetrics
+    /// The table's templates; anything else (Hummingbird's not-found marker) is `unmatched`.
+    let known: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -100,8 +102,8 @@ struct MetricsMiddleware: RouterMiddleware {
             let route = context.endpointPath.map { path in
                 let trimmed = path.hasPrefix("/api/v1") ? String(path.dropFirst(7)) : path.hasPrefix("/api") ? String(path.dropFirst(4)) : path
                 return trimmed.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-            } ?? "unmatched"
-            metrics.requests.record(path: route, method: request.method.rawValue, code: code, duration: ContinuousClock.now - started)
+            }
+            metrics.requests.record(path: route.flatMap { known.contains($0) ? $0 : nil } ?? "unmatched", method: request.method.rawValue, code: code, duration: ContinuousClock.now - started)
         }
         do {
             let response = try await next(request, context)

@@ -4,9 +4,9 @@ import Hummingbird
 /// The OpenAPI document and its readable reference page, both built once from the route table.
 enum DocumentRoutes {
     static func routes(for table: [APIRoute]) -> [APIRoute] {
-        let document = OpenAPIDocument.build(table + [placeholder("/openapi.json"), placeholder("/docs")])
-        let json = (try? JSON.encoder.encode(document)) ?? Data("{}".utf8)
-        let page = Data(ReferencePage.html(table).utf8)
+        let described = table + [placeholder("/openapi.json"), placeholder("/docs")]
+        let json = (try? JSON.encoder.encode(OpenAPIDocument.build(described))) ?? Data("{}".utf8)
+        let page = Data(ReferencePage.html(described).utf8)
         return [
             APIRoute(.get, "/openapi.json", role: nil) { _, _ in
                 Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
