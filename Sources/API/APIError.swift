@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Every refusal the API gives: `{"error": {"code", "message", "field"?}}` with its status.
@@ -78,6 +79,14 @@ public struct APIError: Error, HTTPResponseError, Sendable {
 /// anything else as a 500 whose detail goes to the log, not to the caller.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    /// Every route's full path and method, to tell "no such path" (404) from "not this method" (405).
+    let routes: [(path: [Substring], method: HTTPRequest.Method)]
+
+    init(routes: [APIRoute]) {
+        self.routes = routes.map { route in
+            ((route.path == "/docs" ? "/api/docs" : "/api/v1" + route.path).split(separator: "/"), route.method)
+        }
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -85,11 +94,29 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             throw error
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = allowedMethods(request.uri.path), !allowed.isEmpty {
+                throw APIError(
+                    .methodNotAllowed, "method_not_allowed", "\(request.method) is not served here; use \(allowed.joined(separator: " or "))",
+                    headers: [.allow: allowed.joined(separator: ", ")])
+            }
             let codes: [Int: String] = [400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type"]
             throw APIError(error.status, codes[error.status.code] ?? "http_\(error.status.code)", error.body ?? error.status.reasonPhrase, headers: error.headers)
+        } catch let error as DecodingError {
+            throw APIError.decoding(error)
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             throw APIError(.internalServerError, "internal", "the request failed inside Warden; the API's log has the detail")
         }
+    }
+}
+
+extension ErrorMiddleware {
+    /// The methods served on `path`, nil when no route has that path.
+    func allowedMethods(_ path: String) -> [String]? {
+        let parts = path.split(separator: "/")
+        let methods = routes.filter { route in
+            route.path.count == parts.count && zip(route.path, parts).allSatisfy { pattern, part in pattern.hasPrefix("{") || pattern == part }
+        }.map(\.method.rawValue)
+        return methods.isEmpty ? nil : Array(Set(methods)).sorted()
     }
 }

@@ -61,7 +61,7 @@ enum JSON {
 extension Request {
     /// A query parameter parsed, or a 400 naming it.
     func query<T: LosslessStringConvertible>(_ name: String, as type: T.Type = T.self) throws -> T? {
-        guard let text = uri.queryParameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
+        guard let text = uri.queryParameters[Substring(name)].map(String.init) else { return nil }
         guard let value = T(text) else { throw APIError.invalid(name, "\(name) must be \(APIError.describe(T.self)), found '\(text)'") }
         return value
     }

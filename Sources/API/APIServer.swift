@@ -40,7 +40,7 @@ public struct APIServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics, known: Set(routes.map(\.path))))
         router.add(middleware: SecurityHeadersMiddleware(tls: services.settings.tls != nil, allowedOrigins: Set(services.settings.corsOrigins)))
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: BodyLimitMiddleware(limit: Int(services.settings.bodyLimit.bytes)))
         let gate = self.gate
         let final = routes.map { route in

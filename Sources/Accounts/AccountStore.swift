@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -74,17 +75,25 @@ public struct AccountStore: Sendable {
     static let revokeUserKeys = SharedSQL("UPDATE api_keys SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
     static let audit = SharedSQL("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)")
 
-    /// Validates a name: what the audit log and the CLI can show without quoting.
+    /// Validates a name: what the audit log and the CLI can show without quoting (ASCII letters,
+    /// digits, `._@-`, starting with a letter or digit, at most 64).
     public static func validName(_ name: String) -> Bool {
-        name.range(of: "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$", options: .regularExpression) != nil
+        func plain(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c)) }
+        guard let first = name.unicodeScalars.first, plain(first), name.unicodeScalars.count <= 64 else { return false }
+        return name.unicodeScalars.allSatisfy { plain($0) || "._@-".unicodeScalars.contains($0) }
     }
 
-    /// At least 12 characters; at most 72 bytes, where bcrypt stops reading (a longer one would be
-    /// silently cut, so it is refused instead).
+    /// Length is what makes a password strong (NIST SP 800-63B): at least 12 characters (counted
+    /// as JSON Schema counts them, by code point), at most 1024; no composition rules.
     public static func checkPassword(_ password: String) throws {
-        if password.count < 12 { throw AccountError.weakPassword("use at least 12 characters") }
-        if password.utf8.count > 72 { throw AccountError.weakPassword("at most 72 bytes (bcrypt reads no further)") }
-        if Set(password).count < 4 { throw AccountError.weakPassword("use at least 4 different characters") }
+        if password.unicodeScalars.count < 12 { throw AccountError.weakPassword("use at least 12 characters") }
+        if password.unicodeScalars.count > 1024 { throw AccountError.weakPassword("use at most 1024 characters") }
+    }
+
+    /// What bcrypt is given: bcrypt reads only 72 bytes, so a longer password is first reduced to
+    /// its SHA-256 (so that its whole length counts, and two passwords sharing 72 bytes differ).
+    static func bcryptInput(_ password: String) -> String {
+        password.utf8.count <= 72 ? password : "sha256:" + Data(SHA256.hash(data: Data(password.utf8))).base64EncodedString()
     }
 
     @discardableResult
@@ -92,7 +101,7 @@ public struct AccountStore: Sendable {
         guard Self.validName(name) else { throw AccountError.invalidName(name) }
         try Self.checkPassword(password)
         if try await row(named: name) != nil { throw AccountError.duplicateUser(name) }
-        let hash = Bcrypt.hash(password, cost: bcryptCost)
+        let hash = Bcrypt.hash(Self.bcryptInput(password), cost: bcryptCost)
         let at = now()
         try await handle.execute([
             BoundStatement(Self.insertUser, [.text(name), .text(hash), .text(role.rawValue), .integer(at)]),
@@ -109,7 +118,7 @@ public struct AccountStore: Sendable {
         let at = now()
         // A new password ends every session the old one opened.
         try await handle.execute([
-            BoundStatement(Self.setPassword, [.text(Bcrypt.hash(password, cost: bcryptCost)), .text(name)]),
+            BoundStatement(Self.setPassword, [.text(Bcrypt.hash(Self.bcryptInput(password), cost: bcryptCost)), .text(name)]),
             BoundStatement(Self.revokeUserTokens, [.integer(at), .integer(user.id)]),
             BoundStatement(Self.audit, [.integer(at), .text(actor), .text("user.passwd"), .text("user:\(name)"), .null]),
         ], logger: logger)
@@ -147,10 +156,10 @@ public struct AccountStore: Sendable {
     /// check too, so the answer's timing does not tell which names exist.
     public func verify(name: String, password: String) async throws -> UserRecord? {
         guard let found = try await row(named: name) else {
-            _ = Bcrypt.hash(password, cost: bcryptCost)
+            _ = Bcrypt.hash(Self.bcryptInput(password), cost: bcryptCost)
             return nil
         }
-        guard password.utf8.count <= 72, Bcrypt.verify(password, hash: found.hash), !found.user.disabled else { return nil }
+        guard Bcrypt.verify(Self.bcryptInput(password), hash: found.hash), !found.user.disabled else { return nil }
         return found.user
     }
 

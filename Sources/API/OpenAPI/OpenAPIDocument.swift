@@ -15,7 +15,8 @@ enum OpenAPIDocument {
                 "x-warden-role": .string(route.role?.rawValue ?? "anyone"),
             ]
             var parameters: [JSONValue] = pathParameters(route.path).map { name in
-                ["name": .string(name), "in": "path", "required": true, "schema": Schemas.string]
+                // An alert is named by its number; everything else by text.
+                ["name": .string(name), "in": "path", "required": true, "schema": route.path.hasPrefix("/notifications/") ? ["type": "integer", "minimum": 1] : Schemas.string]
             }
             parameters += spec.query.map { name, schema, description in
                 ["name": .string(name), "in": "query", "required": false, "schema": schema, "description": .string(description)]

@@ -12,18 +12,20 @@ struct OperationSpec: Sendable {
 }
 
 enum Operations {
+    /// Epoch milliseconds, 1970 to 2100.
+    static let time: JSONValue = ["type": "integer", "minimum": 0, "maximum": 4_102_444_800_000]
     static let history: [(String, JSONValue, String)] = [
         ("market", Schemas.string, "Only this market (BTCUSDT)."), ("strategy", Schemas.string, "Only this strategy."),
-        ("from", Schemas.integer, "From this time, epoch milliseconds, inclusive."), ("to", Schemas.integer, "Up to this time, epoch milliseconds, inclusive."),
+        ("from", time, "From this time, epoch milliseconds, inclusive."), ("to", time, "Up to this time, epoch milliseconds, inclusive."),
         ("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Items per page (default 100)."),
-        ("cursor", Schemas.string, "The next_cursor of the previous page."),
+        ("cursor", ["type": "integer", "minimum": 0, "maximum": 2_147_483_647], "The next_cursor of the previous page."),
     ]
     static let market: [(String, JSONValue, String)] = [("market", Schemas.string, "Only the slot on this market (default: every market the strategy runs on).")]
 
     static let all: [String: OperationSpec] = [
-        "POST /auth/login": OperationSpec(summary: "Log in with a user name and password", tag: "auth", body: "Login", responses: [(200, "Tokens")], errors: [400, 415]),
-        "POST /auth/refresh": OperationSpec(summary: "Swap a refresh token for new tokens (the old one is spent)", tag: "auth", body: "RefreshRequest", responses: [(200, "Tokens")], errors: [400, 415]),
-        "POST /auth/logout": OperationSpec(summary: "Revoke a refresh token and its family", tag: "auth", body: "RefreshRequest", responses: [(200, "Done")], errors: [400, 415]),
+        "POST /auth/login": OperationSpec(summary: "Log in with a user name and password", tag: "auth", body: "Login", responses: [(200, "Tokens")], errors: [400, 401, 403, 415]),
+        "POST /auth/refresh": OperationSpec(summary: "Swap a refresh token for new tokens (the old one is spent)", tag: "auth", body: "RefreshRequest", responses: [(200, "Tokens")], errors: [400, 401, 403, 415]),
+        "POST /auth/logout": OperationSpec(summary: "Revoke a refresh token and its family", tag: "auth", body: "RefreshRequest", responses: [(200, "Done")], errors: [400, 404, 415]),
         "GET /auth/me": OperationSpec(summary: "Who the credential belongs to", tag: "auth", responses: [(200, "Me")]),
         "GET /users": OperationSpec(summary: "List users", tag: "users", responses: [(200, "UserList")]),
         "POST /users": OperationSpec(summary: "Add a user", tag: "users", body: "NewUser", responses: [(201, "User")], errors: [400, 409, 415]),
@@ -37,16 +39,16 @@ enum Operations {
         "GET /trading/portfolio": OperationSpec(summary: "Equity, positions and exposure", tag: "trading", responses: [(200, "Portfolio")], errors: [503]),
         "GET /trading/positions": OperationSpec(summary: "Open positions per strategy slot", tag: "trading", responses: [(200, "PositionList")]),
         "GET /trading/orders": OperationSpec(summary: "Orders that may still be open on the venue", tag: "trading", responses: [(200, "OpenOrders")], errors: [503]),
-        "POST /trading/orders": OperationSpec(summary: "Place a manual order", tag: "trading", body: "ManualOrder", responses: [(201, "OrderReply"), (409, "OrderReply")], errors: [400, 415, 503]),
-        "POST /trading/orders/{id}/cancel": OperationSpec(summary: "Cancel an open order by its client order id", tag: "trading", responses: [(200, "OrderReply"), (409, "OrderReply")], errors: [503]),
+        "POST /trading/orders": OperationSpec(summary: "Place a manual order", tag: "trading", body: "ManualOrder", responses: [(201, "OrderReply"), (409, "OrderRefusal")], errors: [400, 415, 503]),
+        "POST /trading/orders/{id}/cancel": OperationSpec(summary: "Cancel an open order by its client order id", tag: "trading", responses: [(200, "OrderReply"), (409, "OrderRefusal")], errors: [503]),
         "GET /trading/fills": OperationSpec(summary: "Fills, oldest first, filtered and paged", tag: "trading", query: history, responses: [(200, "FillPage")], errors: [400]),
         "GET /trading/trades": OperationSpec(summary: "Round-trip trades, by entry time, filtered and paged", tag: "trading", query: history, responses: [(200, "TradePage")], errors: [400]),
         "GET /strategies": OperationSpec(summary: "Strategy slots with parameters and bounds", tag: "strategies", responses: [(200, "StrategiesReply")], errors: [503]),
         "POST /strategies": OperationSpec(summary: "Create a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
         "DELETE /strategies/{name}": OperationSpec(summary: "Archive a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
-        "POST /strategies/{name}/activate": OperationSpec(summary: "Activate a strategy", tag: "strategies", query: market, responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [503]),
-        "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [503]),
-        "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply"), (409, "StrategiesReply")], errors: [400, 415, 503]),
+        "POST /strategies/{name}/activate": OperationSpec(summary: "Activate a strategy", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
+        "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
+        "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply")], errors: [400, 409, 415, 503]),
         "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
         "POST /backtests": OperationSpec(summary: "Run a backtest as a job (not built yet)", tag: "backtests", responses: [], errors: [501]),
         "GET /backtests": OperationSpec(summary: "List backtest jobs (not built yet)", tag: "backtests", responses: [], errors: [501]),
@@ -55,7 +57,7 @@ enum Operations {
         "GET /analytics/performance": OperationSpec(summary: "Returns, Sharpe, Sortino, drawdown (not built yet)", tag: "analytics", responses: [], errors: [501]),
         "GET /analytics/risk": OperationSpec(summary: "The risk layer's view (not built yet)", tag: "analytics", responses: [], errors: [501]),
         "GET /reports/{period}": OperationSpec(summary: "Daily, weekly, monthly reports (not built yet)", tag: "reports", responses: [], errors: [501]),
-        "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")]),
+        "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")], errors: [400]),
         "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
         "GET /monitoring/system": OperationSpec(summary: "The supervisor's children and jobs, the database", tag: "monitoring", responses: [(200, "System")]),
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),

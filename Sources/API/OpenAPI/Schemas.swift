@@ -5,6 +5,8 @@ enum Schemas {
     static let number: JSONValue = ["type": "number"]
     static let boolean: JSONValue = ["type": "boolean"]
     static let decimal: JSONValue = ["type": ["number", "string"]]
+    static let optionalInteger: JSONValue = ["type": ["integer", "null"]]
+    static let optionalNumber: JSONValue = ["type": ["number", "null"]]
     static let role: JSONValue = ["type": "string", "enum": ["viewer", "operator", "admin"]]
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
@@ -18,7 +20,7 @@ enum Schemas {
     }
 
     static func page(_ item: String) -> JSONValue {
-        object(["items": array(ref(item)), "next_cursor": string, "total": integer], required: ["items", "total"], open: false)
+        object(["items": array(ref(item)), "next_cursor": integer, "total": integer], required: ["items", "total"], open: false)
     }
 
     static let all: [String: JSONValue] = [
@@ -33,13 +35,15 @@ enum Schemas {
         "Me": object(["id": integer, "name": string, "role": role, "credential": string], required: ["id", "name", "role", "credential"], open: false),
         "Done": object(["ok": boolean, "message": string], required: ["ok", "message"], open: false),
         "User": object(
-            ["id": integer, "name": string, "role": role, "created_at": integer, "disabled": boolean, "disabled_at": integer],
+            ["id": integer, "name": string, "role": role, "created_at": integer, "disabled": boolean, "disabled_at": optionalInteger],
             required: ["id", "name", "role", "created_at", "disabled"]),
-        "NewUser": object(["name": string, "password": string, "role": role], required: ["name", "password", "role"]),
+        "NewUser": object(
+            ["name": ["type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$"], "password": ["type": "string", "minLength": 12, "maxLength": 1024], "role": role],
+            required: ["name", "password", "role"]),
         "APIKey": object(
-            ["prefix": string, "name": string, "owner": string, "role": role, "created_at": integer, "expires_at": integer, "revoked_at": integer, "last_used_at": integer],
+            ["prefix": string, "name": string, "owner": string, "role": role, "created_at": integer, "expires_at": optionalInteger, "revoked_at": optionalInteger, "last_used_at": optionalInteger],
             required: ["prefix", "name", "owner", "role", "created_at"]),
-        "NewKey": object(["name": string, "role": role, "expires_at": integer], required: ["name", "role"]),
+        "NewKey": object(["name": string, "role": role, "expires_in_days": ["type": ["integer", "null"], "minimum": 1, "maximum": 3650]], required: ["name", "role"]),
         "CreatedKey": object(["key": string, "record": ref("APIKey")], required: ["key", "record"], open: false),
         "TradingStatus": object(
             ["state": string, "reason": string, "bar": integer, "bars": integer, "equity": number], required: ["state", "bar", "bars", "equity"]),
@@ -60,12 +64,16 @@ enum Schemas {
              "price": ["type": "number", "exclusiveMinimum": 0]],
             required: ["market", "side", "quantity"]),
         "OrderReply": object(["ok": boolean, "client_order_id": string, "state": string, "message": string], required: ["ok", "state", "message"]),
-        "FillItem": object(["strategy": string, "fill": ["type": "object"]], required: ["strategy", "fill"], open: false),
+        "FillItem": object(
+            ["strategy": string, "market": string, "side": ["type": "string", "enum": ["buy", "sell"]], "price": decimal, "quantity": decimal, "fee": decimal,
+             "fee_asset": string, "time": integer, "client_order_id": string, "exchange_order_id": string, "trade_id": string],
+            required: ["strategy", "market", "side", "price", "quantity", "fee", "fee_asset", "time", "client_order_id", "exchange_order_id", "trade_id"], open: false),
         "FillPage": page("FillItem"),
         "TradeItem": object(
             ["strategy": string, "market": string,
-             "trade": object(["entry_time": integer, "entry_price": number, "quantity": number, "fees": number, "pnl": number, "return": number],
-                             required: ["entry_time", "entry_price", "quantity", "pnl"])],
+             "trade": object(["entry_time": integer, "entry_price": number, "exit_time": optionalInteger, "exit_price": optionalNumber,
+                              "quantity": number, "fees": number, "pnl": number, "return": number],
+                             required: ["entry_time", "entry_price", "exit_time", "exit_price", "quantity", "pnl"])],
             required: ["strategy", "market", "trade"], open: false),
         "TradePage": page("TradeItem"),
         "Strategy": object(
@@ -86,6 +94,7 @@ enum Schemas {
             ["id": string, "engine": string, "started_at": integer, "finished_at": integer, "size_bytes": integer, "sha256": string,
              "verified_at": integer, "restore_tested_at": integer],
             required: ["id", "engine", "started_at"], open: false),
+        "OrderRefusal": ["anyOf": [ref("OrderReply"), ref("Error")]],
         "ControlReply": object(["ok": boolean, "message": string], required: ["ok", "message"]),
     ]
 }

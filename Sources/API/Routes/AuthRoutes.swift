@@ -41,11 +41,11 @@ enum AuthRoutes {
     struct NewKey: Decodable {
         var name: String
         var role: Role
-        /// Epoch milliseconds; absent: the key never expires.
-        var expiresAt: Int64?
+        /// Absent: the key never expires.
+        var expiresInDays: Int?
         enum CodingKeys: String, CodingKey {
             case name, role
-            case expiresAt = "expires_at"
+            case expiresInDays = "expires_in_days"
         }
     }
 
@@ -91,7 +91,7 @@ enum AuthRoutes {
             APIRoute(.post, "/auth/logout", role: .viewer) { request, context in
                 let refresh = try await request.decode(as: Refresh.self, context: context)
                 guard try await accounts.revokeFamily(of: refresh.refreshToken, actor: try context.caller.actor) else {
-                    throw APIError.invalid("refresh_token", "unknown refresh token")
+                    throw APIError.notFound("unknown refresh token")
                 }
                 return try JSON.response(Done(message: "logged out: the refresh token and every one rotated from the same login are revoked"))
             },
@@ -119,7 +119,9 @@ enum AuthRoutes {
             APIRoute(.post, "/keys", role: .admin) { request, context in
                 let new = try await request.decode(as: NewKey.self, context: context)
                 let caller = try context.caller
-                let made = try await refusing { try await accounts.createKey(owner: caller.name, name: new.name, role: new.role, expiresAt: new.expiresAt, actor: caller.actor) }
+                if let days = new.expiresInDays, !(1...3650).contains(days) { throw APIError.invalid("expires_in_days", "expires_in_days must be between 1 and 3650") }
+                let expires = new.expiresInDays.map { services.now() + Int64($0) * 86_400_000 }
+                let made = try await refusing { try await accounts.createKey(owner: caller.name, name: new.name, role: new.role, expiresAt: expires, actor: caller.actor) }
                 return try JSON.response(CreatedKey(key: made.key, record: made.record), status: .created)
             },
             APIRoute(.delete, "/keys/{prefix}", role: .admin) { _, context in
@@ -141,7 +143,7 @@ enum AuthRoutes {
             case .weakPassword: throw APIError.invalid("password", error.description)
             case .duplicateUser: throw APIError(.conflict, "conflict", error.description, field: "name")
             case .unknownUser, .unknownKey: throw APIError.notFound(error.description)
-            case .invalidExpiry: throw APIError.invalid("expires_at", error.description)
+            case .invalidExpiry: throw APIError.invalid("expires_in_days", error.description)
             case .roleAboveOwner: throw APIError.invalid("role", error.description)
             }
         }

@@ -99,7 +99,10 @@ enum MonitoringRoutes {
                 return try JSON.response(view)
             },
             APIRoute(.get, "/notifications", role: .viewer) { request, _ in
-                let states: [String] = try request.query("state", as: String.self).map { [$0] } ?? ["firing", "pending", "resolved"]
+                let all = ["firing", "pending", "resolved"]
+                let state: String? = try request.query("state")
+                if let state, !all.contains(state) { throw APIError.invalid("state", "state must be one of \(all.joined(separator: ", ")), found '\(state)'") }
+                let states = state.map { [$0] } ?? all
                 return try JSON.response(try await alerts.alerts(states: states).map(AlertItem.init))
             },
             APIRoute(.post, "/notifications/{id}/read", role: .operator) { request, context in

@@ -5,7 +5,10 @@ import WardenProtocol
 enum StrategyRoutes {
     static func routes(_ services: APIServices) -> [APIRoute] {
         let engine = services.engine
-        @Sendable func answer(_ reply: StrategiesReply) throws -> Response { try JSON.response(reply, status: reply.ok ? .ok : .conflict) }
+        @Sendable func answer(_ reply: StrategiesReply) throws -> Response {
+            guard reply.ok else { throw APIError(.conflict, "refused", reply.message) }
+            return try JSON.response(reply)
+        }
         return [
             APIRoute(.get, "/strategies", role: .viewer) { _, _ in try JSON.response(try await peerCall("engine") { try await engine.strategies() }) },
             APIRoute(.post, "/strategies/{name}/activate", role: .operator) { request, context in

@@ -8,7 +8,7 @@ enum TradingRoutes {
     struct Page<Item: Encodable>: Encodable {
         var items: [Item]
         /// Pass as `cursor` for the next page; absent on the last one.
-        var nextCursor: String?
+        var nextCursor: Int?
         var total: Int
         enum CodingKeys: String, CodingKey {
             case items, total
@@ -154,8 +154,8 @@ enum TradingRoutes {
 }
 
 /// `market`, `strategy`, `from`, `to` (epoch ms, inclusive) and cursor pagination (`limit`, at most
-/// 1000, default 100; `cursor` from the previous page). History only grows at its end, so a
-/// position in the filtered list is a stable cursor.
+/// 1000, default 100; `cursor` the previous page's `next_cursor`). History only grows at its end
+/// and the filters are part of the request, so a position in the filtered list is a stable cursor.
 struct HistoryFilter {
     var market: String?
     var strategy: String?
@@ -171,16 +171,11 @@ struct HistoryFilter {
         to = try request.query("to")
         limit = try request.query("limit") ?? 100
         guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(limit)") }
-        let cursor: String? = try request.query("cursor")
-        if let cursor {
-            guard let decoded = Data(base64Encoded: cursor).flatMap({ String(data: $0, encoding: .utf8) }), decoded.hasPrefix("o:"),
-                  let offset = Int(decoded.dropFirst(2)), offset >= 0
-            else { throw APIError.invalid("cursor", "cursor is not one this API gave out") }
-            self.offset = offset
-        } else {
-            offset = 0
+        offset = try request.query("cursor") ?? 0
+        guard (0...Int(Int32.max)).contains(offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
+        for (name, time) in [("from", from), ("to", to)] {
+            if let time, !(0...4_102_444_800_000).contains(time) { throw APIError.invalid(name, "\(name) is epoch milliseconds between 1970 and 2100") }
         }
-        if let from, let to, from > to { throw APIError.invalid("from", "from (\(from)) is after to (\(to))") }
     }
 
     func keeps(strategy: String, market: String, time: Int64) -> Bool {
@@ -191,7 +186,7 @@ struct HistoryFilter {
     func page<Item: Encodable>(_ items: [Item]) throws -> TradingRoutes.Page<Item> {
         let start = min(offset, items.count)
         let end = min(start + limit, items.count)
-        let next = end < items.count ? Data("o:\(end)".utf8).base64EncodedString() : nil
+        let next = end < items.count ? end : nil
         return TradingRoutes.Page(items: Array(items[start..<end]), nextCursor: next, total: items.count)
     }
 }
