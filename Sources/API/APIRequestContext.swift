@@ -1,17 +1,20 @@
 import Accounts
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 
 /// One request's context: who is calling (once authenticated) and from where.
-public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
+public struct APIRequestContext: RequestContext, RemoteAddressRequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var remoteAddress: SocketAddress?
     public var principal: Principal?
+    public let webSocket: WebSocketHandlerReference<APIRequestContext>
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
+        webSocket = .init()
     }
 
     /// The body limit is enforced by `BodyLimitMiddleware` before any route sees the body.

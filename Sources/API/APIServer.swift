@@ -16,14 +16,18 @@ public struct APIServer: Sendable {
     public let metrics: APIMetrics
     let gate: Gate
     let lockout: Lockout
+    let hub: LiveHub
+    let alerts: any AlertStore
 
     public init(services: APIServices, alerts: any AlertStore) {
         self.services = services
+        self.alerts = alerts
         let settings = services.settings
         let lockout = Lockout(failures: settings.lockout.failures, window: settings.lockout.window, block: settings.lockout.block, now: services.now)
         self.lockout = lockout
         let metrics = APIMetrics(blockedIPs: { lockout.blockedCount })
         self.metrics = metrics
+        hub = LiveHub(queue: settings.wsQueue, metrics: metrics)
         let gate = Gate(
             services: services, users: UserCache(accounts: services.accounts), lockout: lockout,
             limiter: RateLimiter(rate: settings.rateLimits.rate, burst: settings.rateLimits.burst, now: services.now),
@@ -58,6 +62,21 @@ public struct APIServer: Sendable {
         return router
     }
 
+    /// The WebSocket upgrade's own router: only `/api/v1/ws`.
+    func webSocketRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        LiveSocket.add(to: router, gate: gate, hub: hub)
+        return router
+    }
+
+    /// What feeds the WebSocket: the engine's event stream and the supervisor's children and alerts.
+    public func liveServices(engineSocket: String, logger: Logger) -> [any Service] {
+        [
+            EngineEventRelay(socketPath: engineSocket, hub: hub, logger: logger),
+            SupervisorWatch(supervisor: services.supervisor, alerts: alerts, hub: hub, interval: .seconds(1), now: services.now),
+        ]
+    }
+
     /// Lifts a lockout block (`warden api unblock IP`, through the worker socket).
     public func unblock(_ address: String) -> Bool { lockout.unblock(address) }
 
@@ -80,11 +99,11 @@ public struct APIServer: Sendable {
             }
             let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
             return Application(
-                router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration), configuration: configuration,
+                router: router, server: try .tls(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter()), tlsConfiguration: tlsConfiguration), configuration: configuration,
                 onServerRunning: { await onServerRunning($0.localAddress?.port ?? settings.port) }, logger: logger)
         }
         return Application(
-            router: router, configuration: configuration, onServerRunning: { await onServerRunning($0.localAddress?.port ?? settings.port) }, logger: logger)
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter()), configuration: configuration, onServerRunning: { await onServerRunning($0.localAddress?.port ?? settings.port) }, logger: logger)
     }
 }
 

@@ -63,6 +63,14 @@ final class EngineObserver: TradingObserver {
             for market in feed.markets { m.markets.insert(market) }
         }
         engine.publish { $0 = TradingStatus(state: state, reason: bar.failedClosed ?? bar.haltReason ?? bar.paused, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
+        if engine.events.hasReaders {
+            engine.events.publish(.equity, time: bar.time, EquityEvent(equity: bar.equity, cash: bar.cash, drawdown: bar.drawdown))
+            engine.events.publish(.positions, time: bar.time, bar.positions.map { PositionEvent(strategy: $0.strategy, market: $0.market, quantity: $0.quantity) })
+            for (market, candle) in bar.candles {
+                engine.events.publish(.candles, time: bar.time, CandleEvent(
+                    market: market, openTime: candle.openTime, open: candle.open, high: candle.high, low: candle.low, close: candle.close, volume: candle.volume))
+            }
+        }
         let now = ContinuousClock.now
         let due = lastStatus.withLock { last in
             guard now - last > .seconds(1) else { return false }
@@ -83,12 +91,17 @@ final class EngineObserver: TradingObserver {
             let result = reports.first { $0.clientOrderID == order.clientOrderID }?.status == .rejected ? "rejected" : "sent"
             engine.metrics.update { $0.orders["\(order.side.rawValue)/\(result)", default: 0] += 1 }
             engine.logger.info("order sent", metadata: ["client_order_id": "\(order.clientOrderID)", "side": "\(order.side.rawValue)", "market": "\(order.market)"])
+            engine.events.publish(.orders, time: order.decidedAt, OrderEvent(
+                clientOrderID: order.clientOrderID, market: order.market, side: order.side.rawValue, type: "\(order.type)", result: result))
         }
     }
 
     func filled(_ recorded: RecordedFill) {
         let fill = recorded.fill
         engine.metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
+        engine.events.publish(.fills, time: fill.time, FillEvent(
+            strategy: recorded.strategy, market: fill.market, side: fill.side.rawValue, price: fill.price, quantity: fill.quantity, fee: fill.fee,
+            clientOrderID: fill.clientOrderID, tradeID: fill.tradeID))
         engine.logger.info("order filled", metadata: [
             "client_order_id": "\(fill.clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "quantity": "\(fill.quantity)",
             "fee": "\(fill.fee)",
@@ -155,6 +168,7 @@ final class EngineObserver: TradingObserver {
             }
         }
         if case .pause(let by) = command { notifier.status("engine: PAUSED by \(by)") }
+        engine.events.publish(.status, time: time, engine.status())
     }
 
     func slotsChanged(_ slots: [SlotView]) { engine.slotViews.withLock { $0 = slots } }

@@ -18,6 +18,8 @@ public final class TradingEngine: Service, Sendable {
     public let store: any TradingStore
     public let metrics: EngineMetrics
     public let control = TradingControl()
+    /// Live events for the API worker (`GET /v1/events`).
+    public let events = EngineEvents()
     let markets: [(instrument: Instrument, candles: [Candle])]
     let interval: Int64
     let logger: Logger

@@ -22,6 +22,8 @@ public struct WorkerService: Sendable {
     public var metrics: @Sendable () -> [MetricFamily]
     /// The worker's own routes on its socket (the engine's /v1/trading/...).
     public var routes: @Sendable (Router<BasicRequestContext>) -> Void = { _ in }
+    /// More of the worker's work (the API's event relay and watchers), run in the same group.
+    public var moreWork: [any Service] = []
     /// Awaited before READY=1 (the API's listener is bound), so ready means reachable.
     public var ready: @Sendable () async -> Void = {}
 
@@ -76,6 +78,7 @@ public struct WorkerService: Sendable {
             logger: logger)
         var services: [any Service] = [app]
         if let work { services.append(work) }
+        services += moreWork
         if let interval = notifier.watchdogInterval {
             services.append(WatchdogPinger(notifier: notifier, interval: interval / 2))
         }

@@ -57,6 +57,30 @@ wait_until 120 "the engine makes a fill, and GET /trading/fills pages it" \
 check "fills match what warden trades reads from the same store" \
   test "$(curl -fsS "$API/trading/fills?limit=1000" -H "authorization: Bearer $vera" | jq '.total')" -ge 1
 
+# Live updates over the WebSocket: equity each bar, and a fill as the engine makes it.
+WS=ws://127.0.0.1:$api_port/api/v1/ws
+timeout 60 "$PY" "$ROOT/tests/integration/ws_client.py" "$WS" "$vera" equity,positions 20 >"$dir/ws-equity.log" 2>&1
+check "a viewer's WebSocket gets ready, then equity and positions events" test "$(grep -c '"topic": "equity"' "$dir/ws-equity.log")" -ge 5
+check "every event reached the client within 50 ms of the engine sending it (max $(jq -s 'map(select(.delay_ms)) | max_by(.delay_ms) | .delay_ms | floor' "$dir/ws-equity.log") ms)" \
+  test "$(jq -s 'map(select(.delay_ms) | .delay_ms) | max < 50' "$dir/ws-equity.log")" = true
+timeout 150 "$PY" "$ROOT/tests/integration/ws_client.py" "$WS" "$vera" fills 1 >"$dir/ws-fill.log" 2>&1
+trade=$(jq -r 'select(.topic == "fills") | .data.trade_id' "$dir/ws-fill.log")
+check "a fill made by the engine reaches the WebSocket client (trade $trade)" test -n "$trade"
+wait_until 10 "and it is the same fill GET /trading/fills lists once journaled" \
+  bash -c "curl -fsS '$API/trading/fills?limit=1000' -H 'authorization: Bearer $vera' | jq -e --arg t '$trade' '[.items[].trade_id] | index(\$t) != null'"
+"$PY" - "$WS" >"$dir/ws-noauth.log" 2>&1 <<'PY'
+import asyncio, json, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1]) as ws:
+        await ws.send(json.dumps({"type": "subscribe", "topics": ["fills"]}))
+        try:
+            await ws.recv()
+        except websockets.ConnectionClosed as closed:
+            print(closed.rcvd.code)
+asyncio.run(main())
+PY
+check "a WebSocket that does not authenticate first is closed with 1008" test "$(tail -1 "$dir/ws-noauth.log")" = 1008
+
 key=$("$WARDEN" apikey create --user alice --name ci --role viewer "${W[@]}" 2>/dev/null)
 check "an API key made on the host works as a bearer token, at its own role" \
   test "$(curl -fsS "$API/auth/me" -H "authorization: Bearer $key" | jq -r .role)" = viewer

@@ -24,7 +24,7 @@ struct Gate: Sendable {
                     .forbidden, "blocked", "this address failed authentication too often; it is blocked for \(seconds) s more",
                     headers: [.retryAfter: String(seconds)])
             }
-            context.principal = try await authenticate(request, address: address, path: route.path)
+            context.principal = try await authenticate(request.headers[.authorization], address: address)
             if let needed = route.role {
                 guard let principal = context.principal else { throw APIError.unauthenticated }
                 guard principal.role.allows(needed) else {
@@ -52,8 +52,8 @@ struct Gate: Sendable {
 
     /// The caller behind `Authorization: Bearer …`, nil without the header; a credential that does
     /// not check out is a 401 and counts towards the address's lockout.
-    func authenticate(_ request: Request, address: String, path: String) async throws -> Principal? {
-        guard let header = request.headers[.authorization] else { return nil }
+    func authenticate(_ authorization: String?, address: String) async throws -> Principal? {
+        guard let header = authorization else { return nil }
         guard header.count > 7, header.prefix(7).lowercased() == "bearer " else {
             try await failed(address, reason: "bad_token", detail: "Authorization is not a Bearer token")
         }

@@ -49,7 +49,8 @@ extension LoopState {
             observer.barProcessed(BarSummary(
                 time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
                 haltReason: risk.haltReason, paused: paused, failedClosed: failedClosed, positions: slots.map { ($0.name, $0.symbol, $0.held) },
-                decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, unknownOrders: unknownOrders))
+                decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, unknownOrders: unknownOrders,
+                candles: bars.map { (markets[Int(chunk.markets[$0])], chunk.candles[$0]) }))
         }
         return orders
     }

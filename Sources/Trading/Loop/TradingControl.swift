@@ -123,4 +123,6 @@ public struct BarSummary: Sendable {
     public var decisionSeconds: Double
     /// Orders sent whose outcome the venue has not told yet.
     public var unknownOrders: Int = 0
+    /// The closed bars this step decided on, per market (for live views).
+    public var candles: [(market: String, candle: Candle)] = []
 }

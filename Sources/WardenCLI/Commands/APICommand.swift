@@ -60,6 +60,7 @@ struct APIServe: AsyncParsableCommand {
                     readyStatus: "api: serving \(scheme)://\(settings.host):\(settings.port)/api/v1", logger: logger, work: app,
                     metrics: { server.metrics.families() })
                 worker.ready = { await listening.wait() }
+                worker.moreWork = server.liveServices(engineSocket: directories.workerSocket("engine"), logger: logger)
                 worker.routes = { router in APIBlocklistRoutes.add(to: router, server: server) }
                 try await worker.run()
             }

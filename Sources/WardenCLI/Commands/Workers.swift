@@ -55,6 +55,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
                 TradingRoutes.add(to: router, engine: engine)
                 StrategyRoutes.add(to: router, engine: engine)
                 OrderRoutes.add(to: router, engine: engine)
+                engine.events.addRoute(to: router)
             }
             try await worker.run()
         }
