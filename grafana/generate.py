@@ -76,7 +76,7 @@ DASHBOARDS = {
         panel("Requests by status", [f"sum by (code) (rate(warden_api_requests_total{{{I}}}[$__rate_interval]))"], unit="reqps", legend="{{code}}"),
         panel("Latency p50 / p99", [f"histogram_quantile(0.5, sum by (le) (rate(warden_api_request_duration_seconds_bucket{{{I}}}[$__rate_interval])))",
                                     f"histogram_quantile(0.99, sum by (le) (rate(warden_api_request_duration_seconds_bucket{{{I}}}[$__rate_interval])))"], unit="s", legend="quantile"),
-        panel("WebSocket clients", [f"warden_api_websocket_clients{{{I}}}"], legend="clients"),
+        panel("WebSocket clients", [f"warden_api_ws_clients{{{I}}}"], legend="clients"),
         panel("Supervisor HTTP requests", [f"sum by (handler, code) (rate(warden_http_requests_total{{{I}}}[$__rate_interval]))"], unit="reqps", legend="{{handler}} {{code}}"),
         panel("Supervisor /metrics latency p99", [f"histogram_quantile(0.99, sum by (le) (rate(warden_http_request_duration_seconds_bucket{{{I},handler=\"/metrics\"}}[$__rate_interval])))"], unit="s", legend="p99"),
     ]),
