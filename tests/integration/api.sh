@@ -124,4 +124,19 @@ else
 fi
 check "after schemathesis, alice can still log in (nothing it sent took her account)" test -n "$(token alice 'correct horse battery')"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
+
+# TLS: the same worker on a certificate, answering HTTPS with HSTS.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/key.pem" -out "$dir/cert.pem" -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+tls_port=$(free_port)
+cat >"$dir/tls.yml" <<YAML
+api: {listen: 127.0.0.1:$tls_port, tls: {cert_file: $dir/cert.pem, key_file: $dir/key.pem}}
+YAML
+WARDEN_CHILD_NAME=api-tls "$WARDEN" api --config "$dir/tls.yml" --state-dir "$dir/state" --runtime-dir "$dir/run" >"$dir/tls.log" 2>&1 &
+CLEANUP_PIDS+=("$!")
+wait_until 30 "the API serves HTTPS with the configured certificate" curl -fsS --cacert "$dir/cert.pem" -o /dev/null "https://127.0.0.1:$tls_port/api/v1/openapi.json"
+check "under TLS every answer carries Strict-Transport-Security" \
+  bash -c "curl -sS --cacert '$dir/cert.pem' -D - -o /dev/null https://127.0.0.1:$tls_port/api/v1/auth/me | grep -qi '^strict-transport-security: max-age='"
+check "and plain HTTP on that port is not answered as HTTP" bash -c "! curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:$tls_port/api/v1/openapi.json"
+kill -TERM "${CLEANUP_PIDS[-1]}"
 finish
