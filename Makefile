@@ -31,6 +31,7 @@ bench: deps-test release
 	$(PYTHON) bench/engine_bench.py .build/release/warden
 	$(PYTHON) bench/alerting_bench.py .build/release/warden
 	$(PYTHON) bench/bingx_bench.py .build/release/warden
+	$(PYTHON) bench/api_bench.py .build/release/warden
 
 build:
 	$(SWIFT) build --product warden

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""The API worker's figures (prints them, asserts nothing).
+
+Under the supervisor with the engine, after a full replay at speed 0 has filled the journal:
+- wrk (Debian's), 2 threads and 64 connections for BENCH_SECONDS, authenticated with a bearer
+  access token: GET /api/v1/trading/status (a call through the engine's socket) and a 100-fill page
+  of GET /api/v1/trading/fills (from the database): requests/s and wrk's p50/p99.
+- WebSocket fan-out: BENCH_WS_CLIENTS clients (default 2,000; 10,000 with enough file descriptors)
+  authenticate and subscribe to `status`; an operator pauses and resumes the engine BENCH_EVENTS
+  times; each client records the arrival delay from the engine's sent_at: p50/p99 over all of
+  them, and the API process's resident memory with every client connected. The clients are Python
+  (asyncio) on the same 2 cores, so their own reading is part of the figure.
+Goals from the issue: >= 10,000 req/s with p99 <= 5 ms; fan-out p99 <= 50 ms at 10,000 clients.
+"""
+import asyncio, json, os, re, resource, shutil, socket, subprocess, sys, tempfile, time, urllib.request
+
+WARDEN = os.path.abspath(sys.argv[1])
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+DATA = os.path.join(ROOT, "data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CLIENTS = int(os.environ.get("BENCH_WS_CLIENTS", "2000"))
+EVENTS = int(os.environ.get("BENCH_EVENTS", "10"))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url, token=None, body=None, method=None):
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers, method=method), timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def wait(what, condition, seconds=300):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if condition():
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"timed out waiting for {what}")
+
+
+def wrk(url, token):
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{SECONDS}s", "--latency", "-H", f"Authorization: Bearer {token}", url],
+                         capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    def percentile(p):
+        value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rate, percentile(50), percentile(99), int(errors.group(1)) if errors else 0
+
+
+async def fan_out(ws_url, token, api, operator):
+    import websockets
+    delays, ready = [], 0
+    connected = asyncio.Event()
+
+    async def client():
+        nonlocal ready
+        async with websockets.connect(ws_url, max_queue=None, open_timeout=120) as ws:
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+            await ws.recv()
+            await ws.send(json.dumps({"type": "subscribe", "topics": ["status"]}))
+            await ws.recv()
+            ready += 1
+            if ready == CLIENTS:
+                connected.set()
+            seen = 0
+            while seen < EVENTS:
+                message = json.loads(await ws.recv())
+                if message.get("type") == "event":
+                    delays.append(time.time() * 1000 - message["sent_at"])
+                    seen += 1
+
+    tasks = []
+    for _ in range(CLIENTS):
+        tasks.append(asyncio.create_task(client()))
+        await asyncio.sleep(0)
+    await asyncio.wait_for(connected.wait(), 600)
+    rss = resident(api)
+    for index in range(EVENTS):
+        path = "stop" if index % 2 == 0 else "start"
+        await asyncio.to_thread(request, f"{operator}/trading/{path}", token, None, "POST")
+        await asyncio.sleep(0.5)
+    await asyncio.wait_for(asyncio.gather(*tasks), 600)
+    return sorted(delays), rss
+
+
+def resident(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) * 1024
+
+
+def main():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    top = tempfile.mkdtemp(prefix="warden-api-bench-")
+    api_port, sup_port = free_port(), free_port()
+    config = os.path.join(top, "warden.yml")
+    with open(config, "w") as f:
+        f.write(f"supervisor: {{listen: 127.0.0.1:{sup_port}}}\nlogging: {{format: json, level: warning}}\n"
+                f"engine:\n  market_data: {{file: {DATA}, speed: 0}}\n  exchange: {{starting_balance: 30000}}\n"
+                "  strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger}]\n"
+                f"api:\n  listen: 127.0.0.1:{api_port}\n  rate_limits: {{rate: 1000000, burst: 1000000}}\n  ws_queue: 1024\n")
+    common = ["--config", config, "--state-dir", os.path.join(top, "state"), "--runtime-dir", os.path.join(top, "run")]
+    subprocess.run([WARDEN, "user", "add", "bench", "--role", "admin", *common], input="bench password 1\n", text=True, check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("NOTIFY_SOCKET", "WATCHDOG_USEC")}
+    supervisor = subprocess.Popen([WARDEN, "supervise", *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    api = f"http://127.0.0.1:{api_port}/api/v1"
+    try:
+        wait("the API", lambda: request(f"{api}/openapi.json"))
+        token = request(f"{api}/auth/login", body={"username": "bench", "password": "bench password 1"})["access_token"]
+        wait("the replay to finish", lambda: request(f"{api}/trading/status", token)["status"]["state"] == "finished", 600)
+        fills = request(f"{api}/trading/fills?limit=100", token)["total"]
+        print(f"API worker (release build), wrk -t2 -c64 {SECONDS}s, bearer access token, loopback:")
+        for name, url in [("GET /trading/status", f"{api}/trading/status"), (f"GET /trading/fills 100 of {fills}", f"{api}/trading/fills?limit=100")]:
+            rate, p50, p99, errors = wrk(url, token)
+            print(f"  {name:32s} {rate:9.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  non-2xx {errors}  (goal >= 10,000 req/s, p99 <= 5 ms)")
+        status = json.loads(subprocess.run([WARDEN, "ctl", "status", "--json", *common[4:]], capture_output=True, text=True).stdout)
+        pid = next(c["pid"] for c in status["children"] if c["name"] == "api")
+        idle = resident(pid)
+        delays, rss = asyncio.run(fan_out(f"ws://127.0.0.1:{api_port}/api/v1/ws", token, pid, api))
+        p = lambda q: delays[min(len(delays) - 1, int(q * len(delays)))]
+        print(f"WebSocket fan-out: {CLIENTS} clients x {EVENTS} status events = {len(delays)} deliveries")
+        print(f"  engine send -> client  p50 {p(0.5):7.1f} ms  p99 {p(0.99):7.1f} ms  max {delays[-1]:7.1f} ms  (goal p99 <= 50 ms)")
+        print(f"  API resident memory    {idle / 2**20:7.1f} MiB idle, {rss / 2**20:7.1f} MiB with {CLIENTS} clients ({(rss - idle) / CLIENTS / 1024:.1f} KiB each)")
+    finally:
+        supervisor.terminate()
+        supervisor.wait()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
