@@ -15,6 +15,9 @@ WARDEN     := .build/debug/warden
 
 ## Build and run the supervisor in the foreground on its embedded defaults.
 run: deps-build build
+	@$(WARDEN) user list --json 2>/dev/null | grep -q '"name"' \
+		|| echo "warden: no API user yet; make the first admin with: $(WARDEN) user add admin --role admin"
+	@echo "warden: the API will be on http://127.0.0.1:8080/api/v1 (reference: http://127.0.0.1:8080/api/docs)"
 	$(WARDEN) supervise
 
 ## Install what the tests need, build, and run every test (unit and integration).

@@ -193,9 +193,19 @@ public final class PostgresTradingStore: TradingStore {
         return orders
     }
 
-    public func fills() async throws -> [RecordedFill] {
+    public func fills() async throws -> [RecordedFill] { try await fills(try Self.query(StoreSQL.fills)) }
+
+    public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
+        let filters: [(any PostgresThrowingDynamicTypeEncodable)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
+        let page = try await fills(try StoreSQL.fillsPage.postgresQuery(filters + [Int64(query.limit), Int64(query.offset)]))
+        var total = 0
+        for try await count in try await client.query(try StoreSQL.fillsCount.postgresQuery(filters), logger: Self.logger).decode(Int64.self) { total = Int(count) }
+        return (page, total)
+    }
+
+    private func fills(_ sql: PostgresQuery) async throws -> [RecordedFill] {
         var fills: [RecordedFill] = []
-        for try await r in try await client.query(try Self.query(StoreSQL.fills), logger: Self.logger)
+        for try await r in try await client.query(sql, logger: Self.logger)
             .decode((String, String, String?, String?, String, String, String, String, String, String, Int64).self) {
             fills.append(RecordedFill(strategy: r.0, fill: Fill(
                 clientOrderID: r.1, exchangeOrderID: r.2 ?? "", tradeID: r.3 ?? "", market: r.4, side: Side(rawValue: r.5) ?? .buy,

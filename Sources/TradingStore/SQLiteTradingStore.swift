@@ -120,14 +120,22 @@ public final class SQLiteTradingStore: TradingStore {
     }
 
     public func fills() async throws -> [RecordedFill] {
-        try await database.read { db in
-            try Row.fetchAll(db, sql: StoreSQL.fills.sqlite).map { row in
-                RecordedFill(strategy: row[0], fill: Fill(
-                    clientOrderID: row[1], exchangeOrderID: row[2] ?? "", tradeID: row[3] ?? "", market: row[4], side: Side(rawValue: row[5]) ?? .buy,
-                    price: StoreCodec.decimal(row[6]) ?? 0, quantity: StoreCodec.decimal(row[7]) ?? 0, fee: StoreCodec.decimal(row[8]) ?? 0,
-                    feeAsset: row[9], time: row[10]))
-            }
+        try await database.read { db in try Row.fetchAll(db, sql: StoreSQL.fills.sqlite).map(Self.fill) }
+    }
+
+    public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
+        return try await database.read { db in
+            let filters: [(any DatabaseValueConvertible)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
+            let page = try Row.fetchAll(db, sql: StoreSQL.fillsPage.sqlite, arguments: StatementArguments(filters + [query.limit, query.offset])).map(Self.fill)
+            return (page, try Int.fetchOne(db, sql: StoreSQL.fillsCount.sqlite, arguments: StatementArguments(filters)) ?? 0)
         }
+    }
+
+    static func fill(_ row: Row) -> RecordedFill {
+        RecordedFill(strategy: row[0], fill: Fill(
+            clientOrderID: row[1], exchangeOrderID: row[2] ?? "", tradeID: row[3] ?? "", market: row[4], side: Side(rawValue: row[5]) ?? .buy,
+            price: StoreCodec.decimal(row[6]) ?? 0, quantity: StoreCodec.decimal(row[7]) ?? 0, fee: StoreCodec.decimal(row[8]) ?? 0,
+            feeAsset: row[9], time: row[10]))
     }
 
     public func strategyEvents() async throws -> [StrategyEvent] {

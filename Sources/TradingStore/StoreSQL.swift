@@ -21,6 +21,21 @@ enum StoreSQL {
             f.fee{::text}, f.fee_asset, f.filled_at
         FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id ORDER BY f.filled_at, f.id
         """)
+    /// The fills a `FillQuery` keeps: each filter bound twice (`? IS NULL OR …`), then limit and offset.
+    static let fillsWhere = """
+        WHERE (?{::text} IS NULL OR o.symbol = ?{::text}) AND (?{::text} IS NULL OR s.name = ?{::text})
+          AND (?{::bigint} IS NULL OR f.filled_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR f.filled_at <= ?{::bigint})
+        """
+    static let fillsPage = SharedSQL("""
+        SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price{::text}, f.quantity{::text},
+            f.fee{::text}, f.fee_asset, f.filled_at
+        FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id
+        \(fillsWhere) ORDER BY f.filled_at, f.id LIMIT ? OFFSET ?
+        """)
+    static let fillsCount = SharedSQL("""
+        SELECT COUNT(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id \(fillsWhere)
+        """)
+
     static let positions = SharedSQL("""
         SELECT s.name, p.symbol, p.quantity{::text}, p.entry_price{::text}, p.opened_at FROM positions p JOIN strategies s ON s.id = p.strategy_id
         ORDER BY s.name, p.symbol

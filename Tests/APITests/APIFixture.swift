@@ -9,6 +9,7 @@ import NIOCore
 import Storage
 import TradingStore
 import Synchronization
+import Trading
 import WardenCore
 @testable import API
 
@@ -29,7 +30,8 @@ struct APIFixture: Sendable {
     let directory: String
 
     static func with(
-        _ settings: APISettings = APISettings(), _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
+        _ settings: APISettings = APISettings(), store: (any TradingStore)? = nil,
+        _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         let directory = NSTemporaryDirectory() + "warden-api-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -44,7 +46,7 @@ struct APIFixture: Sendable {
         }
         let tokens = await AccessTokens(signingKey: Data((0..<32).map { UInt8($0) }), lifetime: settings.accessTokenTTL.milliseconds, now: { clock.now })
         let services = APIServices(
-            settings: settings, accounts: accounts, tokens: tokens, store: handle.tradingStore(), engineSocket: directory + "/engine.sock",
+            settings: settings, accounts: accounts, tokens: tokens, store: store ?? handle.tradingStore(), engineSocket: directory + "/engine.sock",
             supervisorSocket: directory + "/control.sock", now: { clock.now })
         let server = APIServer(services: services, alerts: handle.alertStore())
         let fixture = APIFixture(server: server, accounts: accounts, clock: clock, directory: directory)

@@ -57,6 +57,18 @@ wait_until 120 "the engine makes a fill, and GET /trading/fills pages it" \
 check "fills match what warden trades reads from the same store" \
   test "$(curl -fsS "$API/trading/fills?limit=1000" -H "authorization: Bearer $vera" | jq '.total')" -ge 1
 
+order() {  # TOKEN BODY: the status and body of POST /trading/orders
+  curl -s -w '\n%{http_code}' -X POST "$API/trading/orders" -H "authorization: Bearer $1" -H 'content-type: application/json' -d "$2"
+}
+check "a viewer may not place a manual order (403)" test "$(order "$vera" '{"market": "BTCUSDT", "side": "buy", "quantity": 0.001}' | tail -1)" = 403
+placed=$(order "$oscar" '{"market": "BTCUSDT", "side": "buy", "quantity": 0.001}')
+manual_id=$(head -1 <<<"$placed" | jq -r .client_order_id)
+check "an operator's manual market buy is accepted by the engine (201, $manual_id)" test "$(tail -1 <<<"$placed")" = 201
+wait_until 60 "the manual order fills and its fill is listed with the manual slot" \
+  bash -c "curl -fsS '$API/trading/fills?strategy=manual&limit=1000' -H 'authorization: Bearer $vera' | jq -e --arg id '$manual_id' '[.items[].client_order_id] | index(\$id) != null'"
+check "a malformed order is refused naming the field, before the engine sees it" \
+  test "$(order "$oscar" '{"market": "BTCUSDT", "side": "buy", "quantity": -1}' | head -1 | jq -r .error.field)" = quantity
+
 # Live updates over the WebSocket: equity each bar, and a fill as the engine makes it.
 WS=ws://127.0.0.1:$api_port/api/v1/ws
 timeout 60 "$PY" "$ROOT/tests/integration/ws_client.py" "$WS" "$vera" equity,positions 20 >"$dir/ws-equity.log" 2>&1

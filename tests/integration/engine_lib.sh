@@ -17,6 +17,7 @@ progress_past() {  # DIR RATIO: the replay is past RATIO of the file, by the sup
 engine_config() {  # DIR [DATABASE_URL]: all three strategies, 10,000 each, replayed as fast as possible
   cat >"$1/warden.yml" <<YAML
 supervisor: {listen: 127.0.0.1:$(free_port)}
+api: {listen: 127.0.0.1:$(free_port)}
 ${2:+database: {url: \"$2\"\}}
 engine:
   market_data: {file: $DATA, speed: 0}

@@ -39,5 +39,11 @@ check "no order was filled twice" test "$(psql_at warden_crashed "SELECT count(*
 check "the same number of orders as the uninterrupted run" \
   test "$(psql_at warden_crashed "SELECT count(*) FROM orders")" = "$(psql_at warden_once "SELECT count(*) FROM orders")"
 check "warden positions reads PostgreSQL" "$WARDEN" positions --json --config "$run2/warden.yml" --state-dir "$run2/state"
+api=http://$(grep -o 'api: {listen: 127.0.0.1:[0-9]*' "$run2/warden.yml" | cut -d' ' -f3)/api/v1
+echo 'postgres viewer 1' | "$WARDEN" user add pgviewer --role viewer --config "$run2/warden.yml" --state-dir "$run2/state" >/dev/null
+token=$(curl -fsS -X POST "$api/auth/login" -H 'content-type: application/json' -d '{"username": "pgviewer", "password": "postgres viewer 1"}' | jq -r .access_token)
+cci_fills=$(psql_at warden_crashed "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id WHERE s.name = 'cci'")
+check "the API pages PostgreSQL's fills by strategy: the total is the journal's ($cci_fills) and a page holds 5" \
+  bash -c "curl -fsS '$api/trading/fills?strategy=cci&limit=5&cursor=2' -H 'authorization: Bearer $token' | jq -e '.total == $cci_fills and (.items | length) == 5 and all(.items[]; .strategy == \"cci\")'"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 finish

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Hummingbird
 import Trading
 import WardenProtocol
@@ -54,24 +55,44 @@ enum TradingRoutes {
         var price: Double?
     }
 
+    /// The engine's status for at most 50 ms: a dashboard polling it from many tabs costs the
+    /// engine one socket call per 50 ms, and a pause or resume answers with the fresh status itself.
+    final class StatusCache: Sendable {
+        private let latest = Mutex<(reply: TradingReply, at: ContinuousClock.Instant)?>(nil)
+        let engine: EngineClient
+
+        init(engine: EngineClient) { self.engine = engine }
+
+        func status() async throws -> TradingReply {
+            let now = ContinuousClock.now
+            if let cached = latest.withLock({ $0 }), now - cached.at < .milliseconds(50) { return cached.reply }
+            let reply = try await peerCall("engine") { try await engine.status() }
+            latest.withLock { $0 = (reply, now) }
+            return reply
+        }
+
+        func forget() { latest.withLock { $0 = nil } }
+    }
+
     static func routes(_ services: APIServices) -> [APIRoute] {
         let engine = services.engine
         let store = services.store
+        let cache = StatusCache(engine: engine)
         return [
-            APIRoute(.get, "/trading/status", role: .viewer) { _, _ in
-                try JSON.response(try await peerCall("engine") { try await engine.status() })
-            },
+            APIRoute(.get, "/trading/status", role: .viewer) { _, _ in try JSON.response(try await cache.status()) },
             APIRoute(.post, "/trading/stop", role: .operator) { _, context in
                 let by = try context.caller.actor
+                defer { cache.forget() }
                 return try JSON.response(try await peerCall("engine") { try await engine.pause(by: by) })
             },
             APIRoute(.post, "/trading/start", role: .operator) { _, context in
                 let by = try context.caller.actor
+                defer { cache.forget() }
                 return try JSON.response(try await peerCall("engine") { try await engine.resume(by: by) })
             },
             APIRoute(.get, "/trading/positions", role: .viewer) { _, _ in try JSON.response(try await store.positions().map(PositionItem.init)) },
             APIRoute(.get, "/trading/portfolio", role: .viewer) { _, _ in
-                let status = try await peerCall("engine") { try await engine.status() }.status
+                let status = try await cache.status().status
                 let positions = try await store.positions()
                 let held = positions.reduce(0.0) { $0 + NSDecimalNumber(decimal: $1.quantity * $1.entryPrice).doubleValue }
                 return try JSON.response(Portfolio(
@@ -100,8 +121,10 @@ enum TradingRoutes {
             },
             APIRoute(.get, "/trading/fills", role: .viewer) { request, _ in
                 let filter = try HistoryFilter(request)
-                let fills = try await store.fills().filter { filter.keeps(strategy: $0.strategy, market: $0.fill.market, time: $0.fill.time) }
-                return try JSON.response(try filter.page(fills.map(FillItem.init)))
+                let page = try await store.fills(FillQuery(
+                    market: filter.market, strategy: filter.strategy, from: filter.from, to: filter.to, offset: filter.offset, limit: filter.limit))
+                let end = filter.offset + page.fills.count
+                return try JSON.response(Page(items: page.fills.map(FillItem.init), nextCursor: end < page.total ? end : nil, total: page.total))
             },
             APIRoute(.get, "/trading/trades", role: .viewer) { request, _ in
                 let filter = try HistoryFilter(request)

@@ -18,6 +18,8 @@ public protocol TradingStore: Sendable {
     func openOrders() async throws -> [JournaledOrder]
     /// Every fill, oldest first.
     func fills() async throws -> [RecordedFill]
+    /// One page of the fills a query keeps, oldest first, and how many it keeps in all.
+    func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int)
     /// Open positions per strategy slot.
     func positions() async throws -> [Position]
     /// Strategy activations, deactivations and parameter changes, oldest first.
@@ -28,6 +30,38 @@ public protocol TradingStore: Sendable {
 
 extension TradingStore {
     public var keepsCandles: Bool { true }
+
+    /// Filters every fill in memory: for journals without a query engine (the backtest's).
+    public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
+        let kept = try await fills().filter(query.keeps)
+        let start = min(query.offset, kept.count)
+        return (Array(kept[start..<min(start + query.limit, kept.count)]), kept.count)
+    }
+}
+
+/// Which fills a history page shows: each filter optional (times are epoch ms, inclusive), then
+/// `offset` and `limit` in journal order.
+public struct FillQuery: Sendable, Hashable {
+    public var market: String?
+    public var strategy: String?
+    public var from: Int64?
+    public var to: Int64?
+    public var offset: Int
+    public var limit: Int
+
+    public init(market: String? = nil, strategy: String? = nil, from: Int64? = nil, to: Int64? = nil, offset: Int = 0, limit: Int = 100) {
+        self.market = market
+        self.strategy = strategy
+        self.from = from
+        self.to = to
+        self.offset = offset
+        self.limit = limit
+    }
+
+    public func keeps(_ recorded: RecordedFill) -> Bool {
+        (market.map { $0 == recorded.fill.market } ?? true) && (strategy.map { $0 == recorded.strategy } ?? true)
+            && (from.map { recorded.fill.time >= $0 } ?? true) && (to.map { recorded.fill.time <= $0 } ?? true)
+    }
 }
 
 /// What one write holds.
