@@ -14,9 +14,9 @@ for s in cci rsi_macd bollinger; do
   check "$s: the engine's trades equal warden backtest's of the same three strategies on one account, field by field ($(expected "$s" | wc -l) trades)" \
     test "$(recorded "$run1" "$s")" = "$(expected "$s")"
 done
-check "the engine's metrics reach the supervisor's /metrics" bash -c "curl -fsS http://127.0.0.1:$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run1/warden.yml" | cut -d: -f3)/metrics | grep -q '^warden_engine_replay_progress_ratio{child=\"engine\"} 1'"
+check "the engine's metrics reach the supervisor's /metrics" bash -c "curl -fsS http://127.0.0.1:$(grep -o 'supervisor: {listen: 127.0.0.1:[0-9]*' "$run1/warden.yml" | cut -d: -f4)/metrics | grep -q '^warden_engine_replay_progress_ratio{child=\"engine\"} 1'"
 check "a finished replay exports no market-data age (so WardenMarketDataStale cannot fire after it)" \
-  bash -c "! curl -fsS http://127.0.0.1:$(grep -o 'listen: 127.0.0.1:[0-9]*' "$run1/warden.yml" | cut -d: -f3)/metrics | grep -q '^warden_engine_market_data_age_seconds'"
+  bash -c "! curl -fsS http://127.0.0.1:$(grep -o 'supervisor: {listen: 127.0.0.1:[0-9]*' "$run1/warden.yml" | cut -d: -f4)/metrics | grep -q '^warden_engine_market_data_age_seconds'"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 # Crash recovery: SIGKILL the engine three times mid-replay; the supervisor restarts it each time.

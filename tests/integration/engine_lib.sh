@@ -11,7 +11,7 @@ recorded() {  # DIR STRATEGY: the engine's trades read back with warden trades
   "$WARDEN" trades --json --config "$1/warden.yml" --state-dir "$1/state" | jq --arg s "$2" '.[] | select(.strategy == $s) | .trades' | trade_lines
 }
 progress_past() {  # DIR RATIO: the replay is past RATIO of the file, by the supervisor's /metrics
-  local port; port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$1/warden.yml" | cut -d: -f3)
+  local port; port=$(grep -o 'supervisor: {listen: 127.0.0.1:[0-9]*' "$1/warden.yml" | cut -d: -f4)
   curl -fsS "http://127.0.0.1:$port/metrics" | awk -v p="$2" '$1 ~ /^warden_engine_replay_progress_ratio/ && $2 > p {found=1} END {exit !found}'
 }
 engine_config() {  # DIR [DATABASE_URL]: all three strategies, 10,000 each, replayed as fast as possible

@@ -50,6 +50,7 @@ private func runWorker(role: String, options: CommonOptions) async throws {
             var worker = prepared
             let engine = TradingEngine(settings: settings, store: store, markets: markets.markets, interval: markets.interval, bingx: bingx, logger: logger)
             worker.work = engine
+            worker.moreWork = [engine.events]
             worker.metrics = { engine.metrics.families() + (bingx?.metrics.families() ?? []) }
             worker.routes = { router in
                 TradingRoutes.add(to: router, engine: engine)
