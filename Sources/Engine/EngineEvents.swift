@@ -93,21 +93,6 @@ struct CandleEvent: Encodable, Sendable {
     }
 }
 
-struct FillEvent: Encodable, Sendable {
-    var strategy: String
-    var market: String
-    var side: String
-    var price: Decimal
-    var quantity: Decimal
-    var fee: Decimal
-    var clientOrderID: String
-    var tradeID: String
-    enum CodingKeys: String, CodingKey {
-        case strategy, market, side, price, quantity, fee
-        case clientOrderID = "client_order_id", tradeID = "trade_id"
-    }
-}
-
 struct OrderEvent: Encodable, Sendable {
     var clientOrderID: String
     var market: String

@@ -99,9 +99,7 @@ final class EngineObserver: TradingObserver {
     func filled(_ recorded: RecordedFill) {
         let fill = recorded.fill
         engine.metrics.update { $0.fills += 1; $0.orders["\(fill.side.rawValue)/filled", default: 0] += 1 }
-        engine.events.publish(.fills, time: fill.time, FillEvent(
-            strategy: recorded.strategy, market: fill.market, side: fill.side.rawValue, price: fill.price, quantity: fill.quantity, fee: fill.fee,
-            clientOrderID: fill.clientOrderID, tradeID: fill.tradeID))
+        engine.events.publish(.fills, time: fill.time, recorded)
         engine.logger.info("order filled", metadata: [
             "client_order_id": "\(fill.clientOrderID)", "side": "\(fill.side.rawValue)", "price": "\(fill.price)", "quantity": "\(fill.quantity)",
             "fee": "\(fill.fee)",

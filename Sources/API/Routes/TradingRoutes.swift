@@ -124,7 +124,7 @@ enum TradingRoutes {
                 let page = try await store.fills(FillQuery(
                     market: filter.market, strategy: filter.strategy, from: filter.from, to: filter.to, offset: filter.offset, limit: filter.limit))
                 let end = filter.offset + page.fills.count
-                return try JSON.response(Page(items: page.fills.map(FillItem.init), nextCursor: end < page.total ? end : nil, total: page.total))
+                return try JSON.response(Page(items: page.fills, nextCursor: end < page.total ? end : nil, total: page.total))
             },
             APIRoute(.get, "/trading/trades", role: .viewer) { request, _ in
                 let filter = try HistoryFilter(request)
@@ -135,38 +135,6 @@ enum TradingRoutes {
                 return try JSON.response(try filter.page(trades))
             },
         ]
-    }
-
-    struct FillItem: Encodable {
-        var strategy: String
-        var market: String
-        var side: String
-        var price: Decimal
-        var quantity: Decimal
-        var fee: Decimal
-        var feeAsset: String
-        var time: Int64
-        var clientOrderID: String
-        var exchangeOrderID: String
-        var tradeID: String
-        enum CodingKeys: String, CodingKey {
-            case strategy, market, side, price, quantity, fee, time
-            case feeAsset = "fee_asset", clientOrderID = "client_order_id", exchangeOrderID = "exchange_order_id", tradeID = "trade_id"
-        }
-        init(_ recorded: RecordedFill) {
-            let fill = recorded.fill
-            strategy = recorded.strategy
-            market = fill.market
-            side = fill.side.rawValue
-            price = fill.price
-            quantity = fill.quantity
-            fee = fill.fee
-            feeAsset = fill.feeAsset
-            time = fill.time
-            clientOrderID = fill.clientOrderID
-            exchangeOrderID = fill.exchangeOrderID
-            tradeID = fill.tradeID
-        }
     }
 
     struct TradeItem: Encodable {

@@ -219,5 +219,21 @@ groups:
           summary: "Warden API p99 latency is {{ $value | humanizeDuration }}"
           description: "The 99th percentile of API request time on {{ $labels.instance }} has been above 500 ms for 10 minutes."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/api-latency-high.md"
+      - alert: WardenAPIAuthFailures
+        expr: sum by (instance) (increase(warden_api_auth_failures_total[5m])) > 20
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $value | humanize }} failed API authentications in 5 minutes"
+          description: "Someone is failing to log in or presenting bad tokens or keys to the API on {{ $labels.instance }}: a forgotten password, a revoked key still in use, or guessing."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/api-auth-failures.md"
+      - alert: WardenAPIAddressBlocked
+        expr: max by (instance) (warden_api_blocked_ips) > 0
+        labels:
+          severity: warning
+        annotations:
+          summary: "The API is blocking {{ $value }} address(es) after repeated authentication failures"
+          description: "An address failed authentication api.lockout.failures times within api.lockout.window on {{ $labels.instance }}; it is refused until the block ends or `warden api unblock` lifts it."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/api-auth-failures.md"
 """#
 }

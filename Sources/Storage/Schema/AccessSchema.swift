@@ -1,5 +1,5 @@
 extension Schema {
-    /// Version 5: what the API needs to let people in. Users can be disabled (never deleted: the
+    /// Version 5: what the API needs to let people in (and an index for its history pages). Users can be disabled (never deleted: the
     /// audit log names them); API keys carry their own name, role and last use; refresh tokens are
     /// stored hashed in families so reusing a rotated one revokes every token descended from the
     /// same login.
@@ -16,6 +16,8 @@ extension Schema {
                 issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER, revoked_at INTEGER)
             """,
             "CREATE INDEX refresh_tokens_family ON refresh_tokens (family)",
+            // History pages read fills in journal order.
+            "CREATE INDEX fills_time ON fills (filled_at, id)",
         ],
         postgres: [
             "ALTER TABLE users ADD COLUMN disabled_at BIGINT",
@@ -28,6 +30,7 @@ extension Schema {
                 issued_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, used_at BIGINT, revoked_at BIGINT)
             """,
             "CREATE INDEX refresh_tokens_family ON refresh_tokens (family)",
+            "CREATE INDEX fills_time ON fills (filled_at, id)",
         ]
     )
 }
