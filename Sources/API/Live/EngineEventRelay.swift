@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
+import Resilience
 import ServiceLifecycle
 import WardenCore
 
@@ -13,18 +14,20 @@ struct EngineEventRelay: Service {
     let logger: Logger
 
     func run() async throws {
+        // The engine is away while it restarts: try again soon, then less often (the shared backoff).
+        let backoff = ExponentialBackoff(initial: .milliseconds(200), max: .seconds(5))
         await cancelWhenGracefulShutdown {
-            var delay = Duration.milliseconds(200)
+            var retry = 0
             while !Task.isCancelled {
                 do {
                     try await relayOnce()
-                    delay = .milliseconds(200)
+                    retry = 0
                 } catch {
                     if Task.isCancelled { return }
                     logger.debug("engine events unavailable", metadata: ["error": "\(error)"])
                 }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
+                try? await Task.sleep(for: backoff.delay(forRetry: retry))
+                retry += 1
             }
         }
     }

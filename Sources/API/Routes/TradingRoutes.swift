@@ -15,6 +15,14 @@ enum TradingRoutes {
             case items, total
             case nextCursor = "next_cursor"
         }
+
+        /// A page of `items` starting at `offset` of `total`; the next cursor is where the next page starts.
+        init(items: [Item], offset: Int, total: Int) {
+            self.items = items
+            self.total = total
+            let end = offset + items.count
+            nextCursor = end < total ? end : nil
+        }
     }
 
     struct Portfolio: Encodable {
@@ -120,19 +128,18 @@ enum TradingRoutes {
                 return try JSON.response(reply, status: reply.ok ? .ok : .conflict)
             },
             APIRoute(.get, "/trading/fills", role: .viewer) { request, _ in
-                let filter = try HistoryFilter(request)
-                let page = try await store.fills(FillQuery(
-                    market: filter.market, strategy: filter.strategy, from: filter.from, to: filter.to, offset: filter.offset, limit: filter.limit))
-                let end = filter.offset + page.fills.count
-                return try JSON.response(Page(items: page.fills, nextCursor: end < page.total ? end : nil, total: page.total))
+                let query = try HistoryFilter.query(request)
+                let page = try await store.fills(query)
+                return try JSON.response(Page(items: page.fills, offset: query.offset, total: page.total))
             },
             APIRoute(.get, "/trading/trades", role: .viewer) { request, _ in
-                let filter = try HistoryFilter(request)
+                let query = try HistoryFilter.query(request)
                 let trades = SlotTrades.pair(try await store.fills()).flatMap { slot in
                     slot.trades.map { TradeItem(strategy: slot.strategy, market: slot.market, trade: $0) }
-                }.filter { filter.keeps(strategy: $0.strategy, market: $0.market, time: $0.trade.entryTime) }
+                }.filter { query.keeps(strategy: $0.strategy, market: $0.market, time: $0.trade.entryTime) }
                     .sorted { ($0.trade.entryTime, $0.strategy, $0.market) < ($1.trade.entryTime, $1.strategy, $1.market) }
-                return try JSON.response(try filter.page(trades))
+                let start = min(query.offset, trades.count)
+                return try JSON.response(Page(items: Array(trades[start..<min(start + query.limit, trades.count)]), offset: query.offset, total: trades.count))
             },
         ]
     }
@@ -145,39 +152,19 @@ enum TradingRoutes {
 }
 
 /// `market`, `strategy`, `from`, `to` (epoch ms, inclusive) and cursor pagination (`limit`, at most
-/// 1000, default 100; `cursor` the previous page's `next_cursor`). History only grows at its end
-/// and the filters are part of the request, so a position in the filtered list is a stable cursor.
-struct HistoryFilter {
-    var market: String?
-    var strategy: String?
-    var from: Int64?
-    var to: Int64?
-    var limit: Int
-    var offset: Int
-
-    init(_ request: Request) throws {
-        market = try request.query("market")
-        strategy = try request.query("strategy")
-        from = try request.query("from")
-        to = try request.query("to")
-        limit = try request.query("limit") ?? 100
-        guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(limit)") }
-        offset = try request.query("cursor") ?? 0
-        guard (0...Int(Int32.max)).contains(offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
-        for (name, time) in [("from", from), ("to", to)] {
+/// 1000, default 100; `cursor` the previous page's `next_cursor`), read into a `FillQuery`. History
+/// only grows at its end and the filters are part of the request, so a position in the filtered
+/// list is a stable cursor.
+enum HistoryFilter {
+    static func query(_ request: Request) throws -> FillQuery {
+        let query = FillQuery(
+            market: try request.query("market"), strategy: try request.query("strategy"), from: try request.query("from"), to: try request.query("to"),
+            offset: try request.query("cursor") ?? 0, limit: try request.query("limit") ?? 100)
+        guard (1...1000).contains(query.limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(query.limit)") }
+        guard (0...Int(Int32.max)).contains(query.offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
+        for (name, time) in [("from", query.from), ("to", query.to)] {
             if let time, !(0...4_102_444_800_000).contains(time) { throw APIError.invalid(name, "\(name) is epoch milliseconds between 1970 and 2100") }
         }
-    }
-
-    func keeps(strategy: String, market: String, time: Int64) -> Bool {
-        (self.strategy.map { $0 == strategy } ?? true) && (self.market.map { $0 == market } ?? true)
-            && (from.map { time >= $0 } ?? true) && (to.map { time <= $0 } ?? true)
-    }
-
-    func page<Item: Encodable>(_ items: [Item]) throws -> TradingRoutes.Page<Item> {
-        let start = min(offset, items.count)
-        let end = min(start + limit, items.count)
-        let next = end < items.count ? end : nil
-        return TradingRoutes.Page(items: Array(items[start..<end]), nextCursor: next, total: items.count)
+        return query
     }
 }

@@ -58,9 +58,12 @@ public struct FillQuery: Sendable, Hashable {
         self.limit = limit
     }
 
-    public func keeps(_ recorded: RecordedFill) -> Bool {
-        (market.map { $0 == recorded.fill.market } ?? true) && (strategy.map { $0 == recorded.strategy } ?? true)
-            && (from.map { recorded.fill.time >= $0 } ?? true) && (to.map { recorded.fill.time <= $0 } ?? true)
+    public func keeps(_ recorded: RecordedFill) -> Bool { keeps(strategy: recorded.strategy, market: recorded.fill.market, time: recorded.fill.time) }
+
+    /// The same filters for anything with a strategy, a market and a time (a trade by its entry).
+    public func keeps(strategy: String, market: String, time: Int64) -> Bool {
+        (self.market.map { $0 == market } ?? true) && (self.strategy.map { $0 == strategy } ?? true)
+            && (from.map { time >= $0 } ?? true) && (to.map { time <= $0 } ?? true)
     }
 }
 
