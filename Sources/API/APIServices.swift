@@ -14,12 +14,18 @@ public struct APIServices: Sendable {
     public var store: any TradingStore
     public var engine: EngineClient
     public var supervisor: SocketClient
+    /// The engine's configuration: its markets (and their candle files, for backtests) and risk limits.
+    public var engineSettings: EngineSettings
+    /// Each market's candle file, for backtest jobs (the engine's replay files).
+    public var backtestData: [String: String]
+    /// Where backtest jobs keep their request, progress and result.
+    public var stateDirectory: String
     /// Milliseconds since the epoch; tests move it.
     public var now: @Sendable () -> Int64
 
     public init(
         settings: APISettings, accounts: AccountStore, tokens: AccessTokens, store: any TradingStore, engineSocket: String,
-        supervisorSocket: String, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        supervisorSocket: String, engineSettings: EngineSettings = EngineSettings(), backtestData: [String: String] = [:], stateDirectory: String, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.settings = settings
         self.accounts = accounts
@@ -27,6 +33,9 @@ public struct APIServices: Sendable {
         self.store = store
         engine = EngineClient(socketPath: engineSocket)
         supervisor = SocketClient(socketPath: supervisorSocket, timeout: .seconds(10), peer: "supervisor")
+        self.engineSettings = engineSettings
+        self.stateDirectory = stateDirectory
+        self.backtestData = backtestData
         self.now = now
     }
 }

@@ -13,6 +13,8 @@ public struct Backtester: Sendable {
     public var recordsLatency = false
     /// Keeps the first strategy's decision at every bar (`Result.decisions`, for look-ahead checks).
     public var recordsDecisions = false
+    /// Called after each bar with its time (a job's progress), at the cost of a bar summary per bar.
+    public var progress: (@Sendable (Int64) -> Void)?
 
     public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none, recordingDecisions: Bool = false) {
         self.fills = fills
@@ -66,11 +68,11 @@ public struct Backtester: Sendable {
         let quote = markets.first?.instrument.quote ?? "USDT"
         let venue = PaperVenue(instruments: markets.map(\.instrument), model: fills, account: .init(quote: quote, balance: Decimal(exactly: cash)))
         let store = MemoryTradingStore(keepsOrders: false)
-        let recorder = DecisionRecorder(first: slots.first?.name, timing: recordsLatency)
+        let recorder = DecisionRecorder(first: slots.first?.name, timing: recordsLatency, progress: progress)
         // Nothing watches a plain backtest: the loop then skips every per-bar report.
         let loop = TradingLoop(
             configuration: .init(slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40)),
-            feed: feed, venue: venue, store: store, observer: recordsLatency || recordsDecisions ? recorder : nil)
+            feed: feed, venue: venue, store: store, observer: recordsLatency || recordsDecisions || progress != nil ? recorder : nil)
         let summary = try await loop.run()
         var trades = SlotTrades.pair(store.fills())
         // An open trade is marked at its market's last close, entry fee included.
@@ -99,17 +101,22 @@ public struct Backtester: Sendable {
 final class DecisionRecorder: TradingObserver {
     let first: String?
     let timing: Bool
+    let progress: (@Sendable (Int64) -> Void)?
     private let recorded = Mutex<[Decision]>([])
     private let timings = Mutex<[Double]>([])
 
-    init(first: String?, timing: Bool) {
+    init(first: String?, timing: Bool, progress: (@Sendable (Int64) -> Void)?) {
         self.first = first
         self.timing = timing
+        self.progress = progress
     }
 
-    var wantsBarSummaries: Bool { timing }
+    var wantsBarSummaries: Bool { timing || progress != nil }
 
-    func barProcessed(_ bar: BarSummary) { timings.withLock { $0.append(bar.decisionSeconds) } }
+    func barProcessed(_ bar: BarSummary) {
+        if timing { timings.withLock { $0.append(bar.decisionSeconds) } }
+        progress?(bar.time)
+    }
 
     var latencies: [Double] { timings.withLock { $0 } }
 

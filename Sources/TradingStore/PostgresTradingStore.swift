@@ -214,6 +214,22 @@ public final class PostgresTradingStore: TradingStore {
         return fills
     }
 
+    public func equity(_ query: EquityQuery) async throws -> [EquityPoint] {
+        var points: [EquityPoint] = []
+        let sql = try StoreSQL.equity.postgresQuery(StoreSQL.equityArguments(query).map { $0 as (any PostgresThrowingDynamicTypeEncodable)? })
+        for try await r in try await client.query(sql, logger: Self.logger).decode((Int64, Double, Double, Double).self) {
+            points.append(EquityPoint(time: r.0, equity: r.1, cash: r.2, drawdown: r.3))
+        }
+        return points
+    }
+
+    public func equitySpan() async throws -> (first: Int64, last: Int64)? {
+        for try await r in try await client.query(try Self.query(StoreSQL.equitySpan), logger: Self.logger).decode((Int64?, Int64?).self) {
+            if let first = r.0, let last = r.1 { return (first, last) }
+        }
+        return nil
+    }
+
     public func positions() async throws -> [Position] {
         var positions: [Position] = []
         for try await r in try await client.query(try Self.query(StoreSQL.positions), logger: Self.logger).decode((String, String, String, String, Int64).self) {

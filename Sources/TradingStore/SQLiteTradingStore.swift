@@ -131,6 +131,20 @@ public final class SQLiteTradingStore: TradingStore {
         }
     }
 
+    public func equity(_ query: EquityQuery) async throws -> [EquityPoint] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: StoreSQL.equity.sqlite, arguments: StatementArguments(StoreSQL.equityArguments(query).map { $0 as (any DatabaseValueConvertible)? }))
+                .map { EquityPoint(time: $0[0], equity: $0[1], cash: $0[2], drawdown: $0[3]) }
+        }
+    }
+
+    public func equitySpan() async throws -> (first: Int64, last: Int64)? {
+        try await database.read { db in
+            guard let row = try Row.fetchOne(db, sql: StoreSQL.equitySpan.sqlite), let first: Int64 = row[0], let last: Int64 = row[1] else { return nil }
+            return (first, last)
+        }
+    }
+
     static func fill(_ row: Row) -> RecordedFill {
         RecordedFill(strategy: row[0], fill: Fill(
             clientOrderID: row[1], exchangeOrderID: row[2] ?? "", tradeID: row[3] ?? "", market: row[4], side: Side(rawValue: row[5]) ?? .buy,

@@ -1,4 +1,5 @@
 import Storage
+import Trading
 
 /// The trading store's statements where both engines agree (see `SharedSQL` for the notation).
 enum StoreSQL {
@@ -35,6 +36,23 @@ enum StoreSQL {
     static let fillsCount = SharedSQL("""
         SELECT COUNT(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id \(fillsWhere)
         """)
+
+    /// The last point of each `every`-ms bucket in a time range: from, from, to, to, then from,
+    /// from, to, to, every again for the bucket query.
+    static let equity = SharedSQL("""
+        SELECT taken_at, equity, cash, drawdown FROM equity_snapshots
+        WHERE (?{::bigint} IS NULL OR taken_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR taken_at <= ?{::bigint})
+          AND taken_at IN (
+            SELECT MAX(taken_at) FROM equity_snapshots
+            WHERE (?{::bigint} IS NULL OR taken_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR taken_at <= ?{::bigint})
+            GROUP BY taken_at / ?{::bigint})
+        ORDER BY taken_at
+        """)
+    static let equitySpan = SharedSQL("SELECT MIN(taken_at), MAX(taken_at) FROM equity_snapshots")
+    static func equityArguments(_ query: EquityQuery) -> [Int64?] {
+        let range = [query.from, query.from, query.to, query.to]
+        return range + range + [query.every]
+    }
 
     static let positions = SharedSQL("""
         SELECT s.name, p.symbol, p.quantity{::text}, p.entry_price{::text}, p.opened_at FROM positions p JOIN strategies s ON s.id = p.strategy_id

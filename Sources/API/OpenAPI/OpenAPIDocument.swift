@@ -51,7 +51,7 @@ enum OpenAPIDocument {
             item[route.method.rawValue.lowercased()] = operation
             paths[fullPath] = item
         }
-        var schemas = Schemas.all
+        var schemas = Schemas.all.merging(Schemas.analytics) { first, _ in first }
         for (list, item) in Operations.lists { schemas[list] = Schemas.array(Schemas.ref(item)) }
         return [
             "openapi": "3.1.0",

@@ -22,6 +22,10 @@ enum Operations {
     ]
     static let market: [(String, JSONValue, String)] = [("market", Schemas.string, "Only the slot on this market (default: every market the strategy runs on).")]
 
+    static let range: [(String, JSONValue, String)] = [
+        ("from", time, "From this time, epoch milliseconds, inclusive."), ("to", time, "Up to this time, epoch milliseconds, inclusive."),
+    ]
+
     static let all: [String: OperationSpec] = [
         "POST /auth/login": OperationSpec(summary: "Log in with a user name and password", tag: "auth", body: "Login", responses: [(200, "Tokens")], errors: [400, 401, 403, 415]),
         "POST /auth/refresh": OperationSpec(summary: "Swap a refresh token for new tokens (the old one is spent)", tag: "auth", body: "RefreshRequest", responses: [(200, "Tokens")], errors: [400, 401, 403, 415]),
@@ -50,13 +54,6 @@ enum Operations {
         "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply")], errors: [400, 409, 415, 503]),
         "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
-        "POST /backtests": OperationSpec(summary: "Run a backtest as a job (not built yet)", tag: "backtests", responses: [], errors: [501]),
-        "GET /backtests": OperationSpec(summary: "List backtest jobs (not built yet)", tag: "backtests", responses: [], errors: [501]),
-        "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress and result (not built yet)", tag: "backtests", responses: [], errors: [501]),
-        "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a backtest (not built yet)", tag: "backtests", responses: [], errors: [501]),
-        "GET /analytics/performance": OperationSpec(summary: "Returns, Sharpe, Sortino, drawdown (not built yet)", tag: "analytics", responses: [], errors: [501]),
-        "GET /analytics/risk": OperationSpec(summary: "The risk layer's view (not built yet)", tag: "analytics", responses: [], errors: [501]),
-        "GET /reports/{period}": OperationSpec(summary: "Daily, weekly, monthly reports (not built yet)", tag: "reports", responses: [], errors: [501]),
         "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")], errors: [400]),
         "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
         "GET /monitoring/system": OperationSpec(summary: "The supervisor's children and jobs, the database", tag: "monitoring", responses: [(200, "System")]),
@@ -65,11 +62,28 @@ enum Operations {
         "POST /operations/backups": OperationSpec(summary: "Back up now (a supervisor job)", tag: "operations", responses: [(202, "ControlReply"), (409, "ControlReply")], errors: [503]),
         "POST /operations/recovery": OperationSpec(summary: "Start a recovery (not built yet)", tag: "operations", responses: [], errors: [501]),
         "POST /operations/deployments": OperationSpec(summary: "Deploy a release (not built yet)", tag: "operations", responses: [], errors: [501]),
+        "GET /analytics/performance": OperationSpec(
+            summary: "Returns, Sharpe, Sortino, drawdown of the equity curve; win rate, profit factor per strategy and market", tag: "analytics",
+            query: range + [("returns_every_ms", ["type": "integer", "minimum": 60_000], "Period of the returns Sharpe and Sortino use (default a day).")],
+            responses: [(200, "Performance")], errors: [400]),
+        "GET /analytics/risk": OperationSpec(summary: "Exposure, drawdown, daily loss and how close each is to its limit", tag: "analytics", responses: [(200, "Risk")]),
+        "GET /reports/{period}": OperationSpec(
+            summary: "Daily, weekly or monthly rows (UTC); CSV with Accept: text/csv", tag: "reports", query: range, responses: [(200, "PeriodRowList")], errors: [400]),
+        "GET /operations/performance": OperationSpec(
+            summary: "The equity curve (at most `points` points) and its performance", tag: "operations",
+            query: range + [("points", ["type": "integer", "minimum": 2, "maximum": 10_000], "Most points to return (default 500).")],
+            responses: [(200, "EquityCurve")], errors: [400]),
+        "POST /backtests": OperationSpec(
+            summary: "Run a backtest as a supervisor job over the engine's candle files; answers its id at once", tag: "backtests", body: "NewBacktest",
+            responses: [(202, "BacktestJob")], errors: [400, 409, 415, 503]),
+        "GET /backtests": OperationSpec(summary: "Backtest jobs, newest first", tag: "backtests", responses: [(200, "BacktestJobList")]),
+        "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress, and its result once done", tag: "backtests", responses: [(200, "BacktestJob")], errors: [404]),
+        "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a queued or running backtest", tag: "backtests", responses: [(202, "BacktestJob")], errors: [404, 409]),
         "GET /openapi.json": OperationSpec(summary: "This document", tag: "meta", responses: [(200, nil)]),
         "GET /docs": OperationSpec(summary: "A readable reference of this document", tag: "meta", responses: [(200, nil)]),
     ]
 
     static let lists: [String: String] = [
-        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup",
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob",
     ]
 }

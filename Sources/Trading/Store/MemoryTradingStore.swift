@@ -55,6 +55,7 @@ public final class MemoryTradingStore: TradingStore {
     public func candles(market: String, through time: Int64) -> [Candle] { state.withLock { $0.candles[market, default: []].filter { $0.openTime <= time } } }
     public func openOrders() -> [JournaledOrder] { state.withLock { $0.orders.values.filter { $0.status.isOpen || $0.status == OrderStatus.new }.sorted { $0.order.clientOrderID < $1.order.clientOrderID } } }
     public func fills() -> [RecordedFill] { state.withLock { $0.fills } }
+    public func equity(_ query: EquityQuery) -> [EquityPoint] { query.thin(state.withLock { $0.equity }) }
     public func positions() -> [Position] {
         state.withLock { s in
             (s.checkpoint?.slots ?? []).filter { $0.quantity > 0 }.map {

@@ -20,6 +20,12 @@ public protocol TradingStore: Sendable {
     func fills() async throws -> [RecordedFill]
     /// One page of the fills a query keeps, oldest first, and how many it keeps in all.
     func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int)
+    /// The equity curve between two times (inclusive, either open), oldest first: the last point
+    /// of each `every`-millisecond bucket (1 keeps every point), so a chart of a year asks for a
+    /// few hundred points, not half a million.
+    func equity(_ query: EquityQuery) async throws -> [EquityPoint]
+    /// The times of the first and last equity points; nil before the first bar.
+    func equitySpan() async throws -> (first: Int64, last: Int64)?
     /// Open positions per strategy slot.
     func positions() async throws -> [Position]
     /// Strategy activations, deactivations and parameter changes, oldest first.
@@ -31,11 +37,42 @@ public protocol TradingStore: Sendable {
 extension TradingStore {
     public var keepsCandles: Bool { true }
 
+    public func equitySpan() async throws -> (first: Int64, last: Int64)? {
+        let points = try await equity(EquityQuery())
+        guard let first = points.first, let last = points.last else { return nil }
+        return (first.time, last.time)
+    }
+
     /// Filters every fill in memory: for journals without a query engine (the backtest's).
     public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
         let kept = try await fills().filter(query.keeps)
         let start = min(query.offset, kept.count)
         return (Array(kept[start..<min(start + query.limit, kept.count)]), kept.count)
+    }
+}
+
+/// Which stretch of the equity curve to read, and how finely.
+public struct EquityQuery: Sendable, Hashable {
+    public var from: Int64?
+    public var to: Int64?
+    /// Bucket width in milliseconds; the last point of each bucket is kept.
+    public var every: Int64
+
+    public init(from: Int64? = nil, to: Int64? = nil, every: Int64 = 1) {
+        self.from = from
+        self.to = to
+        self.every = max(1, every)
+    }
+
+    public func keeps(_ time: Int64) -> Bool { (from.map { time >= $0 } ?? true) && (to.map { time <= $0 } ?? true) }
+
+    /// The last point of each bucket among points already in time order.
+    public func thin(_ points: some Sequence<EquityPoint>) -> [EquityPoint] {
+        var kept: [EquityPoint] = []
+        for point in points where keeps(point.time) {
+            if let last = kept.last, last.time / every == point.time / every { kept[kept.count - 1] = point } else { kept.append(point) }
+        }
+        return kept
     }
 }
 

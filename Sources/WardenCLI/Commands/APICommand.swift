@@ -3,6 +3,7 @@ import Accounts
 import Alerting
 import ArgumentParser
 import Foundation
+import Engine
 import Hummingbird
 import Storage
 import TradingStore
@@ -48,7 +49,8 @@ struct APIServe: AsyncParsableCommand {
                 let tokens = await AccessTokens(signingKey: key, lifetime: settings.accessTokenTTL.milliseconds)
                 let services = APIServices(
                     settings: settings, accounts: accounts, tokens: tokens, store: handle.tradingStore(),
-                    engineSocket: directories.workerSocket("engine"), supervisorSocket: directories.controlSocket)
+                    engineSocket: directories.workerSocket("engine"), supervisorSocket: directories.controlSocket,
+                    engineSettings: configuration.engine, backtestData: Self.candleFiles(configuration.engine), stateDirectory: directories.state)
                 let server = APIServer(services: services, alerts: handle.alertStore())
                 let listening = Listening()
                 let app = try server.application(logger: logger) { port in
@@ -133,5 +135,17 @@ private func blocklistCall(_ options: CommonOptions, _ method: String, _ path: S
         return try await SocketClient(socketPath: socket, timeout: .seconds(10), peer: "API worker").call(method, path, as: APIBlocklistRoutes.Reply.self)
     } catch let error as WardenError {
         throw fail(error)
+    }
+}
+
+extension APIServe {
+    /// The candle file of each market the engine replays (the bundled sample for the first when
+    /// none is named, as the engine does): what API backtests run over.
+    static func candleFiles(_ engine: EngineSettings) -> [String: String] {
+        var files: [String: String] = [:]
+        for (index, market) in engine.markets.enumerated() {
+            if let file = market.file ?? (index == 0 ? BundledData.defaultReplayFile() : nil) { files[market.symbol] = file }
+        }
+        return files
     }
 }

@@ -33,10 +33,28 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("atr-period"), help: "Risk: the ATR period for stops.") var atrPeriod: Int = 14
     @Option(name: .customLong("daily-loss-limit"), help: "Risk: halt entries after this loss (0.05 = 5%) since the UTC day's open.") var dailyLossLimit: Double?
     @Option(name: .customLong("max-drawdown"), help: "Risk: halt entries after this drawdown from the peak (0.2 = 20%).") var maxDrawdown: Double?
+    @Option(help: ArgumentHelp("Only bars opening at or after this time: epoch milliseconds or YYYY-MM-DD (UTC).", valueName: "time")) var from: String?
+    @Option(help: ArgumentHelp("Only bars opening at or before this time: epoch milliseconds or YYYY-MM-DD (UTC, the whole day).", valueName: "time")) var to: String?
+    @Option(
+        name: .customLong("job-dir"),
+        help: ArgumentHelp("Run as an API backtest job: progress, result and cancellation through the files in this directory.", valueName: "dir"))
+    var jobDirectory: String?
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Print load time, loop speed and per-bar decision latency (a second, timed run) on stderr.") var timings = false
 
     func run() async throws {
+        do {
+            try await execute()
+        } catch {
+            if let jobDirectory {
+                let message = (error as? ExitCode).map { "the backtest stopped (exit status \($0.rawValue)); the supervisor's log has the reason" } ?? "\(error)"
+                BacktestJobReporter(directory: jobDirectory, span: (0, 0)).failed(message)
+            }
+            throw error
+        }
+    }
+
+    func execute() async throws {
         var overrides: [String: [String: Double]] = [:]
         for text in params {
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
@@ -71,6 +89,7 @@ struct BacktestCommand: AsyncParsableCommand {
                 throw fail(WardenError(.usage, "\(error)", location: "--strategy"))
             }
         }
+        let range = (from: try from.map { try Self.time($0, flag: "--from", endOfDay: false) }, to: try to.map { try Self.time($0, flag: "--to", endOfDay: true) })
         var markets: [Backtester.Market] = []
         let loadStarted = ContinuousClock.now
         var interval: Int64 = 0
@@ -79,7 +98,11 @@ struct BacktestCommand: AsyncParsableCommand {
             do {
                 let loaded = try CandleFile.load(file)
                 if markets.isEmpty { interval = loaded.interval }
-                markets.append(Backtester.Market(instrument: try .replay(symbol), candles: loaded.candles))
+                let candles = loaded.candles.filter { candle in (range.from.map { candle.openTime >= $0 } ?? true) && (range.to.map { candle.openTime <= $0 } ?? true) }
+                guard candles.count >= 2 else {
+                    throw fail(WardenError(.usage, "\(file) has \(candles.count) bar\(candles.count == 1 ? "" : "s") in the range asked for; a backtest needs at least 2", location: "--data"))
+                }
+                markets.append(Backtester.Market(instrument: try .replay(symbol), candles: candles))
             } catch let error as CandleFile.Problems {
                 for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
                 throw ExitCode(WardenError.Code.usage.exitStatus)
@@ -92,7 +115,12 @@ struct BacktestCommand: AsyncParsableCommand {
         let slots = strategies.flatMap { name in
             markets.map { SlotSettings(strategy: name, market: $0.instrument.symbol, parameters: overrides[name] ?? [:]) }
         }
-        let backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
+        var backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
+        let job = jobDirectory.map { BacktestJobReporter(directory: $0, span: (candles.first!.openTime, candles.last!.openTime)) }
+        if let job {
+            try job.started()
+            backtester.progress = job.bar
+        }
         let loopStarted = ContinuousClock.now
         let result = try await backtester.run(slots, markets: markets, interval: interval)
         let loopSeconds = (ContinuousClock.now - loopStarted).seconds
@@ -110,6 +138,16 @@ struct BacktestCommand: AsyncParsableCommand {
         }
         let stats = Statistics(
             result: result, startingCash: cash, interval: interval, span: (candles.first!.openTime, candles.last!.openTime))
+        if let job {
+            let times = candles.map(\.openTime)
+            let step = max(1, result.equity.count / 1000)
+            let curve = result.equity.count == times.count ? stride(from: 0, to: times.count, by: step).map { (times[$0], result.equity[$0]) } : nil
+            try job.finished(report: try BacktestReport(
+                strategy: strategies.joined(separator: ","), parameters: strategies.count == 1 ? overrides[strategies[0]] ?? [:] : [:], bars: bars,
+                trades: result.trades, slots: slots.count > 1 ? result.slots : nil, stats: stats, haltedAt: result.haltedAt, haltReason: result.haltReason,
+                equity: curve
+            ).json(), stats: stats)
+        }
         if json {
             print(try BacktestReport(
                 strategy: strategies.joined(separator: ","), parameters: strategies.count == 1 ? overrides[strategies[0]] ?? [:] : [:], bars: bars,
@@ -128,6 +166,18 @@ struct BacktestCommand: AsyncParsableCommand {
 }
 
 extension BacktestCommand {
+    /// Epoch milliseconds, or a UTC date (its first millisecond, or its last with `endOfDay`).
+    static func time(_ text: String, flag: String, endOfDay: Bool) throws -> Int64 {
+        if let milliseconds = Int64(text), milliseconds >= 0 { return milliseconds }
+        let parser = DateFormatter()
+        parser.locale = Locale(identifier: "en_US_POSIX")
+        parser.timeZone = TimeZone(identifier: "UTC")
+        parser.dateFormat = "yyyy-MM-dd"
+        guard let date = parser.date(from: text) else { throw fail(WardenError(.usage, "\(flag) takes epoch milliseconds or YYYY-MM-DD, found '\(text)'")) }
+        let start = Int64(date.timeIntervalSince1970) * 1000
+        return endOfDay ? start + 86_400_000 - 1 : start
+    }
+
     /// `BTC-USDT=FILE`, or a lone FILE (BTC-USDT, or the symbol at the start of its name, as in BTCUSDT-1h-….csv).
     static func market(_ entry: String, single: Bool) throws -> (String, String) {
         if let equals = entry.firstIndex(of: "="), let symbol = MarketSettings.canonical(String(entry[..<equals])) {

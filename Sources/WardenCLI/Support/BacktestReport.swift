@@ -15,6 +15,8 @@ struct BacktestReport {
     var stats: Statistics
     var haltedAt: Int64?
     var haltReason: String?
+    /// (bar time, equity) points, for a job's chart.
+    var equity: [(time: Int64, equity: Double)]? = nil
 
     private struct Halt: Encodable {
         var at: Int64
@@ -27,6 +29,7 @@ struct BacktestReport {
         func encoded(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
         var out = "{\n"
         out += "  \"bars\": \(bars),\n"
+        if let equity { out += "  \"equity\": [" + equity.map { "[\($0.time),\(Self.number($0.equity))]" }.joined(separator: ",") + "],\n" }
         if let haltedAt { out += "  \"halted\": \(try encoded(Halt(at: haltedAt, reason: haltReason ?? ""))),\n" }
         out += "  \"parameters\": \(try encoded(parameters)),\n"
         if let slots { out += "  \"slots\": \(try encoded(slots)),\n" }

@@ -1,0 +1,41 @@
+/// Schemas of the analytics, reports and backtest answers.
+extension Schemas {
+    static let tradeFigures = object(
+        ["count": integer, "closed": integer, "wins": integer, "win_rate": number, "profit_factor": number, "net_profit": number, "fees": number],
+        required: ["count", "closed", "wins", "net_profit", "fees"], open: false)
+
+    static let analytics: [String: JSONValue] = [
+        "TradeFigures": tradeFigures,
+        "Performance": object(
+            ["from": integer, "to": integer, "returns_every_ms": integer, "starting_equity": number, "final_equity": number, "total_return": number,
+             "max_drawdown": number, "sharpe": number, "sortino": number, "periods": integer, "trades": ref("TradeFigures"),
+             "by_strategy": ["type": "object", "additionalProperties": ref("TradeFigures")],
+             "by_market": ["type": "object", "additionalProperties": ref("TradeFigures")]],
+            required: ["returns_every_ms", "starting_equity", "final_equity", "total_return", "max_drawdown", "periods", "trades", "by_strategy", "by_market"],
+            open: false),
+        "EquityPoint": object(["time": integer, "equity": number, "cash": number, "drawdown": number], required: ["time", "equity", "cash", "drawdown"], open: false),
+        "EquityCurve": object(
+            ["from": integer, "to": integer, "every": integer, "points": array(ref("EquityPoint")), "performance": ref("Performance")],
+            required: ["every", "points", "performance"], open: false),
+        "Risk": object(
+            ["state": string, "reason": string, "engine_error": string, "equity": number, "peak_equity": number, "drawdown": number,
+             "daily_loss": number, "exposure": number, "largest_position": number, "stop_loss_atr": number, "take_profit_atr": number,
+             "limits": array(object(["name": string, "limit": number, "current": number, "used": number], required: ["name", "current"], open: false))],
+            required: ["drawdown", "daily_loss", "exposure", "largest_position", "limits"], open: false),
+        "PeriodRow": object(
+            ["period": string, "start": integer, "end": integer, "opening_equity": number, "closing_equity": number, "return": number, "pnl": number,
+             "max_drawdown": number, "trades": ref("TradeFigures"), "volume": number],
+            required: ["period", "start", "end", "opening_equity", "closing_equity", "return", "pnl", "max_drawdown", "trades", "volume"], open: false),
+        "NewBacktest": object(
+            ["strategies": ["type": "array", "items": string, "minItems": 1], "markets": ["type": "array", "items": string, "minItems": 1],
+             "parameters": ["type": "object", "additionalProperties": ["type": "object", "additionalProperties": number]],
+             "from": integer, "to": integer, "fee": ["type": "number", "minimum": 0, "exclusiveMaximum": .number(0.5)],
+             "slippage_bps": ["type": "number", "minimum": 0, "exclusiveMaximum": 5000], "cash": ["type": "number", "exclusiveMinimum": 0]],
+            required: ["strategies"]),
+        "BacktestJob": object(
+            ["id": string, "state": ["type": "string", "enum": ["queued", "running", "done", "failed", "cancelled"]], "fraction": number,
+             "request": ["type": "object"], "started_at": integer, "finished_at": integer, "error": string,
+             "summary": ["type": "object", "additionalProperties": number], "result": ["type": "object"]],
+            required: ["id", "state", "fraction", "request"], open: false),
+    ]
+}
