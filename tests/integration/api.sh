@@ -93,6 +93,61 @@ asyncio.run(main())
 PY
 check "a WebSocket that does not authenticate first is closed with 1008" test "$(tail -1 "$dir/ws-noauth.log")" = 1008
 
+# Backtests as supervisor jobs, over the engine's own candle file.
+backtest() {  # TOKEN BODY: the status and body of POST /backtests
+  curl -s -w '\n%{http_code}' -X POST "$API/backtests" -H "authorization: Bearer $1" -H 'content-type: application/json' -d "$2"
+}
+check "a viewer may not start a backtest (403)" test "$(backtest "$vera" '{"strategies": ["cci"]}' | tail -1)" = 403
+check "a backtest of an unknown strategy is refused naming the field" \
+  test "$(backtest "$oscar" '{"strategies": ["macd"]}' | head -1 | jq -r .error.field)" = "strategies[0]"
+started=$(backtest "$oscar" '{"strategies": ["cci"], "parameters": {"cci": {"period": 30}}, "from": 1617321600000, "to": 1618531199999, "fee": 0.002}')
+job=$(head -1 <<<"$started" | jq -r .id)
+check "an operator's backtest is accepted as a job at once (202, $job)" test "$(tail -1 <<<"$started")" = 202
+job_state() { curl -fsS "$API/backtests/$job" -H "authorization: Bearer $vera" | jq -r .state; }
+wait_until 120 "the job runs and is done" bash -c "[ \"\$(curl -fsS '$API/backtests/$job' -H 'authorization: Bearer $vera' | jq -r .state)\" = done ]"
+check "it ran as the supervisor's one-off job backtest-$job, with one success" \
+  bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"backtest-$job\") | .runs.success == 1'"
+curl -fsS "$API/backtests/$job" -H "authorization: Bearer $vera" >"$dir/job.json"
+"$WARDEN" backtest --strategy cci --param period=30 --data "BTC-USDT=$DATA" --from 2021-04-02 --to 2021-04-15 --fee 0.002 --json >"$dir/cli-backtest.json"
+check "its result equals warden backtest --json for the same request: statistics and every trade ($(jq '.stats.trade_count' "$dir/cli-backtest.json") trades)" \
+  test "$(jq -S '.result | {stats, trades, bars}' "$dir/job.json")" = "$(jq -S '{stats, trades, bars}' "$dir/cli-backtest.json")"
+check "and its equity curve is there for a chart (at most 1000 points, starting at the cash)" \
+  jq -e '(.result.equity | length) > 100 and (.result.equity | length) <= 1000 and .result.equity[0][1] == 10000' "$dir/job.json"
+check "the job list holds it with its summary" \
+  bash -c "curl -fsS '$API/backtests' -H 'authorization: Bearer $vera' | jq -e --arg id '$job' '.[] | select(.id == \$id) | .summary.trade_count > 0 and .request.requested_by == \"oscar\"'"
+check "a finished backtest cannot be cancelled (409)" test "$(code -X POST "$API/backtests/$job/cancel" -H "authorization: Bearer $oscar")" = 409
+mkdir -p "$dir/cancelled" && echo test >"$dir/cancelled/cancel"
+"$WARDEN" backtest --strategy cci --data "BTC-USDT=$DATA" --job-dir "$dir/cancelled" >/dev/null 2>&1
+check "a job that finds the cancel marker stops, says cancelled, and leaves no result" \
+  bash -c "jq -e '.state == \"cancelled\"' '$dir/cancelled/progress.json' && [ ! -e '$dir/cancelled/result.json' ]"
+
+# Analytics and reports over the engine's SQLite journal, against Python's own reading of it.
+"$PY" - "$dir/state/warden.sqlite" >"$dir/oracle.json" <<'PY'
+import json, sqlite3, statistics, sys
+rows = sqlite3.connect(sys.argv[1]).execute("SELECT taken_at, equity FROM equity_snapshots ORDER BY taken_at").fetchall()
+closes = {}
+for t, e in rows:
+    closes[t // 86400000] = e
+days = [closes[d] for d in sorted(closes)]
+# The replay covers minutes, not days: Sharpe over minute returns (the last point of each minute).
+minutes = {}
+for t, e in rows:
+    minutes[t // 60000] = e
+closes_by_minute = [minutes[m] for m in sorted(minutes)]
+returns = [b / a - 1 for a, b in zip([rows[0][1]] + closes_by_minute, closes_by_minute)]
+sharpe = statistics.mean(returns) / statistics.stdev(returns) * (365.25 * 1440) ** 0.5
+print(json.dumps({"days": len(days), "last": rows[-1][1], "sharpe": sharpe, "through": rows[-1][0]}))
+PY
+through=$(jq .through "$dir/oracle.json")
+check "the daily report has a row per UTC day the journal held ($(jq .days "$dir/oracle.json")), each opening at the day before's close" \
+  bash -c "curl -fsS '$API/reports/daily?to=$through' -H 'authorization: Bearer $vera' | jq -e --slurpfile o '$dir/oracle.json' 'length == \$o[0].days and ([range(1; length) as \$i | .[\$i].opening_equity == .[\$i - 1].closing_equity] | all)'"
+check "as CSV with Accept: text/csv, a header and a line per day" \
+  bash -c "[ \"\$(curl -fsS '$API/reports/daily?to=$through' -H 'authorization: Bearer $vera' -H 'accept: text/csv' | wc -l)\" = \$((\$(jq .days '$dir/oracle.json') + 1)) ]"
+check "the performance's Sharpe over minute returns equals Python's statistics module on the same rows ($(jq .sharpe "$dir/oracle.json"))" \
+  bash -c "curl -fsS '$API/analytics/performance?to=$through&returns_every_ms=60000' -H 'authorization: Bearer $vera' | jq -e --slurpfile o '$dir/oracle.json' '((.sharpe - \$o[0].sharpe) | fabs) < 1e-9 * ((\$o[0].sharpe | fabs) + 1)'"
+check "the risk view names the engine's state and every limit" \
+  bash -c "curl -fsS '$API/analytics/risk' -H 'authorization: Bearer $vera' | jq -e '(.state | length) > 0 and ([.limits[].name] | sort) == [\"daily_loss_limit\", \"max_drawdown\", \"max_position_notional\", \"max_total_exposure\"]'"
+
 key=$("$WARDEN" apikey create --user alice --name ci --role viewer "${W[@]}" 2>/dev/null)
 check "an API key made on the host works as a bearer token, at its own role" \
   test "$(curl -fsS "$API/auth/me" -H "authorization: Bearer $key" | jq -r .role)" = viewer
@@ -128,7 +183,7 @@ wait_until 60 "the engine is back" child_is "$dir/run" engine running
 alice=$(token alice 'correct horse battery')
 excluded=$(curl -fsS "$API/openapi.json" | jq -r '.paths[][] | select(.responses["501"]) | "--exclude-operation-id=\(.operationId)"')
 # shellcheck disable=SC2086
-if "$ROOT/.venv/oracles/bin/schemathesis" run "$API/openapi.json" --url "http://127.0.0.1:$api_port" -H "Authorization: Bearer $alice" \
+if "$ROOT/.venv/oracles/bin/schemathesis" --config-file "$ROOT/tests/integration/schemathesis.toml" run "$API/openapi.json" --url "http://127.0.0.1:$api_port" -H "Authorization: Bearer $alice" \
     --checks all --max-examples 25 --seed 1 --no-color $excluded >"$dir/schemathesis.log" 2>&1; then
   pass "schemathesis: no server error, every answer conforms to the document ($(grep -E 'Tested:|generated' "$dir/schemathesis.log" | sed 's/^ *//' | tr '\n' ' '))"
 else

@@ -45,5 +45,21 @@ token=$(curl -fsS -X POST "$api/auth/login" -H 'content-type: application/json' 
 cci_fills=$(psql_at warden_crashed "SELECT count(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id WHERE s.name = 'cci'")
 check "the API pages PostgreSQL's fills by strategy: the total is the journal's ($cci_fills) and a page holds 5" \
   bash -c "curl -fsS '$api/trading/fills?strategy=cci&limit=5&cursor=2' -H 'authorization: Bearer $token' | jq -e '.total == $cci_fills and (.items | length) == 5 and all(.items[]; .strategy == \"cci\")'"
+
+# Analytics over PostgreSQL's equity curve, against PostgreSQL's own arithmetic: daily closes by
+# DISTINCT ON, returns by LAG, the sample deviation by stddev_samp.
+oracle_sharpe=$(psql_at warden_crashed "
+  WITH d AS (SELECT DISTINCT ON (taken_at / 86400000) taken_at / 86400000 AS day, equity FROM equity_snapshots ORDER BY taken_at / 86400000, taken_at DESC),
+       r AS (SELECT equity / COALESCE(LAG(equity) OVER (ORDER BY day), (SELECT equity FROM equity_snapshots ORDER BY taken_at LIMIT 1)) - 1 AS ret FROM d)
+  SELECT avg(ret) / stddev_samp(ret) * sqrt(365.25) FROM r")
+check "the API's Sharpe over daily returns equals PostgreSQL's own computation ($oracle_sharpe)" \
+  bash -c "curl -fsS '$api/analytics/performance' -H 'authorization: Bearer $token' | jq -e --argjson o '$oracle_sharpe' '((.sharpe - \$o) | fabs) < 1e-9 * ((\$o | fabs) + 1)'"
+days=$(psql_at warden_crashed "SELECT count(DISTINCT taken_at / 86400000) FROM equity_snapshots")
+last_equity=$(psql_at warden_crashed "SELECT equity FROM equity_snapshots ORDER BY taken_at DESC LIMIT 1")
+check "the daily report has a row per UTC day in the journal ($days) and closes at its last equity" \
+  bash -c "curl -fsS '$api/reports/daily' -H 'authorization: Bearer $token' | jq -e --argjson d '$days' --argjson e '$last_equity' 'length == \$d and ((.[-1].closing_equity - \$e) | fabs) < 1e-9'"
+last_time=$(psql_at warden_crashed "SELECT max(taken_at) FROM equity_snapshots")
+check "the equity curve from PostgreSQL has at most the points asked for and ends at the journal's last" \
+  bash -c "curl -fsS '$api/operations/performance?points=100' -H 'authorization: Bearer $token' | jq -e '(.points | length) <= 100 and (.points | length) > 50 and .points[-1].time == $last_time'"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 finish

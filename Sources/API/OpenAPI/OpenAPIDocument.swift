@@ -16,7 +16,7 @@ enum OpenAPIDocument {
             ]
             var parameters: [JSONValue] = pathParameters(route.path).map { name in
                 // An alert is named by its number; everything else by text.
-                ["name": .string(name), "in": "path", "required": true, "schema": route.path.hasPrefix("/notifications/") ? ["type": "integer", "minimum": 1] : Schemas.string]
+                ["name": .string(name), "in": "path", "required": true, "schema": spec.path[name] ?? (route.path.hasPrefix("/notifications/") ? ["type": "integer", "minimum": 1] : Schemas.string)]
             }
             parameters += spec.query.map { name, schema, description in
                 ["name": .string(name), "in": "query", "required": false, "schema": schema, "description": .string(description)]

@@ -4,6 +4,8 @@ struct OperationSpec: Sendable {
     var summary: String
     var tag: String
     var query: [(String, JSONValue, String)] = []
+    /// Schemas of path parameters that are not plain text.
+    var path: [String: JSONValue] = [:]
     var body: String?
     /// Status → schema name (nil: no body described).
     var responses: [(Int, String?)]
@@ -25,6 +27,8 @@ enum Operations {
     static let range: [(String, JSONValue, String)] = [
         ("from", time, "From this time, epoch milliseconds, inclusive."), ("to", time, "Up to this time, epoch milliseconds, inclusive."),
     ]
+
+    static let backtestID: JSONValue = ["type": "string", "pattern": "^bt-[0-9a-f]{16}$"]
 
     static let all: [String: OperationSpec] = [
         "POST /auth/login": OperationSpec(summary: "Log in with a user name and password", tag: "auth", body: "Login", responses: [(200, "Tokens")], errors: [400, 401, 403, 415]),
@@ -68,7 +72,8 @@ enum Operations {
             responses: [(200, "Performance")], errors: [400]),
         "GET /analytics/risk": OperationSpec(summary: "Exposure, drawdown, daily loss and how close each is to its limit", tag: "analytics", responses: [(200, "Risk")]),
         "GET /reports/{period}": OperationSpec(
-            summary: "Daily, weekly or monthly rows (UTC); CSV with Accept: text/csv", tag: "reports", query: range, responses: [(200, "PeriodRowList")], errors: [400]),
+            summary: "Daily, weekly or monthly rows (UTC); CSV with Accept: text/csv", tag: "reports", query: range,
+            path: ["period": ["type": "string", "enum": ["daily", "weekly", "monthly"]]], responses: [(200, "PeriodRowList")], errors: [400]),
         "GET /operations/performance": OperationSpec(
             summary: "The equity curve (at most `points` points) and its performance", tag: "operations",
             query: range + [("points", ["type": "integer", "minimum": 2, "maximum": 10_000], "Most points to return (default 500).")],
@@ -77,8 +82,8 @@ enum Operations {
             summary: "Run a backtest as a supervisor job over the engine's candle files; answers its id at once", tag: "backtests", body: "NewBacktest",
             responses: [(202, "BacktestJob")], errors: [400, 409, 415, 503]),
         "GET /backtests": OperationSpec(summary: "Backtest jobs, newest first", tag: "backtests", responses: [(200, "BacktestJobList")]),
-        "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress, and its result once done", tag: "backtests", responses: [(200, "BacktestJob")], errors: [404]),
-        "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a queued or running backtest", tag: "backtests", responses: [(202, "BacktestJob")], errors: [404, 409]),
+        "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress, and its result once done", tag: "backtests", path: ["id": backtestID], responses: [(200, "BacktestJob")], errors: [404]),
+        "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a queued or running backtest", tag: "backtests", path: ["id": backtestID], responses: [(202, "BacktestJob")], errors: [404, 409]),
         "GET /openapi.json": OperationSpec(summary: "This document", tag: "meta", responses: [(200, nil)]),
         "GET /docs": OperationSpec(summary: "A readable reference of this document", tag: "meta", responses: [(200, nil)]),
     ]

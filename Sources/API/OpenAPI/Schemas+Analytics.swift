@@ -1,3 +1,5 @@
+import Trading
+
 /// Schemas of the analytics, reports and backtest answers.
 extension Schemas {
     static let tradeFigures = object(
@@ -27,7 +29,7 @@ extension Schemas {
              "max_drawdown": number, "trades": ref("TradeFigures"), "volume": number],
             required: ["period", "start", "end", "opening_equity", "closing_equity", "return", "pnl", "max_drawdown", "trades", "volume"], open: false),
         "NewBacktest": object(
-            ["strategies": ["type": "array", "items": string, "minItems": 1], "markets": ["type": "array", "items": string, "minItems": 1],
+            ["strategies": ["type": "array", "items": ["type": "string", "enum": .array(StrategyRegistry.names.map(JSONValue.string))], "minItems": 1, "uniqueItems": true], "markets": ["type": "array", "items": string, "minItems": 1],
              "parameters": ["type": "object", "additionalProperties": ["type": "object", "additionalProperties": number]],
              "from": integer, "to": integer, "fee": ["type": "number", "minimum": 0, "exclusiveMaximum": .number(0.5)],
              "slippage_bps": ["type": "number", "minimum": 0, "exclusiveMaximum": 5000], "cash": ["type": "number", "exclusiveMinimum": 0]],

@@ -15,6 +15,8 @@ struct BacktestCommand: AsyncParsableCommand {
             --data share one account: each (strategy, market) slot enters with an equal share of equity.
             """)
 
+    /// Taken (and so far unused) so the supervisor can start a backtest as a job like any other.
+    @OptionGroup var options: CommonOptions
     @Option(name: .customLong("strategy"), help: "Strategy name (repeatable).") var strategies: [String]
     @Option(
         name: .customLong("data"),
@@ -140,7 +142,7 @@ struct BacktestCommand: AsyncParsableCommand {
             result: result, startingCash: cash, interval: interval, span: (candles.first!.openTime, candles.last!.openTime))
         if let job {
             let times = candles.map(\.openTime)
-            let step = max(1, result.equity.count / 1000)
+            let step = max(1, (result.equity.count + 999) / 1000)
             let curve = result.equity.count == times.count ? stride(from: 0, to: times.count, by: step).map { (times[$0], result.equity[$0]) } : nil
             try job.finished(report: try BacktestReport(
                 strategy: strategies.joined(separator: ","), parameters: strategies.count == 1 ? overrides[strategies[0]] ?? [:] : [:], bars: bars,
