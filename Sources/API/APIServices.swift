@@ -18,6 +18,8 @@ public struct APIServices: Sendable {
     public var engineSettings: EngineSettings
     /// Each market's candle file, for backtest jobs (the engine's replay files).
     public var backtestData: [String: String]
+    /// The runbooks a recovery may be started with.
+    public var runbooks: RunbookCatalog
     /// Where backtest jobs keep their request, progress and result.
     public var stateDirectory: String
     /// Milliseconds since the epoch; tests move it.
@@ -25,7 +27,7 @@ public struct APIServices: Sendable {
 
     public init(
         settings: APISettings, accounts: AccountStore, tokens: AccessTokens, store: any TradingStore, engineSocket: String,
-        supervisorSocket: String, engineSettings: EngineSettings = EngineSettings(), backtestData: [String: String] = [:], stateDirectory: String, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        supervisorSocket: String, engineSettings: EngineSettings = EngineSettings(), backtestData: [String: String] = [:], runbooks: RunbookCatalog = RunbookCatalog(), stateDirectory: String, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
     ) {
         self.settings = settings
         self.accounts = accounts
@@ -36,7 +38,35 @@ public struct APIServices: Sendable {
         self.engineSettings = engineSettings
         self.stateDirectory = stateDirectory
         self.backtestData = backtestData
+        self.runbooks = runbooks
         self.now = now
+    }
+}
+
+/// The runbooks directory as the composition root found it: each runbook's name, title and
+/// whether any step is destructive (a recovery from the API must confirm those).
+public struct RunbookCatalog: Sendable {
+    public struct Entry: Sendable {
+        public var name: String
+        public var title: String
+        public var destructive: Bool
+        /// Placeholders without a default, which a run must be given.
+        public var needs: [String]
+
+        public init(name: String, title: String, destructive: Bool, needs: [String] = []) {
+            self.name = name
+            self.title = title
+            self.destructive = destructive
+            self.needs = needs
+        }
+    }
+
+    public var directory: String?
+    public var entries: [Entry]
+
+    public init(directory: String? = nil, entries: [Entry] = []) {
+        self.directory = directory
+        self.entries = entries
     }
 }
 

@@ -72,7 +72,33 @@ extension Runbook.Step {
     }
 }
 
+extension Runbook {
+    /// The `{name}` placeholders its steps use that have no default: what a run must be given.
+    public var neededParameters: [String] {
+        var names: Set<String> = []
+        for step in steps {
+            switch step.action {
+            case .run(let arguments): for argument in arguments { names.formUnion(Placeholders.names(in: argument)) }
+            case .check(let expression): names.formUnion(Placeholders.names(in: expression))
+            }
+        }
+        return names.subtracting(parameters.keys).sorted()
+    }
+}
+
 enum Placeholders {
+    /// Every bare `{name}` in `text` (PromQL's label braces are not placeholders).
+    static func names(in text: String) -> Set<String> {
+        var names: Set<String> = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            let key = rest[rest.index(after: open)..<close]
+            if !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) { names.insert(String(key)) }
+            rest = rest[rest.index(after: open)...]
+        }
+        return names
+    }
+
     static func fill(_ text: String, _ values: [String: String], step: String, runbook: String) throws(WardenError) -> String {
         var out = ""
         var rest = Substring(text)

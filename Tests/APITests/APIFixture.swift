@@ -31,7 +31,7 @@ struct APIFixture: Sendable {
 
     static func with(
         _ settings: APISettings = APISettings(), store: (any TradingStore)? = nil, engineSettings: EngineSettings = EngineSettings(),
-        backtestData: [String: String] = [:],
+        backtestData: [String: String] = [:], runbooks: RunbookCatalog = RunbookCatalog(),
         _ body: @escaping @Sendable (APIFixture, any TestClientProtocol) async throws -> Void
     ) async throws {
         let directory = NSTemporaryDirectory() + "warden-api-\(UUID().uuidString)"
@@ -48,7 +48,7 @@ struct APIFixture: Sendable {
         let tokens = await AccessTokens(signingKey: Data((0..<32).map { UInt8($0) }), lifetime: settings.accessTokenTTL.milliseconds, now: { clock.now })
         let services = APIServices(
             settings: settings, accounts: accounts, tokens: tokens, store: store ?? handle.tradingStore(), engineSocket: directory + "/engine.sock",
-            supervisorSocket: directory + "/control.sock", engineSettings: engineSettings, backtestData: backtestData, stateDirectory: directory, now: { clock.now })
+            supervisorSocket: directory + "/control.sock", engineSettings: engineSettings, backtestData: backtestData, runbooks: runbooks, stateDirectory: directory, now: { clock.now })
         let server = APIServer(services: services, alerts: handle.alertStore())
         let fixture = APIFixture(server: server, accounts: accounts, clock: clock, directory: directory)
         try await Application(router: server.router()).test(.router) { client in try await body(fixture, client) }

@@ -121,6 +121,16 @@ mkdir -p "$dir/cancelled" && echo test >"$dir/cancelled/cancel"
 check "a job that finds the cancel marker stops, says cancelled, and leaves no result" \
   bash -c "jq -e '.state == \"cancelled\"' '$dir/cancelled/progress.json' && [ ! -e '$dir/cancelled/result.json' ]"
 
+# Recovery from the API: a runbook run as a supervisor job, recorded as any run is.
+recover() { curl -s -w '\n%{http_code}' -X POST "$API/operations/recovery" -H "authorization: Bearer $1" -H 'content-type: application/json' -d "$2"; }
+check "an operator may not start a recovery (403)" test "$(recover "$oscar" '{"runbook": "engine-not-trading", "dry_run": true}' | tail -1)" = 403
+check "a runbook with destructive steps is refused without confirm_destructive (409)" \
+  test "$(recover "$alice" '{"runbook": "restore-database"}' | tail -1)" = 409
+check "an admin's dry run of engine-not-trading is started as a supervisor job (202)" \
+  test "$(recover "$alice" '{"runbook": "engine-not-trading", "dry_run": true}' | tail -1)" = 202
+wait_until 60 "the run is listed by GET /operations/recovery: alice, dry run, from the API" \
+  bash -c "curl -fsS '$API/operations/recovery' -H 'authorization: Bearer $vera' | jq -e '.[] | select(.runbook == \"engine-not-trading\" and .actor == \"alice\" and .mode == \"dry_run\" and .trigger == \"api\")'"
+
 # Analytics and reports over the engine's SQLite journal, against Python's own reading of it.
 "$PY" - "$dir/state/warden.sqlite" >"$dir/oracle.json" <<'PY'
 import json, sqlite3, statistics, sys

@@ -64,11 +64,15 @@ enum Operations {
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),
         "GET /operations/backups": OperationSpec(summary: "Recent backups", tag: "operations", responses: [(200, "BackupList")]),
         "POST /operations/backups": OperationSpec(summary: "Back up now (a supervisor job)", tag: "operations", responses: [(202, "ControlReply"), (409, "ControlReply")], errors: [503]),
-        "POST /operations/recovery": OperationSpec(summary: "Start a recovery (not built yet)", tag: "operations", responses: [], errors: [501]),
-        "POST /operations/deployments": OperationSpec(summary: "Deploy a release (not built yet)", tag: "operations", responses: [], errors: [501]),
+        "GET /operations/recovery": OperationSpec(summary: "Recovery runs (runbooks run by people and by the supervisor), newest first", tag: "operations", responses: [(200, "RecoveryRunList")]),
+        "POST /operations/recovery": OperationSpec(
+            summary: "Run a runbook as a supervisor job (destructive steps need confirm_destructive)", tag: "operations", body: "StartRecovery",
+            responses: [(202, "ControlReply"), (409, "ControlRefusal")], errors: [400, 415, 503]),
+        "GET /operations/deployments": OperationSpec(summary: "Deploys and rollbacks, newest first", tag: "operations", responses: [(200, "DeploymentList")]),
+        "POST /operations/deployments": OperationSpec(summary: "Deploy a release (not from the API: run warden deploy on the host)", tag: "operations", responses: [], errors: [501]),
         "GET /analytics/performance": OperationSpec(
             summary: "Returns, Sharpe, Sortino, drawdown of the equity curve; win rate, profit factor per strategy and market", tag: "analytics",
-            query: range + [("returns_every_ms", ["type": "integer", "minimum": 60_000], "Period of the returns Sharpe and Sortino use (default a day).")],
+            query: range + [("returns_every_ms", ["type": "integer", "minimum": 60_000, "maximum": 31_622_400_000], "Period of the returns Sharpe and Sortino use (default a day).")],
             responses: [(200, "Performance")], errors: [400]),
         "GET /analytics/risk": OperationSpec(summary: "Exposure, drawdown, daily loss and how close each is to its limit", tag: "analytics", responses: [(200, "Risk")]),
         "GET /reports/{period}": OperationSpec(
@@ -89,6 +93,6 @@ enum Operations {
     ]
 
     static let lists: [String: String] = [
-        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob",
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "RecoveryRunList": "RecoveryRun", "DeploymentList": "Deployment",
     ]
 }

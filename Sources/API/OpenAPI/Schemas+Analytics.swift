@@ -28,6 +28,17 @@ extension Schemas {
             ["period": string, "start": integer, "end": integer, "opening_equity": number, "closing_equity": number, "return": number, "pnl": number,
              "max_drawdown": number, "trades": ref("TradeFigures"), "volume": number],
             required: ["period", "start", "end", "opening_equity", "closing_equity", "return", "pnl", "max_drawdown", "trades", "volume"], open: false),
+        "ControlRefusal": ["anyOf": [ref("ControlReply"), ref("Error")]],
+        "StartRecovery": object(
+            ["runbook": string, "parameters": ["type": "object", "additionalProperties": string], "dry_run": boolean, "confirm_destructive": boolean],
+            required: ["runbook"]),
+        "RecoveryRun": object(
+            ["id": string, "runbook": string, "actor": string, "mode": string, "trigger": string, "started_at": integer, "finished_at": integer, "outcome": string],
+            required: ["id", "runbook", "actor", "mode", "trigger", "started_at", "outcome"], open: false),
+        "Deployment": object(
+            ["id": string, "started_at": integer, "finished_at": integer, "actor": string, "from_release": string, "to_release": string, "outcome": string,
+             "reason": string],
+            required: ["id", "started_at", "finished_at", "actor", "to_release", "outcome"], open: false),
         "NewBacktest": object(
             ["strategies": ["type": "array", "items": ["type": "string", "enum": .array(StrategyRegistry.names.map(JSONValue.string))], "minItems": 1, "uniqueItems": true], "markets": ["type": "array", "items": string, "minItems": 1],
              "parameters": ["type": "object", "additionalProperties": ["type": "object", "additionalProperties": number]],

@@ -89,7 +89,7 @@ enum Schemas {
             ["id": integer, "fingerprint": string, "name": string, "labels": ["type": "object"], "annotations": ["type": "object"], "state": string,
              "starts_at": integer, "acked_by": string, "acked_at": integer, "ack_comment": string],
             required: ["id", "name", "state"]),
-        "Acknowledge": object(["comment": string], required: []),
+        "Acknowledge": object(["comment": ["type": ["string", "null"]]], required: []),
         "Backup": object(
             ["id": string, "engine": string, "started_at": integer, "finished_at": integer, "size_bytes": integer, "sha256": string,
              "verified_at": integer, "restore_tested_at": integer],

@@ -73,7 +73,9 @@ enum AnalyticsRoutes {
             APIRoute(.get, "/analytics/performance", role: .viewer) { request, _ in
                 let range = try timeRange(request)
                 let every: Int64 = try request.query("returns_every_ms") ?? day
-                guard every >= 60_000 else { throw APIError.invalid("returns_every_ms", "returns_every_ms must be at least 60000 (a minute)") }
+                guard (60_000...31_622_400_000).contains(every) else {
+                    throw APIError.invalid("returns_every_ms", "returns_every_ms must be from 60000 (a minute) to 31622400000 (366 days)")
+                }
                 return try JSON.response(try await performance(store, from: range.from, to: range.to, every: every))
             },
             APIRoute(.get, "/operations/performance", role: .viewer) { request, _ in

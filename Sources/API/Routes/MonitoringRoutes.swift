@@ -4,7 +4,7 @@ import Hummingbird
 import Storage
 import WardenProtocol
 
-/// Monitoring, notifications and operations: the supervisor's view, alerts, backups.
+/// Monitoring and notifications: the supervisor's and the engine's view, alerts.
 enum MonitoringRoutes {
     struct System: Encodable {
         var supervisor: SupervisorStatus?
@@ -31,22 +31,6 @@ enum MonitoringRoutes {
         var comment: String?
     }
 
-    struct BackupRow: Encodable {
-        var id: String
-        var engine: String
-        var startedAt: Int64
-        var finishedAt: Int64?
-        var sizeBytes: Int64?
-        var sha256: String?
-        var verifiedAt: Int64?
-        var restoreTestedAt: Int64?
-        enum CodingKeys: String, CodingKey {
-            case id, engine, sha256
-            case startedAt = "started_at", finishedAt = "finished_at", sizeBytes = "size_bytes", verifiedAt = "verified_at"
-            case restoreTestedAt = "restore_tested_at"
-        }
-    }
-
     struct AlertItem: Encodable {
         var id: Int64
         var fingerprint: String
@@ -70,11 +54,6 @@ enum MonitoringRoutes {
             (startsAt, firedAt, endsAt, ackedBy, ackedAt, ackComment) = (alert.startsAt, alert.firedAt, alert.endsAt, alert.ackedBy, alert.ackedAt, alert.ackComment)
         }
     }
-
-    static let backups = SharedSQL("""
-        SELECT id, engine, started_at{::text}, finished_at{::text}, size_bytes{::text}, sha256, verified_at{::text}, restore_tested_at{::text}
-        FROM backups ORDER BY started_at DESC LIMIT 100
-        """)
 
     static func routes(_ services: APIServices, alerts: any AlertStore) -> [APIRoute] {
         let supervisor = services.supervisor
@@ -113,26 +92,6 @@ enum MonitoringRoutes {
                 }
                 return try JSON.response(AlertItem(acknowledged))
             },
-            APIRoute(.get, "/operations/backups", role: .viewer) { _, _ in
-                let rows = try await handle.textRows(Self.backups, logger: services.accounts.logger).compactMap { row -> BackupRow? in
-                    guard row.count == 8, let id = row[0], let engine = row[1], let started = row[2].flatMap(Int64.init) else { return nil }
-                    return BackupRow(
-                        id: id, engine: engine, startedAt: started, finishedAt: row[3].flatMap(Int64.init), sizeBytes: row[4].flatMap(Int64.init),
-                        sha256: row[5], verifiedAt: row[6].flatMap(Int64.init), restoreTestedAt: row[7].flatMap(Int64.init))
-                }
-                return try JSON.response(rows)
-            },
-            APIRoute(.post, "/operations/backups", role: .admin) { _, _ in
-                // A supervisor job, as the scheduled backup is: the API process never holds the repository.
-                let reply = try await peerCall("supervisor") {
-                    try await supervisor.call(
-                        "POST", "/v1/jobs/once", body: OneOffJob(name: "backup-now", arguments: ["backup", "create", "--verify"], timeoutSeconds: 6 * 3600),
-                        as: ControlReply.self)
-                }
-                return try JSON.response(reply, status: reply.ok ? .accepted : .conflict)
-            },
-            APIRoute(.post, "/operations/recovery", role: .admin) { _, _ in throw APIError.notBuilt("starting a recovery from the API (use `warden runbook run`)") },
-            APIRoute(.post, "/operations/deployments", role: .admin) { _, _ in throw APIError.notBuilt("deploying from the API (use `warden deploy`)") },
         ]
     }
 }

@@ -5,6 +5,8 @@ import ArgumentParser
 import Foundation
 import Engine
 import Hummingbird
+import Logging
+import Runbooks
 import Storage
 import TradingStore
 import WardenCore
@@ -50,7 +52,8 @@ struct APIServe: AsyncParsableCommand {
                 let services = APIServices(
                     settings: settings, accounts: accounts, tokens: tokens, store: handle.tradingStore(),
                     engineSocket: directories.workerSocket("engine"), supervisorSocket: directories.controlSocket,
-                    engineSettings: configuration.engine, backtestData: Self.candleFiles(configuration.engine), stateDirectory: directories.state)
+                    engineSettings: configuration.engine, backtestData: Self.candleFiles(configuration.engine), runbooks: Self.runbooks(logger: logger),
+                    stateDirectory: directories.state)
                 let server = APIServer(services: services, alerts: handle.alertStore())
                 let listening = Listening()
                 let app = try server.application(logger: logger) { port in
@@ -147,5 +150,19 @@ extension APIServe {
             if let file = market.file ?? (index == 0 ? BundledData.defaultReplayFile() : nil) { files[market.symbol] = file }
         }
         return files
+    }
+
+    /// The runbooks a recovery started through the API may run (none, said in the log, when no directory is found).
+    static func runbooks(logger: Logger) -> RunbookCatalog {
+        guard let directory = RunbookLibrary.defaultDirectory() else { return RunbookCatalog() }
+        do {
+            let library = try RunbookLibrary(directory: directory)
+            return RunbookCatalog(
+                directory: library.directory,
+                entries: library.runbooks.map { .init(name: $0.name, title: $0.title, destructive: $0.steps.contains(where: \.destructive), needs: $0.neededParameters) })
+        } catch {
+            logger.warning("the runbooks could not be read; recovery from the API is off", metadata: ["directory": "\(directory)", "error": "\(error)"])
+            return RunbookCatalog()
+        }
     }
 }
