@@ -170,6 +170,11 @@ check "the block is in the security log" log_has "$dir/log" '.category == "secur
 check "warden api blocked lists it" test "$("$WARDEN" api blocked "${W[@]}")" = 127.0.0.1
 check "warden api unblock lifts it" "$WARDEN" api unblock 127.0.0.1 "${W[@]}"
 check "and the good token works again" test "$(code "$API/auth/me" -H "authorization: Bearer $alice")" = 200
+check "the pause and the block are operator notices, newest first" \
+  bash -c "curl -fsS '$API/notifications/notices' -H 'authorization: Bearer $vera' | jq -e '([.items[].kind] | index(\"auth.block\")) < ([.items[].kind] | index(\"trading.pause\"))'"
+notice=$(curl -fsS "$API/notifications/notices" -H "authorization: Bearer $vera" | jq '.items[] | select(.kind == "auth.block") | .id' | head -1)
+check "an operator marks the block's notice read, in their name" \
+  bash -c "curl -fsS -X POST '$API/notifications/notices/$notice/read' -H 'authorization: Bearer $oscar' | jq -e '.read_by == \"oscar\"'"
 
 metrics() { curl -fsS "http://127.0.0.1:$sup_port/metrics"; }
 check "API request counts reach the supervisor's /metrics by route template" \

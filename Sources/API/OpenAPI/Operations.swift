@@ -60,6 +60,14 @@ enum Operations {
         "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
         "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")], errors: [400]),
         "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
+        "GET /notifications/notices": OperationSpec(
+            summary: "Operator notices (halts, fail-closed, external orders, blocked addresses, pauses), newest first, with who read each", tag: "notifications",
+            query: [("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Items per page (default 100)."),
+                    ("cursor", ["type": "integer", "minimum": 0, "maximum": 2_147_483_647], "The next_cursor of the previous page.")],
+            responses: [(200, "NoticePage")], errors: [400]),
+        "POST /notifications/notices/{id}/read": OperationSpec(
+            summary: "Mark a notice read in your name", tag: "notifications", path: ["id": ["type": "integer", "minimum": 1]], responses: [(200, "Notice")],
+            errors: [400, 404, 409]),
         "GET /monitoring/system": OperationSpec(summary: "The supervisor's children and jobs, the database", tag: "monitoring", responses: [(200, "System")]),
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),
         "GET /operations/backups": OperationSpec(summary: "Recent backups", tag: "operations", responses: [(200, "BackupList")]),

@@ -28,6 +28,10 @@ extension Schemas {
             ["period": string, "start": integer, "end": integer, "opening_equity": number, "closing_equity": number, "return": number, "pnl": number,
              "max_drawdown": number, "trades": ref("TradeFigures"), "volume": number],
             required: ["period", "start", "end", "opening_equity", "closing_equity", "return", "pnl", "max_drawdown", "trades", "volume"], open: false),
+        "Notice": object(
+            ["id": integer, "time": integer, "kind": string, "actor": string, "target": string, "detail": string, "read_by": string, "read_at": integer],
+            required: ["id", "time", "kind", "actor"], open: false),
+        "NoticePage": page("Notice"),
         "ControlRefusal": ["anyOf": [ref("ControlReply"), ref("Error")]],
         "StartRecovery": object(
             ["runbook": string, "parameters": ["type": "object", "additionalProperties": string], "dry_run": boolean, "confirm_destructive": boolean],
