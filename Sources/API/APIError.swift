@@ -35,6 +35,14 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public static func invalid(_ field: String, _ message: String) -> APIError { APIError(.badRequest, "invalid_parameter", message, field: field) }
+    /// Times are epoch milliseconds from 1970 to 2100 (the OpenAPI document says the same).
+    static let times: ClosedRange<Int64> = 0...4_102_444_800_000
+
+    /// A time field checked against `times`, or a 400 naming it.
+    static func checkTime(_ time: Int64?, _ field: String) throws {
+        if let time, !times.contains(time) { throw invalid(field, "\(field) is epoch milliseconds between 1970 and 2100") }
+    }
+
     public static func notFound(_ message: String) -> APIError { APIError(.notFound, "not_found", message) }
     public static let unauthenticated = APIError(
         .unauthorized, "unauthenticated", "send Authorization: Bearer TOKEN (an access token from /api/v1/auth/login, or an API key)",

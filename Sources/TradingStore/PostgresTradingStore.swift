@@ -199,7 +199,7 @@ public final class PostgresTradingStore: TradingStore {
         let filters: [(any PostgresThrowingDynamicTypeEncodable)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
         let page = try await fills(try StoreSQL.fillsPage.postgresQuery(filters + [Int64(query.limit), Int64(query.offset)]))
         var total = 0
-        for try await count in try await client.query(try StoreSQL.fillsCount.postgresQuery(filters), logger: Self.logger).decode(Int64.self) { total = Int(count) }
+        for try await count in try await client.query(try StoreSQL.fillsCount(query).postgresQuery(filters), logger: Self.logger).decode(Int64.self) { total = Int(count) }
         return (page, total)
     }
 
@@ -221,6 +221,11 @@ public final class PostgresTradingStore: TradingStore {
             points.append(EquityPoint(time: r.0, equity: r.1, cash: r.2, drawdown: r.3))
         }
         return points
+    }
+
+    public func fillsStamp() async throws -> Int64 {
+        for try await stamp in try await client.query(try Self.query(StoreSQL.fillsStamp), logger: Self.logger).decode(Int64.self) { return stamp }
+        return 0
     }
 
     public func equitySpan() async throws -> (first: Int64, last: Int64)? {

@@ -127,7 +127,7 @@ public final class SQLiteTradingStore: TradingStore {
         return try await database.read { db in
             let filters: [(any DatabaseValueConvertible)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
             let page = try Row.fetchAll(db, sql: StoreSQL.fillsPage.sqlite, arguments: StatementArguments(filters + [query.limit, query.offset])).map(Self.fill)
-            return (page, try Int.fetchOne(db, sql: StoreSQL.fillsCount.sqlite, arguments: StatementArguments(filters)) ?? 0)
+            return (page, try Int.fetchOne(db, sql: StoreSQL.fillsCount(query).sqlite, arguments: StatementArguments(filters)) ?? 0)
         }
     }
 
@@ -136,6 +136,10 @@ public final class SQLiteTradingStore: TradingStore {
             try Row.fetchAll(db, sql: StoreSQL.equity.sqlite, arguments: StatementArguments(StoreSQL.equityArguments(query).map { $0 as (any DatabaseValueConvertible)? }))
                 .map { EquityPoint(time: $0[0], equity: $0[1], cash: $0[2], drawdown: $0[3]) }
         }
+    }
+
+    public func fillsStamp() async throws -> Int64 {
+        try await database.read { db in try Int64.fetchOne(db, sql: StoreSQL.fillsStamp.sqlite) ?? 0 }
     }
 
     public func equitySpan() async throws -> (first: Int64, last: Int64)? {

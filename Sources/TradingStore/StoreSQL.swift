@@ -36,6 +36,15 @@ enum StoreSQL {
     static let fillsCount = SharedSQL("""
         SELECT COUNT(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id \(fillsWhere)
         """)
+    /// Without a market or strategy filter the count needs no join: the history's first page
+    /// (the common one) counts fills alone, not a three-way join of every fill. It binds the same
+    /// eight values as `fillsWhere` (the market and strategy ones are null when it is chosen).
+    static let fillsCountByTime = SharedSQL("""
+        SELECT COUNT(*) FROM fills f
+        WHERE (?{::text} IS NULL OR ?{::text} IS NULL) AND (?{::text} IS NULL OR ?{::text} IS NULL)
+          AND (?{::bigint} IS NULL OR f.filled_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR f.filled_at <= ?{::bigint})
+        """)
+    static func fillsCount(_ query: FillQuery) -> SharedSQL { query.market == nil && query.strategy == nil ? fillsCountByTime : fillsCount }
 
     /// The last point of each `every`-ms bucket in a time range: from, from, to, to, then from,
     /// from, to, to, every again for the bucket query.
@@ -48,6 +57,7 @@ enum StoreSQL {
             GROUP BY taken_at / ?{::bigint})
         ORDER BY taken_at
         """)
+    static let fillsStamp = SharedSQL("SELECT COALESCE(MAX(id), 0) FROM fills")
     static let equitySpan = SharedSQL("SELECT MIN(taken_at), MAX(taken_at) FROM equity_snapshots")
     static func equityArguments(_ query: EquityQuery) -> [Int64?] {
         let range = [query.from, query.from, query.to, query.to]

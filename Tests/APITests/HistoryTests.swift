@@ -37,6 +37,24 @@ struct HistoryTests {
         enum CodingKeys: String, CodingKey { case items, total, nextCursor = "next_cursor" }
     }
 
+    @Test func aRepeatedPageIsServedAgainOnlyUntilTheNextFill() async throws {
+        let store = try await Self.journal()
+        try await APIFixture.with(store: store) { _, client in
+            let token = try await client.login("vera").accessToken
+            let first = try await client.call(.get, "/trading/fills?cursor=200&limit=100", token: token)
+            #expect(try JSONDecoder().decode(Page.self, from: first.body).total == 250)
+            #expect(String(buffer: try await client.call(.get, "/trading/fills?cursor=200&limit=100", token: token).body) == String(buffer: first.body))
+            var batch = JournalBatch()
+            batch.fills = [RecordedFill(strategy: "cci", fill: Fill(
+                clientOrderID: "late", exchangeOrderID: "e-late", tradeID: "t-late", market: "BTCUSDT", side: .buy, price: 1, quantity: 1, fee: 0,
+                feeAsset: "USDT", time: 1_800_000_000_000))]
+            store.write(batch)
+            let after = try JSONDecoder().decode(Page.self, from: try await client.call(.get, "/trading/fills?cursor=200&limit=100", token: token).body)
+            #expect(after.total == 251)
+            #expect(after.items.last?.tradeID == "t-late")
+        }
+    }
+
     @Test func pagesWalkEveryFillOnceInOrder() async throws {
         let store = try await Self.journal()
         try await APIFixture.with(store: store) { _, client in

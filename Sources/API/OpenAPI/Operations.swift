@@ -15,7 +15,7 @@ struct OperationSpec: Sendable {
 
 enum Operations {
     /// Epoch milliseconds, 1970 to 2100.
-    static let time: JSONValue = ["type": "integer", "minimum": 0, "maximum": 4_102_444_800_000]
+    static let time: JSONValue = ["type": "integer", "minimum": .number(Double(APIError.times.lowerBound)), "maximum": .number(Double(APIError.times.upperBound))]
     static let history: [(String, JSONValue, String)] = [
         ("market", Schemas.string, "Only this market (BTCUSDT)."), ("strategy", Schemas.string, "Only this strategy."),
         ("from", time, "From this time, epoch milliseconds, inclusive."), ("to", time, "Up to this time, epoch milliseconds, inclusive."),

@@ -118,9 +118,8 @@ enum AnalyticsRoutes {
     /// as the history filters do).
     static func timeRange(_ request: Request) throws -> (from: Int64?, to: Int64?) {
         let from: Int64? = try request.query("from"), to: Int64? = try request.query("to")
-        for (name, time) in [("from", from), ("to", to)] {
-            if let time, !(0...4_102_444_800_000).contains(time) { throw APIError.invalid(name, "\(name) is epoch milliseconds between 1970 and 2100") }
-        }
+        try APIError.checkTime(from, "from")
+        try APIError.checkTime(to, "to")
         return (from, to)
     }
 

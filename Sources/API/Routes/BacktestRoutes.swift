@@ -102,9 +102,8 @@ enum BacktestRoutes {
         for (index, market) in markets.enumerated() where services.backtestData[market] == nil {
             throw APIError.invalid("markets[\(index)]", "no candle file for '\(market)'; markets with one: \(available.joined(separator: ", "))")
         }
-        for (name, time) in [("from", body.from), ("to", body.to)] {
-            if let time, !(0...4_102_444_800_000).contains(time) { throw APIError.invalid(name, "\(name) is epoch milliseconds between 1970 and 2100") }
-        }
+        try APIError.checkTime(body.from, "from")
+        try APIError.checkTime(body.to, "to")
         if let from = body.from, let to = body.to, from >= to { throw APIError.invalid("from", "from must be before to") }
         let fee = body.fee ?? 0.001, slippage = body.slippageBps ?? 0, cash = body.cash ?? 10_000
         guard (0..<0.5).contains(fee) else { throw APIError.invalid("fee", "fee is a rate per side from 0 to 0.5, found \(fee)") }

@@ -82,10 +82,29 @@ enum TradingRoutes {
         func forget() { latest.withLock { $0 = nil } }
     }
 
+    /// Fills pages as sent, each valid while no fill has been journaled since (`fillsStamp`): a
+    /// dashboard's many readers of the same page cost one cheap read each, not a query and an
+    /// encoding. At most `capacity` pages are kept; a full cache starts again empty.
+    final class PageCache: Sendable {
+        static let capacity = 256
+        private let pages = Mutex<[FillQuery: (stamp: Int64, body: ByteBuffer)]>([:])
+
+        func page(_ query: FillQuery, stamp: Int64, make: () async throws -> ByteBuffer) async throws -> ByteBuffer {
+            if let cached = pages.withLock({ $0[query] }), cached.stamp == stamp { return cached.body }
+            let body = try await make()
+            pages.withLock { pages in
+                if pages.count >= Self.capacity { pages.removeAll(keepingCapacity: true) }
+                pages[query] = (stamp, body)
+            }
+            return body
+        }
+    }
+
     static func routes(_ services: APIServices) -> [APIRoute] {
         let engine = services.engine
         let store = services.store
         let cache = StatusCache(engine: engine)
+        let fillPages = PageCache()
         return [
             APIRoute(.get, "/trading/status", role: .viewer) { _, _ in try JSON.response(try await cache.status()) },
             APIRoute(.post, "/trading/stop", role: .operator) { _, context in
@@ -129,8 +148,13 @@ enum TradingRoutes {
             },
             APIRoute(.get, "/trading/fills", role: .viewer) { request, _ in
                 let query = try HistoryFilter.query(request)
-                let page = try await store.fills(query)
-                return try JSON.response(Page(items: page.fills, offset: query.offset, total: page.total))
+                // The stamp is read before the page: a fill journaled in between leaves a fresh page
+                // under the old stamp (read again next time), never a stale page under the new one.
+                let body = try await fillPages.page(query, stamp: try await store.fillsStamp()) {
+                    let page = try await store.fills(query)
+                    return ByteBuffer(bytes: try JSON.encoder.encode(Page(items: page.fills, offset: query.offset, total: page.total)))
+                }
+                return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
             },
             APIRoute(.get, "/trading/trades", role: .viewer) { request, _ in
                 let query = try HistoryFilter.query(request)
@@ -162,9 +186,8 @@ enum HistoryFilter {
             offset: try request.query("cursor") ?? 0, limit: try request.query("limit") ?? 100)
         guard (1...1000).contains(query.limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(query.limit)") }
         guard (0...Int(Int32.max)).contains(query.offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
-        for (name, time) in [("from", query.from), ("to", query.to)] {
-            if let time, !(0...4_102_444_800_000).contains(time) { throw APIError.invalid(name, "\(name) is epoch milliseconds between 1970 and 2100") }
-        }
+        try APIError.checkTime(query.from, "from")
+        try APIError.checkTime(query.to, "to")
         return query
     }
 }

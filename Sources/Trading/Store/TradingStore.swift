@@ -26,6 +26,9 @@ public protocol TradingStore: Sendable {
     func equity(_ query: EquityQuery) async throws -> [EquityPoint]
     /// The times of the first and last equity points; nil before the first bar.
     func equitySpan() async throws -> (first: Int64, last: Int64)?
+    /// A number that changes whenever a fill is journaled (the last fill's id): what a cache of
+    /// history pages is checked against.
+    func fillsStamp() async throws -> Int64
     /// Open positions per strategy slot.
     func positions() async throws -> [Position]
     /// Strategy activations, deactivations and parameter changes, oldest first.
@@ -36,6 +39,8 @@ public protocol TradingStore: Sendable {
 
 extension TradingStore {
     public var keepsCandles: Bool { true }
+
+    public func fillsStamp() async throws -> Int64 { Int64(try await fills().count) }
 
     public func equitySpan() async throws -> (first: Int64, last: Int64)? {
         let points = try await equity(EquityQuery())
