@@ -2,11 +2,13 @@
 SWIFT      ?= swift
 BUILD_DEPS := libsystemd-dev pkg-config zlib1g-dev libcurl4-openssl-dev
 TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus postgresql-15 postgresql-client-15 \
-              sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd python3-venv wrk
+              sqlite3 binutils openssl prometheus-alertmanager python3-aiosmtpd python3-venv wrk \
+              chromium chromium-driver
 # Python packages, in their own virtualenv (ORACLES): the local S3 emulator (moto checks Signature V4) and its
 # client; TA-Lib and backtesting.py, the trading oracles; ccxt, the oracle of BingX's request signing; websockets,
-# the fake BingX's stream server; schemathesis, the oracle of the API against its OpenAPI document.
-PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90 websockets==15.0.1 schemathesis==4.32.5
+# the fake BingX's stream server; schemathesis, the oracle of the API against its OpenAPI document; selenium, which
+# drives Debian's chromium through chromedriver for the dashboard's browser suite.
+PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90 websockets==15.0.1 schemathesis==4.32.5 selenium==4.27.1
 ORACLES    := .venv/oracles
 PYTHON     := $(ORACLES)/bin/python3
 WARDEN     := .build/debug/warden
@@ -17,7 +19,7 @@ WARDEN     := .build/debug/warden
 run: deps-build build
 	@$(WARDEN) user list --json 2>/dev/null | grep -q '"name"' \
 		|| echo "warden: no API user yet; make the first admin with: $(WARDEN) user add admin --role admin"
-	@echo "warden: the API will be on http://127.0.0.1:8080/api/v1 (reference: http://127.0.0.1:8080/api/docs)"
+	@echo "warden: the dashboard will be on http://127.0.0.1:8080/dashboard, the API on http://127.0.0.1:8080/api/v1 (reference: http://127.0.0.1:8080/api/docs)"
 	$(WARDEN) supervise
 
 ## Install what the tests need, build, and run every test (unit and integration).
@@ -62,7 +64,7 @@ deps-build:
 deps-test:
 	@bash scripts/apt-ensure.sh $(TEST_DEPS)
 	@test -x $(PYTHON) || python3 -m venv $(ORACLES)
-	@$(PYTHON) -c 'import moto.server, boto3, talib, backtesting, ccxt, schemathesis, importlib.metadata as m; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6" and ccxt.__version__ == "4.5.90" and m.version("schemathesis") == "4.32.5"' 2>/dev/null \
+	@$(PYTHON) -c 'import moto.server, boto3, talib, backtesting, ccxt, schemathesis, selenium, importlib.metadata as m; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6" and ccxt.__version__ == "4.5.90" and m.version("schemathesis") == "4.32.5" and m.version("selenium") == "4.27.1"' 2>/dev/null \
 		|| $(PYTHON) -m pip install --quiet $(PIP_DEPS)
 
 clean:

@@ -59,6 +59,7 @@ public struct APIServer: Sendable {
         for route in final where route.path.hasPrefix("/docs") {
             router.on(RouterPath("/api" + route.routerPath), method: route.method, use: route.handler)
         }
+        DashboardRoutes.add(to: router)
         return router
     }
 

@@ -1,0 +1,278 @@
+// Warden's dashboard: every figure comes from the same /api/v1 endpoints tools use; live
+// updates come over /api/v1/ws. No framework, nothing fetched from elsewhere.
+"use strict";
+
+const API = "/api/v1";
+const DAY = 86400000;
+const RANGES = { day: DAY, week: 7 * DAY, month: 30 * DAY, all: null };
+const session = {
+  get token() { return sessionStorage.getItem("warden.access"); },
+  get refresh() { return sessionStorage.getItem("warden.refresh"); },
+  save(tokens) {
+    sessionStorage.setItem("warden.access", tokens.access_token);
+    sessionStorage.setItem("warden.refresh", tokens.refresh_token);
+  },
+  clear() { sessionStorage.removeItem("warden.access"); sessionStorage.removeItem("warden.refresh"); },
+};
+// `live` holds the equity events since the curve was last read, so a reload that overlaps them
+// loses none and doubles none.
+const view = { role: null, range: "all", curve: [], live: [], socket: null, moneyAt: 0 };
+const $ = (id) => document.getElementById(id);
+
+async function call(method, path, body, retried) {
+  const headers = { authorization: "Bearer " + session.token };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const response = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401 && session.refresh && !retried) {
+    const renewed = await fetch(API + "/auth/refresh", {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ refresh_token: session.refresh }),
+    });
+    if (renewed.ok) { session.save(await renewed.json()); return call(method, path, body, true); }
+    session.clear();
+    showLogin("Your session ended; log in again.");
+  }
+  return response;
+}
+
+async function json(path) {
+  const response = await call("GET", path);
+  if (!response.ok) throw new Error(path + " answered " + response.status);
+  return response.json();
+}
+
+const money = (x) => x == null ? "–" : x.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const time = (ms) => new Date(ms).toISOString().replace("T", " ").slice(0, 19) + " UTC";
+function signed(element, value) {
+  element.textContent = value == null ? "–" : (value >= 0 ? "+" : "") + money(value);
+  element.className = value == null ? "" : value >= 0 ? "good" : "bad";
+}
+function cell(row, text) { const td = document.createElement("td"); td.textContent = text; row.appendChild(td); }
+
+function showLogin(message) {
+  $("login-view").hidden = false;
+  $("overview-view").hidden = true;
+  $("nav").hidden = true;
+  $("who").hidden = true;
+  $("login-error").textContent = message || "";
+  if (view.socket) view.socket.close();
+}
+
+async function start() {
+  const me = await call("GET", "/auth/me");
+  if (!me.ok) return showLogin();
+  const who = await me.json();
+  view.role = who.role;
+  $("user").textContent = who.name + " (" + who.role + ")";
+  $("login-view").hidden = true;
+  $("overview-view").hidden = false;
+  $("nav").hidden = false;
+  $("who").hidden = false;
+  // What a role may not do is not shown (and the API refuses it anyway).
+  $("controls").hidden = who.role === "viewer";
+  connect();
+  await Promise.all([loadStatus(), loadCurve(), loadMoney(), loadPositions(), loadFills(), loadHealth()]);
+}
+
+async function loadStatus() {
+  const reply = await json("/trading/status");
+  showStatus(reply.status);
+}
+
+function showStatus(status) {
+  const badge = $("engine-state");
+  badge.textContent = status.state;
+  badge.className = "badge " + status.state;
+  $("engine-reason").textContent = status.reason || "";
+  $("equity").textContent = money(status.equity);
+}
+
+async function loadCurve() {
+  const span = RANGES[view.range];
+  let query = "?points=500";
+  if (span) {
+    const all = await json("/operations/performance?points=2");
+    const last = all.points.length ? all.points[all.points.length - 1].time : Date.now();
+    query += "&from=" + Math.max(0, last - span);
+  }
+  view.live = [];
+  const curve = await json("/operations/performance" + query);
+  const last = curve.points.length ? curve.points[curve.points.length - 1].time : -Infinity;
+  view.curve = curve.points.concat(view.live.filter((p) => p.time > last));
+  drawCurve();
+}
+
+function drawCurve() {
+  const svg = $("curve");
+  const points = view.curve;
+  svg.replaceChildren();
+  svg.dataset.points = String(points.length);
+  svg.dataset.lastTime = points.length ? String(points[points.length - 1].time) : "";
+  if (points.length === 0) { $("curve-caption").textContent = "No equity recorded yet."; return; }
+  const t0 = points[0].time, t1 = points[points.length - 1].time;
+  let lo = Infinity, hi = -Infinity;
+  for (const p of points) { lo = Math.min(lo, p.equity); hi = Math.max(hi, p.equity); }
+  if (hi === lo) { hi += 1; lo -= 1; }
+  const x = (t) => t1 === t0 ? 400 : (t - t0) / (t1 - t0) * 800;
+  const y = (e) => 230 - (e - lo) / (hi - lo) * 220;
+  const ns = "http://www.w3.org/2000/svg";
+  for (const level of [lo, (lo + hi) / 2, hi]) {
+    const line = document.createElementNS(ns, "line");
+    line.setAttribute("x1", "0"); line.setAttribute("x2", "800");
+    line.setAttribute("y1", String(y(level))); line.setAttribute("y2", String(y(level)));
+    svg.appendChild(line);
+  }
+  const polyline = document.createElementNS(ns, "polyline");
+  polyline.setAttribute("points", points.map((p) => x(p.time).toFixed(1) + "," + y(p.equity).toFixed(1)).join(" "));
+  svg.appendChild(polyline);
+  $("curve-caption").textContent = points.length + " points from " + time(t0) + " to " + time(t1) + "; from " + money(lo) + " to " + money(hi);
+}
+
+async function loadMoney() {
+  const [daily, weekly, monthly, portfolio] = await Promise.all(
+    ["/reports/daily", "/reports/weekly", "/reports/monthly", "/trading/portfolio"].map((path) => json(path).catch(() => null)));
+  const last = (rows) => rows && rows.length ? rows[rows.length - 1].pnl : null;
+  signed($("pnl-day"), last(daily));
+  signed($("pnl-week"), last(weekly));
+  signed($("pnl-month"), last(monthly));
+  if (portfolio) {
+    $("exposure").textContent = (portfolio.exposure * 100).toFixed(1) + "%";
+    $("open-orders").textContent = String(portfolio.open_orders);
+  }
+}
+
+async function loadPositions() {
+  const positions = await json("/trading/positions");
+  const body = $("positions");
+  body.replaceChildren();
+  for (const p of positions) {
+    const row = document.createElement("tr");
+    cell(row, p.strategy); cell(row, p.market); cell(row, String(p.quantity)); cell(row, String(p.entry_price));
+    body.appendChild(row);
+  }
+}
+
+async function loadFills() {
+  const first = await json("/trading/fills?limit=1");
+  const page = await json("/trading/fills?limit=20&cursor=" + Math.max(0, first.total - 20));
+  $("fills").replaceChildren();
+  for (const fill of page.items) addFill(fill);
+}
+
+function addFill(fill) {
+  const body = $("fills");
+  if (body.querySelector('[data-trade-id="' + CSS.escape(fill.trade_id) + '"]')) return;
+  const row = document.createElement("tr");
+  row.dataset.tradeId = fill.trade_id;
+  cell(row, time(fill.time)); cell(row, fill.strategy); cell(row, fill.market); cell(row, fill.side); cell(row, String(fill.price)); cell(row, String(fill.quantity));
+  body.prepend(row);
+  while (body.rows.length > 20) body.deleteRow(body.rows.length - 1);
+}
+
+async function loadHealth() {
+  const [system, alerts, backups] = await Promise.all(
+    ["/monitoring/system", "/notifications?state=firing", "/operations/backups"].map((path) => json(path).catch(() => null)));
+  showChildren(system && system.supervisor ? system.supervisor.children : []);
+  showAlerts(alerts || []);
+  $("last-backup").textContent = backups && backups.length ? time(backups[0].started_at) : "none";
+}
+
+function showChildren(children) {
+  const list = $("children");
+  list.replaceChildren();
+  for (const child of children || []) {
+    const item = document.createElement("li");
+    item.textContent = child.name + ": " + (child.state || child.status || "?");
+    list.appendChild(item);
+  }
+}
+
+function showAlerts(alerts) {
+  $("alert-count").textContent = String(alerts.length);
+  const list = $("alerts");
+  list.replaceChildren();
+  for (const alert of alerts.slice(0, 5)) {
+    const item = document.createElement("li");
+    item.textContent = alert.name + (alert.annotations && alert.annotations.summary ? ": " + alert.annotations.summary : "");
+    list.appendChild(item);
+  }
+}
+
+function connect() {
+  if (view.socket) view.socket.close();
+  const socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + API + "/ws");
+  view.socket = socket;
+  socket.onopen = () => socket.send(JSON.stringify({ type: "auth", token: session.token }));
+  socket.onmessage = (message) => {
+    const event = JSON.parse(message.data);
+    if (event.type === "ready") {
+      socket.send(JSON.stringify({ type: "subscribe", topics: ["equity", "status", "fills", "positions", "alerts", "children"] }));
+      // Read again what may have changed before the subscription took: nothing falls in between.
+      Promise.all([loadCurve(), loadFills(), loadStatus()]).then(() => { document.body.dataset.live = "true"; }).catch(() => {});
+      return;
+    }
+    if (event.type !== "event") return;
+    switch (event.topic) {
+      case "equity":
+        $("equity").textContent = money(event.data.equity);
+        // The day's, week's and month's P&L are the reports' rows: read again at most every 5 s.
+        if (Date.now() - view.moneyAt > 5000) { view.moneyAt = Date.now(); loadMoney().catch(() => {}); }
+        {
+          const point = { time: event.time, equity: event.data.equity, cash: event.data.cash, drawdown: event.data.drawdown };
+          view.live.push(point);
+          if (view.live.length > 1000) view.live.shift();
+          const last = view.curve.length ? view.curve[view.curve.length - 1].time : -Infinity;
+          if (point.time > last) { view.curve.push(point); drawCurve(); }
+        }
+        break;
+      case "status": showStatus(event.data); break;
+      case "fills": addFill(event.data); break;
+      case "positions": loadPositions().catch(() => {}); break;
+      case "alerts": showAlerts(Array.isArray(event.data) ? event.data : []); break;
+      case "children": showChildren(Array.isArray(event.data) ? event.data : event.data.children); break;
+    }
+  };
+  socket.onclose = () => {
+    document.body.dataset.live = "false";
+    if (session.token && view.socket === socket) setTimeout(() => { if (view.socket === socket) connect(); }, 2000);
+  };
+}
+
+async function control(path) {
+  const response = await call("POST", path);
+  const reply = await response.json().catch(() => ({}));
+  $("control-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  if (reply.status) showStatus(reply.status);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("login").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await fetch(API + "/auth/login", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: $("username").value, password: $("password").value }),
+    });
+    if (!response.ok) {
+      const reply = await response.json().catch(() => ({}));
+      $("login-error").textContent = reply.error ? reply.error.message : "login failed (" + response.status + ")";
+      return;
+    }
+    session.save(await response.json());
+    $("password").value = "";
+    start();
+  });
+  $("logout").addEventListener("click", async () => {
+    if (session.refresh) await call("POST", "/auth/logout", { refresh_token: session.refresh }).catch(() => {});
+    session.clear();
+    showLogin();
+  });
+  $("pause").addEventListener("click", () => control("/trading/stop"));
+  $("resume").addEventListener("click", () => control("/trading/start"));
+  for (const button of document.querySelectorAll("[data-range]")) {
+    button.addEventListener("click", () => {
+      view.range = button.dataset.range;
+      for (const other of document.querySelectorAll("[data-range]")) other.setAttribute("aria-pressed", String(other === button));
+      loadCurve();
+    });
+  }
+  if (session.token) start(); else showLogin();
+});

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The dashboard in a real headless Chromium (Debian's chromium and chromedriver, Selenium).
+
+Usage: dashboard_browser.py BASE_URL SQLITE_PATH OUT_DIR -- WARDEN_CTL_STATUS_COMMAND...
+Prints one line per check: `PASS<TAB>what` or `FAIL<TAB>what<TAB>detail`; saves a screenshot per
+check under OUT_DIR so a person can look."""
+import json, os, sqlite3, subprocess, sys, time, urllib.request
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+base, database, out = sys.argv[1], sys.argv[2], sys.argv[3]
+ctl = sys.argv[sys.argv.index("--") + 1:]
+os.makedirs(out, exist_ok=True)
+
+
+def report(ok, what, detail=""):
+    print(("PASS\t" + what) if ok else ("FAIL\t" + what + "\t" + str(detail)), flush=True)
+
+
+def until(condition, seconds, step=0.1):
+    deadline = time.time() + seconds
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception:
+            pass
+        if time.time() > deadline:
+            return None
+        time.sleep(step)
+
+
+def browser(width=1280, height=900):
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}"]:
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def log_in(driver, name, password):
+    driver.get(base + "/dashboard")
+    until(lambda: driver.find_element(By.ID, "username").is_displayed(), 20)
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "#login button[type=submit]").click()
+    return until(lambda: driver.execute_script("return document.body.dataset.live") == "true", 30)
+
+
+def api(path, token):
+    request = urllib.request.Request(base + "/api/v1" + path, headers={"authorization": "Bearer " + token})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+operator = browser()
+try:
+    report(log_in(operator, "oscar", "operator password"), "an operator logs in and the overview goes live over the WebSocket")
+    token = operator.execute_script("return sessionStorage.getItem('warden.access')")
+
+    def curve_matches_store():
+        svg = operator.find_element(By.ID, "curve")
+        shown, last = int(svg.get_attribute("data-points")), int(svg.get_attribute("data-last-time"))
+        stored = sqlite3.connect(database).execute("SELECT count(*) FROM equity_snapshots WHERE taken_at <= ?", (last,)).fetchone()[0]
+        drawn = len(operator.find_element(By.CSS_SELECTOR, "#curve polyline").get_attribute("points").split())
+        return (shown, stored, drawn) if shown == stored == drawn and shown > 0 else None
+    matched = until(curve_matches_store, 10)
+    report(matched, f"the equity curve draws as many points as the store holds up to its last ({matched[0] if matched else '?'} points)",
+           "page and store disagree")
+    operator.save_screenshot(os.path.join(out, "overview-first.png"))
+
+    before = api("/trading/fills?limit=1", token)["total"]
+    grown = until(lambda: api("/trading/fills?limit=1", token)["total"] > before, 150, 0.5)
+    newest = api(f"/trading/fills?limit=1&cursor={api('/trading/fills?limit=1', token)['total'] - 1}", token)["items"][0]["trade_id"] if grown else None
+    appeared = newest and until(lambda: operator.find_elements(By.CSS_SELECTOR, f'#fills tr[data-trade-id="{newest}"]'), 1)
+    report(appeared, f"a fill the engine makes ({newest}) is in the fills table within a second of the store listing it, without a reload",
+           "not shown" if grown else "the engine made no fill in 150 s")
+    operator.save_screenshot(os.path.join(out, "overview.png"))
+
+    operator.find_element(By.ID, "pause").click()
+    paused = until(lambda: operator.find_element(By.ID, "engine-state").text == "paused", 15)
+    report(paused, "pausing from the page shows the engine paused")
+
+    def ctl_says_paused():
+        status = json.loads(subprocess.run(ctl, capture_output=True, text=True, check=True).stdout)
+        engine = next(c for c in status["children"] if c["name"] == "engine")
+        return "paused" in (engine.get("status_text") or "").lower()
+    report(until(ctl_says_paused, 15, 0.5), "and warden ctl status shows the engine paused")
+    operator.save_screenshot(os.path.join(out, "paused.png"))
+    operator.find_element(By.ID, "resume").click()
+    report(until(lambda: operator.find_element(By.ID, "engine-state").text == "trading", 15), "resume from the page: trading again")
+
+    operator.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    background = operator.execute_script("return getComputedStyle(document.body).backgroundColor")
+    report(background == "rgb(17, 20, 24)", f"the dark theme follows the system's preference ({background})")
+    operator.save_screenshot(os.path.join(out, "overview-dark.png"))
+finally:
+    operator.quit()
+
+viewer = browser()
+try:
+    report(log_in(viewer, "vera", "viewer password!"), "a viewer logs in")
+    report(not viewer.find_element(By.ID, "pause").is_displayed(), "a viewer sees no pause button")
+    status = viewer.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch('/api/v1/trading/stop', {method: 'POST', headers: {authorization: 'Bearer ' + sessionStorage.getItem('warden.access')}})
+          .then((r) => done(r.status), () => done(0));""")
+    report(status == 403, f"a forged pause from the viewer's page is refused ({status})")
+    viewer.save_screenshot(os.path.join(out, "viewer.png"))
+finally:
+    viewer.quit()
+
+phone = browser()
+try:
+    # A phone's viewport (an iPhone's 375 CSS pixels), not a narrow desktop window: headless
+    # Chromium keeps windows at least 500 px wide.
+    phone.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True})
+    log_in(phone, "vera", "viewer password!")
+    widths = phone.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    report(widths[0] <= widths[1] == 375, f"at phone width (375 px) nothing scrolls sideways (content {widths[0]} px in {widths[1]} px)")
+    phone.save_screenshot(os.path.join(out, "phone.png"))
+finally:
+    phone.quit()
