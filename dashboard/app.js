@@ -50,12 +50,29 @@ function cell(row, text) { const td = document.createElement("td"); td.textConte
 
 function showLogin(message) {
   $("login-view").hidden = false;
-  $("overview-view").hidden = true;
+  for (const name of PAGES) $(name + "-view").hidden = true;
   $("nav").hidden = true;
   $("who").hidden = true;
   $("login-error").textContent = message || "";
   if (view.socket) view.socket.close();
 }
+
+const PAGES = ["overview", "trades", "strategies", "alerts"];
+
+/// Shows the page the location's hash names, and reads what it shows.
+function route() {
+  const page = PAGES.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
+  for (const name of PAGES) $(name + "-view").hidden = name !== page;
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === "#" + page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  document.body.dataset.page = page;
+  if (page === "trades") loadTrades(true).catch(showError("trades-count"));
+  if (page === "strategies") loadStrategies().catch(showError("strategies-message"));
+  if (page === "alerts") loadAlertPage().catch(showError("alerts-message"));
+}
+
+const showError = (id) => (error) => { $(id).textContent = String(error.message || error); };
 
 async function start() {
   const me = await call("GET", "/auth/me");
@@ -64,8 +81,8 @@ async function start() {
   view.role = who.role;
   $("user").textContent = who.name + " (" + who.role + ")";
   $("login-view").hidden = true;
-  $("overview-view").hidden = false;
   $("nav").hidden = false;
+  route();
   $("who").hidden = false;
   // What a role may not do is not shown (and the API refuses it anyway).
   $("controls").hidden = who.role === "viewer";
@@ -237,6 +254,162 @@ function connect() {
   };
 }
 
+// Trades: the API's round trips, filtered and paged; CSV made here from the same rows.
+const trades = { cursor: 0, query: "" };
+
+function tradeQuery() {
+  const parts = [];
+  for (const [name, id] of [["market", "f-market"], ["strategy", "f-strategy"]]) {
+    if ($(id).value.trim()) parts.push(name + "=" + encodeURIComponent($(id).value.trim()));
+  }
+  if ($("f-from").value) parts.push("from=" + Date.parse($("f-from").value + "T00:00:00Z"));
+  if ($("f-to").value) parts.push("to=" + (Date.parse($("f-to").value + "T00:00:00Z") + DAY - 1));
+  return parts.join("&");
+}
+
+async function loadTrades(reset) {
+  if (reset) { trades.cursor = 0; trades.query = tradeQuery(); $("trades").replaceChildren(); }
+  const page = await json("/trading/trades?limit=100&cursor=" + trades.cursor + (trades.query ? "&" + trades.query : ""));
+  for (const item of page.items) {
+    const row = document.createElement("tr");
+    const t = item.trade;
+    for (const text of [item.strategy, item.market, time(t.entry_time), money(t.entry_price), t.exit_time == null ? "open" : time(t.exit_time),
+      t.exit_price == null ? "" : money(t.exit_price), String(t.quantity), money(t.fees), money(t.pnl), (t.return * 100).toFixed(2) + "%"]) cell(row, text);
+    row.lastChild.previousSibling.className = t.pnl >= 0 ? "good" : "bad";
+    $("trades").appendChild(row);
+  }
+  trades.cursor = page.next_cursor == null ? null : page.next_cursor;
+  $("trades-more").hidden = trades.cursor == null;
+  $("trades-count").textContent = page.total + " trades" + (trades.query ? " matching" : "");
+  $("trades").dataset.total = String(page.total);
+}
+
+async function downloadTrades() {
+  const rows = [["strategy", "market", "entry_time", "entry_price", "exit_time", "exit_price", "quantity", "fees", "pnl", "return"]];
+  const query = tradeQuery();
+  for (let cursor = 0; cursor != null;) {
+    const page = await json("/trading/trades?limit=1000&cursor=" + cursor + (query ? "&" + query : ""));
+    for (const item of page.items) {
+      const t = item.trade;
+      rows.push([item.strategy, item.market, t.entry_time, t.entry_price, t.exit_time ?? "", t.exit_price ?? "", t.quantity, t.fees, t.pnl, t.return]);
+    }
+    cursor = page.next_cursor == null ? null : page.next_cursor;
+  }
+  const quote = (v) => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
+  const blob = new Blob([rows.map((r) => r.map(quote).join(",")).join("\n") + "\n"], { type: "text/csv" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "warden-trades.csv";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
+// Strategies: each slot with its parameters inside their bounds; operators change them.
+async function loadStrategies() {
+  const reply = await json("/strategies");
+  const box = $("strategies");
+  box.replaceChildren();
+  const editable = view.role !== "viewer";
+  for (const slot of reply.strategies) {
+    const card = document.createElement("article");
+    card.className = "card";
+    card.dataset.strategy = slot.name;
+    card.dataset.market = slot.market;
+    const title = document.createElement("h3");
+    title.textContent = slot.name + " on " + slot.market;
+    const state = document.createElement("p");
+    state.innerHTML = '<span class="badge"></span> position <span class="position"></span>';
+    state.querySelector(".badge").textContent = slot.active ? "active" : "inactive";
+    state.querySelector(".badge").className = "badge " + (slot.active ? "trading" : "paused");
+    state.querySelector(".position").textContent = String(slot.position);
+    const form = document.createElement("form");
+    form.className = "params";
+    for (const bound of slot.bounds) {
+      const id = "p-" + slot.name + "-" + slot.market + "-" + bound.name;
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = bound.name + " (" + bound.min + " to " + bound.max + ")";
+      const input = document.createElement("input");
+      Object.assign(input, { id, name: bound.name, type: "number", min: bound.min, max: bound.max, step: bound.integer ? 1 : "any", required: true });
+      input.value = slot.parameters[bound.name] ?? bound.default;
+      input.disabled = !editable;
+      form.append(label, input);
+    }
+    card.append(title, state, form);
+    if (editable) {
+      const actions = document.createElement("p");
+      const save = document.createElement("button");
+      save.type = "button"; save.textContent = "Save parameters"; save.className = "save";
+      const toggle = document.createElement("button");
+      toggle.type = "button"; toggle.textContent = slot.active ? "Deactivate" : "Activate"; toggle.className = "toggle";
+      const where = "?market=" + encodeURIComponent(slot.market);
+      save.addEventListener("click", async () => {
+        if (!form.reportValidity()) return;
+        const changes = {};
+        for (const input of form.querySelectorAll("input")) changes[input.name] = Number(input.value);
+        await strategyCall("PUT", "/strategies/" + slot.name + "/parameters" + where, changes);
+      });
+      toggle.addEventListener("click", () => strategyCall("POST", "/strategies/" + slot.name + (slot.active ? "/deactivate" : "/activate") + where));
+      actions.append(save, " ", toggle);
+      card.append(actions);
+    }
+    box.appendChild(card);
+  }
+}
+
+async function strategyCall(method, path, body) {
+  const response = await call(method, path, body);
+  const reply = await response.json().catch(() => ({}));
+  $("strategies-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  await loadStrategies();
+  // A change applies at the engine's next bar: look again shortly after.
+  setTimeout(() => { if (document.body.dataset.page === "strategies") loadStrategies().catch(() => {}); }, 2000);
+}
+
+// Alerts and notices: history, acknowledged or read in the user's name.
+async function loadAlertPage() {
+  const [alerts, notices] = await Promise.all([json("/notifications"), json("/notifications/notices?limit=50")]);
+  const body = $("alert-history");
+  body.replaceChildren();
+  for (const alert of alerts) {
+    const row = document.createElement("tr");
+    row.dataset.alertId = String(alert.id);
+    for (const text of [alert.name, alert.state, time(alert.starts_at), (alert.annotations && alert.annotations.summary) || ""]) cell(row, text);
+    const acked = document.createElement("td");
+    if (alert.acked_by) acked.textContent = alert.acked_by + (alert.ack_comment ? ": " + alert.ack_comment : "");
+    else if (view.role !== "viewer" && alert.state === "firing") acked.appendChild(button("Acknowledge", () => acknowledge("/notifications/" + alert.id + "/read")));
+    row.appendChild(acked);
+    body.appendChild(row);
+  }
+  const list = $("notices");
+  list.replaceChildren();
+  for (const notice of notices.items) {
+    const row = document.createElement("tr");
+    for (const text of [time(notice.time), notice.kind, notice.actor, notice.detail || ""]) cell(row, text);
+    const read = document.createElement("td");
+    if (notice.read_by) read.textContent = notice.read_by;
+    else if (view.role !== "viewer") read.appendChild(button("Mark read", () => acknowledge("/notifications/notices/" + notice.id + "/read")));
+    row.appendChild(read);
+    list.appendChild(row);
+  }
+}
+
+function button(text, action) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = text;
+  element.addEventListener("click", action);
+  return element;
+}
+
+async function acknowledge(path) {
+  const response = await call("POST", path);
+  const reply = await response.json().catch(() => ({}));
+  $("alerts-message").textContent = response.ok ? "done" : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  await loadAlertPage();
+}
+
 async function control(path) {
   const response = await call("POST", path);
   const reply = await response.json().catch(() => ({}));
@@ -265,6 +438,10 @@ document.addEventListener("DOMContentLoaded", () => {
     session.clear();
     showLogin();
   });
+  window.addEventListener("hashchange", () => { if (session.token) route(); });
+  $("trade-filter").addEventListener("submit", (event) => { event.preventDefault(); loadTrades(true).catch(showError("trades-count")); });
+  $("trades-more").addEventListener("click", () => loadTrades(false).catch(showError("trades-count")));
+  $("trades-csv").addEventListener("click", () => downloadTrades().catch(showError("trades-count")));
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("resume").addEventListener("click", () => control("/trading/start"));
   for (const button of document.querySelectorAll("[data-range]")) {

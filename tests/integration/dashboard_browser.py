@@ -93,6 +93,45 @@ try:
     operator.find_element(By.ID, "resume").click()
     report(until(lambda: operator.find_element(By.ID, "engine-state").text == "trading", 15), "resume from the page: trading again")
 
+    # Trades: the table against the API's own count for the same filter, and the CSV download.
+    downloads = os.path.join(out, "downloads")
+    os.makedirs(downloads, exist_ok=True)
+    operator.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+    operator.get(base + "/dashboard#trades")
+    until(lambda: operator.execute_script("return document.body.dataset.page") == "trades", 10)
+    operator.find_element(By.ID, "f-strategy").send_keys("cci")
+    operator.find_element(By.CSS_SELECTOR, "#trade-filter button[type=submit]").click()
+    expected = api("/trading/trades?strategy=cci&limit=1000", token)
+    shown = until(lambda: operator.find_element(By.ID, "trades").get_attribute("data-total") == str(expected["total"])
+                  and len(operator.find_elements(By.CSS_SELECTOR, "#trades tr")) == min(100, expected["total"]), 10)
+    report(shown, f"the trades page filtered by strategy lists what the API counts ({expected['total']} cci trades)")
+    operator.find_element(By.ID, "trades-csv").click()
+    csv_path = os.path.join(downloads, "warden-trades.csv")
+    lines = until(lambda: open(csv_path).read().splitlines() if os.path.exists(csv_path) else None, 10)
+    report(lines and lines[0].startswith("strategy,market,entry_time") and len(lines) >= expected["total"] + 1 and all(l.startswith("cci,") for l in lines[1:]),
+           f"Download CSV saves the filtered trades with a header ({len(lines) - 1 if lines else '?'} rows)")
+    operator.save_screenshot(os.path.join(out, "trades.png"))
+
+    # Strategies: deactivate from the page, seen by the engine through the API.
+    operator.get(base + "/dashboard#strategies")
+    card = until(lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="bollinger"]'), 10)
+    card.find_element(By.CSS_SELECTOR, "button.toggle").click()
+    inactive = until(lambda: not next(s for s in api("/strategies", token)["strategies"] if s["name"] == "bollinger")["active"], 15, 0.5)
+    report(inactive, "deactivating bollinger on the strategies page deactivates it in the engine")
+    operator.save_screenshot(os.path.join(out, "strategies.png"))
+    card = until(lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="bollinger"]'), 10)
+    card.find_element(By.CSS_SELECTOR, "button.toggle").click()
+    until(lambda: next(s for s in api("/strategies", token)["strategies"] if s["name"] == "bollinger")["active"], 15, 0.5)
+
+    operator.get(base + "/dashboard#alerts")
+    until(lambda: operator.execute_script("return document.body.dataset.page") == "alerts", 10)
+    notices = api("/notifications/notices?limit=50", token)["items"]
+    rows = until(lambda: len(operator.find_elements(By.CSS_SELECTOR, "#notices tr")) == len(notices) > 0, 10)
+    report(rows, f"the alerts page lists the operator notices, the page's pause among them ({len(notices)})")
+    operator.save_screenshot(os.path.join(out, "alerts.png"))
+    operator.get(base + "/dashboard#overview")
+    until(lambda: operator.execute_script("return document.body.dataset.live") == "true", 20)
+
     operator.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     background = operator.execute_script("return getComputedStyle(document.body).backgroundColor")
     report(background == "rgb(17, 20, 24)", f"the dark theme follows the system's preference ({background})")
@@ -104,6 +143,10 @@ viewer = browser()
 try:
     report(log_in(viewer, "vera", "viewer password!"), "a viewer logs in")
     report(not viewer.find_element(By.ID, "pause").is_displayed(), "a viewer sees no pause button")
+    viewer.get(base + "/dashboard#strategies")
+    cards = until(lambda: viewer.find_elements(By.CSS_SELECTOR, "#strategies article"), 10)
+    report(cards and not viewer.find_elements(By.CSS_SELECTOR, "#strategies button") and all(not i.is_enabled() for i in viewer.find_elements(By.CSS_SELECTOR, "#strategies input")),
+           "a viewer sees the strategies' parameters but no button and no editable field")
     status = viewer.execute_async_script("""
         const done = arguments[arguments.length - 1];
         fetch('/api/v1/trading/stop', {method: 'POST', headers: {authorization: 'Bearer ' + sessionStorage.getItem('warden.access')}})

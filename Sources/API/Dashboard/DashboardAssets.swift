@@ -16,6 +16,9 @@ enum DashboardAssets {
   <h1>Warden</h1>
   <nav aria-label="Pages" id="nav" hidden>
     <a href="#overview" aria-current="page">Overview</a>
+    <a href="#trades">Trades</a>
+    <a href="#strategies">Strategies</a>
+    <a href="#alerts">Alerts</a>
   </nav>
   <div id="who" hidden><span id="user"></span> <button type="button" id="logout">Log out</button></div>
 </header>
@@ -94,6 +97,45 @@ enum DashboardAssets {
     </article>
   </div>
 </section>
+
+<section id="trades-view" aria-labelledby="trades-title" hidden>
+  <h2 id="trades-title">Trades</h2>
+  <form id="trade-filter" class="filters">
+    <label>Market <input id="f-market" name="market" placeholder="BTC-USDT"></label>
+    <label>Strategy <input id="f-strategy" name="strategy" placeholder="cci"></label>
+    <label>From <input id="f-from" name="from" type="date"></label>
+    <label>To <input id="f-to" name="to" type="date"></label>
+    <button type="submit">Show</button>
+    <button type="button" id="trades-csv">Download CSV</button>
+  </form>
+  <p id="trades-count" class="muted" role="status"></p>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Strategy</th><th scope="col">Market</th><th scope="col">Entry</th><th scope="col">Entry price</th><th scope="col">Exit</th>
+      <th scope="col">Exit price</th><th scope="col">Quantity</th><th scope="col">Fees</th><th scope="col">P&amp;L</th><th scope="col">Return</th></tr></thead>
+    <tbody id="trades"></tbody>
+  </table></div>
+  <p><button type="button" id="trades-more" hidden>Show more</button></p>
+</section>
+
+<section id="strategies-view" aria-labelledby="strategies-title" hidden>
+  <h2 id="strategies-title">Strategies</h2>
+  <p id="strategies-message" role="status"></p>
+  <div id="strategies" class="cards"></div>
+</section>
+
+<section id="alerts-view" aria-labelledby="alerts-title" hidden>
+  <h2 id="alerts-title">Alerts</h2>
+  <p id="alerts-message" role="status"></p>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Alert</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Summary</th><th scope="col">Acknowledged</th></tr></thead>
+    <tbody id="alert-history"></tbody>
+  </table></div>
+  <h3>Notices</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Time</th><th scope="col">What</th><th scope="col">By</th><th scope="col">Detail</th><th scope="col">Read</th></tr></thead>
+    <tbody id="notices"></tbody>
+  </table></div>
+</section>
 </main>
 </body>
 </html>
@@ -137,6 +179,10 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid var(--line); white-space: nowrap; }
 ul.plain { list-style: none; padding: 0; margin: 0 0 .5rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+.filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: end; max-width: none; }
+.filters label { display: grid; gap: .2rem; }
+.params { display: grid; grid-template-columns: auto 1fr; gap: .3rem .8rem; align-items: center; margin: .5rem 0; }
+.params input { width: 100%; min-width: 0; }
 
 """#
 
@@ -193,12 +239,29 @@ function cell(row, text) { const td = document.createElement("td"); td.textConte
 
 function showLogin(message) {
   $("login-view").hidden = false;
-  $("overview-view").hidden = true;
+  for (const name of PAGES) $(name + "-view").hidden = true;
   $("nav").hidden = true;
   $("who").hidden = true;
   $("login-error").textContent = message || "";
   if (view.socket) view.socket.close();
 }
+
+const PAGES = ["overview", "trades", "strategies", "alerts"];
+
+/// Shows the page the location's hash names, and reads what it shows.
+function route() {
+  const page = PAGES.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
+  for (const name of PAGES) $(name + "-view").hidden = name !== page;
+  for (const link of document.querySelectorAll("nav a")) {
+    if (link.getAttribute("href") === "#" + page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  document.body.dataset.page = page;
+  if (page === "trades") loadTrades(true).catch(showError("trades-count"));
+  if (page === "strategies") loadStrategies().catch(showError("strategies-message"));
+  if (page === "alerts") loadAlertPage().catch(showError("alerts-message"));
+}
+
+const showError = (id) => (error) => { $(id).textContent = String(error.message || error); };
 
 async function start() {
   const me = await call("GET", "/auth/me");
@@ -207,8 +270,8 @@ async function start() {
   view.role = who.role;
   $("user").textContent = who.name + " (" + who.role + ")";
   $("login-view").hidden = true;
-  $("overview-view").hidden = false;
   $("nav").hidden = false;
+  route();
   $("who").hidden = false;
   // What a role may not do is not shown (and the API refuses it anyway).
   $("controls").hidden = who.role === "viewer";
@@ -380,6 +443,162 @@ function connect() {
   };
 }
 
+// Trades: the API's round trips, filtered and paged; CSV made here from the same rows.
+const trades = { cursor: 0, query: "" };
+
+function tradeQuery() {
+  const parts = [];
+  for (const [name, id] of [["market", "f-market"], ["strategy", "f-strategy"]]) {
+    if ($(id).value.trim()) parts.push(name + "=" + encodeURIComponent($(id).value.trim()));
+  }
+  if ($("f-from").value) parts.push("from=" + Date.parse($("f-from").value + "T00:00:00Z"));
+  if ($("f-to").value) parts.push("to=" + (Date.parse($("f-to").value + "T00:00:00Z") + DAY - 1));
+  return parts.join("&");
+}
+
+async function loadTrades(reset) {
+  if (reset) { trades.cursor = 0; trades.query = tradeQuery(); $("trades").replaceChildren(); }
+  const page = await json("/trading/trades?limit=100&cursor=" + trades.cursor + (trades.query ? "&" + trades.query : ""));
+  for (const item of page.items) {
+    const row = document.createElement("tr");
+    const t = item.trade;
+    for (const text of [item.strategy, item.market, time(t.entry_time), money(t.entry_price), t.exit_time == null ? "open" : time(t.exit_time),
+      t.exit_price == null ? "" : money(t.exit_price), String(t.quantity), money(t.fees), money(t.pnl), (t.return * 100).toFixed(2) + "%"]) cell(row, text);
+    row.lastChild.previousSibling.className = t.pnl >= 0 ? "good" : "bad";
+    $("trades").appendChild(row);
+  }
+  trades.cursor = page.next_cursor == null ? null : page.next_cursor;
+  $("trades-more").hidden = trades.cursor == null;
+  $("trades-count").textContent = page.total + " trades" + (trades.query ? " matching" : "");
+  $("trades").dataset.total = String(page.total);
+}
+
+async function downloadTrades() {
+  const rows = [["strategy", "market", "entry_time", "entry_price", "exit_time", "exit_price", "quantity", "fees", "pnl", "return"]];
+  const query = tradeQuery();
+  for (let cursor = 0; cursor != null;) {
+    const page = await json("/trading/trades?limit=1000&cursor=" + cursor + (query ? "&" + query : ""));
+    for (const item of page.items) {
+      const t = item.trade;
+      rows.push([item.strategy, item.market, t.entry_time, t.entry_price, t.exit_time ?? "", t.exit_price ?? "", t.quantity, t.fees, t.pnl, t.return]);
+    }
+    cursor = page.next_cursor == null ? null : page.next_cursor;
+  }
+  const quote = (v) => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : String(v);
+  const blob = new Blob([rows.map((r) => r.map(quote).join(",")).join("\n") + "\n"], { type: "text/csv" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "warden-trades.csv";
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}
+
+// Strategies: each slot with its parameters inside their bounds; operators change them.
+async function loadStrategies() {
+  const reply = await json("/strategies");
+  const box = $("strategies");
+  box.replaceChildren();
+  const editable = view.role !== "viewer";
+  for (const slot of reply.strategies) {
+    const card = document.createElement("article");
+    card.className = "card";
+    card.dataset.strategy = slot.name;
+    card.dataset.market = slot.market;
+    const title = document.createElement("h3");
+    title.textContent = slot.name + " on " + slot.market;
+    const state = document.createElement("p");
+    state.innerHTML = '<span class="badge"></span> position <span class="position"></span>';
+    state.querySelector(".badge").textContent = slot.active ? "active" : "inactive";
+    state.querySelector(".badge").className = "badge " + (slot.active ? "trading" : "paused");
+    state.querySelector(".position").textContent = String(slot.position);
+    const form = document.createElement("form");
+    form.className = "params";
+    for (const bound of slot.bounds) {
+      const id = "p-" + slot.name + "-" + slot.market + "-" + bound.name;
+      const label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = bound.name + " (" + bound.min + " to " + bound.max + ")";
+      const input = document.createElement("input");
+      Object.assign(input, { id, name: bound.name, type: "number", min: bound.min, max: bound.max, step: bound.integer ? 1 : "any", required: true });
+      input.value = slot.parameters[bound.name] ?? bound.default;
+      input.disabled = !editable;
+      form.append(label, input);
+    }
+    card.append(title, state, form);
+    if (editable) {
+      const actions = document.createElement("p");
+      const save = document.createElement("button");
+      save.type = "button"; save.textContent = "Save parameters"; save.className = "save";
+      const toggle = document.createElement("button");
+      toggle.type = "button"; toggle.textContent = slot.active ? "Deactivate" : "Activate"; toggle.className = "toggle";
+      const where = "?market=" + encodeURIComponent(slot.market);
+      save.addEventListener("click", async () => {
+        if (!form.reportValidity()) return;
+        const changes = {};
+        for (const input of form.querySelectorAll("input")) changes[input.name] = Number(input.value);
+        await strategyCall("PUT", "/strategies/" + slot.name + "/parameters" + where, changes);
+      });
+      toggle.addEventListener("click", () => strategyCall("POST", "/strategies/" + slot.name + (slot.active ? "/deactivate" : "/activate") + where));
+      actions.append(save, " ", toggle);
+      card.append(actions);
+    }
+    box.appendChild(card);
+  }
+}
+
+async function strategyCall(method, path, body) {
+  const response = await call(method, path, body);
+  const reply = await response.json().catch(() => ({}));
+  $("strategies-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  await loadStrategies();
+  // A change applies at the engine's next bar: look again shortly after.
+  setTimeout(() => { if (document.body.dataset.page === "strategies") loadStrategies().catch(() => {}); }, 2000);
+}
+
+// Alerts and notices: history, acknowledged or read in the user's name.
+async function loadAlertPage() {
+  const [alerts, notices] = await Promise.all([json("/notifications"), json("/notifications/notices?limit=50")]);
+  const body = $("alert-history");
+  body.replaceChildren();
+  for (const alert of alerts) {
+    const row = document.createElement("tr");
+    row.dataset.alertId = String(alert.id);
+    for (const text of [alert.name, alert.state, time(alert.starts_at), (alert.annotations && alert.annotations.summary) || ""]) cell(row, text);
+    const acked = document.createElement("td");
+    if (alert.acked_by) acked.textContent = alert.acked_by + (alert.ack_comment ? ": " + alert.ack_comment : "");
+    else if (view.role !== "viewer" && alert.state === "firing") acked.appendChild(button("Acknowledge", () => acknowledge("/notifications/" + alert.id + "/read")));
+    row.appendChild(acked);
+    body.appendChild(row);
+  }
+  const list = $("notices");
+  list.replaceChildren();
+  for (const notice of notices.items) {
+    const row = document.createElement("tr");
+    for (const text of [time(notice.time), notice.kind, notice.actor, notice.detail || ""]) cell(row, text);
+    const read = document.createElement("td");
+    if (notice.read_by) read.textContent = notice.read_by;
+    else if (view.role !== "viewer") read.appendChild(button("Mark read", () => acknowledge("/notifications/notices/" + notice.id + "/read")));
+    row.appendChild(read);
+    list.appendChild(row);
+  }
+}
+
+function button(text, action) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.textContent = text;
+  element.addEventListener("click", action);
+  return element;
+}
+
+async function acknowledge(path) {
+  const response = await call("POST", path);
+  const reply = await response.json().catch(() => ({}));
+  $("alerts-message").textContent = response.ok ? "done" : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  await loadAlertPage();
+}
+
 async function control(path) {
   const response = await call("POST", path);
   const reply = await response.json().catch(() => ({}));
@@ -408,6 +627,10 @@ document.addEventListener("DOMContentLoaded", () => {
     session.clear();
     showLogin();
   });
+  window.addEventListener("hashchange", () => { if (session.token) route(); });
+  $("trade-filter").addEventListener("submit", (event) => { event.preventDefault(); loadTrades(true).catch(showError("trades-count")); });
+  $("trades-more").addEventListener("click", () => loadTrades(false).catch(showError("trades-count")));
+  $("trades-csv").addEventListener("click", () => downloadTrades().catch(showError("trades-count")));
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("resume").addEventListener("click", () => control("/trading/start"));
   for (const button of document.querySelectorAll("[data-range]")) {
