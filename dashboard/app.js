@@ -14,9 +14,9 @@ const session = {
   },
   clear() { sessionStorage.removeItem("warden.access"); sessionStorage.removeItem("warden.refresh"); },
 };
-// `live` holds the equity events since the curve was last read, so a reload that overlaps them
-// loses none and doubles none.
-const view = { role: null, range: "all", curve: [], live: [], socket: null, moneyAt: 0 };
+// `live` holds the latest equity events, so a read of the curve that overlaps them loses none and
+// doubles none.
+const view = { role: null, range: "all", curve: [], live: [], socket: null, moneyAt: 0, curveReads: 0 };
 const $ = (id) => document.getElementById(id);
 
 async function call(method, path, body, retried) {
@@ -57,7 +57,7 @@ function showLogin(message) {
   if (view.socket) view.socket.close();
 }
 
-const PAGES = ["overview", "trades", "strategies", "alerts"];
+const PAGES = ["overview", "markets", "trades", "strategies", "alerts"];
 
 /// Shows the page the location's hash names, and reads what it shows.
 function route() {
@@ -67,6 +67,7 @@ function route() {
     if (link.getAttribute("href") === "#" + page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
   document.body.dataset.page = page;
+  if (page === "markets") loadMarkets().catch(showError("chart-caption"));
   if (page === "trades") loadTrades(true).catch(showError("trades-count"));
   if (page === "strategies") loadStrategies().catch(showError("strategies-message"));
   if (page === "alerts") loadAlertPage().catch(showError("alerts-message"));
@@ -111,8 +112,10 @@ async function loadCurve() {
     const last = all.points.length ? all.points[all.points.length - 1].time : Date.now();
     query += "&from=" + Math.max(0, last - span);
   }
-  view.live = [];
+  // Only the last read started counts: an older one may predate the subscription and miss points.
+  const generation = ++view.curveReads;
   const curve = await json("/operations/performance" + query);
+  if (generation !== view.curveReads) return;
   const last = curve.points.length ? curve.points[curve.points.length - 1].time : -Infinity;
   view.curve = curve.points.concat(view.live.filter((p) => p.time > last));
   drawCurve();
@@ -124,6 +127,7 @@ function drawCurve() {
   svg.replaceChildren();
   svg.dataset.points = String(points.length);
   svg.dataset.lastTime = points.length ? String(points[points.length - 1].time) : "";
+  svg.dataset.times = points.map((p) => p.time).join(",");
   if (points.length === 0) { $("curve-caption").textContent = "No equity recorded yet."; return; }
   const t0 = points[0].time, t1 = points[points.length - 1].time;
   let lo = Infinity, hi = -Infinity;
@@ -222,7 +226,7 @@ function connect() {
   socket.onmessage = (message) => {
     const event = JSON.parse(message.data);
     if (event.type === "ready") {
-      socket.send(JSON.stringify({ type: "subscribe", topics: ["equity", "status", "fills", "positions", "alerts", "children"] }));
+      socket.send(JSON.stringify({ type: "subscribe", topics: ["equity", "status", "fills", "positions", "alerts", "children", "candles"] }));
       // Read again what may have changed before the subscription took: nothing falls in between.
       Promise.all([loadCurve(), loadFills(), loadStatus()]).then(() => { document.body.dataset.live = "true"; }).catch(() => {});
       return;
@@ -243,6 +247,12 @@ function connect() {
         break;
       case "status": showStatus(event.data); break;
       case "fills": addFill(event.data); break;
+      case "candles":
+        // New bars arrive at the right edge of the latest window: read it again, at most every 2 s.
+        if (document.body.dataset.page === "markets" && chart.to == null && event.data.market === chart.market && Date.now() - chart.loadedAt > 2000) {
+          loadChart().catch(() => {});
+        }
+        break;
       case "positions": loadPositions().catch(() => {}); break;
       case "alerts": showAlerts(Array.isArray(event.data) ? event.data : []); break;
       case "children": showChildren(Array.isArray(event.data) ? event.data : event.data.children); break;
@@ -252,6 +262,81 @@ function connect() {
     document.body.dataset.live = "false";
     if (session.token && view.socket === socket) setTimeout(() => { if (view.socket === socket) connect(); }, 2000);
   };
+}
+
+// Markets: a window of candles with the strategies' indicators and trade markers, moved by
+// Earlier/Later (the API's `earlier` and a stack of where we came from) and zoomed by its size.
+const chart = { market: null, limit: 300, to: null, back: [], data: null, loadedAt: 0, draws: 0 };
+
+async function loadMarkets() {
+  const select = $("market");
+  if (!select.options.length) {
+    for (const market of await json("/markets")) select.add(new Option(market.symbol, market.symbol));
+  }
+  chart.market = select.value;
+  await loadChart();
+}
+
+async function loadChart() {
+  if (!chart.market) return;
+  chart.loadedAt = Date.now();
+  const query = "?limit=" + chart.limit + (chart.to == null ? "" : "&to=" + chart.to);
+  chart.data = await json("/markets/" + encodeURIComponent(chart.market) + "/candles" + query);
+  drawChart();
+}
+
+function drawChart() {
+  const { candles, indicators, trades } = chart.data;
+  const svg = $("candles"), pane = $("oscillators");
+  svg.replaceChildren(); pane.replaceChildren();
+  svg.dataset.candles = String(candles.length);
+  svg.dataset.draws = String(++chart.draws);
+  $("chart-later").disabled = chart.to == null;
+  $("chart-earlier").disabled = chart.data.earlier == null;
+  if (!candles.length) { $("chart-caption").textContent = "No candles stored for " + chart.market + " yet."; return; }
+  const ns = "http://www.w3.org/2000/svg";
+  const make = (name, attributes) => { const e = document.createElementNS(ns, name); for (const k in attributes) e.setAttribute(k, attributes[k]); return e; };
+  const step = 1000 / candles.length;
+  const x = (i) => (i + 0.5) * step;
+  const bands = indicators.filter((s) => s.pane === "price");
+  let lo = Infinity, hi = -Infinity;
+  for (const c of candles) { lo = Math.min(lo, c.low); hi = Math.max(hi, c.high); }
+  for (const s of bands) for (const v of s.values) if (v != null) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  const pad = (hi - lo) * 0.08 || 1;
+  lo -= pad; hi += pad;
+  const y = (p) => 300 - (p - lo) / (hi - lo) * 300;
+  const index = new Map(candles.map((c, i) => [c.time, i]));
+  candles.forEach((c, i) => {
+    svg.appendChild(make("line", { class: "wick", x1: x(i), x2: x(i), y1: y(c.high), y2: y(c.low) }));
+    const top = y(Math.max(c.open, c.close)), bottom = y(Math.min(c.open, c.close));
+    svg.appendChild(make("rect", { class: c.close >= c.open ? "up" : "down", x: x(i) - step * 0.3, width: step * 0.6, y: top, height: Math.max(0.5, bottom - top), "data-time": c.time }));
+  });
+  const series = (s, n, scale) => s.values.map((v, i) => v == null ? null : x(i).toFixed(1) + "," + scale(v).toFixed(1)).filter((p) => p).join(" ");
+  bands.forEach((s, n) => svg.appendChild(make("polyline", { class: "series-" + (n % 3), points: series(s, n, y) })));
+  let entries = 0, exits = 0;
+  for (const t of trades) {
+    if (index.has(t.entry_time)) {
+      const i = index.get(t.entry_time), px = x(i), py = y(candles[i].low) + 6;
+      svg.appendChild(make("path", { class: "entry", d: `M${px},${py} l-5,9 h10 z`, "data-time": t.entry_time, "data-strategy": t.strategy }));
+      entries++;
+    }
+    if (t.exit_time != null && index.has(t.exit_time)) {
+      const i = index.get(t.exit_time), px = x(i), py = y(candles[i].high) - 6;
+      svg.appendChild(make("path", { class: "exit", d: `M${px},${py} l-5,-9 h10 z`, "data-time": t.exit_time, "data-strategy": t.strategy }));
+      exits++;
+    }
+  }
+  const oscillators = indicators.filter((s) => s.pane === "oscillator");
+  oscillators.forEach((s, n) => {
+    const known = s.values.filter((v) => v != null);
+    if (!known.length) return;
+    const a = Math.min(...known), b = Math.max(...known);
+    const scale = (v) => 115 - (b === a ? 0.5 : (v - a) / (b - a)) * 110;
+    pane.appendChild(make("polyline", { class: "series-" + (n % 4), points: series(s, n, scale) }));
+  });
+  $("chart-legend").textContent = indicators.map((s) => s.strategy + ": " + s.name).join(" · ") + (indicators.length ? " · " : "") + "▲ entries, ▼ exits";
+  $("chart-caption").textContent = chart.market + ": " + candles.length + " candles from " + time(candles[0].time) + " to " + time(candles[candles.length - 1].time)
+    + ", " + entries + " entries and " + exits + " exits";
 }
 
 // Trades: the API's round trips, filtered and paged; CSV made here from the same rows.
@@ -442,6 +527,15 @@ document.addEventListener("DOMContentLoaded", () => {
   $("trade-filter").addEventListener("submit", (event) => { event.preventDefault(); loadTrades(true).catch(showError("trades-count")); });
   $("trades-more").addEventListener("click", () => loadTrades(false).catch(showError("trades-count")));
   $("trades-csv").addEventListener("click", () => downloadTrades().catch(showError("trades-count")));
+  $("market").addEventListener("change", () => { chart.to = null; chart.back = []; loadMarkets().catch(showError("chart-caption")); });
+  $("chart-earlier").addEventListener("click", () => {
+    if (!chart.data || chart.data.earlier == null) return;
+    chart.back.push(chart.to); chart.to = chart.data.earlier; loadChart().catch(showError("chart-caption"));
+  });
+  $("chart-later").addEventListener("click", () => { chart.to = chart.back.length ? chart.back.pop() : null; loadChart().catch(showError("chart-caption")); });
+  $("chart-latest").addEventListener("click", () => { chart.to = null; chart.back = []; loadChart().catch(showError("chart-caption")); });
+  $("chart-zoom-in").addEventListener("click", () => { chart.limit = Math.max(30, Math.round(chart.limit / 2)); loadChart().catch(showError("chart-caption")); });
+  $("chart-zoom-out").addEventListener("click", () => { chart.limit = Math.min(2000, chart.limit * 2); loadChart().catch(showError("chart-caption")); });
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("resume").addEventListener("click", () => control("/trading/start"));
   for (const button of document.querySelectorAll("[data-range]")) {

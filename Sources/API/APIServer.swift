@@ -36,6 +36,7 @@ public struct APIServer: Sendable {
         self.gate = gate
         let table = AuthRoutes.routes(services, gate: gate) + TradingRoutes.routes(services) + StrategyRoutes.routes(services)
             + MonitoringRoutes.routes(services, alerts: alerts) + NoticeRoutes.routes(services) + OperationsRoutes.routes(services) + AnalyticsRoutes.routes(services) + BacktestRoutes.routes(services)
+            + MarketRoutes.routes(services)
         routes = table + DocumentRoutes.routes(for: table)
     }
 

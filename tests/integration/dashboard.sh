@@ -32,7 +32,7 @@ check "the dashboard page, its stylesheet and script are served" bash -c "curl -
 first_byte=$(curl -s -o /dev/null -w '%{time_starttransfer}' "$base/dashboard")
 echo "  info  first byte of /dashboard in ${first_byte}s on loopback"
 shots=${DASHBOARD_SHOTS:-$dir/shots}
-"$PY" "$ROOT/tests/integration/dashboard_browser.py" "$base" "$dir/state/warden.sqlite" "$shots" -- \
+WARDEN_TRADES="$WARDEN trades --json ${W[*]}" "$PY" "$ROOT/tests/integration/dashboard_browser.py" "$base" "$dir/state/warden.sqlite" "$shots" -- \
   "$WARDEN" ctl status --json --runtime-dir "$dir/run" >"$dir/browser.log" 2>"$dir/browser.err"
 while IFS=$'\t' read -r result what detail; do
   case $result in
@@ -40,7 +40,7 @@ while IFS=$'\t' read -r result what detail; do
     FAIL) fail "$what" "$detail" ;;
   esac
 done <"$dir/browser.log"
-check "the browser run finished every check (16)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 16
+check "the browser run finished every check (17)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 17
 [ -s "$dir/browser.err" ] && grep -q Traceback "$dir/browser.err" && fail "the browser script stopped" "$(tail -20 "$dir/browser.err")"
 check "screenshots were saved for a person to look at ($shots)" test -s "$shots/overview.png" -a -s "$shots/phone.png"
 finish

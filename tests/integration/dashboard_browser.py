@@ -62,14 +62,22 @@ try:
     token = operator.execute_script("return sessionStorage.getItem('warden.access')")
 
     def curve_matches_store():
+        # Live points can be ahead of the journal by a bar: compare up to the last time both have.
         svg = operator.find_element(By.ID, "curve")
-        shown, last = int(svg.get_attribute("data-points")), int(svg.get_attribute("data-last-time"))
-        stored = sqlite3.connect(database).execute("SELECT count(*) FROM equity_snapshots WHERE taken_at <= ?", (last,)).fetchone()[0]
+        shown = [int(t) for t in svg.get_attribute("data-times").split(",") if t]
         drawn = len(operator.find_element(By.CSS_SELECTOR, "#curve polyline").get_attribute("points").split())
-        return (shown, stored, drawn) if shown == stored == drawn and shown > 0 else None
-    matched = until(curve_matches_store, 10)
-    report(matched, f"the equity curve draws as many points as the store holds up to its last ({matched[0] if matched else '?'} points)",
-           "page and store disagree")
+        stored = [t for (t,) in sqlite3.connect(database).execute("SELECT taken_at FROM equity_snapshots ORDER BY taken_at")]
+        if not shown or not stored or drawn != len(shown):
+            return None
+        upto = min(shown[-1], stored[-1])
+        mine, theirs = [t for t in shown if t <= upto], [t for t in stored if t <= upto]
+        last_curve[:] = [f"page {mine[:3]}…{mine[-3:]} ({len(mine)}), store {theirs[:3]}…{theirs[-3:]} ({len(theirs)})"]
+        # At least 20 journaled points (10 s of bars), so a point lost while the page went live shows.
+        return (len(mine), len(shown)) if mine == theirs and len(theirs) >= 20 else None
+    last_curve = ["never read"]
+    matched = until(curve_matches_store, 60, 0.5)
+    report(matched, f"the equity curve draws every point the store holds ({matched[0] if matched else '?'} journaled, {matched[1] if matched else '?'} shown with the live ones)",
+           "page and store disagree: " + last_curve[0])
     operator.save_screenshot(os.path.join(out, "overview-first.png"))
 
     before = api("/trading/fills?limit=1", token)["total"]
@@ -92,6 +100,37 @@ try:
     operator.save_screenshot(os.path.join(out, "paused.png"))
     operator.find_element(By.ID, "resume").click()
     report(until(lambda: operator.find_element(By.ID, "engine-state").text == "trading", 15), "resume from the page: trading again")
+
+    # Markets: the candles drawn are the API's window, the trade markers are `warden trades --json`'s
+    # round trips inside it.
+    operator.get(base + "/dashboard#markets")
+    until(lambda: int(operator.find_element(By.ID, "candles").get_attribute("data-candles") or 0) > 0, 20)
+
+    def markers_match():
+        drawn = operator.find_element(By.ID, "candles").get_attribute("data-draws")
+        operator.find_element(By.ID, "chart-latest").click()
+        until(lambda: operator.find_element(By.ID, "candles").get_attribute("data-draws") != drawn, 5)
+        bodies = operator.find_elements(By.CSS_SELECTOR, "#candles rect")
+        times = [int(r.get_attribute("data-time")) for r in bodies]
+        if len(bodies) != int(operator.find_element(By.ID, "candles").get_attribute("data-candles")) or not times:
+            return None
+        first, last = min(times), max(times)
+        shown = {(m.get_attribute("class"), m.get_attribute("data-strategy"), int(m.get_attribute("data-time")))
+                 for m in operator.find_elements(By.CSS_SELECTOR, "#candles path")}
+        expected = set()
+        for slot in json.loads(subprocess.run(os.environ["WARDEN_TRADES"].split(), capture_output=True, text=True, check=True).stdout):
+            if slot["market"] != "BTC-USDT":
+                continue
+            for trade in slot["trades"]:
+                if first <= trade["entry_time"] <= last:
+                    expected.add(("entry", slot["strategy"], trade["entry_time"]))
+                if trade["exit_time"] is not None and first <= trade["exit_time"] <= last:
+                    expected.add(("exit", slot["strategy"], trade["exit_time"]))
+        return (len(bodies), len(shown)) if shown == expected and shown else None
+    matched = until(markers_match, 30, 1)
+    report(matched, f"the markets page draws the stored candles ({matched[0] if matched else '?'}) with a marker for every entry and exit "
+           f"warden trades --json lists in that window ({matched[1] if matched else '?'})", "markers and trades disagree")
+    operator.save_screenshot(os.path.join(out, "markets.png"))
 
     # Trades: the table against the API's own count for the same filter, and the CSV download.
     downloads = os.path.join(out, "downloads")

@@ -96,11 +96,17 @@ enum Operations {
         "GET /backtests": OperationSpec(summary: "Backtest jobs, newest first", tag: "backtests", responses: [(200, "BacktestJobList")]),
         "GET /backtests/{id}": OperationSpec(summary: "A backtest's progress, and its result once done", tag: "backtests", path: ["id": backtestID], responses: [(200, "BacktestJob")], errors: [404]),
         "POST /backtests/{id}/cancel": OperationSpec(summary: "Cancel a queued or running backtest", tag: "backtests", path: ["id": backtestID], responses: [(202, "BacktestJob")], errors: [404, 409]),
+        "GET /markets": OperationSpec(summary: "The markets the engine trades, with the strategies on each", tag: "markets", responses: [(200, "MarketList")]),
+        "GET /markets/{market}/candles": OperationSpec(
+            summary: "A window of stored candles with each strategy's indicators over it and the trades that touch it", tag: "markets",
+            query: [("limit", ["type": "integer", "minimum": 2, "maximum": 2000], "Candles in the window (default 300)."),
+                    ("to", time, "The window ends at this time (default: the latest candle); `earlier` of a window is the `to` of the one before.")],
+            responses: [(200, "Chart")], errors: [400, 404]),
         "GET /openapi.json": OperationSpec(summary: "This document", tag: "meta", responses: [(200, nil)]),
         "GET /docs": OperationSpec(summary: "A readable reference of this document", tag: "meta", responses: [(200, nil)]),
     ]
 
     static let lists: [String: String] = [
-        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "RecoveryRunList": "RecoveryRun", "DeploymentList": "Deployment",
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "MarketList": "Market", "RecoveryRunList": "RecoveryRun", "DeploymentList": "Deployment",
     ]
 }

@@ -32,6 +32,17 @@ extension Schemas {
             ["id": integer, "time": integer, "kind": string, "actor": string, "target": string, "detail": string, "read_by": string, "read_at": integer],
             required: ["id", "time", "kind", "actor"], open: false),
         "NoticePage": page("Notice"),
+        "Market": object(["symbol": string, "strategies": array(string)], required: ["symbol", "strategies"], open: false),
+        "Chart": object(
+            ["market": string,
+             "candles": array(object(["time": integer, "open": number, "high": number, "low": number, "close": number, "volume": number],
+                                     required: ["time", "open", "high", "low", "close", "volume"], open: false)),
+             "indicators": array(object(["strategy": string, "name": string, "pane": ["type": "string", "enum": ["price", "oscillator"]],
+                                         "values": array(optionalNumber)], required: ["strategy", "name", "pane", "values"], open: false)),
+             "trades": array(object(["strategy": string, "entry_time": integer, "entry_price": number, "exit_time": integer, "exit_price": number, "pnl": number],
+                                    required: ["strategy", "entry_time", "entry_price", "pnl"], open: false)),
+             "earlier": integer],
+            required: ["market", "candles", "indicators", "trades"], open: false),
         "ControlRefusal": ["anyOf": [ref("ControlReply"), ref("Error")]],
         "StartRecovery": object(
             ["runbook": string, "parameters": ["type": "object", "additionalProperties": string], "dry_run": boolean, "confirm_destructive": boolean],
