@@ -172,6 +172,15 @@ public final class PostgresTradingStore: TradingStore {
         }
     }
 
+    public func candles(market: String, through time: Int64, last count: Int) async throws -> [Candle] {
+        var candles: [Candle] = []
+        for try await (t, o, h, l, c, v) in try await client.query(try Self.query(StoreSQL.lastCandles, market, interval, time, Int64(count)), logger: Self.logger)
+            .decode((Int64, Double, Double, Double, Double, Double).self) {
+            candles.append(Candle(openTime: t, open: o, high: h, low: l, close: c, volume: v))
+        }
+        return candles.reversed()
+    }
+
     public func candles(market: String, through time: Int64) async throws -> [Candle] {
         var candles: [Candle] = []
         for try await (t, o, h, l, c, v) in try await client.query(try Self.query(StoreSQL.candles, market, interval, time), logger: Self.logger)

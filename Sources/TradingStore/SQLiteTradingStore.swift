@@ -107,6 +107,14 @@ public final class SQLiteTradingStore: TradingStore {
         }
     }
 
+    public func candles(market: String, through time: Int64, last count: Int) async throws -> [Candle] {
+        let interval = interval
+        return try await database.read { db in
+            try Row.fetchAll(db, sql: StoreSQL.lastCandles.sqlite, arguments: [market, interval, time, count])
+                .map { Candle(openTime: $0[0], open: $0[1], high: $0[2], low: $0[3], close: $0[4], volume: $0[5]) }.reversed()
+        }
+    }
+
     public func openOrders() async throws -> [JournaledOrder] {
         try await database.read { db in
             try Row.fetchAll(db, sql: StoreSQL.openOrders.sqlite).map { row in

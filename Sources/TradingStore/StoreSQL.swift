@@ -11,6 +11,10 @@ enum StoreSQL {
     static let candles = SharedSQL("""
         SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = ? AND interval = ? AND open_time <= ? ORDER BY open_time
         """)
+    /// The newest `?` candles up to a time, newest first (the store reverses them).
+    static let lastCandles = SharedSQL("""
+        SELECT open_time, open, high, low, close, volume FROM candles WHERE symbol = ? AND interval = ? AND open_time <= ? ORDER BY open_time DESC LIMIT ?
+        """)
     static let openOrders = SharedSQL("""
         SELECT o.client_order_id, o.symbol, o.side, o.type, o.quantity{::text}, o.quote_quantity{::text}, o.price{::text}, o.stop_price{::text},
             o.time_in_force, o.reduce_only, s.name, o.created_at, o.status, o.exchange_order_id

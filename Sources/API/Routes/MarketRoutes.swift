@@ -71,7 +71,8 @@ enum MarketRoutes {
                 guard (2...2000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 2 and 2000, found \(limit)") }
                 let to: Int64? = try request.query("to")
                 try APIError.checkTime(to, "to")
-                let history = try await store.candles(market: symbol, through: to ?? APIError.times.upperBound)
+                // One more than the window and its warm-up: whether anything lies before says if there is an earlier window.
+                let history = try await store.candles(market: symbol, through: to ?? APIError.times.upperBound, last: limit + warmUp + 1)
                 let start = max(0, history.count - limit)
                 let window = history[start...]
                 let warm = history[max(0, start - warmUp)..<history.count]

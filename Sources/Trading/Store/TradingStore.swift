@@ -14,6 +14,8 @@ public protocol TradingStore: Sendable {
     func checkpoint() async throws -> LoopCheckpoint?
     /// Stored candles of `market` up to `time` inclusive, oldest first (indicator warm-up).
     func candles(market: String, through time: Int64) async throws -> [Candle]
+    /// The last `count` stored candles of `market` up to `time` inclusive, oldest first (a chart's window and its warm-up).
+    func candles(market: String, through time: Int64, last count: Int) async throws -> [Candle]
     /// Orders in the journal that may still be open on the venue (submitted, accepted, partly filled, unknown).
     func openOrders() async throws -> [JournaledOrder]
     /// Every fill, oldest first.
@@ -41,6 +43,10 @@ extension TradingStore {
     public var keepsCandles: Bool { true }
 
     public func fillsStamp() async throws -> Int64 { Int64(try await fills().count) }
+
+    public func candles(market: String, through time: Int64, last count: Int) async throws -> [Candle] {
+        Array(try await candles(market: market, through: time).suffix(count))
+    }
 
     public func equitySpan() async throws -> (first: Int64, last: Int64)? {
         let points = try await equity(EquityQuery())
