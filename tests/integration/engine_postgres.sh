@@ -61,5 +61,8 @@ check "the daily report has a row per UTC day in the journal ($days) and closes 
 last_time=$(psql_at warden_crashed "SELECT max(taken_at) FROM equity_snapshots")
 check "the equity curve from PostgreSQL has at most the points asked for and ends at the journal's last" \
   bash -c "curl -fsS '$api/operations/performance?points=100' -H 'authorization: Bearer $token' | jq -e '(.points | length) <= 100 and (.points | length) > 50 and .points[-1].time == $last_time'"
+last_candle=$(psql_at warden_crashed "SELECT max(open_time) FROM candles")
+check "a chart window read from PostgreSQL: the last 50 candles, ending at the journal's last, with the strategies' indicators" \
+  bash -c "curl -fsS '$api/markets/BTC-USDT/candles?limit=50' -H 'authorization: Bearer $token' | jq -e '(.candles | length) == 50 and .candles[-1].time == $last_candle and (.candles | map(.time) | . == sort) and ([.indicators[].name] | index(\"cci_20\") != null) and .earlier == .candles[0].time - 1'"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 finish
