@@ -10,16 +10,7 @@ echo "the API worker"
 dir=$(scratch)
 api_port=$(free_port)
 sup_port=$(free_port)
-cat >"$dir/warden.yml" <<YAML
-supervisor: {listen: 127.0.0.1:$sup_port}
-engine:
-  market_data: {file: $DATA, speed: 600}
-  exchange: {kind: paper, starting_balance: 30000}
-  strategies: [{name: cci}, {name: bollinger}]
-api:
-  listen: 127.0.0.1:$api_port
-  lockout: {failures: 3, window: 5m, block: 15m}
-YAML
+paper_api_config "$dir" 600 "$api_port" "$sup_port" "lockout: {failures: 3, window: 5m, block: 15m}"
 W=(--config "$dir/warden.yml" --state-dir "$dir/state" --runtime-dir "$dir/run")
 API=http://127.0.0.1:$api_port/api/v1
 

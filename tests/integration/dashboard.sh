@@ -11,15 +11,7 @@ echo "the dashboard in a browser"
 dir=$(scratch)
 api_port=$(free_port)
 sup_port=$(free_port)
-cat >"$dir/warden.yml" <<YAML
-supervisor: {listen: 127.0.0.1:$sup_port}
-engine:
-  market_data: {file: $DATA, speed: 120}
-  exchange: {kind: paper, starting_balance: 30000}
-  strategies: [{name: cci}, {name: bollinger}]
-api:
-  listen: 127.0.0.1:$api_port
-YAML
+paper_api_config "$dir" 120 "$api_port" "$sup_port"
 W=(--config "$dir/warden.yml" --state-dir "$dir/state" --runtime-dir "$dir/run")
 echo 'operator password' | "$WARDEN" user add oscar --role operator "${W[@]}" >/dev/null
 echo 'viewer password!' | "$WARDEN" user add vera --role viewer "${W[@]}" >/dev/null

@@ -25,3 +25,15 @@ engine:
   strategies: [{name: cci}, {name: rsi_macd}, {name: bollinger, params: {period: 30}}]
 YAML
 }
+paper_api_config() {  # DIR SPEED API_PORT SUPERVISOR_PORT [API_LINE]: cci and bollinger on a paper account, the API on its own port
+  cat >"$1/warden.yml" <<YAML
+supervisor: {listen: 127.0.0.1:$4}
+engine:
+  market_data: {file: $DATA, speed: $2}
+  exchange: {kind: paper, starting_balance: 30000}
+  strategies: [{name: cci}, {name: bollinger}]
+api:
+  listen: 127.0.0.1:$3
+${5:+  $5}
+YAML
+}

@@ -229,7 +229,7 @@ const session = {
 };
 // `live` holds the latest equity events, so a read of the curve that overlaps them loses none and
 // doubles none.
-const view = { role: null, range: "all", curve: [], live: [], socket: null, moneyAt: 0, curveReads: 0 };
+const view = { role: null, range: "all", curve: [], live: [], socket: null, moneyAt: 0, curveReads: 0, loadedLast: -Infinity, gap: null, reload: null };
 const $ = (id) => document.getElementById(id);
 
 async function call(method, path, body, retried) {
@@ -330,8 +330,27 @@ async function loadCurve() {
   const curve = await json("/operations/performance" + query);
   if (generation !== view.curveReads) return;
   const last = curve.points.length ? curve.points[curve.points.length - 1].time : -Infinity;
+  view.loadedLast = last;
   view.curve = curve.points.concat(view.live.filter((p) => p.time > last));
   drawCurve();
+}
+
+/// A live point can be published before the journal holds it, and one published before the
+/// subscription took is never pushed: if the live part of the curve has a hole (a spacing over
+/// 1.5 times the smallest), read the curve again shortly, up to three times for the same hole.
+function checkGap() {
+  const c = view.curve;
+  if (c.length < 3) return;
+  let step = Infinity;
+  for (let i = 1; i < c.length; i++) step = Math.min(step, c[i].time - c[i - 1].time);
+  for (let i = c.length - 1; i > 0 && c[i].time > view.loadedLast; i--) {
+    if (c[i].time - c[i - 1].time > step * 1.5) {
+      const hole = c[i - 1].time;
+      view.gap = view.gap && view.gap.at === hole ? { at: hole, tries: view.gap.tries + 1 } : { at: hole, tries: 1 };
+      if (view.gap.tries <= 3 && !view.reload) view.reload = setTimeout(() => { view.reload = null; loadCurve().catch(() => {}); }, 500);
+      return;
+    }
+  }
 }
 
 function drawCurve() {
@@ -358,6 +377,7 @@ function drawCurve() {
   const polyline = document.createElementNS(ns, "polyline");
   polyline.setAttribute("points", points.map((p) => x(p.time).toFixed(1) + "," + y(p.equity).toFixed(1)).join(" "));
   svg.appendChild(polyline);
+  checkGap();
   $("curve-caption").textContent = points.length + " points from " + time(t0) + " to " + time(t1) + "; from " + money(lo) + " to " + money(hi);
 }
 
@@ -440,7 +460,10 @@ function connect() {
     const event = JSON.parse(message.data);
     if (event.type === "ready") {
       socket.send(JSON.stringify({ type: "subscribe", topics: ["equity", "status", "fills", "positions", "alerts", "children", "candles"] }));
-      // Read again what may have changed before the subscription took: nothing falls in between.
+      return;
+    }
+    if (event.type === "subscribed") {
+      // Read again what may have changed before the subscription took.
       Promise.all([loadCurve(), loadFills(), loadStatus()]).then(() => { document.body.dataset.live = "true"; }).catch(() => {});
       return;
     }
