@@ -57,9 +57,7 @@ enum NoticeRoutes {
         }
         return [
             APIRoute(.get, "/notifications/notices", role: .viewer) { request, _ in
-                let limit: Int = try request.query("limit") ?? 100, cursor: Int = try request.query("cursor") ?? 0
-                guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(limit)") }
-                guard (0...Int(Int32.max)).contains(cursor) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
+                let (cursor, limit) = try HistoryFilter.paging(request)
                 let rows = try await handle.textRows(Self.page, [.integer(Int64(limit)), .integer(Int64(cursor))], logger: logger)
                 let counted = try await handle.textRows(Self.count, logger: logger).first?.first ?? nil
                 let total = counted.flatMap { Int($0) } ?? 0
@@ -75,7 +73,7 @@ enum NoticeRoutes {
                     throw APIError(.conflict, "already_read", "notice \(id) was read by \(name) at \(at)")
                 }
                 try await services.accounts.audit(AuditRecord(actor: caller.actor, action: "notice.read", target: "notice:\(id)", detail: "role \(caller.role.rawValue)"))
-                return try JSON.response(notices([row], readers: try await readers())[0])
+                return try JSON.response(notices([row], readers: [id: (caller.actor, services.accounts.now())])[0])
             },
         ]
     }

@@ -181,13 +181,21 @@ enum TradingRoutes {
 /// list is a stable cursor.
 enum HistoryFilter {
     static func query(_ request: Request) throws -> FillQuery {
+        let (offset, limit) = try paging(request)
         let query = FillQuery(
             market: try request.query("market"), strategy: try request.query("strategy"), from: try request.query("from"), to: try request.query("to"),
-            offset: try request.query("cursor") ?? 0, limit: try request.query("limit") ?? 100)
-        guard (1...1000).contains(query.limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(query.limit)") }
-        guard (0...Int(Int32.max)).contains(query.offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
+            offset: offset, limit: limit)
         try APIError.checkTime(query.from, "from")
         try APIError.checkTime(query.to, "to")
         return query
+    }
+
+    /// `cursor` (a previous page's `next_cursor`, default 0) and `limit` (1 to 1000, default 100), checked:
+    /// every paged list reads them here.
+    static func paging(_ request: Request) throws -> (offset: Int, limit: Int) {
+        let offset: Int = try request.query("cursor") ?? 0, limit: Int = try request.query("limit") ?? 100
+        guard (1...1000).contains(limit) else { throw APIError.invalid("limit", "limit must be between 1 and 1000, found \(limit)") }
+        guard (0...Int(Int32.max)).contains(offset) else { throw APIError.invalid("cursor", "cursor is the next_cursor of a previous page, 0 or more") }
+        return (offset, limit)
     }
 }
