@@ -49,7 +49,7 @@ public final class TradingEngine: Service, Sendable {
                 bounds: (StrategyRegistry.parameters(of: view.name) ?? []).map {
                     ParameterBound(name: $0.name, defaultValue: $0.defaultValue, min: $0.range.lowerBound, max: $0.range.upperBound, integer: $0.integer)
                 },
-                position: view.quantity)
+                position: view.quantity, archived: view.archived, createdBy: view.createdBy)
         }
     }
 

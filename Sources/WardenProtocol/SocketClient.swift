@@ -80,6 +80,14 @@ public struct EngineClient: Sendable {
         try await socket.call("POST", Self.path(strategy, "parameters", market: market, by: by), body: parameters, as: StrategiesReply.self)
     }
 
+    public func create(_ request: NewStrategy, by: String) async throws -> StrategiesReply {
+        try await socket.call("POST", "/v1/strategies?by=\(Self.escape(by))", body: request, as: StrategiesReply.self)
+    }
+
+    public func archive(strategy: String, market: String?, by: String) async throws -> StrategiesReply {
+        try await socket.call("DELETE", "/v1/strategies/\(Self.escape(strategy))?by=\(Self.escape(by))" + (market.map { "&market=\(Self.escape($0))" } ?? ""), as: StrategiesReply.self)
+    }
+
     static func path(_ strategy: String, _ verb: String, market: String?, by: String) -> String {
         "/v1/strategies/\(escape(strategy))/\(verb)?by=\(escape(by))" + (market.map { "&market=\(escape($0))" } ?? "")
     }

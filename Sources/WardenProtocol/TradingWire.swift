@@ -41,14 +41,46 @@ public struct StrategyInfo: Sendable, Codable, Hashable {
     public var bounds: [ParameterBound]
     /// Base quantity held.
     public var position: Double
+    /// Set aside (inactive, out of the equity shares) until activated again.
+    public var archived: Bool
+    /// Who created the slot at run time; absent for the configuration's.
+    public var createdBy: String?
 
-    public init(name: String, market: String, active: Bool, parameters: [String: Double], bounds: [ParameterBound], position: Double) {
+    public init(
+        name: String, market: String, active: Bool, parameters: [String: Double], bounds: [ParameterBound], position: Double, archived: Bool = false,
+        createdBy: String? = nil
+    ) {
         self.name = name
         self.market = market
         self.active = active
         self.parameters = parameters
         self.bounds = bounds
         self.position = position
+        self.archived = archived
+        self.createdBy = createdBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, market, active, parameters, bounds, position, archived
+        case createdBy = "created_by"
+    }
+}
+
+/// `POST /v1/strategies?by=NAME`: a registry strategy on markets it does not run on yet.
+public struct NewStrategy: Sendable, Codable, Hashable {
+    public var strategy: String
+    /// Default: every market the engine trades.
+    public var markets: [String]?
+    /// Overrides of the strategy's defaults, within its bounds.
+    public var parameters: [String: Double]?
+    /// Default true.
+    public var active: Bool?
+
+    public init(strategy: String, markets: [String]? = nil, parameters: [String: Double]? = nil, active: Bool? = nil) {
+        self.strategy = strategy
+        self.markets = markets
+        self.parameters = parameters
+        self.active = active
     }
 }
 
@@ -78,6 +110,8 @@ public struct ParameterBound: Sendable, Codable, Hashable {
 ///     POST /v1/strategies/NAME/activate?by=NAME[&market=M]
 ///     POST /v1/strategies/NAME/deactivate?by=NAME[&market=M]
 ///     POST /v1/strategies/NAME/parameters?by=NAME[&market=M]   body: {"period": 30, ...}
+///     POST /v1/strategies?by=NAME                               body: NewStrategy
+///     DELETE /v1/strategies/NAME?by=NAME[&market=M]             (archive)
 /// A change is applied and journaled at the next bar (at once when a replay has finished).
 public struct StrategiesReply: Sendable, Codable {
     public var ok: Bool

@@ -34,6 +34,22 @@ struct RecoveryRouteTests {
         }
     }
 
+    @Test func theRunbooksAreListedWithWhatEachNeeds() async throws {
+        struct Entry: Decodable, Equatable {
+            var name: String
+            var title: String
+            var destructive: Bool
+            var needs: [String]
+        }
+        try await APIFixture.with(runbooks: Self.catalog) { _, client in
+            let response = try await client.call(.get, "/operations/runbooks", token: try await client.login("vera").accessToken)
+            #expect(try JSONDecoder().decode([Entry].self, from: response.body) == [
+                Entry(name: "engine-stuck", title: "The engine is stuck", destructive: false, needs: []),
+                Entry(name: "restore-database", title: "Restore the database", destructive: true, needs: ["backup", "operator"]),
+            ])
+        }
+    }
+
     @Test func withoutARunbooksDirectoryRecoveryIsRefusedSayingSo() async throws {
         try await APIFixture.with { _, client in
             let admin = try await client.login("alice").accessToken

@@ -137,7 +137,9 @@ struct TradingLoopTests {
     }
 
     /// The engine's path: the same loop over a journal that keeps candles, stopped after `stop` bars and restarted from the journal.
-    static func engineRun(stopAt stops: [Int], commands: [Int: TradingControl.Command] = [:]) async throws -> (trades: [SlotTrades], store: MemoryTradingStore) {
+    static func engineRun(
+        stopAt stops: [Int], commands: [Int: TradingControl.Command] = [:], slots: [SlotSettings] = slots()
+    ) async throws -> (trades: [SlotTrades], store: MemoryTradingStore) {
         let store = MemoryTradingStore(keepsCandles: true)
         let feed = ReplayFeed(markets: markets.map { ($0.instrument.symbol, $0.candles) }, interval: 3_600_000)
         var venue = PaperVenue(instruments: markets.map(\.instrument), model: FillModel(feeRate: 0.001, slippageBps: 2), account: .init(quote: "USDT", balance: 30_000))
@@ -145,7 +147,7 @@ struct TradingLoopTests {
             let control = TradingControl()
             let observer = StopAfter(bars: stop, commands: commands, control: control)
             let loop = TradingLoop(
-                configuration: .init(slots: slots(), startingBalance: 30_000, feeRate: 0.001, batchBars: 7),
+                configuration: .init(slots: slots, startingBalance: 30_000, feeRate: 0.001, batchBars: 7),
                 feed: feed, venue: venue, store: store, control: control, observer: observer)
             let task = Task { try await loop.run() }
             observer.task.withLock { $0 = task }
@@ -188,6 +190,29 @@ struct TradingLoopTests {
         #expect(restarted.trades.map(\.trades) == uninterrupted.trades.map(\.trades))
         #expect(uninterrupted.trades.map(\.trades) != unchanged.trades.map(\.trades), "the change made a difference")
         #expect(uninterrupted.store.audit(target: "strategy").first?.actor == "alice")
+    }
+
+    @Test("a slot created at run time trades from its bar on, is rebuilt from the journal after a restart, and once archived opens nothing more")
+    func createdSlot() async throws {
+        try #require(Self.markets.count == 2)
+        let configured = Self.slots().filter { !($0.name == "bollinger" && $0.market == "ETH-USDT") }
+        let create = TradingControl.Command.create(strategy: "bollinger", market: "ETH-USDT", parameters: ["period": 30], active: true, by: "carol")
+        let archive = TradingControl.Command.archive(strategy: "bollinger", market: "ETH-USDT", by: "dave")
+        let commands = [1_000: create, 5_000: archive]
+        let uninterrupted = try await Self.engineRun(stopAt: [], commands: commands, slots: configured)
+        let restarted = try await Self.engineRun(stopAt: [1_500, 6_000], commands: commands, slots: configured)
+        let created = try #require(uninterrupted.trades.first { $0.strategy == "bollinger" && $0.market == "ETH-USDT" })
+        let times = Self.markets[1].candles.map(\.openTime)
+        #expect(!created.trades.isEmpty)
+        #expect(created.trades.allSatisfy { $0.entryTime >= times[1_000] && $0.entryTime <= times[5_001] }, "entries only between creation and archive")
+        #expect(restarted.trades.map(\.trades) == uninterrupted.trades.map(\.trades), "a restart rebuilds the created slot from the journal")
+        #expect(restarted.store.orderCount == uninterrupted.store.orderCount)
+        let events = uninterrupted.store.strategyEvents()
+        #expect(events.map(\.kind) == [.create, .archive])
+        #expect(events.first?.parameters["period"] == 30 && events.first?.actor == "carol")
+        let checkpoint = try #require(try await restarted.store.checkpoint())
+        let saved = try #require(checkpoint.slots.first { $0.name == "bollinger" && $0.market == "ETH-USDT" })
+        #expect(saved.createdBy == "carol" && saved.archived == true && !saved.active)
     }
 }
 

@@ -178,6 +178,29 @@ check "the API's latency histogram is there for APILatencyHigh" \
 check "the OpenAPI document is served and says 3.1" test "$(curl -fsS "$API/openapi.json" | jq -r .openapi)" = 3.1.0
 check "the reference page is served by Warden itself" bash -c "curl -fsS http://127.0.0.1:$api_port/api/docs | grep -q 'Warden API'"
 
+# Strategy slots made and archived at run time, journaled, and still there after a restart.
+strategy_post() {  # TOKEN BODY: the status and body of POST /strategies
+  curl -s -w '\n%{http_code}' -X POST "$API/strategies" -H "authorization: Bearer $1" -H 'content-type: application/json' -d "$2"
+}
+slot() {  # TOKEN NAME: the strategy's slot as GET /strategies lists it
+  curl -fsS "$API/strategies" -H "authorization: Bearer $1" | jq -c --arg n "$2" '.strategies[] | select(.name == $n)'
+}
+slot_is() { slot "$1" "$2" | jq -e "$3" >/dev/null; }  # TOKEN NAME JQ
+check "a viewer may not create a strategy (403)" test "$(strategy_post "$vera" '{"strategy": "rsi_macd"}' | tail -1)" = 403
+check "a parameter out of its bounds is refused naming the field" \
+  test "$(strategy_post "$oscar" '{"strategy": "rsi_macd", "parameters": {"rsi": 1000}}' | head -1 | jq -r .error.field)" = parameters
+check "a strategy that already runs on the market is refused (409)" test "$(strategy_post "$oscar" '{"strategy": "cci"}' | tail -1)" = 409
+check "an operator creates rsi_macd on the engine's market (202)" \
+  test "$(strategy_post "$oscar" '{"strategy": "rsi_macd", "parameters": {"rsi": 10}}' | tail -1)" = 202
+wait_until 30 "the engine runs it, with its parameters and its creator" \
+  slot_is "$vera" rsi_macd '.active and .parameters.rsi == 10 and .created_by == "oscar" and (.archived | not)'
+check "the creation is journaled as a strategy event by oscar" \
+  test "$(sqlite3 "$dir/state/warden.sqlite" "SELECT actor FROM strategy_events WHERE kind = 'create' AND strategy = 'rsi_macd'")" = oscar
+check "a viewer may not archive it (403)" test "$(code -X DELETE "$API/strategies/rsi_macd" -H "authorization: Bearer $vera")" = 403
+check "the operator archives it" bash -c "curl -fsS -X DELETE '$API/strategies/rsi_macd' -H 'authorization: Bearer $oscar' | jq -e .ok"
+wait_until 30 "it is listed archived and inactive" slot_is "$vera" rsi_macd '.archived and (.active | not)'
+check "archiving it again is refused (409)" test "$(code -X DELETE "$API/strategies/rsi_macd" -H "authorization: Bearer $oscar")" = 409
+
 # schemathesis, authenticated as the admin, against everything that is built (the documented
 # 501s are left out: schemathesis counts any 5xx as a server error). Lockout and rate limits are
 # raised for it in a second configuration, or its invalid logins would block the address.
@@ -187,6 +210,8 @@ start_supervisor "$dir" "$dir/warden.yml"
 wait_until 60 "the API is back for schemathesis" bash -c "curl -fsS -o /dev/null $API/openapi.json"
 wait_until 60 "the engine is back" child_is "$dir/run" engine running
 alice=$(token alice 'correct horse battery')
+wait_until 30 "after the restart rsi_macd is still there, archived, with its parameters and creator (from the journal, not the configuration)" \
+  slot_is "$alice" rsi_macd '.archived and (.active | not) and .parameters.rsi == 10 and .created_by == "oscar"'
 excluded=$(curl -fsS "$API/openapi.json" | jq -r '.paths[][] | select(.responses["501"]) | "--exclude-operation-id=\(.operationId)"')
 # shellcheck disable=SC2086
 if "$ROOT/.venv/oracles/bin/schemathesis" --config-file "$ROOT/tests/integration/schemathesis.toml" run "$API/openapi.json" --url "http://127.0.0.1:$api_port" -H "Authorization: Bearer $alice" \

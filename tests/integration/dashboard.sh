@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The dashboard in a real browser (headless Chromium through Selenium), on the real binary under
 # the supervisor with the engine trading a replay: log in, the equity curve against the store, a
-# fill appearing live, pause from the page seen in `warden ctl status`, a viewer without controls
-# and refused when forging, phone width, the dark theme. Screenshots: $DASHBOARD_SHOTS (default
+# fill appearing live, pause from the page seen in `warden ctl status`, strategies made and
+# archived, a backtest run, the risk limits, the operations page for an admin, a viewer without
+# controls and refused when forging, phone width, the dark theme. Screenshots: $DASHBOARD_SHOTS (default
 # the scratch directory's shots/).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/engine_lib.sh"
@@ -13,6 +14,7 @@ api_port=$(free_port)
 sup_port=$(free_port)
 paper_api_config "$dir" 120 "$api_port" "$sup_port"
 W=(--config "$dir/warden.yml" --state-dir "$dir/state" --runtime-dir "$dir/run")
+echo 'admin password!' | "$WARDEN" user add alice --role admin "${W[@]}" >/dev/null
 echo 'operator password' | "$WARDEN" user add oscar --role operator "${W[@]}" >/dev/null
 echo 'viewer password!' | "$WARDEN" user add vera --role viewer "${W[@]}" >/dev/null
 start_supervisor "$dir" "$dir/warden.yml"
@@ -32,7 +34,7 @@ while IFS=$'\t' read -r result what detail; do
     FAIL) fail "$what" "$detail" ;;
   esac
 done <"$dir/browser.log"
-check "the browser run finished every check (17)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 17
+check "the browser run finished every check (26)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 26
 [ -s "$dir/browser.err" ] && grep -q Traceback "$dir/browser.err" && fail "the browser script stopped" "$(tail -20 "$dir/browser.err")"
 check "screenshots were saved for a person to look at ($shots)" test -s "$shots/overview.png" -a -s "$shots/phone.png"
 finish

@@ -9,6 +9,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 base, database, out = sys.argv[1], sys.argv[2], sys.argv[3]
 ctl = sys.argv[sys.argv.index("--") + 1:]
@@ -144,6 +145,12 @@ try:
     shown = until(lambda: operator.find_element(By.ID, "trades").get_attribute("data-total") == str(expected["total"])
                   and len(operator.find_elements(By.CSS_SELECTOR, "#trades tr")) == min(100, expected["total"]), 10)
     report(shown, f"the trades page filtered by strategy lists what the API counts ({expected['total']} cci trades)")
+    first = operator.find_element(By.CSS_SELECTOR, "#trades tr")
+    first.find_element(By.TAG_NAME, "button").click()
+    detail = until(lambda: operator.find_elements(By.CSS_SELECTOR, "#trades tr.detail tr[data-time]"), 10)
+    entry = int(first.get_attribute("data-entry"))
+    report(detail and int(detail[0].get_attribute("data-time")) == entry and len(detail) >= 1,
+           f"a trade's detail lists its fills, the first at its entry time ({len(detail) if detail else 0} fills)")
     operator.find_element(By.ID, "trades-csv").click()
     csv_path = os.path.join(downloads, "warden-trades.csv")
     lines = until(lambda: open(csv_path).read().splitlines() if os.path.exists(csv_path) else None, 10)
@@ -162,6 +169,59 @@ try:
     card.find_element(By.CSS_SELECTOR, "button.toggle").click()
     until(lambda: next(s for s in api("/strategies", token)["strategies"] if s["name"] == "bollinger")["active"], 15, 0.5)
 
+    # A strategy created from the page runs in the engine, then is archived from its card.
+    operator.get(base + "/dashboard#strategies")
+    until(lambda: operator.find_elements(By.CSS_SELECTOR, "#new-strategy option"), 10)
+    Select(operator.find_element(By.ID, "new-strategy")).select_by_value("rsi_macd")
+    until(lambda: operator.find_elements(By.CSS_SELECTOR, "#new-market option"), 5)
+    operator.find_element(By.CSS_SELECTOR, "#strategy-create button[type=submit]").click()
+    rsi = lambda: next((s for s in api("/strategies", token)["strategies"] if s["name"] == "rsi_macd"), None)
+    created = until(rsi, 30, 0.5)
+    report(created and created.get("created_by") == "oscar" and created["active"] and not created["archived"],
+           "creating rsi_macd on the strategies page runs it in the engine, made by the operator", created)
+
+    def archived_from_card():
+        operator.get(base + "/dashboard#strategies")
+        card = until(lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="rsi_macd"] button.archive'), 5)
+        return card
+    archive = until(archived_from_card, 20, 1)
+    if archive:
+        archive.click()
+    gone = until(lambda: rsi()["archived"] and not rsi()["active"], 30, 0.5)
+    shown = gone and until(lambda: (operator.get(base + "/dashboard#strategies") or True) and until(
+        lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="rsi_macd"]').get_attribute("data-state") == "archived", 3), 20, 1)
+    report(shown, "archiving it from its card archives it in the engine, and the card says archived")
+    operator.save_screenshot(os.path.join(out, "strategies-created.png"))
+
+    # Backtests: run one from the form; the result shown is the job's own (statistics, every equity point, every trade).
+    operator.get(base + "/dashboard#backtests")
+    until(lambda: operator.find_elements(By.CSS_SELECTOR, "#bt-strategies input"), 10)
+    for box in operator.find_elements(By.CSS_SELECTOR, "#bt-strategies input"):
+        if (box.get_attribute("value") == "cci") != box.is_selected():
+            box.click()
+    operator.find_element(By.CSS_SELECTOR, "#backtest-form button[type=submit]").click()
+    job_id = until(lambda: operator.find_element(By.ID, "backtest-result").is_displayed() and operator.find_element(By.ID, "backtest-result").get_attribute("data-job"), 180, 0.5)
+    job = api("/backtests/" + job_id, token) if job_id else {}
+    result = job.get("result") or {}
+    page_trades = operator.find_element(By.ID, "bt-trades").get_attribute("data-count") if job_id else None
+    page_points = operator.find_element(By.ID, "bt-equity").get_attribute("data-points") if job_id else None
+    page_return = operator.find_element(By.CSS_SELECTOR, '#bt-stats dd[data-stat="total_return"]').text if job_id else None
+    expected_return = str(round(result.get("stats", {}).get("total_return", float("nan")) * 10000) / 10000) if result else None
+    report(job_id and job["state"] == "done" and job["request"]["strategies"] == ["cci"] and page_trades == str(len(result.get("trades", [])))
+           and page_points == str(len(result.get("equity", []))) and int(page_points) > 1 and float(page_return) == float(expected_return),
+           f"a cci backtest run from the page shows the job's result: {page_trades} trades, {page_points} equity points, total return {page_return}",
+           f"job {job_id}: {job.get('state')}, page {page_trades}/{page_points}/{page_return} vs {len(result.get('trades', []))}/{len(result.get('equity', []))}/{expected_return}")
+    operator.save_screenshot(os.path.join(out, "backtests.png"))
+
+    # Risk: each limit the API reports, with the engine's state.
+    operator.get(base + "/dashboard#risk")
+    risk = api("/analytics/risk", token)
+    rows = until(lambda: len(operator.find_elements(By.CSS_SELECTOR, "#risk-limits tr")) == len(risk["limits"]) > 0
+                 and operator.find_element(By.ID, "risk-state").text == risk["state"], 10)
+    report(rows, f"the risk page lists every limit the API reports ({len(risk['limits'])}) and the engine's state ({risk.get('state')})")
+    operator.save_screenshot(os.path.join(out, "risk.png"))
+    report(not operator.find_element(By.ID, "nav-operations").is_displayed(), "an operator is not shown the operations page")
+
     operator.get(base + "/dashboard#alerts")
     until(lambda: operator.execute_script("return document.body.dataset.page") == "alerts", 10)
     notices = api("/notifications/notices?limit=50", token)["items"]
@@ -177,6 +237,24 @@ try:
     operator.save_screenshot(os.path.join(out, "overview-dark.png"))
 finally:
     operator.quit()
+
+admin = browser()
+try:
+    report(log_in(admin, "alice", "admin password!"), "an admin logs in and is shown the operations page")
+    admin_token = admin.execute_script("return sessionStorage.getItem('warden.access')")
+    admin.find_element(By.ID, "nav-operations").click()
+    lists = {name: api(path, admin_token) for name, path in [("users", "/users"), ("keys", "/keys"), ("backups", "/operations/backups"), ("runbooks", "/operations/runbooks")]}
+    counted = until(lambda: all(admin.find_element(By.ID, name).get_attribute("data-count") == str(len(items)) for name, items in lists.items()), 10)
+    report(counted and len(lists["users"]) == 3 and lists["runbooks"],
+           "the operations page lists the users, keys, backups and runbooks the API has (" + ", ".join(f"{len(v)} {k}" for k, v in lists.items()) + ")")
+    row = next(r for r in admin.find_elements(By.CSS_SELECTOR, "#runbooks tr") if r.find_element(By.CSS_SELECTOR, "td").text == "engine-not-trading")
+    row.find_element(By.XPATH, ".//button[text()='Dry run']").click()
+    ran = until(lambda: any(r["runbook"] == "engine-not-trading" and r["actor"] == "alice" and r["mode"] == "dry_run" for r in api("/operations/recovery", admin_token)), 60, 0.5)
+    listed = ran and until(lambda: (admin.refresh() or True) and until(lambda: "engine-not-trading" in admin.find_element(By.ID, "recoveries").text, 3), 15, 1)
+    report(listed, "a runbook dry-run from the page runs as a supervisor job in the admin's name and is listed")
+    admin.save_screenshot(os.path.join(out, "operations.png"))
+finally:
+    admin.quit()
 
 viewer = browser()
 try:

@@ -19,7 +19,10 @@ enum DashboardAssets {
     <a href="#markets">Markets</a>
     <a href="#trades">Trades</a>
     <a href="#strategies">Strategies</a>
+    <a href="#backtests">Backtests</a>
+    <a href="#risk">Risk</a>
     <a href="#alerts">Alerts</a>
+    <a href="#operations" id="nav-operations" hidden>Operations</a>
   </nav>
   <div id="who" hidden><span id="user"></span> <button type="button" id="logout">Log out</button></div>
 </header>
@@ -128,7 +131,7 @@ enum DashboardAssets {
   <p id="trades-count" class="muted" role="status"></p>
   <div class="scroll"><table>
     <thead><tr><th scope="col">Strategy</th><th scope="col">Market</th><th scope="col">Entry</th><th scope="col">Entry price</th><th scope="col">Exit</th>
-      <th scope="col">Exit price</th><th scope="col">Quantity</th><th scope="col">Fees</th><th scope="col">P&amp;L</th><th scope="col">Return</th></tr></thead>
+      <th scope="col">Exit price</th><th scope="col">Quantity</th><th scope="col">Fees</th><th scope="col">P&amp;L</th><th scope="col">Return</th><th scope="col">Detail</th></tr></thead>
     <tbody id="trades"></tbody>
   </table></div>
   <p><button type="button" id="trades-more" hidden>Show more</button></p>
@@ -137,7 +140,89 @@ enum DashboardAssets {
 <section id="strategies-view" aria-labelledby="strategies-title" hidden>
   <h2 id="strategies-title">Strategies</h2>
   <p id="strategies-message" role="status"></p>
+  <form id="strategy-create" class="filters" hidden>
+    <label>New strategy <select id="new-strategy" name="strategy"></select></label>
+    <label>Market <select id="new-market" name="market"></select></label>
+    <button type="submit">Create</button>
+  </form>
   <div id="strategies" class="cards"></div>
+</section>
+
+<section id="backtests-view" aria-labelledby="backtests-title" hidden>
+  <h2 id="backtests-title">Backtests</h2>
+  <form id="backtest-form" class="filters" hidden>
+    <fieldset><legend>Strategies</legend><span id="bt-strategies"></span></fieldset>
+    <label>From <input id="bt-from" name="from" type="date"></label>
+    <label>To <input id="bt-to" name="to" type="date"></label>
+    <label>Fee <input id="bt-fee" name="fee" type="number" min="0" max="0.1" step="any" value="0.001"></label>
+    <label>Slippage (bps) <input id="bt-slippage" name="slippage_bps" type="number" min="0" max="1000" step="any" value="0"></label>
+    <label>Cash <input id="bt-cash" name="cash" type="number" min="1" step="any" value="10000"></label>
+    <button type="submit">Run backtest</button>
+  </form>
+  <p id="backtests-message" role="status"></p>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Job</th><th scope="col">Strategies</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Return</th><th scope="col">Action</th></tr></thead>
+    <tbody id="backtest-jobs"></tbody>
+  </table></div>
+  <article id="backtest-result" class="card wide" aria-labelledby="bt-result-title" hidden>
+    <h3 id="bt-result-title">Result</h3>
+    <dl id="bt-stats" class="stats"></dl>
+    <svg id="bt-equity" role="img" aria-label="The backtest's equity" viewBox="0 0 800 200" preserveAspectRatio="none"></svg>
+    <svg id="bt-drawdown" role="img" aria-label="The backtest's drawdown" viewBox="0 0 800 80" preserveAspectRatio="none"></svg>
+    <div class="scroll"><table>
+      <thead><tr><th scope="col">Entry</th><th scope="col">Entry price</th><th scope="col">Exit</th><th scope="col">Exit price</th><th scope="col">P&amp;L</th><th scope="col">Return</th></tr></thead>
+      <tbody id="bt-trades"></tbody>
+    </table></div>
+    <p id="bt-trades-note" class="muted"></p>
+  </article>
+</section>
+
+<section id="risk-view" aria-labelledby="risk-title" hidden>
+  <h2 id="risk-title">Risk</h2>
+  <p><span id="risk-state" class="badge">…</span> <span id="risk-reason"></span></p>
+  <dl class="stats">
+    <dt>Equity</dt><dd id="risk-equity">…</dd>
+    <dt>Drawdown</dt><dd id="risk-drawdown">…</dd>
+    <dt>Daily loss</dt><dd id="risk-daily">…</dd>
+    <dt>Exposure</dt><dd id="risk-exposure">…</dd>
+    <dt>Largest position</dt><dd id="risk-largest">…</dd>
+  </dl>
+  <h3>Limits</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Limit</th><th scope="col">Current</th><th scope="col">Limit</th><th scope="col">Used</th></tr></thead>
+    <tbody id="risk-limits"></tbody>
+  </table></div>
+</section>
+
+<section id="operations-view" aria-labelledby="operations-title" hidden>
+  <h2 id="operations-title">Operations</h2>
+  <p id="operations-message" role="status"></p>
+  <h3>Backups</h3>
+  <p><button type="button" id="backup-now">Back up now</button></p>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Backup</th><th scope="col">Engine</th><th scope="col">Started</th><th scope="col">Size</th><th scope="col">Verified</th><th scope="col">Restore tested</th></tr></thead>
+    <tbody id="backups"></tbody>
+  </table></div>
+  <h3>Runbooks</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Runbook</th><th scope="col">What</th><th scope="col">Needs</th><th scope="col">Run</th></tr></thead>
+    <tbody id="runbooks"></tbody>
+  </table></div>
+  <h3>Recovery runs</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Run</th><th scope="col">Runbook</th><th scope="col">By</th><th scope="col">Mode</th><th scope="col">Started</th><th scope="col">Outcome</th></tr></thead>
+    <tbody id="recoveries"></tbody>
+  </table></div>
+  <h3>Users</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Since</th><th scope="col">State</th></tr></thead>
+    <tbody id="users"></tbody>
+  </table></div>
+  <h3>API keys</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Prefix</th><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Last used</th></tr></thead>
+    <tbody id="keys"></tbody>
+  </table></div>
 </section>
 
 <section id="alerts-view" aria-labelledby="alerts-title" hidden>
@@ -146,6 +231,11 @@ enum DashboardAssets {
   <div class="scroll"><table>
     <thead><tr><th scope="col">Alert</th><th scope="col">State</th><th scope="col">Since</th><th scope="col">Summary</th><th scope="col">Acknowledged</th></tr></thead>
     <tbody id="alert-history"></tbody>
+  </table></div>
+  <h3>Silences</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Matchers</th><th scope="col">Until</th><th scope="col">By</th><th scope="col">Comment</th><th scope="col">Action</th></tr></thead>
+    <tbody id="silences"></tbody>
   </table></div>
   <h3>Notices</h3>
   <div class="scroll"><table>
@@ -207,6 +297,13 @@ ul.plain { list-style: none; padding: 0; margin: 0 0 .5rem; }
 #candles polyline, #oscillators polyline { fill: none; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 .series-0 { stroke: var(--accent); } .series-1 { stroke: #c77d00; } .series-2 { stroke: #8e44ad; } .series-3 { stroke: #16a085; }
 #candles .entry { fill: var(--accent); } #candles .exit { fill: #c77d00; }
+.stats { max-width: 520px; margin-bottom: .8rem; }
+#bt-equity, #bt-drawdown { width: 100%; display: block; margin-bottom: .5rem; }
+#bt-equity { height: 200px; } #bt-drawdown { height: 80px; }
+#bt-equity polyline { fill: none; stroke: var(--accent); stroke-width: 2; vector-effect: non-scaling-stroke; }
+#bt-drawdown polyline { fill: none; stroke: var(--bad); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; display: flex; gap: .8rem; flex-wrap: wrap; }
+select { font: inherit; padding: .35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
 
 """#
 
@@ -270,7 +367,7 @@ function showLogin(message) {
   if (view.socket) view.socket.close();
 }
 
-const PAGES = ["overview", "markets", "trades", "strategies", "alerts"];
+const PAGES = ["overview", "markets", "trades", "strategies", "backtests", "risk", "alerts", "operations"];
 
 /// Shows the page the location's hash names, and reads what it shows.
 function route() {
@@ -284,6 +381,9 @@ function route() {
   if (page === "trades") loadTrades(true).catch(showError("trades-count"));
   if (page === "strategies") loadStrategies().catch(showError("strategies-message"));
   if (page === "alerts") loadAlertPage().catch(showError("alerts-message"));
+  if (page === "backtests") loadBacktests().catch(showError("backtests-message"));
+  if (page === "risk") loadRisk().catch(showError("risk-reason"));
+  if (page === "operations") loadOperations().catch(showError("operations-message"));
 }
 
 const showError = (id) => (error) => { $(id).textContent = String(error.message || error); };
@@ -300,6 +400,9 @@ async function start() {
   $("who").hidden = false;
   // What a role may not do is not shown (and the API refuses it anyway).
   $("controls").hidden = who.role === "viewer";
+  $("strategy-create").hidden = who.role === "viewer";
+  $("backtest-form").hidden = who.role === "viewer";
+  $("nav-operations").hidden = who.role !== "admin";
   connect();
   await Promise.all([loadStatus(), loadCurve(), loadMoney(), loadPositions(), loadFills(), loadHealth()]);
 }
@@ -597,12 +700,49 @@ async function loadTrades(reset) {
     for (const text of [item.strategy, item.market, time(t.entry_time), money(t.entry_price), t.exit_time == null ? "open" : time(t.exit_time),
       t.exit_price == null ? "" : money(t.exit_price), String(t.quantity), money(t.fees), money(t.pnl), (t.return * 100).toFixed(2) + "%"]) cell(row, text);
     row.lastChild.previousSibling.className = t.pnl >= 0 ? "good" : "bad";
+    const detail = document.createElement("td");
+    detail.appendChild(button("Fills", () => tradeDetail(row, item).catch(showError("trades-count"))));
+    row.appendChild(detail);
+    row.dataset.entry = String(t.entry_time);
     $("trades").appendChild(row);
   }
   trades.cursor = page.next_cursor == null ? null : page.next_cursor;
   $("trades-more").hidden = trades.cursor == null;
   $("trades-count").textContent = page.total + " trades" + (trades.query ? " matching" : "");
   $("trades").dataset.total = String(page.total);
+}
+
+/// A trade's own fills (entry, any partial ones, exit) with fees and order ids, under its row.
+async function tradeDetail(row, item) {
+  const next = row.nextElementSibling;
+  if (next && next.classList.contains("detail")) { next.remove(); return; }
+  const t = item.trade;
+  const query = "strategy=" + encodeURIComponent(item.strategy) + "&market=" + encodeURIComponent(item.market) + "&from=" + t.entry_time +
+    (t.exit_time == null ? "" : "&to=" + t.exit_time);
+  const page = await json("/trading/fills?limit=100&" + query);
+  const holder = document.createElement("tr");
+  holder.className = "detail";
+  const td = document.createElement("td");
+  td.colSpan = 11;
+  const table = document.createElement("table");
+  const head = document.createElement("tr");
+  for (const text of ["Time", "Side", "Price", "Quantity", "Fee", "Client order id", "Trade id"]) {
+    const th = document.createElement("th"); th.scope = "col"; th.textContent = text; head.appendChild(th);
+  }
+  table.appendChild(head);
+  for (const fill of page.items) {
+    const line = document.createElement("tr");
+    line.dataset.time = String(fill.time);
+    for (const text of [time(fill.time), fill.side, String(fill.price), String(fill.quantity), String(fill.fee) + " " + fill.fee_asset, fill.client_order_id, fill.trade_id]) cell(line, text);
+    table.appendChild(line);
+  }
+  const held = (t.exit_time ?? Date.now()) - t.entry_time;
+  const note = document.createElement("p");
+  note.className = "muted";
+  note.textContent = page.total + " fills; held " + (held / 3600000).toFixed(1) + " h" + (t.exit_time == null ? " so far" : "");
+  td.append(note, table);
+  holder.appendChild(td);
+  row.after(holder);
 }
 
 async function downloadTrades() {
@@ -629,6 +769,7 @@ async function downloadTrades() {
 // Strategies: each slot with its parameters inside their bounds; operators change them.
 async function loadStrategies() {
   const reply = await json("/strategies");
+  if (view.role !== "viewer") fillCreateForm(reply.strategies).catch(showError("strategies-message"));
   const box = $("strategies");
   box.replaceChildren();
   const editable = view.role !== "viewer";
@@ -641,8 +782,9 @@ async function loadStrategies() {
     title.textContent = slot.name + " on " + slot.market;
     const state = document.createElement("p");
     state.innerHTML = '<span class="badge"></span> position <span class="position"></span>';
-    state.querySelector(".badge").textContent = slot.active ? "active" : "inactive";
+    state.querySelector(".badge").textContent = slot.archived ? "archived" : slot.active ? "active" : "inactive";
     state.querySelector(".badge").className = "badge " + (slot.active ? "trading" : "paused");
+    card.dataset.state = state.querySelector(".badge").textContent;
     state.querySelector(".position").textContent = String(slot.position);
     const form = document.createElement("form");
     form.className = "params";
@@ -673,10 +815,29 @@ async function loadStrategies() {
       });
       toggle.addEventListener("click", () => strategyCall("POST", "/strategies/" + slot.name + (slot.active ? "/deactivate" : "/activate") + where));
       actions.append(save, " ", toggle);
+      if (!slot.archived) {
+        const archive = document.createElement("button");
+        archive.type = "button"; archive.textContent = "Archive"; archive.className = "archive";
+        archive.addEventListener("click", () => strategyCall("DELETE", "/strategies/" + slot.name + where));
+        actions.append(" ", archive);
+      }
       card.append(actions);
     }
     box.appendChild(card);
   }
+}
+
+/// The create form offers each registry strategy on each traded market it does not run on yet.
+async function fillCreateForm(slots) {
+  const markets = await json("/markets");
+  const names = ["cci", "rsi_macd", "bollinger"];
+  const strategy = $("new-strategy"), market = $("new-market");
+  const chosen = strategy.value;
+  strategy.replaceChildren(...names.map((n) => new Option(n, n)));
+  if (chosen) strategy.value = chosen;
+  const free = () => markets.map((m) => m.symbol).filter((m) => !slots.some((s) => s.name === strategy.value && s.market === m));
+  market.replaceChildren(...free().map((m) => new Option(m, m)));
+  strategy.onchange = () => market.replaceChildren(...free().map((m) => new Option(m, m)));
 }
 
 async function strategyCall(method, path, body) {
@@ -690,7 +851,7 @@ async function strategyCall(method, path, body) {
 
 // Alerts and notices: history, acknowledged or read in the user's name.
 async function loadAlertPage() {
-  const [alerts, notices] = await Promise.all([json("/notifications"), json("/notifications/notices?limit=50")]);
+  const [alerts, notices, silences] = await Promise.all([json("/notifications"), json("/notifications/notices?limit=50"), json("/notifications/silences")]);
   const body = $("alert-history");
   body.replaceChildren();
   for (const alert of alerts) {
@@ -700,9 +861,15 @@ async function loadAlertPage() {
     const acked = document.createElement("td");
     if (alert.acked_by) acked.textContent = alert.acked_by + (alert.ack_comment ? ": " + alert.ack_comment : "");
     else if (view.role !== "viewer" && alert.state === "firing") acked.appendChild(button("Acknowledge", () => acknowledge("/notifications/" + alert.id + "/read")));
+    if (view.role !== "viewer" && alert.state !== "resolved") acked.append(" ", button("Silence", () => silence(alert)));
     row.appendChild(acked);
     body.appendChild(row);
   }
+  fill("silences", silences, (x) => [x.matchers.join(", "), time(x.ends_at), x.created_by, x.comment], (row, x) => {
+    const td = document.createElement("td");
+    if (view.role !== "viewer") td.appendChild(button("End", () => acknowledge("/notifications/silences/" + x.id, "DELETE")));
+    row.appendChild(td);
+  });
   const list = $("notices");
   list.replaceChildren();
   for (const notice of notices.items) {
@@ -716,6 +883,185 @@ async function loadAlertPage() {
   }
 }
 
+// Backtests: a form, the jobs with their progress, and a finished job's statistics, equity,
+// drawdown and trades. A running job is read again every second until it ends.
+const backtests = { shown: null, timer: null, strategies: null };
+
+async function loadBacktests() {
+  if (!backtests.strategies) {
+    backtests.strategies = (await json("/strategies")).strategies.map((s) => s.name).filter((n, i, all) => all.indexOf(n) === i);
+    $("bt-strategies").replaceChildren(...backtests.strategies.map((name) => {
+      const label = document.createElement("label");
+      const box = Object.assign(document.createElement("input"), { type: "checkbox", name: "strategy", value: name, checked: true });
+      label.append(box, " " + name);
+      return label;
+    }));
+  }
+  const jobs = await json("/backtests");
+  const body = $("backtest-jobs");
+  body.replaceChildren();
+  for (const job of jobs) {
+    const row = document.createElement("tr");
+    row.dataset.job = job.id;
+    row.dataset.state = job.state;
+    const summary = job.summary || {};
+    for (const text of [job.id, (job.request.strategies || []).join(", "), job.state, Math.round(job.fraction * 100) + "%",
+      job.started_at ? time(job.started_at) : "–", summary.total_return == null ? "–" : (summary.total_return * 100).toFixed(2) + "%"]) cell(row, text);
+    const actions = document.createElement("td");
+    if (job.state === "done") actions.appendChild(button("Show", () => showBacktest(job.id)));
+    if ((job.state === "queued" || job.state === "running") && view.role !== "viewer") {
+      actions.appendChild(button("Cancel", async () => { await call("POST", "/backtests/" + job.id + "/cancel"); loadBacktests(); }));
+    }
+    row.appendChild(actions);
+    body.appendChild(row);
+  }
+  clearTimeout(backtests.timer);
+  if (jobs.some((j) => j.state === "queued" || j.state === "running")) {
+    backtests.timer = setTimeout(() => { if (document.body.dataset.page === "backtests") loadBacktests().catch(() => {}); }, 1000);
+  }
+  const newest = jobs[0];
+  if (newest && newest.state === "done" && backtests.shown === "next:" + newest.id) showBacktest(newest.id);
+}
+
+async function runBacktest(event) {
+  event.preventDefault();
+  const strategies = [...document.querySelectorAll("#bt-strategies input:checked")].map((box) => box.value);
+  const body = { strategies, fee: Number($("bt-fee").value), slippage_bps: Number($("bt-slippage").value), cash: Number($("bt-cash").value) };
+  if ($("bt-from").value) body.from = Date.parse($("bt-from").value + "T00:00:00Z");
+  if ($("bt-to").value) body.to = Date.parse($("bt-to").value + "T23:59:59.999Z");
+  const response = await call("POST", "/backtests", body);
+  const reply = await response.json().catch(() => ({}));
+  $("backtests-message").textContent = response.ok ? "started " + reply.id : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  if (response.ok) backtests.shown = "next:" + reply.id;
+  await loadBacktests();
+}
+
+async function showBacktest(id) {
+  const job = await json("/backtests/" + id);
+  backtests.shown = id;
+  const result = job.result || {};
+  const box = $("backtest-result");
+  box.hidden = false;
+  box.dataset.job = id;
+  $("bt-result-title").textContent = "Result of " + id + " (" + (job.request.strategies || []).join(", ") + ")";
+  const stats = $("bt-stats");
+  stats.replaceChildren();
+  for (const [key, value] of Object.entries(result.stats || job.summary || {})) {
+    const dt = document.createElement("dt"); dt.textContent = key.replaceAll("_", " ");
+    const dd = document.createElement("dd"); dd.textContent = typeof value === "number" ? String(Math.round(value * 10000) / 10000) : String(value);
+    dd.dataset.stat = key;
+    stats.append(dt, dd);
+  }
+  const equity = result.equity || [];
+  let peak = -Infinity;
+  const drawdown = equity.map(([t, e]) => { peak = Math.max(peak, e); return [t, peak > 0 ? e / peak - 1 : 0]; });
+  line($("bt-equity"), equity, 800, 200);
+  line($("bt-drawdown"), drawdown, 800, 80);
+  const trades = result.trades || [];
+  const body = $("bt-trades");
+  body.replaceChildren();
+  for (const t of trades.slice(0, 500)) {
+    const row = document.createElement("tr");
+    for (const text of [time(t.entry_time), money(t.entry_price), t.exit_time == null ? "open" : time(t.exit_time), money(t.exit_price),
+      money(t.pnl), (t.return * 100).toFixed(2) + "%"]) cell(row, text);
+    body.appendChild(row);
+  }
+  body.dataset.count = String(trades.length);
+  $("bt-trades-note").textContent = trades.length + " trades" + (trades.length > 500 ? "; the first 500 are listed" : "");
+}
+
+/// A polyline of [time, value] pairs filling a viewBox of w × h.
+function line(svg, pairs, w, h) {
+  svg.replaceChildren();
+  svg.dataset.points = String(pairs.length);
+  if (pairs.length < 2) return;
+  const t0 = pairs[0][0], t1 = pairs[pairs.length - 1][0];
+  let lo = Infinity, hi = -Infinity;
+  for (const [, v] of pairs) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (hi === lo) { hi += 1; lo -= 1; }
+  const polyline = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  polyline.setAttribute("points", pairs.map(([t, v]) => ((t - t0) / (t1 - t0) * w).toFixed(1) + "," + (h - 5 - (v - lo) / (hi - lo) * (h - 10)).toFixed(1)).join(" "));
+  svg.appendChild(polyline);
+}
+
+// Risk: what the engine's risk layer knows, and how close each limit is.
+async function loadRisk() {
+  const risk = await json("/analytics/risk");
+  const badge = $("risk-state");
+  badge.textContent = risk.state || "unknown";
+  badge.className = "badge " + (risk.state || "");
+  $("risk-reason").textContent = risk.reason || risk.engine_error || "";
+  $("risk-equity").textContent = money(risk.equity);
+  $("risk-drawdown").textContent = (risk.drawdown * 100).toFixed(2) + "%";
+  $("risk-daily").textContent = (risk.daily_loss * 100).toFixed(2) + "%";
+  // Notionals at entry price, in the quote currency.
+  $("risk-exposure").textContent = money(risk.exposure);
+  $("risk-largest").textContent = money(risk.largest_position);
+  const body = $("risk-limits");
+  body.replaceChildren();
+  for (const limit of risk.limits) {
+    const row = document.createElement("tr");
+    row.dataset.limit = limit.name;
+    cell(row, limit.name.replaceAll("_", " "));
+    cell(row, String(Math.round(limit.current * 10000) / 10000));
+    cell(row, limit.limit == null ? "none" : String(limit.limit));
+    const used = document.createElement("td");
+    if (limit.used != null) {
+      const meter = Object.assign(document.createElement("meter"), { min: 0, max: 1, low: 0.5, high: 0.8, optimum: 0, value: Math.min(1, limit.used) });
+      meter.setAttribute("aria-label", limit.name + " used");
+      used.append(meter, " " + Math.round(limit.used * 100) + "%");
+    } else used.textContent = "–";
+    row.appendChild(used);
+    body.appendChild(row);
+  }
+}
+
+// Operations (admins): backups and "back up now", runbooks (dry-run or run), recovery runs, users and keys.
+async function loadOperations() {
+  const [backups, runbooks, runs, users, keys] = await Promise.all(
+    ["/operations/backups", "/operations/runbooks", "/operations/recovery", "/users", "/keys"].map((path) => json(path)));
+  fill("backups", backups, (b) => [b.id, b.engine, time(b.started_at), b.size_bytes == null ? "–" : (b.size_bytes / 1048576).toFixed(1) + " MiB",
+    b.verified_at ? time(b.verified_at) : "no", b.restore_tested_at ? time(b.restore_tested_at) : "no"]);
+  fill("runbooks", runbooks, (r) => [r.name, r.title + (r.destructive ? " (destructive)" : ""), r.needs.join(", ") || "–"], (row, r) => {
+    const td = document.createElement("td");
+    td.append(button("Dry run", () => runbook(r, true)), " ", button("Run", () => runbook(r, false)));
+    row.appendChild(td);
+  });
+  fill("recoveries", runs, (r) => [r.id, r.runbook, r.actor, r.mode, time(r.started_at), r.outcome]);
+  fill("users", users, (u) => [u.name, u.role, time(u.created_at), u.disabled ? "disabled" : "active"]);
+  fill("keys", keys, (k) => [k.prefix, k.name, k.owner, k.role, k.expires_at ? time(k.expires_at) : "never", k.last_used_at ? time(k.last_used_at) : "never"]);
+}
+
+function fill(id, items, texts, extra) {
+  const body = $(id);
+  body.replaceChildren();
+  for (const item of items) {
+    const row = document.createElement("tr");
+    for (const text of texts(item)) cell(row, text);
+    if (extra) extra(row, item);
+    body.appendChild(row);
+  }
+  body.dataset.count = String(items.length);
+}
+
+async function runbook(entry, dryRun) {
+  const parameters = {};
+  for (const name of entry.needs.filter((n) => n !== "operator")) {
+    const value = prompt(entry.name + " needs " + name);
+    if (value == null) return;
+    parameters[name] = value;
+  }
+  if (!dryRun && entry.destructive && !confirm(entry.name + " has destructive steps. Run them?")) return;
+  await operation("POST", "/operations/recovery", { runbook: entry.name, parameters, dry_run: dryRun, confirm_destructive: !dryRun && entry.destructive });
+}
+
+async function operation(method, path, body) {
+  const response = await call(method, path, body);
+  const reply = await response.json().catch(() => ({}));
+  $("operations-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : reply.message || "refused (" + response.status + ")");
+  setTimeout(() => { if (document.body.dataset.page === "operations") loadOperations().catch(() => {}); }, 1500);
+}
+
 function button(text, action) {
   const element = document.createElement("button");
   element.type = "button";
@@ -724,8 +1070,21 @@ function button(text, action) {
   return element;
 }
 
-async function acknowledge(path) {
-  const response = await call("POST", path);
+/// Silences an alert by all its labels (as Alertmanager's "silence this alert" does), for a
+/// duration and with a comment the operator gives.
+async function silence(alert) {
+  const minutes = prompt("Silence " + alert.name + " for how many minutes?", "60");
+  if (minutes == null) return;
+  const comment = prompt("Why?", "");
+  if (comment == null) return;
+  const quote = (v) => '"' + String(v).replaceAll("\\", "\\\\").replaceAll('"', '\\"') + '"';
+  const matchers = Object.entries(alert.labels || {}).map(([k, v]) => k + "=" + quote(v));
+  if (!matchers.some((m) => m.startsWith("alertname="))) matchers.unshift("alertname=" + quote(alert.name));
+  await acknowledge("/notifications/silences", "POST", { matchers, duration_minutes: Number(minutes), comment });
+}
+
+async function acknowledge(path, method, body) {
+  const response = await call(method || "POST", path, body);
   const reply = await response.json().catch(() => ({}));
   $("alerts-message").textContent = response.ok ? "done" : (reply.error ? reply.error.message : "refused (" + response.status + ")");
   await loadAlertPage();
@@ -773,6 +1132,13 @@ document.addEventListener("DOMContentLoaded", () => {
   $("chart-zoom-in").addEventListener("click", () => { chart.limit = Math.max(30, Math.round(chart.limit / 2)); loadChart().catch(showError("chart-caption")); });
   $("chart-zoom-out").addEventListener("click", () => { chart.limit = Math.min(2000, chart.limit * 2); loadChart().catch(showError("chart-caption")); });
   $("pause").addEventListener("click", () => control("/trading/stop"));
+  $("backtest-form").addEventListener("submit", (event) => runBacktest(event).catch(showError("backtests-message")));
+  $("backup-now").addEventListener("click", () => operation("POST", "/operations/backups"));
+  $("strategy-create").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!$("new-market").value) { $("strategies-message").textContent = "it already runs on every market"; return; }
+    strategyCall("POST", "/strategies", { strategy: $("new-strategy").value, markets: [$("new-market").value] });
+  });
   $("resume").addEventListener("click", () => control("/trading/start"));
   for (const button of document.querySelectorAll("[data-range]")) {
     button.addEventListener("click", () => {

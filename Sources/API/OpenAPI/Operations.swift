@@ -52,14 +52,23 @@ enum Operations {
         "GET /trading/fills": OperationSpec(summary: "Fills, oldest first, filtered and paged", tag: "trading", query: history, responses: [(200, "FillPage")], errors: [400]),
         "GET /trading/trades": OperationSpec(summary: "Round-trip trades, by entry time, filtered and paged", tag: "trading", query: history, responses: [(200, "TradePage")], errors: [400]),
         "GET /strategies": OperationSpec(summary: "Strategy slots with parameters and bounds", tag: "strategies", responses: [(200, "StrategiesReply")], errors: [503]),
-        "POST /strategies": OperationSpec(summary: "Create a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
-        "DELETE /strategies/{name}": OperationSpec(summary: "Archive a strategy instance (not built yet)", tag: "strategies", responses: [], errors: [501]),
+        "POST /strategies": OperationSpec(
+            summary: "Run a strategy on markets it does not run on yet (applied and journaled at the next bar; kept across restarts)", tag: "strategies",
+            body: "NewStrategy", responses: [(202, "StrategiesReply")], errors: [400, 409, 415, 503]),
+        "DELETE /strategies/{name}": OperationSpec(
+            summary: "Archive a strategy: deactivated and out of the equity shares (its open position still exits); activate brings it back", tag: "strategies",
+            query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "POST /strategies/{name}/activate": OperationSpec(summary: "Activate a strategy", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply")], errors: [400, 409, 415, 503]),
         "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
         "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")], errors: [400]),
         "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
+        "GET /notifications/silences": OperationSpec(summary: "Active silences", tag: "notifications", responses: [(200, "SilenceList")]),
+        "POST /notifications/silences": OperationSpec(
+            summary: "Silence alerts matching every matcher for a while, with a comment, in your name", tag: "notifications", body: "NewSilence",
+            responses: [(201, "Silence")], errors: [400, 415]),
+        "DELETE /notifications/silences/{id}": OperationSpec(summary: "End a silence now", tag: "notifications", responses: [(200, "Done")], errors: [404]),
         "GET /notifications/notices": OperationSpec(
             summary: "Operator notices (halts, fail-closed, external orders, blocked addresses, pauses), newest first, with who read each", tag: "notifications",
             query: [("limit", ["type": "integer", "minimum": 1, "maximum": 1000], "Items per page (default 100)."),
@@ -72,6 +81,7 @@ enum Operations {
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),
         "GET /operations/backups": OperationSpec(summary: "Recent backups", tag: "operations", responses: [(200, "BackupList")]),
         "POST /operations/backups": OperationSpec(summary: "Back up now (a supervisor job)", tag: "operations", responses: [(202, "ControlReply"), (409, "ControlReply")], errors: [503]),
+        "GET /operations/runbooks": OperationSpec(summary: "The runbooks a recovery may run, with what each needs", tag: "operations", responses: [(200, "RunbookList")]),
         "GET /operations/recovery": OperationSpec(summary: "Recovery runs (runbooks run by people and by the supervisor), newest first", tag: "operations", responses: [(200, "RecoveryRunList")]),
         "POST /operations/recovery": OperationSpec(
             summary: "Run a runbook as a supervisor job (destructive steps need confirm_destructive)", tag: "operations", body: "StartRecovery",
@@ -107,6 +117,6 @@ enum Operations {
     ]
 
     static let lists: [String: String] = [
-        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "MarketList": "Market", "RecoveryRunList": "RecoveryRun", "DeploymentList": "Deployment",
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "MarketList": "Market", "RecoveryRunList": "RecoveryRun", "RunbookList": "Runbook", "SilenceList": "Silence", "DeploymentList": "Deployment",
     ]
 }

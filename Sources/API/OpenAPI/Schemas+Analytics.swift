@@ -47,6 +47,15 @@ extension Schemas {
         "StartRecovery": object(
             ["runbook": string, "parameters": ["type": "object", "additionalProperties": string], "dry_run": boolean, "confirm_destructive": boolean],
             required: ["runbook"]),
+        "Silence": object(
+            ["id": string, "matchers": array(string), "starts_at": integer, "ends_at": integer, "created_by": string, "comment": string],
+            required: ["id", "matchers", "starts_at", "ends_at", "created_by", "comment"], open: false),
+        "NewSilence": object(
+            ["matchers": ["type": "array", "items": string, "minItems": 1], "duration_minutes": ["type": "integer", "minimum": 1, "maximum": 43_200],
+             "comment": ["type": "string", "minLength": 1, "maxLength": 1000]],
+            required: ["matchers", "duration_minutes", "comment"]),
+        "Runbook": object(
+            ["name": string, "title": string, "destructive": boolean, "needs": array(string)], required: ["name", "title", "destructive", "needs"], open: false),
         "RecoveryRun": object(
             ["id": string, "runbook": string, "actor": string, "mode": string, "trigger": string, "started_at": integer, "finished_at": integer, "outcome": string],
             required: ["id", "runbook", "actor", "mode", "trigger", "started_at", "outcome"], open: false),

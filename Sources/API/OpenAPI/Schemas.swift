@@ -1,3 +1,5 @@
+import Trading
+
 /// The shapes of the API's bodies, as OpenAPI 3.1 (JSON Schema 2020-12) schemas.
 enum Schemas {
     static let string: JSONValue = ["type": "string"]
@@ -78,8 +80,13 @@ enum Schemas {
         "TradePage": page("TradeItem"),
         "Strategy": object(
             ["name": string, "market": string, "active": boolean, "parameters": ["type": "object", "additionalProperties": number],
-             "bounds": array(["type": "object"]), "position": number],
-            required: ["name", "market", "active", "parameters", "bounds"]),
+             "bounds": array(["type": "object"]), "position": number, "archived": boolean, "created_by": string],
+            required: ["name", "market", "active", "parameters", "bounds", "archived"]),
+        "NewStrategy": object(
+            ["strategy": ["type": "string", "enum": .array(StrategyRegistry.names.map(JSONValue.string))],
+             "markets": ["type": "array", "items": ["type": "string", "minLength": 1, "maxLength": 32], "minItems": 1],
+             "parameters": ["type": "object", "additionalProperties": number], "active": boolean],
+            required: ["strategy"]),
         "StrategiesReply": object(["ok": boolean, "message": string, "strategies": array(ref("Strategy"))], required: ["ok", "message", "strategies"]),
         "Parameters": ["type": "object", "additionalProperties": number, "minProperties": 1],
         "System": object(["supervisor": ["type": "object"], "supervisor_error": string, "database": string], required: ["database"], open: false),

@@ -84,6 +84,20 @@ enum MonitoringRoutes {
                 let states = state.map { [$0] } ?? all
                 return try JSON.response(try await alerts.alerts(states: states).map(AlertItem.init))
             },
+            APIRoute(.get, "/notifications/silences", role: .viewer) { _, _ in
+                try JSON.response(try await alerts.silences(activeAt: services.now()).map(SilenceItem.init))
+            },
+            APIRoute(.post, "/notifications/silences", role: .operator) { request, context in
+                let wanted = try await request.decode(as: NewSilence.self, context: context)
+                let silence = try wanted.silence(by: try context.caller.name, at: services.now())
+                try await alerts.addSilence(silence, at: services.now())
+                return try JSON.response(SilenceItem(silence), status: .created)
+            },
+            APIRoute(.delete, "/notifications/silences/{id}", role: .operator) { _, context in
+                let id = try context.parameter("id")
+                guard try await alerts.expireSilence(id, at: services.now()) else { throw APIError.notFound("no active silence has the id (or unique prefix) '\(id)'") }
+                return try JSON.response(AuthRoutes.Done(ok: true, message: "silence \(id) ended"))
+            },
             APIRoute(.post, "/notifications/{id}/read", role: .operator) { request, context in
                 guard let id = Int64(try context.parameter("id")) else { throw APIError.invalid("id", "id must be an alert's number") }
                 let comment = request.headers[.contentLength].map { $0 != "0" } ?? false ? try await request.decode(as: Acknowledge.self, context: context).comment : nil
@@ -93,5 +107,48 @@ enum MonitoringRoutes {
                 return try JSON.response(AlertItem(acknowledged))
             },
         ]
+    }
+}
+
+/// `POST /notifications/silences`: alerts matching every matcher are not notified for a while
+/// (the supervisor reads silences from the same table each time it routes).
+struct NewSilence: Decodable {
+    var matchers: [String]
+    var durationMinutes: Int
+    var comment: String
+
+    enum CodingKeys: String, CodingKey {
+        case matchers, comment
+        case durationMinutes = "duration_minutes"
+    }
+
+    func silence(by: String, at time: Int64) throws -> Silence {
+        guard !matchers.isEmpty else { throw APIError.invalid("matchers", "name at least one matcher, e.g. alertname=\"EngineDown\"") }
+        for (index, matcher) in matchers.enumerated() {
+            do { _ = try Silence.validate(matcher) } catch { throw APIError.invalid("matchers[\(index)]", "\(error)") }
+        }
+        guard (1...43_200).contains(durationMinutes) else { throw APIError.invalid("duration_minutes", "a silence lasts 1 minute to 30 days (43200 minutes)") }
+        let reason = comment.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 1000 else { throw APIError.invalid("comment", "say why, in at most 1000 characters") }
+        return Silence(
+            id: UUID().uuidString.lowercased(), matchers: matchers, startsAt: time, endsAt: time + Int64(durationMinutes) * 60_000, createdBy: by, comment: reason)
+    }
+}
+
+struct SilenceItem: Encodable {
+    var id: String
+    var matchers: [String]
+    var startsAt: Int64
+    var endsAt: Int64
+    var createdBy: String
+    var comment: String
+
+    init(_ silence: Silence) {
+        (id, matchers, startsAt, endsAt, createdBy, comment) = (silence.id, silence.matchers, silence.startsAt, silence.endsAt, silence.createdBy, silence.comment)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, matchers, comment
+        case startsAt = "starts_at", endsAt = "ends_at", createdBy = "created_by"
     }
 }

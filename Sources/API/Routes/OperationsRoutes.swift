@@ -53,6 +53,14 @@ enum OperationsRoutes {
         }
     }
 
+    struct RunbookRow: Encodable {
+        var name: String
+        var title: String
+        var destructive: Bool
+        /// Parameters a run must be given (`operator` defaults to the caller).
+        var needs: [String]
+    }
+
     struct StartRecovery: Decodable {
         var runbook: String
         var parameters: [String: String]?
@@ -98,6 +106,9 @@ enum OperationsRoutes {
                         as: ControlReply.self)
                 }
                 return try JSON.response(reply, status: reply.ok ? .accepted : .conflict)
+            },
+            APIRoute(.get, "/operations/runbooks", role: .viewer) { _, _ in
+                try JSON.response(services.runbooks.entries.map { RunbookRow(name: $0.name, title: $0.title, destructive: $0.destructive, needs: $0.needs) })
             },
             APIRoute(.get, "/operations/recovery", role: .viewer) { _, _ in
                 let rows = try await handle.textRows(Self.recoveries, logger: logger).compactMap { row -> RecoveryRow? in

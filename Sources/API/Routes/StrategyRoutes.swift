@@ -1,7 +1,8 @@
 import Hummingbird
+import Trading
 import WardenProtocol
 
-/// Strategies: list with parameters and bounds, activate, deactivate, set parameters.
+/// Strategies: list with parameters and bounds, create, archive, activate, deactivate, set parameters.
 enum StrategyRoutes {
     static func routes(_ services: APIServices) -> [APIRoute] {
         let engine = services.engine
@@ -26,11 +27,40 @@ enum StrategyRoutes {
                 let (name, market, by) = (try context.parameter("name"), try request.query("market", as: String.self), try context.caller.actor)
                 return try answer(try await peerCall("engine") { try await engine.setParameters(parameters, strategy: name, market: market, by: by) })
             },
-            // Documented in the OpenAPI document as 501 until the engine can add slots at run time
-            // and the optimiser exists; refused the same way for every role that may call them.
-            APIRoute(.post, "/strategies", role: .operator) { _, _ in throw APIError.notBuilt("creating a strategy instance at run time (configure engine.strategies and restart the engine)") },
-            APIRoute(.delete, "/strategies/{name}", role: .operator) { _, _ in throw APIError.notBuilt("archiving a strategy instance (deactivate it instead)") },
+            APIRoute(.post, "/strategies", role: .operator) { request, context in
+                let wanted = try await request.decode(as: NewStrategy.self, context: context)
+                try check(wanted)
+                let by = try context.caller.actor
+                let reply = try await peerCall("engine") { try await engine.create(wanted, by: by) }
+                guard reply.ok else { throw APIError(.conflict, "refused", reply.message) }
+                return try JSON.response(reply, status: .accepted)
+            },
+            APIRoute(.delete, "/strategies/{name}", role: .operator) { request, context in
+                let (name, market, by) = (try context.parameter("name"), try request.query("market", as: String.self), try context.caller.actor)
+                return try answer(try await peerCall("engine") { try await engine.archive(strategy: name, market: market, by: by) })
+            },
+            // Documented in the OpenAPI document as 501 until the optimiser exists.
             APIRoute(.post, "/strategies/{name}/optimise", role: .operator) { _, _ in throw APIError.notBuilt("optimisation (the optimiser issue)") },
         ]
+    }
+}
+
+extension StrategyRoutes {
+    /// What can be checked without the engine, each with the field it is about; the engine
+    /// checks the markets it trades and the slots it has.
+    static func check(_ wanted: NewStrategy) throws {
+        guard StrategyRegistry.names.contains(wanted.strategy) else {
+            throw APIError.invalid("strategy", "no strategy \(wanted.strategy); there are \(StrategyRegistry.names.joined(separator: ", "))")
+        }
+        if let markets = wanted.markets {
+            guard !markets.isEmpty else { throw APIError.invalid("markets", "name at least one market, or leave markets out for every market") }
+            for market in markets where market.isEmpty || market.count > 32 { throw APIError.invalid("markets", "'\(market)' is not a market name") }
+        }
+        for (key, value) in wanted.parameters ?? [:] where !value.isFinite { throw APIError.invalid(key, "\(key) must be a finite number") }
+        do {
+            _ = try StrategyRegistry.resolve(wanted.strategy, overrides: wanted.parameters ?? [:])
+        } catch {
+            throw APIError.invalid("parameters", "\(error)")
+        }
     }
 }

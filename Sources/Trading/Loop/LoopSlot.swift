@@ -16,6 +16,10 @@ final class LoopSlot {
     /// The configuration's parameters, as last applied.
     var configured: [String: Double]
     var active: Bool
+    /// Created by an operator at run time (kept across restarts by the journal, not the configuration).
+    var createdBy: String?
+    /// Set aside: inactive and out of the equity shares until activated again.
+    var archived = false
     var quantity: Decimal = 0
     /// `quantity` as a Double, for marking to market every bar.
     var held = 0.0
@@ -91,11 +95,14 @@ final class LoopSlot {
     var checkpoint: LoopCheckpoint.Slot {
         LoopCheckpoint.Slot(
             name: name, market: symbol, active: active, parameters: parameters, configured: configured, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
-            openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision)
+            openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision,
+            createdBy: createdBy, archived: archived ? true : nil)
     }
 
     func restore(_ saved: LoopCheckpoint.Slot) {
         active = saved.active
+        createdBy = saved.createdBy
+        archived = saved.archived ?? false
         quantity = saved.quantity
         held = saved.quantity.double
         entryPrice = saved.entryPrice

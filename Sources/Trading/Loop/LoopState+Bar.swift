@@ -215,6 +215,7 @@ extension LoopState {
                 }
                 for slot in matching {
                     slot.active = on
+                    if on { slot.archived = false }
                     batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: slot.symbol, kind: on ? .activate : .deactivate, actor: by))
                 }
                 message = "\(name)\(market.map { " on \($0)" } ?? "") \(on ? "activated" : "deactivated") by \(by)"
@@ -248,9 +249,58 @@ extension LoopState {
                 let text = changes.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.shortest($0.value))" }.joined(separator: " ")
                 message = "\(name)\(market.map { " on \($0)" } ?? ""): \(text) set by \(by)"
                 batch.audit.append(AuditEntry(time: time, actor: by, action: "strategy.set", target: "strategy:\(name)", detail: message))
+            case .create(let name, let market, let parameters, let active, let by):
+                do {
+                    message = try await create(name, on: market, parameters: parameters, active: active, by: by, at: time, loop: loop, batch: &batch)
+                } catch {
+                    loop.observer?.commandApplied(command, message: "refused: \(error)", at: time)
+                    continue
+                }
+            case .archive(let name, let market, let by):
+                let matching = slots.filter { $0.name == name && (market == nil || $0.symbol == market) && !$0.archived }
+                guard !matching.isEmpty else {
+                    loop.observer?.commandApplied(command, message: "no strategy \(name)\(market.map { " on \($0)" } ?? "") runs here unarchived", at: time)
+                    continue
+                }
+                for slot in matching {
+                    slot.active = false
+                    slot.archived = true
+                    batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: slot.symbol, kind: .archive, actor: by))
+                }
+                message = "\(name)\(market.map { " on \($0)" } ?? "") archived by \(by)" + (matching.contains { $0.held > 0 } ? " (its open position still exits)" : "")
+                batch.audit.append(AuditEntry(time: time, actor: by, action: "strategy.archive", target: "strategy:\(name)", detail: message))
             }
             loop.observer?.commandApplied(command, message: message, at: time)
         }
         loop.observer?.slotsChanged(views)
+    }
+
+    /// A new slot, warmed over the market's stored candles as if it had always run, then journaled
+    /// with who made it; a restart rebuilds it from the checkpoint.
+    private mutating func create(
+        _ name: String, on market: String, parameters: [String: Double], active: Bool, by: String, at time: Int64, loop: LoopContext, batch: inout JournalBatch
+    ) async throws -> String {
+        guard let index = markets.firstIndex(of: market) else {
+            throw WardenError(.usage, "the market data carries \(markets.joined(separator: ", ")), not \(market)")
+        }
+        guard !slots.contains(where: { $0.name == name && $0.symbol == market }) else {
+            throw WardenError(.usage, "\(name) already runs on \(market) (activate it, or set its parameters)")
+        }
+        let resolved = try StrategyRegistry.resolve(name, overrides: parameters)
+        // The batch's candles go to the store first, so the warm-up reads every candle so far.
+        try await loop.write(&batch, self)
+        let slot = LoopSlot(
+            index: slots.count, name: name, market: index, symbol: market, parameters: resolved, active: active,
+            make: { try StrategyRegistry.make(name, overrides: $0) })
+        slot.createdBy = by
+        try add(slot)
+        if let last = lastTime {
+            for candle in try await loop.store.candles(market: market, through: last) { _ = update(slot: slot.index, with: candle) }
+        }
+        batch.strategyEvents.append(StrategyEvent(time: time, strategy: name, market: market, kind: .create, parameters: resolved, actor: by))
+        let text = resolved.sorted { $0.key < $1.key }.map { "\($0.key)=\(IndicatorSpec.shortest($0.value))" }.joined(separator: " ")
+        let message = "\(name) on \(market) created by \(by)\(active ? "" : ", inactive"): \(text)"
+        batch.audit.append(AuditEntry(time: time, actor: by, action: "strategy.create", target: "strategy:\(name)", detail: message))
+        return message
     }
 }

@@ -37,7 +37,7 @@ struct LoopState {
     /// The last manual order's id stamp (wall-clock ms).
     var manualStamp: Int64 = 0
     /// Slots a strategy runs in (the `manual` slots hold operators' orders): what shares equity.
-    var strategySlotCount: Int { slots.count { $0.name != ManualHold.name } }
+    var strategySlotCount: Int { slots.count { $0.name != ManualHold.name && !$0.archived } }
 
     /// Orders whose outcome is not known yet (asked about before each bar).
     var unknownOrders: Int { lifecycles.unknownCount }
@@ -120,8 +120,9 @@ struct LoopState {
                     startupCommands.append(.setParameters(strategy: slot.name, market: slot.symbol, parameters: full, by: "configuration"))
                 }
                 slot.configured = configured
-            } else if entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.markets.firstIndex(of: entry.market) {
-                // Gone from the configuration but still holding: kept, deactivated, so its exits run.
+            } else if entry.createdBy != nil || entry.quantity > 0 || entry.pendingOrder != nil, let market = loop.markets.firstIndex(of: entry.market) {
+                // Created at run time: kept as it was. Gone from the configuration but still
+                // holding: kept, deactivated, so its exits run.
                 let name = entry.name
                 var make: @Sendable ([String: Double]) throws -> any Strategy = { try StrategyRegistry.make(name, overrides: $0) }
                 if name == ManualHold.name { make = ManualHold.make }
@@ -129,7 +130,7 @@ struct LoopState {
                     index: slots.count, name: entry.name, market: market, symbol: entry.market, parameters: entry.parameters, active: false,
                     make: make)
                 slot.restore(entry)
-                slot.active = false
+                if entry.createdBy == nil { slot.active = false }
                 try add(slot)
             }
         }
@@ -188,7 +189,11 @@ struct LoopState {
     }
 
     var views: [SlotView] {
-        slots.map { SlotView(name: $0.name, market: $0.symbol, active: $0.active, parameters: (try? StrategyRegistry.resolve($0.name, overrides: $0.parameters)) ?? $0.parameters, quantity: $0.held) }
+        slots.map {
+            SlotView(
+                name: $0.name, market: $0.symbol, active: $0.active, parameters: (try? StrategyRegistry.resolve($0.name, overrides: $0.parameters)) ?? $0.parameters,
+                quantity: $0.held, archived: $0.archived, createdBy: $0.createdBy)
+        }
     }
 
     /// The slot whose pending order this is.

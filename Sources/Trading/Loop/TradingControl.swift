@@ -9,6 +9,10 @@ public final class TradingControl: Sendable {
         case activate(strategy: String, market: String?, by: String)
         case deactivate(strategy: String, market: String?, by: String)
         case setParameters(strategy: String, market: String?, parameters: [String: Double], by: String)
+        /// A new slot of a registry strategy on a market the feed carries (refused when it exists).
+        case create(strategy: String, market: String, parameters: [String: Double], active: Bool, by: String)
+        /// Deactivated and set aside: out of the equity shares; its open position still exits.
+        case archive(strategy: String, market: String?, by: String)
     }
 
     private let queue = Mutex<[Command]>([])
@@ -105,6 +109,9 @@ public struct SlotView: Sendable, Hashable {
     public var active: Bool
     public var parameters: [String: Double]
     public var quantity: Double
+    public var archived = false
+    /// Who created it at run time (nil: the configuration's).
+    public var createdBy: String?
 }
 
 /// The account after one bar.

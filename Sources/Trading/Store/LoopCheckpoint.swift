@@ -30,6 +30,9 @@ public struct LoopCheckpoint: Sendable, Codable, Hashable {
         public var pendingOrder: String?
         public var pendingSide: Side?
         public var atrAtDecision: Double?
+        /// Who created the slot at run time; nil for the configuration's (older journals have neither field).
+        public var createdBy: String?
+        public var archived: Bool?
     }
 
     public init(time: Int64, cash: Double, slots: [Slot], risk: RiskGuard.State, paused: String?, venue: Data?) {

@@ -203,7 +203,7 @@ public struct EquityPoint: Sendable, Hashable, Codable {
 
 /// A change to a strategy slot, applied at the bar `time`.
 public struct StrategyEvent: Sendable, Hashable, Codable {
-    public enum Kind: String, Sendable, Codable { case activate, deactivate, setParameters = "set_parameters" }
+    public enum Kind: String, Sendable, Codable { case activate, deactivate, setParameters = "set_parameters", create, archive }
 
     public var time: Int64
     public var strategy: String
