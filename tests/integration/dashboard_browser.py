@@ -51,8 +51,11 @@ def log_in(driver, name, password):
     return until(lambda: driver.execute_script("return document.body.dataset.live") == "true", 30)
 
 
-def api(path, token):
-    request = urllib.request.Request(base + "/api/v1" + path, headers={"authorization": "Bearer " + token})
+def api(path, token, body=None):
+    headers = {"authorization": "Bearer " + token}
+    if body is not None:
+        headers["content-type"] = "application/json"
+    request = urllib.request.Request(base + "/api/v1" + path, headers=headers, data=None if body is None else json.dumps(body).encode())
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
@@ -227,7 +230,14 @@ try:
     notices = api("/notifications/notices?limit=50", token)["items"]
     rows = until(lambda: len(operator.find_elements(By.CSS_SELECTOR, "#notices tr")) == len(notices) > 0, 10)
     report(rows, f"the alerts page lists the operator notices, the page's pause among them ({len(notices)})")
+    silence = api("/notifications/silences", token, {"matchers": ['alertname="WardenEngineDown"'], "duration_minutes": 30, "comment": "upgrade"})
+    operator.refresh()
+    row = until(lambda: [r for r in operator.find_elements(By.CSS_SELECTOR, "#silences tr") if "upgrade" in r.text], 10)
+    report(row and "oscar" in row[0].text, "a silence is listed on the alerts page with its matchers, end, maker and comment")
     operator.save_screenshot(os.path.join(out, "alerts.png"))
+    if row:
+        row[0].find_element(By.TAG_NAME, "button").click()
+    report(until(lambda: not any(x["id"] == silence["id"] for x in api("/notifications/silences", token)), 10, 0.5), "ending it from the page ends it")
     operator.get(base + "/dashboard#overview")
     until(lambda: operator.execute_script("return document.body.dataset.live") == "true", 20)
 

@@ -304,6 +304,7 @@ ul.plain { list-style: none; padding: 0; margin: 0 0 .5rem; }
 #bt-drawdown polyline { fill: none; stroke: var(--bad); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 fieldset { border: 1px solid var(--line); border-radius: 6px; display: flex; gap: .8rem; flex-wrap: wrap; }
 select { font: inherit; padding: .35rem; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+.filters fieldset label { display: inline-flex; align-items: center; gap: .3rem; }
 
 """#
 
