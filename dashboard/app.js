@@ -708,8 +708,9 @@ async function loadRisk() {
 
 // Operations (admins): backups and "back up now", runbooks (dry-run or run), recovery runs, users and keys.
 async function loadOperations() {
-  const [backups, runbooks, runs, users, keys] = await Promise.all(
-    ["/operations/backups", "/operations/runbooks", "/operations/recovery", "/users", "/keys"].map((path) => json(path)));
+  const [backups, runbooks, runs, users, keys, maintenance] = await Promise.all(
+    ["/operations/backups", "/operations/runbooks", "/operations/recovery", "/users", "/keys", "/operations/maintenance"].map((path) => json(path)));
+  fill("maintenance", maintenance, (m) => [m.task, time(m.started_at), m.outcome || "running", m.detail || ""]);
   fill("backups", backups, (b) => [b.id, b.engine, time(b.started_at), b.size_bytes == null ? "–" : (b.size_bytes / 1048576).toFixed(1) + " MiB",
     b.verified_at ? time(b.verified_at) : "no", b.restore_tested_at ? time(b.restore_tested_at) : "no"]);
   fill("runbooks", runbooks, (r) => [r.name, r.title + (r.destructive ? " (destructive)" : ""), r.needs.join(", ") || "–"], (row, r) => {
@@ -718,8 +719,17 @@ async function loadOperations() {
     row.appendChild(td);
   });
   fill("recoveries", runs, (r) => [r.id, r.runbook, r.actor, r.mode, time(r.started_at), r.outcome]);
-  fill("users", users, (u) => [u.name, u.role, time(u.created_at), u.disabled ? "disabled" : "active"]);
-  fill("keys", keys, (k) => [k.prefix, k.name, k.owner, k.role, k.expires_at ? time(k.expires_at) : "never", k.last_used_at ? time(k.last_used_at) : "never"]);
+  fill("users", users, (u) => [u.name, u.role, time(u.created_at), u.disabled ? "disabled" : "active"], (row, u) => {
+    const td = document.createElement("td");
+    row.dataset.user = u.name;
+    if (!u.disabled) td.appendChild(button("Disable", () => { if (confirm("Disable " + u.name + "? Their sessions and keys stop working.")) operation("POST", "/users/" + encodeURIComponent(u.name) + "/disable"); }));
+    row.appendChild(td);
+  });
+  fill("keys", keys, (k) => [k.prefix, k.name, k.owner, k.role, k.revoked_at ? "revoked" : k.expires_at ? time(k.expires_at) : "never", k.last_used_at ? time(k.last_used_at) : "never"], (row, k) => {
+    const td = document.createElement("td");
+    if (!k.revoked_at) td.appendChild(button("Revoke", () => operation("DELETE", "/keys/" + encodeURIComponent(k.prefix))));
+    row.appendChild(td);
+  });
 }
 
 function fill(id, items, texts, extra) {
@@ -748,7 +758,7 @@ async function runbook(entry, dryRun) {
 async function operation(method, path, body) {
   const response = await call(method, path, body);
   const reply = await response.json().catch(() => ({}));
-  $("operations-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : reply.message || "refused (" + response.status + ")");
+  $("operations-message").textContent = response.ok ? (reply.message || "done") : (reply.error ? reply.error.message : reply.message || "refused (" + response.status + ")");
   setTimeout(() => { if (document.body.dataset.page === "operations") loadOperations().catch(() => {}); }, 1500);
 }
 
@@ -824,6 +834,20 @@ document.addEventListener("DOMContentLoaded", () => {
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("backtest-form").addEventListener("submit", (event) => runBacktest(event).catch(showError("backtests-message")));
   $("backup-now").addEventListener("click", () => operation("POST", "/operations/backups"));
+  $("user-add").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = { name: $("new-user").value, role: $("new-user-role").value, password: $("new-user-password").value };
+    $("new-user-password").value = "";
+    operation("POST", "/users", body);
+  });
+  $("key-add").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await call("POST", "/keys", { name: $("new-key").value, role: $("new-key-role").value, expires_in_days: Number($("new-key-days").value) || null });
+    const reply = await response.json().catch(() => ({}));
+    // Shown once: only its hash is kept.
+    $("new-key-text").textContent = response.ok ? "Your new key (shown once; copy it now): " + reply.key : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+    loadOperations().catch(showError("operations-message"));
+  });
   $("strategy-create").addEventListener("submit", (event) => {
     event.preventDefault();
     if (!$("new-market").value) { $("strategies-message").textContent = "it already runs on every market"; return; }

@@ -262,6 +262,19 @@ try:
     ran = until(lambda: any(r["runbook"] == "engine-not-trading" and r["actor"] == "alice" and r["mode"] == "dry_run" for r in api("/operations/recovery", admin_token)), 60, 0.5)
     listed = ran and until(lambda: (admin.refresh() or True) and until(lambda: "engine-not-trading" in admin.find_element(By.ID, "recoveries").text, 3), 15, 1)
     report(listed, "a runbook dry-run from the page runs as a supervisor job in the admin's name and is listed")
+    admin.find_element(By.ID, "new-user").send_keys("bea")
+    Select(admin.find_element(By.ID, "new-user-role")).select_by_value("viewer")
+    admin.find_element(By.ID, "new-user-password").send_keys("a long password here")
+    admin.find_element(By.CSS_SELECTOR, "#user-add button[type=submit]").click()
+    added = until(lambda: any(u["name"] == "bea" and u["role"] == "viewer" for u in api("/users", admin_token)), 10, 0.5)
+    row = added and until(lambda: admin.find_element(By.CSS_SELECTOR, '#users tr[data-user="bea"]'), 10)
+    report(row, "an admin adds a viewer from the page, and the API lists her")
+    admin.find_element(By.ID, "new-key").send_keys("grafana")
+    admin.find_element(By.CSS_SELECTOR, "#key-add button[type=submit]").click()
+    text = until(lambda: "wdn_" in admin.find_element(By.ID, "new-key-text").text and admin.find_element(By.ID, "new-key-text").text, 10)
+    key = text.split()[-1] if text else ""
+    works = bool(key) and api("/auth/me", key)["name"] == "alice"
+    report(works, "a key made on the page is shown once and works as a bearer credential")
     admin.save_screenshot(os.path.join(out, "operations.png"))
 finally:
     admin.quit()

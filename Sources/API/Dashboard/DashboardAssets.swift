@@ -203,6 +203,11 @@ enum DashboardAssets {
     <thead><tr><th scope="col">Backup</th><th scope="col">Engine</th><th scope="col">Started</th><th scope="col">Size</th><th scope="col">Verified</th><th scope="col">Restore tested</th></tr></thead>
     <tbody id="backups"></tbody>
   </table></div>
+  <h3>Maintenance</h3>
+  <div class="scroll"><table>
+    <thead><tr><th scope="col">Task</th><th scope="col">Started</th><th scope="col">Outcome</th><th scope="col">Detail</th></tr></thead>
+    <tbody id="maintenance"></tbody>
+  </table></div>
   <h3>Runbooks</h3>
   <div class="scroll"><table>
     <thead><tr><th scope="col">Runbook</th><th scope="col">What</th><th scope="col">Needs</th><th scope="col">Run</th></tr></thead>
@@ -214,13 +219,26 @@ enum DashboardAssets {
     <tbody id="recoveries"></tbody>
   </table></div>
   <h3>Users</h3>
+  <form id="user-add" class="filters">
+    <label>Name <input id="new-user" name="name" required pattern="[A-Za-z0-9][A-Za-z0-9._@-]{0,63}" autocomplete="off"></label>
+    <label>Role <select id="new-user-role" name="role"><option value="viewer">viewer</option><option value="operator">operator</option><option value="admin">admin</option></select></label>
+    <label>Password <input id="new-user-password" name="password" type="password" minlength="12" required autocomplete="new-password"></label>
+    <button type="submit">Add user</button>
+  </form>
   <div class="scroll"><table>
-    <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Since</th><th scope="col">State</th></tr></thead>
+    <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">Since</th><th scope="col">State</th><th scope="col">Action</th></tr></thead>
     <tbody id="users"></tbody>
   </table></div>
   <h3>API keys</h3>
+  <form id="key-add" class="filters">
+    <label>Name <input id="new-key" name="name" required autocomplete="off"></label>
+    <label>Role <select id="new-key-role" name="role"><option value="viewer">viewer</option><option value="operator">operator</option><option value="admin">admin</option></select></label>
+    <label>Days <input id="new-key-days" name="expires_in_days" type="number" min="1" max="3650" value="90"></label>
+    <button type="submit">Make a key for me</button>
+  </form>
+  <p id="new-key-text" class="muted" role="status"></p>
   <div class="scroll"><table>
-    <thead><tr><th scope="col">Prefix</th><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Last used</th></tr></thead>
+    <thead><tr><th scope="col">Prefix</th><th scope="col">Name</th><th scope="col">Owner</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Action</th></tr></thead>
     <tbody id="keys"></tbody>
   </table></div>
 </section>
@@ -1019,8 +1037,9 @@ async function loadRisk() {
 
 // Operations (admins): backups and "back up now", runbooks (dry-run or run), recovery runs, users and keys.
 async function loadOperations() {
-  const [backups, runbooks, runs, users, keys] = await Promise.all(
-    ["/operations/backups", "/operations/runbooks", "/operations/recovery", "/users", "/keys"].map((path) => json(path)));
+  const [backups, runbooks, runs, users, keys, maintenance] = await Promise.all(
+    ["/operations/backups", "/operations/runbooks", "/operations/recovery", "/users", "/keys", "/operations/maintenance"].map((path) => json(path)));
+  fill("maintenance", maintenance, (m) => [m.task, time(m.started_at), m.outcome || "running", m.detail || ""]);
   fill("backups", backups, (b) => [b.id, b.engine, time(b.started_at), b.size_bytes == null ? "–" : (b.size_bytes / 1048576).toFixed(1) + " MiB",
     b.verified_at ? time(b.verified_at) : "no", b.restore_tested_at ? time(b.restore_tested_at) : "no"]);
   fill("runbooks", runbooks, (r) => [r.name, r.title + (r.destructive ? " (destructive)" : ""), r.needs.join(", ") || "–"], (row, r) => {
@@ -1029,8 +1048,17 @@ async function loadOperations() {
     row.appendChild(td);
   });
   fill("recoveries", runs, (r) => [r.id, r.runbook, r.actor, r.mode, time(r.started_at), r.outcome]);
-  fill("users", users, (u) => [u.name, u.role, time(u.created_at), u.disabled ? "disabled" : "active"]);
-  fill("keys", keys, (k) => [k.prefix, k.name, k.owner, k.role, k.expires_at ? time(k.expires_at) : "never", k.last_used_at ? time(k.last_used_at) : "never"]);
+  fill("users", users, (u) => [u.name, u.role, time(u.created_at), u.disabled ? "disabled" : "active"], (row, u) => {
+    const td = document.createElement("td");
+    row.dataset.user = u.name;
+    if (!u.disabled) td.appendChild(button("Disable", () => { if (confirm("Disable " + u.name + "? Their sessions and keys stop working.")) operation("POST", "/users/" + encodeURIComponent(u.name) + "/disable"); }));
+    row.appendChild(td);
+  });
+  fill("keys", keys, (k) => [k.prefix, k.name, k.owner, k.role, k.revoked_at ? "revoked" : k.expires_at ? time(k.expires_at) : "never", k.last_used_at ? time(k.last_used_at) : "never"], (row, k) => {
+    const td = document.createElement("td");
+    if (!k.revoked_at) td.appendChild(button("Revoke", () => operation("DELETE", "/keys/" + encodeURIComponent(k.prefix))));
+    row.appendChild(td);
+  });
 }
 
 function fill(id, items, texts, extra) {
@@ -1059,7 +1087,7 @@ async function runbook(entry, dryRun) {
 async function operation(method, path, body) {
   const response = await call(method, path, body);
   const reply = await response.json().catch(() => ({}));
-  $("operations-message").textContent = response.ok ? reply.message : (reply.error ? reply.error.message : reply.message || "refused (" + response.status + ")");
+  $("operations-message").textContent = response.ok ? (reply.message || "done") : (reply.error ? reply.error.message : reply.message || "refused (" + response.status + ")");
   setTimeout(() => { if (document.body.dataset.page === "operations") loadOperations().catch(() => {}); }, 1500);
 }
 
@@ -1135,6 +1163,20 @@ document.addEventListener("DOMContentLoaded", () => {
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("backtest-form").addEventListener("submit", (event) => runBacktest(event).catch(showError("backtests-message")));
   $("backup-now").addEventListener("click", () => operation("POST", "/operations/backups"));
+  $("user-add").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = { name: $("new-user").value, role: $("new-user-role").value, password: $("new-user-password").value };
+    $("new-user-password").value = "";
+    operation("POST", "/users", body);
+  });
+  $("key-add").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const response = await call("POST", "/keys", { name: $("new-key").value, role: $("new-key-role").value, expires_in_days: Number($("new-key-days").value) || null });
+    const reply = await response.json().catch(() => ({}));
+    // Shown once: only its hash is kept.
+    $("new-key-text").textContent = response.ok ? "Your new key (shown once; copy it now): " + reply.key : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+    loadOperations().catch(showError("operations-message"));
+  });
   $("strategy-create").addEventListener("submit", (event) => {
     event.preventDefault();
     if (!$("new-market").value) { $("strategies-message").textContent = "it already runs on every market"; return; }

@@ -81,6 +81,7 @@ enum Operations {
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),
         "GET /operations/backups": OperationSpec(summary: "Recent backups", tag: "operations", responses: [(200, "BackupList")]),
         "POST /operations/backups": OperationSpec(summary: "Back up now (a supervisor job)", tag: "operations", responses: [(202, "ControlReply"), (409, "ControlReply")], errors: [503]),
+        "GET /operations/maintenance": OperationSpec(summary: "Database maintenance runs (vacuum, analyse, integrity, retention), newest first", tag: "operations", responses: [(200, "MaintenanceRunList")]),
         "GET /operations/runbooks": OperationSpec(summary: "The runbooks a recovery may run, with what each needs", tag: "operations", responses: [(200, "RunbookList")]),
         "GET /operations/recovery": OperationSpec(summary: "Recovery runs (runbooks run by people and by the supervisor), newest first", tag: "operations", responses: [(200, "RecoveryRunList")]),
         "POST /operations/recovery": OperationSpec(
@@ -117,6 +118,6 @@ enum Operations {
     ]
 
     static let lists: [String: String] = [
-        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "MarketList": "Market", "RecoveryRunList": "RecoveryRun", "RunbookList": "Runbook", "SilenceList": "Silence", "DeploymentList": "Deployment",
+        "UserList": "User", "APIKeyList": "APIKey", "PositionList": "Position", "AlertList": "Alert", "BackupList": "Backup", "PeriodRowList": "PeriodRow", "BacktestJobList": "BacktestJob", "MarketList": "Market", "RecoveryRunList": "RecoveryRun", "RunbookList": "Runbook", "MaintenanceRunList": "MaintenanceRun", "SilenceList": "Silence", "DeploymentList": "Deployment",
     ]
 }

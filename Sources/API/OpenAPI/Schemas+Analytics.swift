@@ -54,6 +54,9 @@ extension Schemas {
             ["matchers": ["type": "array", "items": string, "minItems": 1], "duration_minutes": ["type": "integer", "minimum": 1, "maximum": 43_200],
              "comment": ["type": "string", "minLength": 1, "maxLength": 1000]],
             required: ["matchers", "duration_minutes", "comment"]),
+        "MaintenanceRun": object(
+            ["id": integer, "task": string, "started_at": integer, "finished_at": integer, "outcome": string, "detail": string],
+            required: ["id", "task", "started_at"], open: false),
         "Runbook": object(
             ["name": string, "title": string, "destructive": boolean, "needs": array(string)], required: ["name", "title", "destructive", "needs"], open: false),
         "RecoveryRun": object(

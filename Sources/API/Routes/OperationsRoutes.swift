@@ -53,6 +53,19 @@ enum OperationsRoutes {
         }
     }
 
+    struct MaintenanceRow: Encodable {
+        var id: Int64
+        var task: String
+        var startedAt: Int64
+        var finishedAt: Int64?
+        var outcome: String?
+        var detail: String?
+        enum CodingKeys: String, CodingKey {
+            case id, task, outcome, detail
+            case startedAt = "started_at", finishedAt = "finished_at"
+        }
+    }
+
     struct RunbookRow: Encodable {
         var name: String
         var title: String
@@ -76,6 +89,9 @@ enum OperationsRoutes {
     static let backups = SharedSQL("""
         SELECT id, engine, started_at{::text}, finished_at{::text}, size_bytes{::text}, sha256, verified_at{::text}, restore_tested_at{::text}
         FROM backups ORDER BY started_at DESC LIMIT 100
+        """)
+    static let maintenance = SharedSQL("""
+        SELECT id{::text}, task, started_at{::text}, finished_at{::text}, outcome, detail FROM maintenance_runs ORDER BY started_at DESC, id DESC LIMIT 100
         """)
     static let recoveries = SharedSQL("""
         SELECT id, runbook, actor, mode, trigger, started_at{::text}, finished_at{::text}, outcome FROM recovery_runs ORDER BY started_at DESC LIMIT 100
@@ -106,6 +122,13 @@ enum OperationsRoutes {
                         as: ControlReply.self)
                 }
                 return try JSON.response(reply, status: reply.ok ? .accepted : .conflict)
+            },
+            APIRoute(.get, "/operations/maintenance", role: .viewer) { _, _ in
+                let rows = try await handle.textRows(Self.maintenance, logger: logger).compactMap { row -> MaintenanceRow? in
+                    guard row.count == 6, let id = row[0].flatMap(Int64.init), let task = row[1], let started = row[2].flatMap(Int64.init) else { return nil }
+                    return MaintenanceRow(id: id, task: task, startedAt: started, finishedAt: row[3].flatMap(Int64.init), outcome: row[4], detail: row[5])
+                }
+                return try JSON.response(rows)
             },
             APIRoute(.get, "/operations/runbooks", role: .viewer) { _, _ in
                 try JSON.response(services.runbooks.entries.map { RunbookRow(name: $0.name, title: $0.title, destructive: $0.destructive, needs: $0.needs) })
