@@ -166,6 +166,14 @@ try:
     card = until(lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="bollinger"]'), 10)
     card.find_element(By.CSS_SELECTOR, "button.toggle").click()
     inactive = until(lambda: not next(s for s in api("/strategies", token)["strategies"] if s["name"] == "bollinger")["active"], 15, 0.5)
+    # Read between two reads of the API: the engine may close a trade meanwhile.
+    closed = lambda: (api("/analytics/performance", token)["by_slot"].get("cci/BTC-USDT") or {}).get("closed")
+    before = closed()
+    operator.execute_async_script("loadStrategies().then(arguments[arguments.length - 1])")
+    shown_results = operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="cci"] .results').text
+    after = closed()
+    report(before is not None and any(shown_results.startswith(f"{n} closed trades") for n in {before, after}),
+           f"each strategy card shows its slot's results from the analytics ({shown_results})", f"API said {before} then {after}")
     report(inactive, "deactivating bollinger on the strategies page deactivates it in the engine")
     operator.save_screenshot(os.path.join(out, "strategies.png"))
     card = until(lambda: operator.find_element(By.CSS_SELECTOR, '#strategies [data-strategy="bollinger"]'), 10)

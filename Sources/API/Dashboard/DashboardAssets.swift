@@ -787,7 +787,7 @@ async function downloadTrades() {
 
 // Strategies: each slot with its parameters inside their bounds; operators change them.
 async function loadStrategies() {
-  const reply = await json("/strategies");
+  const [reply, performance] = await Promise.all([json("/strategies"), json("/analytics/performance").catch(() => null)]);
   if (view.role !== "viewer") fillCreateForm(reply.strategies).catch(showError("strategies-message"));
   const box = $("strategies");
   box.replaceChildren();
@@ -805,6 +805,13 @@ async function loadStrategies() {
     state.querySelector(".badge").className = "badge " + (slot.active ? "trading" : "paused");
     card.dataset.state = state.querySelector(".badge").textContent;
     state.querySelector(".position").textContent = String(slot.position);
+    const figures = performance && performance.by_slot[slot.name + "/" + slot.market];
+    const results = document.createElement("p");
+    results.className = "muted results";
+    results.textContent = figures
+      ? figures.closed + " closed trades, " + (figures.win_rate == null ? "–" : (figures.win_rate * 100).toFixed(1) + "%") + " won, profit factor " +
+        (figures.profit_factor == null ? "–" : figures.profit_factor.toFixed(2)) + ", net " + money(figures.net_profit) + ", fees " + money(figures.fees)
+      : "no trades yet";
     const form = document.createElement("form");
     form.className = "params";
     for (const bound of slot.bounds) {
@@ -818,7 +825,7 @@ async function loadStrategies() {
       input.disabled = !editable;
       form.append(label, input);
     }
-    card.append(title, state, form);
+    card.append(title, state, results, form);
     if (editable) {
       const actions = document.createElement("p");
       const save = document.createElement("button");

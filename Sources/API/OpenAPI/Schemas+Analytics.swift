@@ -12,8 +12,9 @@ extension Schemas {
             ["from": integer, "to": integer, "returns_every_ms": integer, "starting_equity": number, "final_equity": number, "total_return": number,
              "max_drawdown": number, "sharpe": number, "sortino": number, "periods": integer, "trades": ref("TradeFigures"),
              "by_strategy": ["type": "object", "additionalProperties": ref("TradeFigures")],
-             "by_market": ["type": "object", "additionalProperties": ref("TradeFigures")]],
-            required: ["returns_every_ms", "starting_equity", "final_equity", "total_return", "max_drawdown", "periods", "trades", "by_strategy", "by_market"],
+             "by_market": ["type": "object", "additionalProperties": ref("TradeFigures")],
+             "by_slot": ["type": "object", "additionalProperties": ref("TradeFigures")]],
+            required: ["returns_every_ms", "starting_equity", "final_equity", "total_return", "max_drawdown", "periods", "trades", "by_strategy", "by_market", "by_slot"],
             open: false),
         "EquityPoint": object(["time": integer, "equity": number, "cash": number, "drawdown": number], required: ["time", "equity", "cash", "drawdown"], open: false),
         "EquityCurve": object(

@@ -24,8 +24,11 @@ enum AnalyticsRoutes {
         var trades: TradeFigures
         var byStrategy: [String: TradeFigures]
         var byMarket: [String: TradeFigures]
+        /// Each strategy on each market, keyed `strategy/market` (`cci/BTC-USDT`).
+        var bySlot: [String: TradeFigures]
         enum CodingKeys: String, CodingKey {
             case from, to, sharpe, sortino, periods, trades
+            case bySlot = "by_slot"
             case returnsEvery = "returns_every_ms", startingEquity = "starting_equity", finalEquity = "final_equity", totalReturn = "total_return"
             case maxDrawdown = "max_drawdown", byStrategy = "by_strategy", byMarket = "by_market"
         }
@@ -134,17 +137,19 @@ enum AnalyticsRoutes {
         let drawdown = EquityFigures(equity: points.map(\.equity), starting: starting, periodsPerYear: 0).maxDrawdown
         let query = EquityQuery(from: from, to: to)
         let slots = SlotTrades.pair(try await store.fills())
-        var all: [Trade] = [], byStrategy: [String: [Trade]] = [:], byMarket: [String: [Trade]] = [:]
+        var all: [Trade] = [], byStrategy: [String: [Trade]] = [:], byMarket: [String: [Trade]] = [:], bySlot: [String: [Trade]] = [:]
         for slot in slots {
             let kept = slot.trades.filter { query.keeps($0.exitTime ?? $0.entryTime) }
             all += kept
             byStrategy[slot.strategy, default: []] += kept
             byMarket[slot.market, default: []] += kept
+            bySlot["\(slot.strategy)/\(slot.market)", default: []] += kept
         }
         return Performance(
             from: points.first?.time, to: points.last?.time, returnsEvery: every, startingEquity: starting, finalEquity: curve.finalEquity,
             totalReturn: curve.totalReturn, maxDrawdown: drawdown, sharpe: curve.sharpe, sortino: curve.sortino, periods: curve.periods,
-            trades: TradeFigures(all), byStrategy: byStrategy.mapValues { TradeFigures($0) }, byMarket: byMarket.mapValues { TradeFigures($0) })
+            trades: TradeFigures(all), byStrategy: byStrategy.mapValues { TradeFigures($0) }, byMarket: byMarket.mapValues { TradeFigures($0) },
+            bySlot: bySlot.mapValues { TradeFigures($0) })
     }
 
     /// What the engine's risk layer watches, from the journal and the configured limits: how far
