@@ -7,13 +7,6 @@ import WardenCore
 
 private func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-private func formatTime(_ milliseconds: Int64?) -> String {
-    guard let milliseconds else { return "-" }
-    let formatter = ISO8601DateFormatter()
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-}
-
 struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts", abstract: "Alerts of Warden's own rules: list the firing and pending ones, acknowledge one.",

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Storage
+import TradingStore
 import Trading
 import WardenCore
 import WardenProtocol
@@ -49,13 +52,26 @@ struct StrategiesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change parameters, checked against their bounds; the strategy is rebuilt and warmed over the stored candles.")
         @Argument(help: "Strategy name.") var name: String
-        @Argument(help: ArgumentHelp("Parameters, e.g. period=30.", valueName: "key=value")) var assignments: [String]
+        @Argument(help: ArgumentHelp("Parameters, e.g. period=30.", valueName: "key=value")) var assignments: [String] = []
+        @Option(name: .customLong("from-run"), help: ArgumentHelp("The best parameters of a stored optimisation run (warden optimize list).", valueName: "id"))
+        var fromRun: String?
         @Option(help: "Only on this market (default: every market it runs on).") var market: String?
         @Option(help: "Who asks (recorded in the audit log).") var by = NSUserName()
         @OptionGroup var options: CommonOptions
         func run() async throws {
-            let changes = try assignmentValues(assignments, command: "warden strategies set")
-            guard !changes.isEmpty else { throw fail(WardenError(.usage, "name at least one key=value", location: "warden strategies set")) }
+            var changes = try assignmentValues(assignments, command: "warden strategies set")
+            if let fromRun {
+                let (location, _) = try await options.migratedDatabase()
+                let logger = Logger(label: "warden.strategies")
+                guard let run = try await DatabaseHandle.with(location, logger: logger, { try await OptimisationRuns.run(fromRun, on: $0, logger: logger) }) else {
+                    throw fail(WardenError(.usage, "no optimisation run has the id (or unique prefix) '\(fromRun)'; see warden optimize list", location: "--from-run"))
+                }
+                guard run.strategy == name else { throw fail(WardenError(.usage, "\(run.id) optimised \(run.strategy), not \(name)", location: "--from-run")) }
+                guard let best = run.bestParameters else { throw fail(WardenError(.usage, "\(run.id) found no best point (no trial reached its minimum trades)", location: "--from-run")) }
+                // Given key=value pairs win over the run's.
+                changes = best.merging(changes) { _, given in given }
+            }
+            guard !changes.isEmpty else { throw fail(WardenError(.usage, "name at least one key=value, or --from-run ID", location: "warden strategies set")) }
             print(try await engine(options) { try await $0.setParameters(changes, strategy: name, market: market, by: by) }.message)
         }
     }
