@@ -139,7 +139,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "API", dependencies: [
-            "WardenCore", "Accounts", "Alerting", "Resilience", "Storage", "Trading", "TradingStore", "WardenProtocol", "Telemetry",
+            "WardenCore", "Accounts", "Alerting", "Resilience", "Storage", "Trading", "Backtest", "TradingStore", "WardenProtocol", "Telemetry",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -35,7 +35,7 @@ public struct APIServer: Sendable {
             metrics: metrics)
         self.gate = gate
         let table = AuthRoutes.routes(services, gate: gate) + TradingRoutes.routes(services) + StrategyRoutes.routes(services)
-            + MonitoringRoutes.routes(services, alerts: alerts) + NoticeRoutes.routes(services) + OperationsRoutes.routes(services) + AnalyticsRoutes.routes(services) + BacktestRoutes.routes(services)
+            + MonitoringRoutes.routes(services, alerts: alerts) + NoticeRoutes.routes(services) + OperationsRoutes.routes(services) + AnalyticsRoutes.routes(services) + BacktestRoutes.routes(services) + OptimiseRoutes.routes(services)
             + MarketRoutes.routes(services)
         routes = table + DocumentRoutes.routes(for: table)
     }

@@ -73,18 +73,46 @@ public struct BacktestJobRequest: Sendable, Codable, Hashable {
     public var cash: Double
     public var requestedBy: String
     public var requestedAt: Int64
+    /// Present when the job is an optimisation of its one strategy (`warden optimize`), not a backtest.
+    public var optimise: OptimiseJob?
 
     public init(
         strategies: [String], markets: [String], parameters: [String: [String: Double]], from: Int64?, to: Int64?, fee: Double, slippageBps: Double,
-        cash: Double, requestedBy: String, requestedAt: Int64
+        cash: Double, requestedBy: String, requestedAt: Int64, optimise: OptimiseJob? = nil
     ) {
         (self.strategies, self.markets, self.parameters, self.from, self.to) = (strategies, markets, parameters, from, to)
-        (self.fee, self.slippageBps, self.cash, self.requestedBy, self.requestedAt) = (fee, slippageBps, cash, requestedBy, requestedAt)
+        (self.fee, self.slippageBps, self.cash, self.requestedBy, self.requestedAt, self.optimise) = (fee, slippageBps, cash, requestedBy, requestedAt, optimise)
     }
 
     enum CodingKeys: String, CodingKey {
-        case strategies, markets, parameters, from, to, fee, cash
+        case strategies, markets, parameters, from, to, fee, cash, optimise
         case slippageBps = "slippage_bps", requestedBy = "requested_by", requestedAt = "requested_at"
+    }
+}
+
+/// An optimisation job's search: `warden optimize`'s options.
+public struct OptimiseJob: Sendable, Codable, Hashable {
+    public var method: String
+    /// `NAME`, `NAME=LOW:HIGH` or `NAME=LOW:HIGH:STEP`, as `--param` takes them.
+    public var search: [String]
+    public var objective: String
+    public var trials: Int?
+    public var population: Int?
+    public var generations: Int?
+    public var seed: Int64
+    public var minimumTrades: Int?
+    public var walkForward: String?
+
+    public init(
+        method: String, search: [String], objective: String, trials: Int?, population: Int?, generations: Int?, seed: Int64, minimumTrades: Int?, walkForward: String?
+    ) {
+        (self.method, self.search, self.objective, self.trials, self.population) = (method, search, objective, trials, population)
+        (self.generations, self.seed, self.minimumTrades, self.walkForward) = (generations, seed, minimumTrades, walkForward)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, search, objective, trials, population, generations, seed
+        case minimumTrades = "min_trades", walkForward = "walk_forward"
     }
 }
 

@@ -61,7 +61,9 @@ enum Operations {
         "POST /strategies/{name}/activate": OperationSpec(summary: "Activate a strategy", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "POST /strategies/{name}/deactivate": OperationSpec(summary: "Deactivate a strategy (its position is closed by its own exit)", tag: "strategies", query: market, responses: [(200, "StrategiesReply")], errors: [409, 503]),
         "PUT /strategies/{name}/parameters": OperationSpec(summary: "Change parameters within their bounds", tag: "strategies", query: market, body: "Parameters", responses: [(200, "StrategiesReply")], errors: [400, 409, 415, 503]),
-        "POST /strategies/{name}/optimise": OperationSpec(summary: "Start an optimisation (not built yet)", tag: "strategies", responses: [], errors: [501]),
+        "POST /strategies/{name}/optimise": OperationSpec(
+            summary: "Optimise a strategy's parameters as a supervisor job (warden optimize); its progress and report are read at /backtests/{id}", tag: "strategies",
+            body: "NewOptimisation", responses: [(202, "BacktestJob")], errors: [400, 404, 409, 415, 503]),
         "GET /notifications": OperationSpec(summary: "Alert history", tag: "notifications", query: [("state", ["type": "string", "enum": ["firing", "pending", "resolved"]], "Only alerts in this state.")], responses: [(200, "AlertList")], errors: [400]),
         "POST /notifications/{id}/read": OperationSpec(summary: "Acknowledge an alert in your name", tag: "notifications", body: "Acknowledge", responses: [(200, "Alert")], errors: [400, 404, 415]),
         "GET /notifications/silences": OperationSpec(summary: "Active silences", tag: "notifications", responses: [(200, "SilenceList")]),
@@ -75,7 +77,7 @@ enum Operations {
                     ("cursor", ["type": "integer", "minimum": 0, "maximum": 2_147_483_647], "The next_cursor of the previous page.")],
             responses: [(200, "NoticePage")], errors: [400]),
         "POST /notifications/notices/{id}/read": OperationSpec(
-            summary: "Mark a notice read in your name", tag: "notifications", path: ["id": ["type": "integer", "minimum": 1]], responses: [(200, "Notice")],
+            summary: "Mark a notice read in your name", tag: "notifications", path: ["id": ["type": "integer", "minimum": 1, "maximum": 9_007_199_254_740_991]], responses: [(200, "Notice")],
             errors: [400, 404, 409]),
         "GET /monitoring/system": OperationSpec(summary: "The supervisor's children and jobs, the database", tag: "monitoring", responses: [(200, "System")]),
         "GET /monitoring/trading": OperationSpec(summary: "The engine's state, open orders and positions", tag: "monitoring", responses: [(200, "TradingView")]),

@@ -1,3 +1,4 @@
+import Backtest
 import Trading
 
 /// Schemas of the analytics, reports and backtest answers.
@@ -73,6 +74,18 @@ extension Schemas {
              "from": integer, "to": integer, "fee": ["type": "number", "minimum": 0, "exclusiveMaximum": .number(0.5)],
              "slippage_bps": ["type": "number", "minimum": 0, "exclusiveMaximum": 5000], "cash": ["type": "number", "exclusiveMinimum": 0]],
             required: ["strategies"]),
+        "NewOptimisation": object(
+            ["method": ["type": "string", "enum": ["grid", "random", "ga", "bayes"]],
+             "search": ["type": "object", "minProperties": 1, "additionalProperties": object(["low": number, "high": number, "step": ["type": "number", "exclusiveMinimum": 0]], required: [])],
+             "set": ["type": "object", "additionalProperties": number],
+             "objective": ["type": "string", "enum": .array(Objective.allCases.map { JSONValue.string($0.rawValue) })],
+             "trials": ["type": "integer", "minimum": 1, "maximum": 100_000], "population": ["type": "integer", "minimum": 4, "maximum": 10_000],
+             "generations": ["type": "integer", "minimum": 1, "maximum": 10_000], "seed": ["type": "integer", "minimum": 0],
+             "min_trades": ["type": "integer", "minimum": 0, "maximum": 1_000_000], "walk_forward": ["type": "string", "examples": ["train=90d,test=30d"]],
+             "markets": ["type": "array", "items": string, "minItems": 1], "from": integer, "to": integer,
+             "fee": ["type": "number", "minimum": 0, "exclusiveMaximum": .number(0.5)], "slippage_bps": ["type": "number", "minimum": 0, "exclusiveMaximum": 5000],
+             "cash": ["type": "number", "exclusiveMinimum": 0]],
+            required: ["method", "search"]),
         "BacktestJob": object(
             ["id": string, "state": ["type": "string", "enum": ["queued", "running", "done", "failed", "cancelled"]], "fraction": number,
              "request": ["type": "object"], "started_at": integer, "finished_at": integer, "error": string,

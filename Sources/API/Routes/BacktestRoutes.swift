@@ -121,15 +121,20 @@ enum BacktestRoutes {
         try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: true)
         try files.write(request, to: files.request)
         try files.write(BacktestJobProgress(state: "queued"), to: files.progress)
-        var arguments = ["backtest"]
-        for strategy in request.strategies { arguments += ["--strategy", strategy] }
-        for market in request.markets { arguments += ["--data", "\(market)=\(services.backtestData[market]!)"] }
-        for (strategy, values) in request.parameters.sorted(by: { $0.key < $1.key }) {
-            for (name, value) in values.sorted(by: { $0.key < $1.key }) { arguments += ["--param", "\(strategy).\(name)=\(value)"] }
+        var arguments: [String]
+        if let search = request.optimise {
+            arguments = OptimiseRoutes.arguments(request, search, data: services.backtestData)
+        } else {
+            arguments = ["backtest"]
+            for strategy in request.strategies { arguments += ["--strategy", strategy] }
+            for market in request.markets { arguments += ["--data", "\(market)=\(services.backtestData[market]!)"] }
+            for (strategy, values) in request.parameters.sorted(by: { $0.key < $1.key }) {
+                for (name, value) in values.sorted(by: { $0.key < $1.key }) { arguments += ["--param", "\(strategy).\(name)=\(value)"] }
+            }
+            arguments += ["--fee", String(request.fee), "--slippage-bps", String(request.slippageBps), "--cash", String(request.cash)]
+            if let from = request.from { arguments += ["--from", String(from)] }
+            if let to = request.to { arguments += ["--to", String(to)] }
         }
-        arguments += ["--fee", String(request.fee), "--slippage-bps", String(request.slippageBps), "--cash", String(request.cash)]
-        if let from = request.from { arguments += ["--from", String(from)] }
-        if let to = request.to { arguments += ["--to", String(to)] }
         arguments += ["--job-dir", files.directory]
         let reply: ControlReply
         do {

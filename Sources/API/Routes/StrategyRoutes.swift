@@ -39,8 +39,6 @@ enum StrategyRoutes {
                 let (name, market, by) = (try context.parameter("name"), try request.query("market", as: String.self), try context.caller.actor)
                 return try answer(try await peerCall("engine") { try await engine.archive(strategy: name, market: market, by: by) })
             },
-            // Documented in the OpenAPI document as 501 until the optimiser exists.
-            APIRoute(.post, "/strategies/{name}/optimise", role: .operator) { _, _ in throw APIError.notBuilt("optimisation (the optimiser issue)") },
         ]
     }
 }

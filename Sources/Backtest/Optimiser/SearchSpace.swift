@@ -41,9 +41,9 @@ public struct SearchDimension: Sendable, Hashable, Codable {
         guard let specs = StrategyRegistry.parameters(of: strategy) else {
             throw SearchError("unknown strategy '\(strategy)'; expected one of: \(StrategyRegistry.names.joined(separator: ", "))")
         }
-        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard let spec = specs.first(where: { $0.name == parts[0] }) else {
-            throw SearchError("\(strategy) has no parameter '\(parts[0])'; it has: \(specs.map(\.name).joined(separator: ", "))")
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let name = parts.first, let spec = specs.first(where: { $0.name == name }) else {
+            throw SearchError("\(strategy) has no parameter '\(parts.first ?? "")'; it has: \(specs.map(\.name).joined(separator: ", "))")
         }
         let defaultStep: Double? = spec.integer ? 1 : nil
         guard parts.count == 2 else { return SearchDimension(name: spec.name, low: spec.range.lowerBound, high: spec.range.upperBound, step: defaultStep) }

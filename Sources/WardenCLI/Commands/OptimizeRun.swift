@@ -42,9 +42,25 @@ extension OptimizeCommand {
         @Option(name: .customLong("walk-forward"), help: ArgumentHelp("train=90d,test=30d[,step=30d][,anchored]", valueName: "windows")) var walkForward: String?
         @Option(help: "Who runs it (recorded with the run).") var by = NSUserName()
         @Flag(name: .customLong("no-store"), help: "Do not store the run in the database.") var noStore = false
+        @Option(
+            name: .customLong("job-dir"),
+            help: ArgumentHelp("Run as an API job: progress, result and cancellation through the files in this directory.", valueName: "dir"))
+        var jobDirectory: String?
         @Flag(help: "Print JSON (and no progress).") var json = false
 
         func run() async throws {
+            do {
+                try await execute()
+            } catch {
+                if let jobDirectory {
+                    let message = (error as? ExitCode).map { "the optimisation stopped (exit status \($0.rawValue)); the supervisor's log has the reason" } ?? "\(error)"
+                    BacktestJobReporter(directory: jobDirectory, span: (0, 0)).failed(message)
+                }
+                throw error
+            }
+        }
+
+        func execute() async throws {
             guard StrategyRegistry.names.contains(strategy) else {
                 throw fail(WardenError(.usage, "unknown strategy '\(strategy)'; expected one of: \(StrategyRegistry.names.joined(separator: ", "))", location: "--strategy"))
             }
@@ -76,8 +92,10 @@ extension OptimizeCommand {
                 strategy: strategy, markets: markets, backtester: Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash), interval: interval)
             let search = Optimiser(space: space, method: method, objective: objective, minimumTrades: minimumTrades, seed: UInt64(seed), jobs: jobs)
             let started = Int64(Date().timeIntervalSince1970 * 1000)
-            let meter = ProgressMeter(enabled: !json)
-            let outcome = try await search.run(evaluate: { try await trialsSource.evaluate($0) }, progress: meter.update)
+            let meter = ProgressMeter(enabled: !json && jobDirectory == nil)
+            let job = jobDirectory.map { BacktestJobReporter(directory: $0, span: (0, 0)) }
+            try job?.started()
+            let outcome = try await search.run(evaluate: { try await trialsSource.evaluate($0) }, progress: job?.trials ?? meter.update)
             meter.finish()
             var checks: SelfChecks?
             if let best = outcome.best {
@@ -98,7 +116,20 @@ extension OptimizeCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let text = String(decoding: try encoder.encode(report), as: UTF8.self)
-            if json { print(text) } else { print(report.description) }
+            if json { print(text) } else if job == nil { print(report.description) }
+            defer {
+                if let job {
+                    var summary: [String: Double] = ["evaluations": Double(outcome.evaluations)]
+                    if let best = outcome.best {
+                        summary["best_score"] = best.score
+                        summary["total_return"] = best.figures.totalReturn
+                        summary["max_drawdown"] = best.figures.maxDrawdown
+                    }
+                    if let dsr = report.overfitting.deflatedSharpe { summary["deflated_sharpe"] = dsr.probability }
+                    if let pbo = report.overfitting.pbo { summary["pbo"] = pbo.probability }
+                    try? job.finished(report: text, summary: summary)
+                }
+            }
             guard !noStore else { return }
             let (location, _) = try await options.migratedDatabase()
             let logger = Logger(label: "warden.optimize")
@@ -110,7 +141,7 @@ extension OptimizeCommand {
                 OptimisationTrialRow(number: trial.number, parameters: trial.parameters, score: trial.score, figures: String(decoding: try encoder.encode(trial.figures), as: UTF8.self))
             }
             try await DatabaseHandle.with(location, logger: logger) { try await OptimisationRuns.save(run, trials: rows, on: $0, logger: logger) }
-            if !json { print("stored as \(report.id): warden optimize show \(report.id); apply with warden strategies set \(strategy) --from-run \(report.id)") }
+            if !json && job == nil { print("stored as \(report.id): warden optimize show \(report.id); apply with warden strategies set \(strategy) --from-run \(report.id)") }
         }
 
         func parsedObjective() throws -> Objective {

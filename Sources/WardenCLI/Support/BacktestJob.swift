@@ -46,6 +46,28 @@ final class BacktestJobReporter: Sendable {
         try files.write(BacktestJobProgress(state: "done", fraction: 1, startedAt: startedAt, finishedAt: Self.now(), summary: summary), to: files.progress)
     }
 
+    /// An optimisation's progress: trials done of its budget.
+    @Sendable func trials(_ done: Int, _ budget: Int, _ best: Double?) {
+        let now = ContinuousClock.now
+        let due = lastWrite.withLock { last in
+            guard last.map({ now - $0 >= .milliseconds(250) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        if files.cancelRequested {
+            try? files.write(BacktestJobProgress(state: "cancelled", startedAt: startedAt, finishedAt: Self.now(), error: "cancelled on request"), to: files.progress)
+            exit(0)
+        }
+        let fraction = budget > 0 ? min(1, Double(done) / Double(budget)) : 0
+        try? files.write(BacktestJobProgress(state: "running", fraction: fraction, startedAt: startedAt), to: files.progress)
+    }
+
+    func finished(report: String, summary: [String: Double]) throws {
+        try BacktestJobFiles.writeWhole(Data(report.utf8), to: files.result)
+        try files.write(BacktestJobProgress(state: "done", fraction: 1, startedAt: startedAt, finishedAt: Self.now(), summary: summary), to: files.progress)
+    }
+
     func failed(_ message: String) {
         try? files.write(BacktestJobProgress(state: "failed", startedAt: startedAt, finishedAt: Self.now(), error: message), to: files.progress)
     }
