@@ -34,7 +34,7 @@ while IFS=$'\t' read -r result what detail; do
     FAIL) fail "$what" "$detail" ;;
   esac
 done <"$dir/browser.log"
-check "the browser run finished every check (31)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 31
+check "the browser run finished every check (32)" test "$(grep -c "^PASS\|^FAIL" "$dir/browser.log")" -ge 32
 [ -s "$dir/browser.err" ] && grep -q Traceback "$dir/browser.err" && fail "the browser script stopped" "$(tail -20 "$dir/browser.err")"
 check "screenshots were saved for a person to look at ($shots)" test -s "$shots/overview.png" -a -s "$shots/phone.png"
 finish

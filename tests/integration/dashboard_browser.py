@@ -224,6 +224,24 @@ try:
            f"job {job_id}: {job.get('state')}, page {page_trades}/{page_points}/{page_return} vs {len(result.get('trades', []))}/{len(result.get('equity', []))}/{expected_return}")
     operator.save_screenshot(os.path.join(out, "backtests.png"))
 
+    # An optimisation from the same page: cci's period searched by grid, the report shown is the job's.
+    Select(operator.find_element(By.ID, "opt-strategy")).select_by_value("cci")
+    Select(operator.find_element(By.ID, "opt-param")).select_by_value("period")
+    for field, value in [("opt-low", "10"), ("opt-high", "30")]:
+        operator.find_element(By.ID, field).clear()
+        operator.find_element(By.ID, field).send_keys(value)
+    operator.find_element(By.CSS_SELECTOR, "#optimise-form button[type=submit]").click()
+    opt_id = until(lambda: operator.find_element(By.ID, "optimise-result").is_displayed() and operator.find_element(By.ID, "optimise-result").get_attribute("data-job"), 180, 0.5)
+    report_json = (api("/backtests/" + opt_id, token).get("result") or {}) if opt_id else {}
+    shown_best = operator.find_element(By.CSS_SELECTOR, '#opt-summary dd[data-stat="best"]').text if opt_id else ""
+    expected_best = " ".join(f"{k}={v:g}" for k, v in sorted((report_json.get("best") or {}).get("parameters", {}).items()))
+    rows = len(operator.find_elements(By.CSS_SELECTOR, "#opt-trials-table tr")) if opt_id else 0
+    scored = len([t for t in report_json.get("trials", []) if t.get("score") is not None])
+    report(opt_id and report_json.get("evaluations") == 21 and shown_best.startswith(expected_best) and rows == min(20, scored),
+           f"an optimisation run from the page shows the job's report: best {shown_best}, {rows} best trials of {report_json.get('evaluations')}",
+           f"{opt_id}: shown {shown_best!r} vs {expected_best!r}, rows {rows} vs {scored}")
+    operator.save_screenshot(os.path.join(out, "optimisation.png"))
+
     # Risk: each limit the API reports, with the engine's state.
     operator.get(base + "/dashboard#risk")
     risk = api("/analytics/risk", token)

@@ -159,6 +159,17 @@ enum DashboardAssets {
     <label>Cash <input id="bt-cash" name="cash" type="number" min="1" step="any" value="10000"></label>
     <button type="submit">Run backtest</button>
   </form>
+  <form id="optimise-form" class="filters" hidden>
+    <label>Optimise <select id="opt-strategy" name="strategy"></select></label>
+    <label>Parameter <select id="opt-param" name="param"></select></label>
+    <label>Low <input id="opt-low" name="low" type="number" step="any" required></label>
+    <label>High <input id="opt-high" name="high" type="number" step="any" required></label>
+    <label>Method <select id="opt-method" name="method"><option value="grid">grid</option><option value="random">random</option><option value="ga">genetic</option><option value="bayes">bayes</option></select></label>
+    <label>Objective <select id="opt-objective" name="objective"><option value="sharpe">Sharpe</option><option value="sortino">Sortino</option><option value="calmar">Calmar</option><option value="profit">profit</option><option value="max_drawdown">max drawdown</option><option value="profit_factor">profit factor</option></select></label>
+    <label>Trials <input id="opt-trials" name="trials" type="number" min="1" max="100000" value="50"></label>
+    <label>Walk-forward <input id="opt-walk" name="walk_forward" placeholder="train=90d,test=30d"></label>
+    <button type="submit">Run optimisation</button>
+  </form>
   <p id="backtests-message" role="status"></p>
   <div class="scroll"><table>
     <thead><tr><th scope="col">Job</th><th scope="col">Strategies</th><th scope="col">State</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Return</th><th scope="col">Action</th></tr></thead>
@@ -174,6 +185,18 @@ enum DashboardAssets {
       <tbody id="bt-trades"></tbody>
     </table></div>
     <p id="bt-trades-note" class="muted"></p>
+  </article>
+  <article id="optimise-result" class="card wide" aria-labelledby="opt-result-title" hidden>
+    <h3 id="opt-result-title">Optimisation</h3>
+    <dl id="opt-summary" class="stats"></dl>
+    <div class="scroll"><table>
+      <thead><tr><th scope="col">Trial</th><th scope="col">Parameters</th><th scope="col">Score</th><th scope="col">Return</th><th scope="col">Max drawdown</th><th scope="col">Trades</th></tr></thead>
+      <tbody id="opt-trials-table"></tbody>
+    </table></div>
+    <div class="scroll"><table>
+      <thead><tr><th scope="col">Train</th><th scope="col">Test</th><th scope="col">Chosen</th><th scope="col">In sample</th><th scope="col">Out of sample</th></tr></thead>
+      <tbody id="opt-windows"></tbody>
+    </table></div>
   </article>
 </section>
 
@@ -421,6 +444,7 @@ async function start() {
   $("controls").hidden = who.role === "viewer";
   $("strategy-create").hidden = who.role === "viewer";
   $("backtest-form").hidden = who.role === "viewer";
+  $("optimise-form").hidden = who.role === "viewer";
   $("nav-operations").hidden = who.role !== "admin";
   connect();
   await Promise.all([loadStatus(), loadCurve(), loadMoney(), loadPositions(), loadFills(), loadHealth()]);
@@ -911,7 +935,7 @@ async function loadAlertPage() {
 
 // Backtests: a form, the jobs with their progress, and a finished job's statistics, equity,
 // drawdown and trades. A running job is read again every second until it ends.
-const backtests = { shown: null, timer: null, strategies: null };
+const backtests = { shown: null, timer: null, strategies: null, slots: null };
 
 async function loadBacktests() {
   if (!backtests.strategies) {
@@ -923,6 +947,20 @@ async function loadBacktests() {
       return label;
     }));
   }
+  if (!backtests.slots) {
+    backtests.slots = (await json("/strategies")).strategies;
+    const names = backtests.slots.map((s) => s.name).filter((n, i, all) => all.indexOf(n) === i);
+    $("opt-strategy").replaceChildren(...names.map((n) => new Option(n, n)));
+    const bounds = () => (backtests.slots.find((s) => s.name === $("opt-strategy").value) || { bounds: [] }).bounds;
+    const showBounds = () => {
+      const bound = bounds().find((b) => b.name === $("opt-param").value);
+      if (bound) { $("opt-low").value = bound.min; $("opt-high").value = bound.max; }
+    };
+    const showParams = () => { $("opt-param").replaceChildren(...bounds().map((b) => new Option(b.name, b.name))); showBounds(); };
+    $("opt-strategy").onchange = showParams;
+    $("opt-param").onchange = showBounds;
+    showParams();
+  }
   const jobs = await json("/backtests");
   const body = $("backtest-jobs");
   body.replaceChildren();
@@ -931,8 +969,10 @@ async function loadBacktests() {
     row.dataset.job = job.id;
     row.dataset.state = job.state;
     const summary = job.summary || {};
-    for (const text of [job.id, (job.request.strategies || []).join(", "), job.state, Math.round(job.fraction * 100) + "%",
-      job.started_at ? time(job.started_at) : "–", summary.total_return == null ? "–" : (summary.total_return * 100).toFixed(2) + "%"]) cell(row, text);
+    const what = job.request.optimise ? "optimise " + job.request.strategies[0] + " (" + job.request.optimise.method + ")" : (job.request.strategies || []).join(", ");
+    const headline = job.request.optimise ? (summary.best_score == null ? "–" : "best " + summary.best_score.toFixed(4)) : null;
+    for (const text of [job.id, what, job.state, Math.round(job.fraction * 100) + "%",
+      job.started_at ? time(job.started_at) : "–", headline ?? (summary.total_return == null ? "–" : (summary.total_return * 100).toFixed(2) + "%")]) cell(row, text);
     const actions = document.createElement("td");
     if (job.state === "done") actions.appendChild(button("Show", () => showBacktest(job.id)));
     if ((job.state === "queued" || job.state === "running") && view.role !== "viewer") {
@@ -964,6 +1004,8 @@ async function runBacktest(event) {
 
 async function showBacktest(id) {
   const job = await json("/backtests/" + id);
+  if (job.request.optimise) return showOptimisation(job);
+  $("optimise-result").hidden = true;
   backtests.shown = id;
   const result = job.result || {};
   const box = $("backtest-result");
@@ -994,6 +1036,53 @@ async function showBacktest(id) {
   }
   body.dataset.count = String(trades.length);
   $("bt-trades-note").textContent = trades.length + " trades" + (trades.length > 500 ? "; the first 500 are listed" : "");
+}
+
+async function runOptimisation(event) {
+  event.preventDefault();
+  const search = {};
+  search[$("opt-param").value] = { low: Number($("opt-low").value), high: Number($("opt-high").value) };
+  const body = { method: $("opt-method").value, search, objective: $("opt-objective").value, trials: Number($("opt-trials").value) };
+  if ($("opt-walk").value) body.walk_forward = $("opt-walk").value;
+  const response = await call("POST", "/strategies/" + encodeURIComponent($("opt-strategy").value) + "/optimise", body);
+  const reply = await response.json().catch(() => ({}));
+  $("backtests-message").textContent = response.ok ? "started " + reply.id : (reply.error ? reply.error.message : "refused (" + response.status + ")");
+  if (response.ok) backtests.shown = "next:" + reply.id;
+  await loadBacktests();
+}
+
+/// An optimisation's report: the best point, the overfitting measures, the best trials and the walk-forward windows.
+function showOptimisation(job) {
+  backtests.shown = job.id;
+  $("backtest-result").hidden = true;
+  const box = $("optimise-result");
+  box.hidden = false;
+  box.dataset.job = job.id;
+  const r = job.result || {};
+  const parameters = (p) => Object.entries(p || {}).sort().map(([k, v]) => k + "=" + v).join(" ");
+  const four = (x) => x == null ? "–" : String(Math.round(x * 10000) / 10000);
+  $("opt-result-title").textContent = "Optimisation " + job.id + ": " + r.strategy + " by " + r.method + " on " + r.objective;
+  const rows = [
+    ["best", r.best ? parameters(r.best.parameters) + " → " + four(r.best.score) : "none reached the minimum trades"],
+    ["trials", String(r.evaluations)],
+    ["deflated Sharpe ratio", four(r.overfitting && r.overfitting.deflated_sharpe && r.overfitting.deflated_sharpe.probability)],
+    ["probability of backtest overfitting", four(r.overfitting && r.overfitting.pbo && r.overfitting.pbo.probability)],
+    ["look-ahead check", r.checks ? (r.checks.look_ahead.passed ? "passed" : "FAILED") : "–"],
+    ["warm-up check", r.checks && r.checks.warm_up ? (r.checks.warm_up.passed ? "passed" : "FAILED") : "–"],
+  ];
+  const summary = $("opt-summary");
+  summary.replaceChildren();
+  for (const [name, value] of rows) {
+    const dt = document.createElement("dt"); dt.textContent = name;
+    const dd = document.createElement("dd"); dd.textContent = value; dd.dataset.stat = name;
+    summary.append(dt, dd);
+  }
+  const ranked = (r.trials || []).filter((t) => t.score != null).sort((a, b) => b.score - a.score || a.number - b.number);
+  fill("opt-trials-table", ranked.slice(0, 20), (t) => ["#" + t.number, parameters(t.parameters), four(t.score), (t.figures.total_return * 100).toFixed(2) + "%",
+    (t.figures.max_drawdown * 100).toFixed(2) + "%", String(t.figures.trades)]);
+  const windows = (r.walk_forward && r.walk_forward.windows) || [];
+  fill("opt-windows", windows, (w) => [time(w.window.train_start).slice(0, 10) + " – " + time(w.window.train_end - 1).slice(0, 10),
+    time(w.window.test_start).slice(0, 10) + " – " + time(w.window.test_end - 1).slice(0, 10), parameters(w.parameters), four(w.in_sample_score), four(w.out_of_sample_score)]);
 }
 
 /// A polyline of [time, value] pairs filling a viewBox of w × h.
@@ -1169,6 +1258,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("chart-zoom-out").addEventListener("click", () => { chart.limit = Math.min(2000, chart.limit * 2); loadChart().catch(showError("chart-caption")); });
   $("pause").addEventListener("click", () => control("/trading/stop"));
   $("backtest-form").addEventListener("submit", (event) => runBacktest(event).catch(showError("backtests-message")));
+  $("optimise-form").addEventListener("submit", (event) => runOptimisation(event).catch(showError("backtests-message")));
   $("backup-now").addEventListener("click", () => operation("POST", "/operations/backups"));
   $("user-add").addEventListener("submit", (event) => {
     event.preventDefault();
