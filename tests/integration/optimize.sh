@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `warden optimize`: its grid against backtesting.py's optimize, the same trials and best for
+# `warden optimize`: its grid against backtesting.py's optimize, bayes and ga against the grid's
+# optimum and Optuna's TPE on the same table, the same trials and best for
 # every method at --jobs 1 and 2, walk-forward windows on dates, the overfitting measures and
 # self-checks in the report, runs stored and listed, and the best applied to a running engine
 # with `warden strategies set --from-run`.
@@ -11,6 +12,10 @@ dir=$(scratch)
 HOURLY=$ROOT/data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz
 out=$("$PY" "$ROOT/tests/oracles/optimize_compare.py" "$WARDEN" "$HOURLY" 2>&1); rc=$?
 check "the grid's return at every point and its best equal backtesting.py's Backtest.optimize ($(head -1 <<<"$out" | sed 's/^ *//'))" test "$rc" = 0
+[ "$rc" = 0 ] || echo "$out" | tail -5
+
+out=$("$PY" "$ROOT/tests/oracles/search_compare.py" "$WARDEN" "$HOURLY" 2>&1); rc=$?
+check "with a fifth of the grid's evaluations, bayes and ga reach the grid's optimum within 1 % and bayes does no worse than Optuna's TPE (median of 5 seeds; $(head -1 <<<"$out" | sed 's/^ *//'))" test "$rc" = 0
 [ "$rc" = 0 ] || echo "$out" | tail -5
 
 S=(--state-dir "$dir/state")

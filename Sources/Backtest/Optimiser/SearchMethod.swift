@@ -55,7 +55,8 @@ struct RandomProposer: Proposer {
 }
 
 /// Tournament selection (3), uniform crossover (0.9), Gaussian mutation of each gene with
-/// probability 1/genes (σ a tenth of its range), and the two best carried over unchanged.
+/// probability 1/genes (σ a tenth of its range), the two best carried over unchanged, and a child
+/// that repeats a tried point mutated again (up to 10 times) so each generation explores.
 struct GeneticProposer: Proposer {
     let space: SearchSpace
     let population: Int
@@ -77,6 +78,8 @@ struct GeneticProposer: Proposer {
             }
         }.map(\.element)
         var children = current.prefix(Self.elite).map(\.values)
+        // A child already tried would spend no evaluation and learn nothing: it is mutated again.
+        var seen = Set(history.map(\.values))
         while children.count < population {
             let mother = pick(current), father = pick(current)
             var child = mother
@@ -90,6 +93,11 @@ struct GeneticProposer: Proposer {
                 tries += 1
             }
             if !space.isValid(space.point(child)) { child = space.drawValid(using: &generator) ?? mother }
+            for _ in 0..<10 where seen.contains(child) {
+                let fresh = mutate(child)
+                if space.isValid(space.point(fresh)) { child = fresh }
+            }
+            seen.insert(child)
             children.append(child)
         }
         return children
