@@ -50,6 +50,10 @@ public struct SlotTrades: Sendable, Encodable {
     public var market: String
     public var trades: [Trade]
 
+    public init(strategy: String, market: String, trades: [Trade]) {
+        (self.strategy, self.market, self.trades) = (strategy, market, trades)
+    }
+
     public static func pair(_ fills: [RecordedFill]) -> [SlotTrades] {
         var slots: [SlotTrades] = []
         // Per slot: the open trade's cost and what of it is sold; slots mutated in place (no copies).
