@@ -8,7 +8,7 @@ TEST_DEPS  := $(BUILD_DEPS) systemd jq curl python3 iproute2 procps prometheus p
 # client; TA-Lib and backtesting.py, the trading oracles; ccxt, the oracle of BingX's request signing; websockets,
 # the fake BingX's stream server; schemathesis, the oracle of the API against its OpenAPI document; selenium, which
 # drives Debian's chromium through chromedriver for the dashboard's browser suite.
-PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90 websockets==15.0.1 schemathesis==4.32.5 selenium==4.27.1 optuna==4.1.0 openpyxl==3.1.5
+PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4.5.90 websockets==15.0.1 schemathesis==4.32.5 selenium==4.27.1 optuna==4.1.0 openpyxl==3.1.5 empyrical-reloaded==0.5.11 pytz==2024.2
 ORACLES    := .venv/oracles
 PYTHON     := $(ORACLES)/bin/python3
 WARDEN     := .build/debug/warden
@@ -65,7 +65,7 @@ deps-build:
 deps-test:
 	@bash scripts/apt-ensure.sh $(TEST_DEPS)
 	@test -x $(PYTHON) || python3 -m venv $(ORACLES)
-	@$(PYTHON) -c 'import moto.server, boto3, talib, backtesting, ccxt, schemathesis, selenium, optuna, openpyxl, importlib.metadata as m; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6" and ccxt.__version__ == "4.5.90" and m.version("schemathesis") == "4.32.5" and m.version("selenium") == "4.27.1" and optuna.__version__ == "4.1.0" and openpyxl.__version__ == "3.1.5"' 2>/dev/null \
+	@$(PYTHON) -c 'import moto.server, boto3, talib, backtesting, ccxt, schemathesis, selenium, optuna, openpyxl, empyrical, importlib.metadata as m; assert talib.__version__ == "0.6.8" and backtesting.__version__ == "0.6.6" and ccxt.__version__ == "4.5.90" and m.version("schemathesis") == "4.32.5" and m.version("selenium") == "4.27.1" and optuna.__version__ == "4.1.0" and openpyxl.__version__ == "3.1.5" and m.version("empyrical-reloaded") == "0.5.11"' 2>/dev/null \
 		|| $(PYTHON) -m pip install --quiet $(PIP_DEPS)
 
 clean:

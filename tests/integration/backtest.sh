@@ -13,6 +13,10 @@ for data in "$ROOT"/data/*.csv.gz; do
   [ "$rc" = 0 ] || echo "$out" | tail -5
 done
 
+out=$("$PY" "$ROOT/tests/oracles/statistics_compare.py" "$WARDEN" "$ROOT/data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz" 2>&1); rc=$?
+check "Sharpe, Sortino, max drawdown, CAGR and total return equal empyrical's on the same returns, for each strategy" test "$rc" = 0
+[ "$rc" = 0 ] || echo "$out" | tail -5
+
 json=$("$WARDEN" backtest --strategy bollinger --data "$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz" --slippage-bps 5 --json)
 check "--json has trades with the documented fields" test "$(jq -r '.trades[0] | keys | join(",")' <<<"$json")" = "entry_price,entry_time,exit_price,exit_time,fees,pnl,quantity,return"
 check "and stats with the documented fields" test "$(jq -r '.stats | keys | join(",")' <<<"$json")" = "cagr,exposure,final_equity,max_drawdown,profit_factor,sharpe,sortino,total_return,trade_count,win_rate"

@@ -42,6 +42,7 @@ struct BacktestCommand: AsyncParsableCommand {
         help: ArgumentHelp("Run as an API backtest job: progress, result and cancellation through the files in this directory.", valueName: "dir"))
     var jobDirectory: String?
     @Flag(help: "Print JSON.") var json = false
+    @Flag(name: .customLong("equity"), help: "With --json, include the equity at every bar's close ([time, equity] pairs).") var includeEquity = false
     @Flag(help: "Print load time, loop speed and per-bar decision latency (a second, timed run) on stderr.") var timings = false
 
     func run() async throws {
@@ -153,7 +154,8 @@ struct BacktestCommand: AsyncParsableCommand {
         if json {
             print(try BacktestReport(
                 strategy: strategies.joined(separator: ","), parameters: strategies.count == 1 ? overrides[strategies[0]] ?? [:] : [:], bars: bars,
-                trades: result.trades, slots: slots.count > 1 ? result.slots : nil, stats: stats, haltedAt: result.haltedAt, haltReason: result.haltReason
+                trades: result.trades, slots: slots.count > 1 ? result.slots : nil, stats: stats, haltedAt: result.haltedAt, haltReason: result.haltReason,
+                equity: includeEquity && result.equity.count == candles.count ? zip(candles.map(\.openTime), result.equity).map { ($0, $1) } : nil
             ).json(), terminator: "")
             return
         }

@@ -215,6 +215,6 @@ final class ProgressMeter: Sendable {
     func finish() {
         guard enabled else { return }
         let seconds = state.withLock { (ContinuousClock.now - $0.started).seconds }
-        printError(String(format: "search finished in %.1f s", seconds))
+        printError(String(format: "search finished in %.3f s", seconds))
     }
 }
