@@ -18,5 +18,5 @@ struct Warden: AsyncParsableCommand {
             restarts, 64 bad usage, 69 no supervisor to talk to, 78 configuration error.
             """,
         version: "warden \(version)",
-        subcommands: [Supervise.self, Engine.self, API.self, Ctl.self, CheckConfig.self, DB.self, BackupCommand.self, IndicatorsCommand.self, BacktestCommand.self, OptimizeCommand.self, ReportCommand.self, TradesCommand.self, PositionsCommand.self, TradingCommand.self, OrderCommand.self, StrategiesCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, NotifyCommand.self, RunbookCommand.self, DeployCommand.self, HealthCommand.self, ExchangeCommand.self, UserCommand.self, APIKeyCommand.self])
+        subcommands: [Supervise.self, Engine.self, API.self, Ctl.self, CheckConfig.self, DB.self, BackupCommand.self, IndicatorsCommand.self, BacktestCommand.self, OptimizeCommand.self, ReportCommand.self, RiskCommand.self, PortfolioCommand.self, TradesCommand.self, PositionsCommand.self, TradingCommand.self, OrderCommand.self, StrategiesCommand.self, RulesCommand.self, AlertsCommand.self, SilenceCommand.self, NotifyCommand.self, RunbookCommand.self, DeployCommand.self, HealthCommand.self, ExchangeCommand.self, UserCommand.self, APIKeyCommand.self])
 }

@@ -114,10 +114,10 @@ struct OptimiserTests {
 @Suite("Overfitting measures: the deflated Sharpe ratio and the probability of backtest overfitting")
 struct OverfittingTests {
     @Test func theNormalQuantileInvertsTheCDF() {
-        #expect(abs(Normal.quantile(0.975) - 1.959963984540054) < 1e-12)
-        #expect(abs(Normal.quantile(0.99) - 2.326347874040841) < 1e-12)
-        #expect(abs(Normal.quantile(1e-6) + 4.753424308822899) < 1e-10)
-        for p in [0.001, 0.2, 0.5, 0.7, 0.9999] { #expect(abs(Normal.cdf(Normal.quantile(p)) - p) < 1e-14) }
+        #expect(abs(StandardNormal.quantile(0.975) - 1.959963984540054) < 1e-12)
+        #expect(abs(StandardNormal.quantile(0.99) - 2.326347874040841) < 1e-12)
+        #expect(abs(StandardNormal.quantile(1e-6) + 4.753424308822899) < 1e-10)
+        for p in [0.001, 0.2, 0.5, 0.7, 0.9999] { #expect(abs(StandardNormal.cdf(StandardNormal.quantile(p)) - p) < 1e-14) }
     }
 
     /// The worked example of Bailey and López de Prado (2014), section 5: an annualised Sharpe
@@ -156,7 +156,7 @@ struct OverfittingTests {
         let fast = try #require(Overfitting.pbo(returns, blocks: 6))
         let size = 100 / 6
         func rows(_ blocks: [Int]) -> [Int] { blocks.flatMap { b in Array((b * size)..<(b == 5 ? 100 : (b + 1) * size)) } }
-        func sharpe(_ r: [Double]) -> Double { let m = Moments(r); return m.mean / m.deviation }
+        func sharpe(_ r: [Double]) -> Double { let m = SampleMoments(r); return m.mean / m.deviation }
         var logits: [Double] = []
         for train in Overfitting.combinations(of: 6, choose: 3) {
             let test = (0..<6).filter { !train.contains($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import Trading
 
 /// What one evaluation of a point gives: its figures (scored by the objective) and its per-period
 /// returns (for the deflated Sharpe ratio and the probability of backtest overfitting).

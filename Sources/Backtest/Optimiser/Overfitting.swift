@@ -1,4 +1,5 @@
 import Foundation
+import Trading
 
 /// How much of the best trial's result is the search's luck.
 public enum Overfitting {
@@ -26,11 +27,12 @@ public enum Overfitting {
 
     /// From the best trial's returns and the variance of every trial's Sharpe ratio.
     public static func deflatedSharpe(best returns: [Double], sharpeVariance: Double, trials: Int) -> Deflated? {
-        let moments = Moments(returns)
+        let moments = SampleMoments(returns)
         guard returns.count > 2, moments.deviation > 0, trials >= 1 else { return nil }
         let sharpe = moments.mean / moments.deviation
         return deflatedSharpe(
-            sharpe: sharpe, sharpeVariance: sharpeVariance, trials: trials, observations: returns.count, skewness: moments.skewness, kurtosis: moments.kurtosis)
+            sharpe: sharpe, sharpeVariance: sharpeVariance, trials: trials, observations: returns.count, skewness: moments.skewness,
+            kurtosis: moments.excessKurtosis + 3)
     }
 
     /// The paper's formula from its inputs (kurtosis not in excess: 3 for a normal).
@@ -39,12 +41,12 @@ public enum Overfitting {
         let n = Double(max(trials, 1))
         // With one trial there is no selection: the benchmark is a Sharpe ratio of zero.
         let expectedMaximum = trials > 1
-            ? sharpeVariance.squareRoot() * ((1 - euler) * Normal.quantile(1 - 1 / n) + euler * Normal.quantile(1 - 1 / (n * M_E)))
+            ? sharpeVariance.squareRoot() * ((1 - euler) * StandardNormal.quantile(1 - 1 / n) + euler * StandardNormal.quantile(1 - 1 / (n * M_E)))
             : 0
         let spread = 1 - skewness * sharpe + (kurtosis - 1) / 4 * sharpe * sharpe
         let z = spread > 0 ? (sharpe - expectedMaximum) * Double(observations - 1).squareRoot() / spread.squareRoot() : 0
         return Deflated(
-            sharpe: sharpe, expectedMaximum: expectedMaximum, probability: Normal.cdf(z), trials: trials, observations: observations,
+            sharpe: sharpe, expectedMaximum: expectedMaximum, probability: StandardNormal.cdf(z), trials: trials, observations: observations,
             skewness: skewness, kurtosis: kurtosis)
     }
 
@@ -120,58 +122,5 @@ public enum Overfitting {
         }
         extend(from: 0)
         return out
-    }
-}
-
-/// Mean, sample deviation, skewness and (non-excess) kurtosis.
-struct Moments {
-    var mean = 0.0, deviation = 0.0, skewness = 0.0, kurtosis = 3.0
-
-    init(_ values: [Double]) {
-        let n = Double(values.count)
-        guard n > 1 else { return }
-        mean = values.reduce(0, +) / n
-        var m2 = 0.0, m3 = 0.0, m4 = 0.0
-        for v in values {
-            let d = v - mean
-            m2 += d * d; m3 += d * d * d; m4 += d * d * d * d
-        }
-        deviation = (m2 / (n - 1)).squareRoot()
-        let population = m2 / n
-        if population > 0 {
-            skewness = (m3 / n) / pow(population, 1.5)
-            kurtosis = (m4 / n) / (population * population)
-        }
-    }
-}
-
-/// The standard normal distribution.
-public enum Normal {
-    public static func cdf(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
-
-    /// The inverse CDF: Acklam's rational approximation, refined by one Halley step (about 1e-15).
-    public static func quantile(_ p: Double) -> Double {
-        guard p > 0 else { return -.infinity }
-        guard p < 1 else { return .infinity }
-        let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
-        let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
-        let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
-        let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
-        let low = 0.02425
-        var x: Double
-        if p < low {
-            let q = (-2 * log(p)).squareRoot()
-            x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-        } else if p <= 1 - low {
-            let q = p - 0.5, r = q * q
-            x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
-        } else {
-            let q = (-2 * log(1 - p)).squareRoot()
-            x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
-        }
-        let e = cdf(x) - p
-        let u = e * (2 * .pi).squareRoot() * exp(x * x / 2)
-        x -= u / (1 + x * u / 2)
-        return x
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Trading
 
 /// How the next points are chosen. Each method proposes whole batches whose size never depends
 /// on how many jobs evaluate them, and draws from its own seeded generator only while proposing,

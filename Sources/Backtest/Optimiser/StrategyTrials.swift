@@ -57,10 +57,11 @@ public struct OverfittingReport: Sendable, Codable {
     public init(_ outcome: Optimiser.Outcome) {
         let usable = outcome.trials.filter { $0.returns.count > 2 }
         let sharpes = usable.compactMap { trial -> Double? in
-            let m = Moments(trial.returns)
+            let m = SampleMoments(trial.returns)
             return m.deviation > 0 ? m.mean / m.deviation : nil
         }
-        let variance = Moments(sharpes).deviation * Moments(sharpes).deviation
+        let deviation = SampleMoments(sharpes).deviation
+        let variance = deviation * deviation
         deflatedSharpe = outcome.best.flatMap { Overfitting.deflatedSharpe(best: $0.returns, sharpeVariance: variance, trials: usable.count) }
         pbo = Overfitting.pbo(usable.map(\.returns))
     }
