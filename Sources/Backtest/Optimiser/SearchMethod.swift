@@ -35,6 +35,29 @@ protocol Proposer {
     mutating func next(after history: [Scored]) -> [[Double]]
 }
 
+/// The end of a genetic or Bayesian search: the untried points next to the best one, one step
+/// along one parameter at a time (then two steps, …), so an optimum beside the best point found is
+/// not missed for want of a last look. Deterministic: no draw is made.
+func polish(_ history: [Scored], space: SearchSpace, count: Int) -> [[Double]] {
+    guard let best = history.enumerated().filter({ $0.element.score != nil }).max(by: { a, b in
+        a.element.score! != b.element.score! ? a.element.score! < b.element.score! : a.offset > b.offset
+    })?.element.values else { return [] }
+    let tried = Set(history.map(\.values))
+    var out: [[Double]] = []
+    for radius in 1...50 {
+        for (d, dimension) in space.dimensions.enumerated() {
+            let step = dimension.step ?? (dimension.high - dimension.low) / 100
+            for sign in [-1.0, 1.0] {
+                var point = best
+                point[d] = dimension.quantised(best[d] + sign * Double(radius) * step)
+                if point != best, !tried.contains(point), !out.contains(point), space.isValid(space.point(point)) { out.append(point) }
+                if out.count == count { return out }
+            }
+        }
+    }
+    return out
+}
+
 struct GridProposer: Proposer {
     var points: [[Double]]?
     init(_ space: SearchSpace) { points = space.grid }
@@ -57,7 +80,8 @@ struct RandomProposer: Proposer {
 
 /// Tournament selection (3), uniform crossover (0.9), Gaussian mutation of each gene with
 /// probability 1/genes (σ a tenth of its range), the two best carried over unchanged, and a child
-/// that repeats a tried point mutated again (up to 10 times) so each generation explores.
+/// that repeats a tried point mutated again (up to 10 times) so each generation explores; the
+/// last generation looks next to the best point instead (`polish`).
 struct GeneticProposer: Proposer {
     let space: SearchSpace
     let population: Int
@@ -69,6 +93,7 @@ struct GeneticProposer: Proposer {
         guard generationsLeft > 0 else { return [] }
         generationsLeft -= 1
         guard history.count >= population else { return (0..<population).compactMap { _ in space.drawValid(using: &generator) } }
+        if generationsLeft == 0, case let last = polish(history, space: space, count: population), !last.isEmpty { return last }
         // The last generation, best first (unscored last; ties to the earlier one).
         let current = Array(history.suffix(population)).enumerated().sorted { a, b in
             switch (a.element.score, b.element.score) {
@@ -129,12 +154,14 @@ struct GeneticProposer: Proposer {
 /// default); each side's density is a Parzen window with one product kernel per point plus the
 /// uniform prior, so a valley along a diagonal is followed; candidates drawn from the good density
 /// are ranked by l(x)/g(x). Batches of 4, the 4 best of 96 candidates, keep it the same whatever
-/// the number of jobs.
+/// the number of jobs. The last tenth of the budget looks next to the best point (`polish`).
 struct TPEProposer: Proposer {
     let space: SearchSpace
     var left: Int
     var generator: SplitMix64
     let startup: Int
+    /// The last tenth of the budget looks next to the best point (`polish`).
+    let polishing: Int
     static let batch = 4, candidatesPerPoint = 24
 
     init(space: SearchSpace, trials: Int, generator: SplitMix64) {
@@ -142,6 +169,7 @@ struct TPEProposer: Proposer {
         left = trials
         self.generator = generator
         startup = min(trials, max(10, 2 * space.dimensions.count + 1))
+        polishing = trials / 10
     }
 
     mutating func next(after history: [Scored]) -> [[Double]] {
@@ -151,6 +179,10 @@ struct TPEProposer: Proposer {
             return (0..<startup).compactMap { _ in space.drawValid(using: &generator) }
         }
         let count = min(Self.batch, left)
+        if left <= polishing, case let next = polish(history, space: space, count: count), !next.isEmpty {
+            left -= next.count
+            return next
+        }
         left -= count
         let scored = history.enumerated().sorted { a, b in
             let x = a.element.score ?? -.infinity, y = b.element.score ?? -.infinity
