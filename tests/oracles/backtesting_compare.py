@@ -20,16 +20,7 @@ BENCH = "--bench" in sys.argv
 FEE = 0.001
 
 
-def load(path):
-    frame = pd.read_csv(path, compression="gzip" if path.endswith(".gz") else None)
-    frame.index = pd.to_datetime(frame["timestamp"], unit="ms")
-    return frame.rename(columns=str.capitalize)[["Open", "High", "Low", "Close", "Volume"]]
-
-
-def lt(a, b): return not (math.isnan(a) or math.isnan(b)) and a < b
-def le(a, b): return not (math.isnan(a) or math.isnan(b)) and a <= b
-def gt(a, b): return not (math.isnan(a) or math.isnan(b)) and a > b
-def ge(a, b): return not (math.isnan(a) or math.isnan(b)) and a >= b
+from oracle_common import load, lt, le, gt, ge
 
 
 class Rules(Strategy):

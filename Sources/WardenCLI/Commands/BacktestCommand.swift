@@ -92,27 +92,8 @@ struct BacktestCommand: AsyncParsableCommand {
                 throw fail(WardenError(.usage, "\(error)", location: "--strategy"))
             }
         }
-        let range = (from: try from.map { try Self.time($0, flag: "--from", endOfDay: false) }, to: try to.map { try Self.time($0, flag: "--to", endOfDay: true) })
-        var markets: [Backtester.Market] = []
         let loadStarted = ContinuousClock.now
-        var interval: Int64 = 0
-        for entry in data {
-            let (symbol, file) = try Self.market(entry, single: data.count == 1)
-            do {
-                let loaded = try CandleFile.load(file)
-                if markets.isEmpty { interval = loaded.interval }
-                let candles = loaded.candles.filter { candle in (range.from.map { candle.openTime >= $0 } ?? true) && (range.to.map { candle.openTime <= $0 } ?? true) }
-                guard candles.count >= 2 else {
-                    throw fail(WardenError(.usage, "\(file) has \(candles.count) bar\(candles.count == 1 ? "" : "s") in the range asked for; a backtest needs at least 2", location: "--data"))
-                }
-                markets.append(Backtester.Market(instrument: try .replay(symbol), candles: candles))
-            } catch let error as CandleFile.Problems {
-                for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
-                throw ExitCode(WardenError.Code.usage.exitStatus)
-            } catch let error as Instrument.SymbolError {
-                throw fail(WardenError(.usage, "\(error)", location: "--data"))
-            }
-        }
+        let (markets, interval) = try Self.loadMarkets(data, from: from, to: to, purpose: "a backtest")
         let loadSeconds = (ContinuousClock.now - loadStarted).seconds
         let candles = markets[0].candles
         let slots = strategies.flatMap { name in
@@ -180,6 +161,33 @@ extension BacktestCommand {
         guard let date = parser.date(from: text) else { throw fail(WardenError(.usage, "\(flag) takes epoch milliseconds or YYYY-MM-DD, found '\(text)'")) }
         let start = Int64(date.timeIntervalSince1970) * 1000
         return endOfDay ? start + 86_400_000 - 1 : start
+    }
+
+    /// Each `--data` entry's candles between `--from` and `--to`, with the first file's bar spacing;
+    /// a file with a problem, or fewer than 2 bars in the range, is a usage error saying which.
+    static func loadMarkets(_ data: [String], from: String?, to: String?, purpose: String) throws -> ([Backtester.Market], Int64) {
+        let range = (from: try from.map { try time($0, flag: "--from", endOfDay: false) }, to: try to.map { try time($0, flag: "--to", endOfDay: true) })
+        var markets: [Backtester.Market] = []
+        var interval: Int64 = 0
+        for entry in data {
+            let (symbol, file) = try market(entry, single: data.count == 1)
+            do {
+                let loaded = try CandleFile.load(file)
+                if markets.isEmpty { interval = loaded.interval }
+                let candles = loaded.candles.filter { candle in (range.from.map { candle.openTime >= $0 } ?? true) && (range.to.map { candle.openTime <= $0 } ?? true) }
+                guard candles.count >= 2 else {
+                    throw fail(WardenError(.usage, "\(file) has \(candles.count) bar\(candles.count == 1 ? "" : "s") in the range asked for; \(purpose) needs at least 2", location: "--data"))
+                }
+                markets.append(Backtester.Market(instrument: try .replay(symbol), candles: candles))
+            } catch let error as CandleFile.Problems {
+                for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
+                throw ExitCode(WardenError.Code.usage.exitStatus)
+            } catch let error as Instrument.SymbolError {
+                throw fail(WardenError(.usage, "\(error)", location: "--data"))
+            }
+        }
+        guard !markets.isEmpty else { throw fail(WardenError(.usage, "name the candles with --data", location: "--data")) }
+        return (markets, interval)
     }
 
     /// `BTC-USDT=FILE`, or a lone FILE (BTC-USDT, or the symbol at the start of its name, as in BTCUSDT-1h-….csv).

@@ -85,7 +85,7 @@ extension OptimizeCommand {
             let walk = try walkForward.map { text in
                 do { return try WalkForward.parse(text) } catch { throw fail(WardenError(.usage, "\(error)", location: "--walk-forward")) }
             }
-            let (markets, interval) = try loadMarkets()
+            let (markets, interval) = try BacktestCommand.loadMarkets(data, from: from, to: to, purpose: "a search")
             let space = SearchSpace.strategy(strategy, dimensions: dimensions, fixed: held)
             if case .grid = method, space.grid.isEmpty { throw fail(WardenError(.usage, "the grid has no point that the strategy's constraints allow", location: "--param")) }
             let trialsSource = StrategyTrials(
@@ -164,29 +164,6 @@ extension OptimizeCommand {
             case "bayes": return .bayes(trials: trials)
             default: throw fail(WardenError(.usage, "--method must be grid, random, ga or bayes, found '\(method)'", location: "--method"))
             }
-        }
-
-        func loadMarkets() throws -> ([Backtester.Market], Int64) {
-            let range = (from: try from.map { try BacktestCommand.time($0, flag: "--from", endOfDay: false) }, to: try to.map { try BacktestCommand.time($0, flag: "--to", endOfDay: true) })
-            var markets: [Backtester.Market] = []
-            var interval: Int64 = 0
-            for entry in data {
-                let (symbol, file) = try BacktestCommand.market(entry, single: data.count == 1)
-                do {
-                    let loaded = try CandleFile.load(file)
-                    if markets.isEmpty { interval = loaded.interval }
-                    let candles = loaded.candles.filter { c in (range.from.map { c.openTime >= $0 } ?? true) && (range.to.map { c.openTime <= $0 } ?? true) }
-                    guard candles.count >= 2 else { throw fail(WardenError(.usage, "\(file) has \(candles.count) bars in the range asked for; a search needs at least 2", location: "--data")) }
-                    markets.append(Backtester.Market(instrument: try .replay(symbol), candles: candles))
-                } catch let error as CandleFile.Problems {
-                    for problem in error.problems.prefix(50) { printError("warden: \(problem)") }
-                    throw ExitCode(WardenError.Code.usage.exitStatus)
-                } catch let error as Instrument.SymbolError {
-                    throw fail(WardenError(.usage, "\(error)", location: "--data"))
-                }
-            }
-            guard !markets.isEmpty else { throw fail(WardenError(.usage, "name the candles with --data", location: "--data")) }
-            return (markets, interval)
         }
     }
 }

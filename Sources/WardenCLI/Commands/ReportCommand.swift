@@ -7,6 +7,7 @@ import Storage
 import Trading
 import TradingStore
 import WardenCore
+import WardenProtocol
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,25 +67,12 @@ struct ReportCommand: AsyncParsableCommand {
         }
         if let out {
             do {
-                try BacktestJobFilesWriter.writeWhole(data, to: out)
+                try BacktestJobFiles.writeWhole(data, to: out)
             } catch {
                 throw fail(WardenError(.runtime, "cannot write the report: \(error)", location: out))
             }
         } else {
             FileHandle.standardOutput.write(data)
-        }
-    }
-}
-
-/// Writes a file whole (a temporary file renamed), so a reader never sees half a report.
-enum BacktestJobFilesWriter {
-    static func writeWhole(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        try data.write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw WardenError(.runtime, reason, location: path)
         }
     }
 }

@@ -24,6 +24,16 @@ final class BacktestJobReporter: Sendable {
 
     /// The loop's per-bar hook: cheap unless a quarter second has passed since the last report.
     @Sendable func bar(_ time: Int64) {
+        report { span.last > span.first ? Double(time - span.first) / Double(span.last - span.first) : 1 }
+    }
+
+    /// An optimisation's progress: trials done of its budget.
+    @Sendable func trials(_ done: Int, _ budget: Int, _ best: Double?) {
+        report { budget > 0 ? Double(done) / Double(budget) : 0 }
+    }
+
+    /// At most four times a second: stops when the API left a cancel marker, else writes how far along.
+    private func report(_ fraction: () -> Double) {
         let now = ContinuousClock.now
         let due = lastWrite.withLock { last in
             guard last.map({ now - $0 >= .milliseconds(250) }) ?? true else { return false }
@@ -36,31 +46,13 @@ final class BacktestJobReporter: Sendable {
             try? files.write(BacktestJobProgress(state: "cancelled", startedAt: startedAt, finishedAt: Self.now(), error: "cancelled on request"), to: files.progress)
             exit(0)
         }
-        let fraction = span.last > span.first ? Double(time - span.first) / Double(span.last - span.first) : 1
-        try? files.write(BacktestJobProgress(state: "running", fraction: min(1, max(0, fraction)), startedAt: startedAt), to: files.progress)
+        try? files.write(BacktestJobProgress(state: "running", fraction: min(1, max(0, fraction())), startedAt: startedAt), to: files.progress)
     }
 
     func finished(report: String, stats: Statistics) throws {
         try BacktestJobFiles.writeWhole(Data(report.utf8), to: files.result)
         let summary = (try? JSONDecoder().decode([String: Double].self, from: BacktestJobFiles.encoder.encode(stats))) ?? [:]
         try files.write(BacktestJobProgress(state: "done", fraction: 1, startedAt: startedAt, finishedAt: Self.now(), summary: summary), to: files.progress)
-    }
-
-    /// An optimisation's progress: trials done of its budget.
-    @Sendable func trials(_ done: Int, _ budget: Int, _ best: Double?) {
-        let now = ContinuousClock.now
-        let due = lastWrite.withLock { last in
-            guard last.map({ now - $0 >= .milliseconds(250) }) ?? true else { return false }
-            last = now
-            return true
-        }
-        guard due else { return }
-        if files.cancelRequested {
-            try? files.write(BacktestJobProgress(state: "cancelled", startedAt: startedAt, finishedAt: Self.now(), error: "cancelled on request"), to: files.progress)
-            exit(0)
-        }
-        let fraction = budget > 0 ? min(1, Double(done) / Double(budget)) : 0
-        try? files.write(BacktestJobProgress(state: "running", fraction: fraction, startedAt: startedAt), to: files.progress)
     }
 
     func finished(report: String, summary: [String: Double]) throws {
