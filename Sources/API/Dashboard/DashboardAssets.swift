@@ -938,8 +938,9 @@ async function loadAlertPage() {
 const backtests = { shown: null, timer: null, strategies: null, slots: null };
 
 async function loadBacktests() {
+  if (!backtests.slots) backtests.slots = (await json("/strategies")).strategies;
   if (!backtests.strategies) {
-    backtests.strategies = (await json("/strategies")).strategies.map((s) => s.name).filter((n, i, all) => all.indexOf(n) === i);
+    backtests.strategies = backtests.slots.map((s) => s.name).filter((n, i, all) => all.indexOf(n) === i);
     $("bt-strategies").replaceChildren(...backtests.strategies.map((name) => {
       const label = document.createElement("label");
       const box = Object.assign(document.createElement("input"), { type: "checkbox", name: "strategy", value: name, checked: true });
@@ -947,8 +948,7 @@ async function loadBacktests() {
       return label;
     }));
   }
-  if (!backtests.slots) {
-    backtests.slots = (await json("/strategies")).strategies;
+  if (!$("opt-strategy").options.length) {
     const names = backtests.slots.map((s) => s.name).filter((n, i, all) => all.indexOf(n) === i);
     $("opt-strategy").replaceChildren(...names.map((n) => new Option(n, n)));
     const bounds = () => (backtests.slots.find((s) => s.name === $("opt-strategy").value) || { bounds: [] }).bounds;

@@ -71,6 +71,8 @@ public struct Optimiser: Sendable {
         var cache: [[Double]: Int] = [:]
         var evaluations = 0
         var best: Double?
+        // Once: a grid's budget is the whole grid, each point checked against the constraints.
+        let budget = budget
         while true {
             let batch = proposer.next(after: history)
             if batch.isEmpty { break }

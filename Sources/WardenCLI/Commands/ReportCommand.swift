@@ -40,7 +40,9 @@ struct ReportCommand: AsyncParsableCommand {
         let logger = Logger(label: "warden.report")
         let statement = try await DatabaseHandle.with(location, logger: logger) { handle -> PeriodStatement in
             let store = handle.tradingStore()
-            let equity = try await store.equity(EquityQuery(to: bounds.end - 1))
+            // The period's points and the last one before it (its opening), not the whole history.
+            let before = try await store.equity(EquityQuery(to: bounds.start - 1, every: .max)).suffix(1)
+            let equity = Array(before) + (try await store.equity(EquityQuery(from: bounds.start, to: bounds.end - 1)))
             let slots = SlotTrades.pair(try await store.fills())
             let alerts = try await handle.alertStore().alerts(states: ["firing", "pending", "resolved"]).map { alert in
                 ReportEvent(
