@@ -16,16 +16,16 @@ printf 'database:\n  url: ${env:WARDEN_TEST_DB_URL}\n' >"$dir/warden.yml"
 db() { "$WARDEN" db "$@" --config "$dir/warden.yml" --state-dir "$dir/state"; }
 
 out=$(db status 2>&1)
-check "status on an empty database shows the pending migration" grep -q "schema version 0 of 6 (6 pending" <<<"$out"
+check "status on an empty database shows the pending migration" grep -q "schema version 0 of 7 (7 pending" <<<"$out"
 out=$(db migrate 2>&1); rc=$?
-check "migrate applies versions 1 to 6" test "$rc" = 0 -a -n "$(grep 'applied 1, 2, 3, 4, 5, 6; schema version 6' <<<"$out")"
+check "migrate applies versions 1 to 7" test "$rc" = 0 -a -n "$(grep 'applied 1, 2, 3, 4, 5, 6, 7; schema version 7' <<<"$out")"
 out=$(db migrate 2>&1)
-check "migrating again changes nothing" grep -q "schema is current (version 6)" <<<"$out"
+check "migrating again changes nothing" grep -q "schema is current (version 7)" <<<"$out"
 
 # libpq's sslmode: the default (prefer) works on a server without TLS; require is refused at once, saying why.
 printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden\n' "$port" >"$dir/prefer.yml"
 out=$("$WARDEN" db status --config "$dir/prefer.yml" --state-dir "$dir/state" 2>&1); rc=$?
-check "a URL without sslmode (prefer) reaches a server without TLS" test "$rc" = 0 -a -n "$(grep 'schema version 6' <<<"$out")"
+check "a URL without sslmode (prefer) reaches a server without TLS" test "$rc" = 0 -a -n "$(grep 'schema version 7' <<<"$out")"
 printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden?sslmode=require\n' "$port" >"$dir/require.yml"
 started=$(date +%s)
 out=$("$WARDEN" db status --config "$dir/require.yml" --state-dir "$dir/state" 2>&1); rc=$?
@@ -48,7 +48,7 @@ db migrate >"$dir/m2.log" 2>&1 & two=$!
 wait "$one"; rc1=$?
 wait "$two"; rc2=$?
 check "two concurrent migrations both succeed" test "$rc1" = 0 -a "$rc2" = 0
-check "and each version is recorded once" test "$(psql_do "SELECT count(*) FROM schema_migrations")" = 6
+check "and each version is recorded once" test "$(psql_do "SELECT count(*) FROM schema_migrations")" = 7
 
 # A database written by a newer build is refused, clearly.
 psql_do "INSERT INTO schema_migrations VALUES (999, 'future', 0, '9.9.9')" >/dev/null
@@ -63,7 +63,7 @@ supervisor: {listen: 127.0.0.1:$(free_port)}
 database: {url: "\${env:WARDEN_TEST_DB_URL}"}
 YAML
 start_supervisor "$dir/sup" "$dir/supervise.yml"
-wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "6"' \
+wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "7"' \
   || head -5 "$dir/sup/log"
 sup_port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$dir/supervise.yml" | cut -d: -f3)
 db_metrics() { curl -fsS "http://127.0.0.1:$sup_port/metrics" | grep '^warden_database_'; }

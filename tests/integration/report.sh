@@ -67,4 +67,66 @@ out=$("$WARDEN" report yearly "${R[@]}" 2>&1); rc=$?
 check "an unknown period is a usage error" test "$rc" = 64 -a -n "$(grep 'daily, weekly or monthly' <<<"$out")"
 out=$("$WARDEN" report daily --format xlsx "${R[@]}" 2>&1); rc=$?
 check "a workbook needs --out" test "$rc" = 64 -a -n "$(grep 'name it with --out' <<<"$out")"
+# --- Sent on a schedule: the `reports` job's command against a real SMTP server and the chat fakes
+peers=$(scratch)
+fake_port=$(free_port); relay_port=$(free_port)
+python3 "$ROOT/tests/fakes/receivers.py" "$fake_port" "$peers/requests.jsonl" & CLEANUP_PIDS+=($!)
+/usr/bin/python3 "$ROOT/tests/fakes/smtp_server.py" "$relay_port" "$peers/relay.jsonl" plain >/dev/null 2>&1 & CLEANUP_PIDS+=($!)
+port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+wait_until 20 "the SMTP server and the chat fakes listen" bash -c "$(declare -f port_open); port_open $fake_port && port_open $relay_port"
+cat >>"$dir/warden.yml" <<YAML
+reports: {periods: [daily], receivers: [desk], format: pdf}
+alerting:
+  route: {receiver: desk}
+  receivers:
+    - name: desk
+      email_configs: [{to: desk@example.com, from: warden@example.com, smarthost: "127.0.0.1:$relay_port", require_tls: false}]
+      slack_configs: [{api_url: "http://127.0.0.1:$fake_port/slack/T000/B000/XXXX", channel: "#desk"}]
+      telegram_configs: [{api_url: "http://127.0.0.1:$fake_port", bot_token: "123456:telegram-secret", chat_id: -1001234}]
+      webhook_configs: [{url: "http://127.0.0.1:$fake_port/webhook"}]
+YAML
+requests() { curl -fsS "http://127.0.0.1:$fake_port/_control/log"; }
+curl -fsS -X POST "http://127.0.0.1:$fake_port/_control/fail" -d '{"status": 503, "count": 1, "path": "/slack/"}'
+out=$("$WARDEN" report send --date 2021-04-20 "${R[@]}" 2>&1); rc=$?
+check "a send with one channel down exits 1 and names it; the others are delivered, the webhook takes no report" \
+  test "$rc" = 1 -a -n "$(grep 'slack_configs\[0\]: daily 2021-04-20 FAILED' <<<"$out")" -a "$(grep -c 'daily 2021-04-20 delivered' <<<"$out")" = 2 \
+  -a -n "$(grep 'webhook_configs\[0\]: takes no reports' <<<"$out")"
+mail=$("$PY" - "$peers/relay.jsonl" "$dir/mailed.pdf" <<'PY'
+import email, json, sys
+from email import policy
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 1, len(lines)
+message = email.message_from_string(lines[0]["data"], policy=policy.default)
+assert message["Subject"] == "Warden daily report 2021-04-20", message["Subject"]
+assert message.get_content_type() == "multipart/mixed", message.get_content_type()
+text, attachment = list(message.iter_parts())
+assert text.get_content().startswith("Warden daily 2021-04-20: P&L"), text.get_content()[:80]
+assert attachment.get_filename() == "warden-daily-2021-04-20.pdf" and attachment.get_content_type() == "application/pdf"
+open(sys.argv[2], "wb").write(attachment.get_content())
+print(lines[0]["to"][0])
+PY
+)
+check "the email (a real SMTP server) carries the summary and the PDF as a MIME attachment" \
+  bash -c "test '$mail' = desk@example.com && pdftotext '$dir/mailed.pdf' - | grep -q 'Warden daily report 2021-04-20'"
+check "Telegram got the summary as plain text, checked as its API documents" \
+  test "$(requests | jq '[.[] | select(.service == "telegram" and (.problems | length) == 0 and (.body.text | startswith("Warden daily 2021-04-20: P&L")) and .body.parse_mode == null)] | length')" = 1
+out=$("$WARDEN" report send --date 2021-04-20 "${R[@]}" 2>&1); rc=$?
+check "the next run sends only what failed: Slack now, the others already had it" \
+  test "$rc" = 0 -a -n "$(grep 'slack_configs\[0\]: daily 2021-04-20 delivered' <<<"$out")" -a "$(grep -c 'already sent' <<<"$out")" = 2
+check "so each channel has the report once (one email, one Telegram message, one Slack message taken)" \
+  test "$(jq -s length "$peers/relay.jsonl") $(requests | jq -c '[.[] | select(.answered == 200) | .service] | sort')" = '1 ["slack","telegram"]'
+check "Slack's message is the summary, sent to the configured channel" \
+  test "$(requests | jq '[.[] | select(.service == "slack" and .answered == 200 and .body.channel == "#desk" and (.body.text | startswith("Warden daily 2021-04-20")))] | length')" = 1
+sqlite3 "$db" "DELETE FROM report_deliveries"
+out=$("$WARDEN" report send "${R[@]}" 2>&1); rc=$?
+check "the default period (yesterday, before any journal) sends nothing and says why" \
+  test "$rc" = 0 -a -n "$(grep 'nothing is journaled in the period; not sent' <<<"$out")"
+out=$("$WARDEN" report send --receiver nobody "${R[@]}" 2>&1); rc=$?
+check "an unknown receiver is a configuration error naming it" test "$rc" = 78 -a -n "$(grep "no receiver 'nobody' in alerting.receivers" <<<"$out")"
+start_supervisor "$dir" "$dir/warden.yml"
+wait_until 60 "the supervisor lists the reports job" bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"reports\")'"
+"$WARDEN" ctl run reports --runtime-dir "$dir/run" >/dev/null
+wait_until 120 "the reports job, started now, runs report send and succeeds" \
+  bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"reports\") | .runs.success == 1'"
+kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 finish

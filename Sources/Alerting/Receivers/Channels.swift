@@ -137,17 +137,8 @@ enum SMS {
 /// An email: RFC 5322 headers, a plain-text body, sent by libcurl.
 enum Email {
     static func message(_ notification: AlertNotification, _ integration: Integration) -> EmailMessage {
-        let host = integration.setting("smarthost")!
-        let port = host.split(separator: ":").last.map(String.init) ?? "25"
-        let requireTLS = integration.setting("require_tls").map { $0 != "false" } ?? true
-        // Implicit TLS (SMTPS) on port 465 as Alertmanager decides it; `implicit_tls` says so for other ports.
-        let implicitTLS = integration.setting("implicit_tls").map { $0 == "true" } ?? (port == "465")
-        var url = (implicitTLS ? "smtps://" : "smtp://") + host
-        if let hello = integration.setting("hello") { url += "/" + hello }  // libcurl says EHLO with the URL's path
-        let recipients = integration.setting("to")!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let data = Template.Data(fields: notification.templateFields)
         var headers: [(String, String)] = [
-            ("From", integration.setting("from")!), ("To", recipients.joined(separator: ", ")),
             ("Subject", integration.templates["header.Subject"]?.render(data) ?? notification.title),
             ("Date", rfc5322Date(notification.createdAt)), ("Message-ID", "<\(notification.idempotencyKey)@warden>"),
             ("MIME-Version", "1.0"), ("Content-Type", "text/plain; charset=UTF-8"), ("Content-Transfer-Encoding", "8bit"),
@@ -156,10 +147,25 @@ enum Email {
             headers.append((String(key.dropFirst("header.".count)), template.render(data)))
         }
         let body = ChannelRequests.text("text", notification, integration) { Truncate.body(notification) }
+        return envelope(integration, headers: headers, body: body.components(separatedBy: "\n"))
+    }
+
+    /// The channel's transport (server, TLS, login, recipients) around a message of `headers`
+    /// (From and To are added) and `body` lines.
+    static func envelope(_ integration: Integration, headers: [(String, String)], body: [String]) -> EmailMessage {
+        let host = integration.setting("smarthost")!
+        let port = host.split(separator: ":").last.map(String.init) ?? "25"
+        let requireTLS = integration.setting("require_tls").map { $0 != "false" } ?? true
+        // Implicit TLS (SMTPS) on port 465 as Alertmanager decides it; `implicit_tls` says so for other ports.
+        let implicitTLS = integration.setting("implicit_tls").map { $0 == "true" } ?? (port == "465")
+        var url = (implicitTLS ? "smtps://" : "smtp://") + host
+        if let hello = integration.setting("hello") { url += "/" + hello }  // libcurl says EHLO with the URL's path
+        let recipients = integration.setting("to")!.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let all = [("From", integration.setting("from")!), ("To", recipients.joined(separator: ", "))] + headers
         // Header values lose any line breaks (no header injection); the body uses CRLF and
         // dot-stuffing is libcurl's job.
-        let head = headers.map { "\($0.0): \($0.1.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "))" }
-        let text = (head + [""] + body.components(separatedBy: "\n")).joined(separator: "\r\n") + "\r\n"
+        let head = all.map { "\($0.0): \($0.1.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " "))" }
+        let text = (head + [""] + body).joined(separator: "\r\n") + "\r\n"
         return EmailMessage(
             url: url, from: integration.setting("from")!, recipients: recipients, message: text,
             username: integration.setting("auth_username"), password: integration.setting("auth_password"), requireTLS: requireTLS,

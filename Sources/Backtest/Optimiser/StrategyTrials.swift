@@ -1,24 +1,32 @@
 import Foundation
 import Trading
 
-/// A strategy's trials as backtests: the candles loaded once and shared by every trial, each
-/// trial the one `TradingLoop` over them with the point's parameters.
+/// A strategy's trials as backtests: the candles loaded once and shared by every trial, and each
+/// indicator computed once per distinct parameter set and read by every trial that uses it
+/// (`IndicatorTapes`); each trial the one `TradingLoop` over them with the point's parameters.
 public struct StrategyTrials: Sendable {
     public var strategy: String
     public var markets: [Backtester.Market]
     public var backtester: Backtester
     public var interval: Int64
+    /// Nil: every trial computes its own indicators (to measure what sharing saves).
+    let tapes: IndicatorTapes?
 
-    public init(strategy: String, markets: [Backtester.Market], backtester: Backtester, interval: Int64) {
+    public init(strategy: String, markets: [Backtester.Market], backtester: Backtester, interval: Int64, sharingIndicators: Bool = true) {
         self.strategy = strategy
         self.markets = markets
         self.backtester = backtester
         self.interval = interval
+        tapes = sharingIndicators
+            ? IndicatorTapes(markets: Dictionary(markets.map { ($0.instrument.symbol, $0.candles) }, uniquingKeysWith: { first, _ in first })) : nil
     }
 
     /// One backtest of the point on every market, with its figures and its daily returns.
     public func evaluate(_ parameters: [String: Double]) async throws -> Evaluation {
-        let slots = markets.map { SlotSettings(strategy: strategy, market: $0.instrument.symbol, parameters: parameters) }
+        let slots = markets.map { market in
+            tapes.map { SlotSettings(strategy: strategy, market: market.instrument.symbol, parameters: parameters, tapes: $0) }
+                ?? SlotSettings(strategy: strategy, market: market.instrument.symbol, parameters: parameters)
+        }
         let result = try await backtester.run(slots, markets: markets, interval: interval)
         let times = markets[0].candles.map(\.openTime)
         let stats = Statistics(result: result, startingCash: backtester.cash, interval: interval, span: (times.first ?? 0, times.last ?? 0))

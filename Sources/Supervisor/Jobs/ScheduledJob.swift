@@ -21,7 +21,7 @@ public struct JobSpec: Sendable, Hashable {
     }
 
     /// The jobs a configuration asks for: `backup` when `backup.interval` is set, `maintenance`
-    /// unless `database.maintenance_interval` is off.
+    /// unless `database.maintenance_interval` is off, `reports` when `reports:` is set.
     public static func jobs(for configuration: WardenConfiguration) -> [JobSpec] {
         var jobs: [JobSpec] = []
         if let interval = configuration.backup.interval {
@@ -32,6 +32,10 @@ public struct JobSpec: Sendable, Hashable {
         }
         if let interval = configuration.database.maintenanceInterval {
             jobs.append(JobSpec(name: "maintenance", arguments: ["db", "maintain"], interval: interval, timeout: min(interval, .seconds(3600))))
+        }
+        if let interval = configuration.reports?.interval {
+            // Each run sends only what is due and not yet sent, so a run cut short is finished by the next.
+            jobs.append(JobSpec(name: "reports", arguments: ["report", "send"], interval: interval, timeout: min(interval, .seconds(1800))))
         }
         return jobs
     }

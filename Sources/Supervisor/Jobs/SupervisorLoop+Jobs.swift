@@ -92,7 +92,7 @@ extension SupervisorLoop {
             return ControlReply(
                 ok: false,
                 message: names.isEmpty
-                    ? "no job named '\(name)'; none is configured (backup.interval, database.maintenance_interval)"
+                    ? "no job named '\(name)'; none is configured (backup.interval, database.maintenance_interval, reports)"
                     : "no job named '\(name)'; jobs: \(names.joined(separator: ", "))")
         }
         if let pid = job.process?.pid { return ControlReply(ok: true, message: "\(name) is already running (pid \(pid))") }

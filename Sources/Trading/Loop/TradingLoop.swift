@@ -243,7 +243,7 @@ public struct SlotSettings: Sendable {
     public var market: String
     public var parameters: [String: Double]
     public var active: Bool
-    let make: @Sendable ([String: Double]) throws -> any Strategy
+    var make: @Sendable ([String: Double]) throws -> any Strategy
 
     public init(strategy name: String, market: String, parameters: [String: Double] = [:], active: Bool = true) {
         self.name = name
@@ -251,6 +251,13 @@ public struct SlotSettings: Sendable {
         self.parameters = parameters
         self.active = active
         make = { try StrategyRegistry.make(name, overrides: $0) }
+    }
+
+    /// A registered strategy whose indicators are read from `tapes` (shared by an optimiser's trials).
+    public init(strategy name: String, market: String, parameters: [String: Double] = [:], tapes: IndicatorTapes) {
+        self.init(strategy: name, market: market, parameters: parameters)
+        let shared = tapes.market(market)
+        make = { try StrategyRegistry.make(name, overrides: $0, tapes: shared) }
     }
 
     /// A strategy built by the caller (tests' scripted strategies); parameters are not checked.

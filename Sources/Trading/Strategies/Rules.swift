@@ -6,19 +6,22 @@ public struct CCIStrategy: Strategy {
         ParameterSpec("period", 20, 2...500), ParameterSpec("lower", -100, -500...0, integer: false),
         ParameterSpec("upper", 100, 0...500, integer: false),
     ]
-    private var cci: CCI
+    private var cci: IndicatorFeed<CCI>
     private let lower: Double
     private let upper: Double
     private var previous: Double?
 
-    public init(parameters: [String: Double]) {
-        cci = CCI(period: Int(parameters["period"]!))
+    public init(parameters: [String: Double]) { self.init(parameters: parameters, tapes: nil) }
+
+    public init(parameters: [String: Double], tapes: MarketTapes?) {
+        let period = Int(parameters["period"]!)
+        cci = tapes?.feed(CCI(period: period), key: "cci(\(period))") ?? IndicatorFeed(CCI(period: period))
         lower = parameters["lower"]!
         upper = parameters["upper"]!
     }
 
     public mutating func update(_ candle: Candle) -> Decision {
-        let now = cci.update(candle.bar)
+        let now = cci.update(candle)
         defer { previous = now }
         return Decision(
             enter: lt(previous, lower) && ge(now, lower),
@@ -40,22 +43,27 @@ public struct RSIMACDStrategy: Strategy {
         values["fast"]! >= values["slow"]! ? "rsi_macd.fast must be below rsi_macd.slow" : nil
     }
 
-    private var rsi: RSI
-    private var macd: MACD
+    private var rsi: IndicatorFeed<RSI>
+    private var macd: IndicatorFeed<MACD>
     private let entryMax: Double
     private let exitAbove: Double
     private var previous: MACD.Output?
 
-    public init(parameters: [String: Double]) {
-        rsi = RSI(period: Int(parameters["rsi"]!))
-        macd = MACD(fast: Int(parameters["fast"]!), slow: Int(parameters["slow"]!), signal: Int(parameters["signal"]!))
+    public init(parameters: [String: Double]) { self.init(parameters: parameters, tapes: nil) }
+
+    public init(parameters: [String: Double], tapes: MarketTapes?) {
+        let period = Int(parameters["rsi"]!)
+        let (fast, slow, signal) = (Int(parameters["fast"]!), Int(parameters["slow"]!), Int(parameters["signal"]!))
+        rsi = tapes?.feed(RSI(period: period), key: "rsi(\(period))") ?? IndicatorFeed(RSI(period: period))
+        let macd = MACD(fast: fast, slow: slow, signal: signal)
+        self.macd = tapes?.feed(macd, key: "macd(\(fast),\(slow),\(signal))") ?? IndicatorFeed(macd)
         entryMax = parameters["rsi_entry_max"]!
         exitAbove = parameters["rsi_exit"]!
     }
 
     public mutating func update(_ candle: Candle) -> Decision {
-        let strength = rsi.update(candle.bar)
-        let now = macd.update(candle.bar)
+        let strength = rsi.update(candle)
+        let now = macd.update(candle)
         defer { previous = now }
         let crossUp = le(previous?.macd, previous?.signal) && gt(now?.macd, now?.signal)
         let crossDown = ge(previous?.macd, previous?.signal) && lt(now?.macd, now?.signal)
@@ -68,16 +76,21 @@ public struct RSIMACDStrategy: Strategy {
 public struct BollingerStrategy: Strategy {
     public static let name = "bollinger"
     public static let parameters = [ParameterSpec("period", 20, 2...500), ParameterSpec("stddev", 2, 0.1...10, integer: false)]
-    private var bands: BollingerBands
+    private var bands: IndicatorFeed<BollingerBands>
     private var previousClose: Double?
     private var previousLower: Double?
 
-    public init(parameters: [String: Double]) {
-        bands = BollingerBands(period: Int(parameters["period"]!), deviations: parameters["stddev"]!)
+    public init(parameters: [String: Double]) { self.init(parameters: parameters, tapes: nil) }
+
+    public init(parameters: [String: Double], tapes: MarketTapes?) {
+        let (period, deviations) = (Int(parameters["period"]!), parameters["stddev"]!)
+        let bands = BollingerBands(period: period, deviations: deviations)
+        // The deviations in full (bit pattern): two nearby values are two series.
+        self.bands = tapes?.feed(bands, key: "bbands(\(period),\(deviations.bitPattern))") ?? IndicatorFeed(bands)
     }
 
     public mutating func update(_ candle: Candle) -> Decision {
-        let now = bands.update(candle.bar)
+        let now = bands.update(candle)
         defer {
             previousClose = candle.close
             previousLower = now?.lower

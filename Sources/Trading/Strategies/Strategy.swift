@@ -31,11 +31,15 @@ public protocol Strategy: Sendable {
     /// A constraint between parameters (each is already within its bounds), or nil when they agree.
     static func conflict(in values: [String: Double]) -> String?
     init(parameters: [String: Double])
+    /// The same, reading its indicators from series shared with other strategies on the same
+    /// candles where `tapes` holds them (an optimiser's trials).
+    init(parameters: [String: Double], tapes: MarketTapes?)
     mutating func update(_ candle: Candle) -> Decision
 }
 
 extension Strategy {
     public static func conflict(in values: [String: Double]) -> String? { nil }
+    public init(parameters: [String: Double], tapes: MarketTapes?) { self.init(parameters: parameters) }
 }
 
 /// Every strategy Warden runs: one line each. Nothing else lists strategy names.
@@ -77,9 +81,9 @@ public enum StrategyRegistry {
         return values
     }
 
-    public static func make(_ name: String, overrides: [String: Double]) throws(ParameterError) -> any Strategy {
+    public static func make(_ name: String, overrides: [String: Double], tapes: MarketTapes? = nil) throws(ParameterError) -> any Strategy {
         let values = try resolve(name, overrides: overrides)
-        return type(named: name)!.init(parameters: values)
+        return type(named: name)!.init(parameters: values, tapes: tapes)
     }
 }
 

@@ -12,6 +12,56 @@ import WardenProtocol
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
+        abstract: "Daily, weekly and monthly reports from the journal, printed or sent to receivers.",
+        subcommands: [ReportShow.self, ReportSend.self], defaultSubcommand: ReportShow.self)
+
+    static let actions = SharedSQL("SELECT at{::text}, actor, action, target, detail FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id")
+
+    static func period(_ text: String) throws -> ReportPeriod {
+        guard let kind = ReportPeriod(rawValue: text) else { throw fail(WardenError(.usage, "the period is daily, weekly or monthly, found '\(text)'")) }
+        return kind
+    }
+
+    /// The period holding `time`, read from the store: its equity and the point before it, the
+    /// trades, the alerts and the operator actions.
+    static func statement(_ kind: ReportPeriod, containing time: Int64, handle: DatabaseHandle, logger: Logger) async throws -> PeriodStatement {
+        let bounds = kind.period(containing: time)
+        let store = handle.tradingStore()
+        // The period's points and the last one before it (its opening), not the whole history.
+        let before = try await store.equity(EquityQuery(to: bounds.start - 1, every: .max)).suffix(1)
+        let equity = Array(before) + (try await store.equity(EquityQuery(from: bounds.start, to: bounds.end - 1)))
+        let slots = SlotTrades.pair(try await store.fills())
+        let alerts = try await handle.alertStore().alerts(states: ["firing", "pending", "resolved"]).map { alert in
+            ReportEvent(
+                time: alert.firedAt ?? alert.startsAt, kind: alert.name, actor: alert.ackedBy.map { "acknowledged by \($0)" } ?? alert.state,
+                detail: alert.annotations["summary"] ?? "")
+        }
+        let actions = try await handle.textRows(Self.actions, [.integer(bounds.start), .integer(bounds.end)], logger: logger).compactMap { row -> ReportEvent? in
+            guard row.count == 5, let at = row[0].flatMap(Int64.init), let actor = row[1], let action = row[2] else { return nil }
+            return ReportEvent(time: at, kind: action, actor: actor, detail: [row[3], row[4]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "))
+        }
+        return PeriodStatement(kind, containing: time, equity: equity, slots: slots, alerts: alerts, actions: actions)
+    }
+
+    /// The statement in a file format.
+    static func render(_ statement: PeriodStatement, as format: String) throws -> Data {
+        switch format {
+        case "html": return Data(statement.html.utf8)
+        case "csv": return Data(statement.csv.utf8)
+        case "json":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return try encoder.encode(statement) + Data("\n".utf8)
+        case "xlsx": return statement.workbook.data
+        case "pdf": return try PDFPrinter.print(html: statement.html)
+        default: return Data(statement.text.utf8)
+        }
+    }
+}
+
+struct ReportShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "A daily, weekly or monthly report from the journal: P&L, figures per strategy and market, the equity curve, alerts and operator actions.",
         discussion: """
             Periods are UTC: a day, an ISO week (Monday to Sunday) or a calendar month, the one holding --date \
@@ -25,48 +75,20 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write here (required for xlsx and pdf; default standard output).", valueName: "file")) var out: String?
     @OptionGroup var options: CommonOptions
 
-    static let actions = SharedSQL("SELECT at{::text}, actor, action, target, detail FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id")
-
     func run() async throws {
-        guard let kind = ReportPeriod(rawValue: period) else { throw fail(WardenError(.usage, "the period is daily, weekly or monthly, found '\(period)'")) }
+        let kind = try ReportCommand.period(period)
         guard ["text", "html", "csv", "json", "xlsx", "pdf"].contains(format) else {
             throw fail(WardenError(.usage, "--format is text, html, csv, json, xlsx or pdf, found '\(format)'", location: "--format"))
         }
         if ["xlsx", "pdf"].contains(format), out == nil { throw fail(WardenError(.usage, "--format \(format) writes a file: name it with --out", location: "--out")) }
         let time = try date.map { try BacktestCommand.time($0, flag: "--date", endOfDay: false) }
             ?? PeriodStatement.lastComplete(kind, now: Int64(Date().timeIntervalSince1970 * 1000))
-        let bounds = kind.period(containing: time)
         let (location, _) = try await options.migratedDatabase()
         let logger = Logger(label: "warden.report")
-        let statement = try await DatabaseHandle.with(location, logger: logger) { handle -> PeriodStatement in
-            let store = handle.tradingStore()
-            // The period's points and the last one before it (its opening), not the whole history.
-            let before = try await store.equity(EquityQuery(to: bounds.start - 1, every: .max)).suffix(1)
-            let equity = Array(before) + (try await store.equity(EquityQuery(from: bounds.start, to: bounds.end - 1)))
-            let slots = SlotTrades.pair(try await store.fills())
-            let alerts = try await handle.alertStore().alerts(states: ["firing", "pending", "resolved"]).map { alert in
-                ReportEvent(
-                    time: alert.firedAt ?? alert.startsAt, kind: alert.name, actor: alert.ackedBy.map { "acknowledged by \($0)" } ?? alert.state,
-                    detail: alert.annotations["summary"] ?? "")
-            }
-            let actions = try await handle.textRows(Self.actions, [.integer(bounds.start), .integer(bounds.end)], logger: logger).compactMap { row -> ReportEvent? in
-                guard row.count == 5, let at = row[0].flatMap(Int64.init), let actor = row[1], let action = row[2] else { return nil }
-                return ReportEvent(time: at, kind: action, actor: actor, detail: [row[3], row[4]].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": "))
-            }
-            return PeriodStatement(kind, containing: time, equity: equity, slots: slots, alerts: alerts, actions: actions)
+        let statement = try await DatabaseHandle.with(location, logger: logger) { handle in
+            try await ReportCommand.statement(kind, containing: time, handle: handle, logger: logger)
         }
-        let data: Data
-        switch format {
-        case "html": data = Data(statement.html.utf8)
-        case "csv": data = Data(statement.csv.utf8)
-        case "json":
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            data = try encoder.encode(statement) + Data("\n".utf8)
-        case "xlsx": data = statement.workbook.data
-        case "pdf": data = try PDFPrinter.print(html: statement.html)
-        default: data = Data(statement.text.utf8)
-        }
+        let data = try ReportCommand.render(statement, as: format)
         if let out {
             do {
                 try BacktestJobFiles.writeWhole(data, to: out)

@@ -10,6 +10,8 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public var engine: EngineSettings
     public var recovery: RecoverySettings
     public var api: APISettings
+    /// Nil without a `reports:` section: no report is sent on a schedule.
+    public var reports: ReportSettings?
     public var children: [ChildSpec]
     /// The environment whose overlay was laid over the file (`--env`, `WARDEN_ENV`); nil for none.
     public var environment: String?
@@ -17,8 +19,10 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     public init(
         supervisor: SupervisorSettings = SupervisorSettings(), logging: LoggingSettings = LoggingSettings(),
         database: DatabaseSettings = DatabaseSettings(), backup: BackupSettings = BackupSettings(),
-        engine: EngineSettings = EngineSettings(), recovery: RecoverySettings = RecoverySettings(), api: APISettings = APISettings(), children: [ChildSpec] = ChildSpec.defaults
+        engine: EngineSettings = EngineSettings(), recovery: RecoverySettings = RecoverySettings(), api: APISettings = APISettings(), reports: ReportSettings? = nil,
+        children: [ChildSpec] = ChildSpec.defaults
     ) {
+        self.reports = reports
         self.engine = engine
         self.recovery = recovery
         self.api = api
@@ -30,7 +34,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
     }
 
     /// `alerting:` is read by the Alerting module (Alertmanager's schema), not decoded here.
-    static let keys = ["supervisor", "logging", "database", "backup", "engine", "recovery", "api", "children", "alerting"]
+    static let keys = ["supervisor", "logging", "database", "backup", "engine", "recovery", "api", "reports", "children", "alerting"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -42,6 +46,7 @@ public struct WardenConfiguration: Sendable, Hashable, Decodable {
             engine: fields.read("engine", default: EngineSettings()),
             recovery: fields.read("recovery", default: RecoverySettings()),
             api: fields.read("api", default: APISettings()),
+            reports: fields.read("reports"),
             children: fields.read("children", default: ChildSpec.defaults))
         validateChildren(fields)
     }
