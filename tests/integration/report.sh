@@ -125,7 +125,7 @@ out=$("$WARDEN" report send --receiver nobody "${R[@]}" 2>&1); rc=$?
 check "an unknown receiver is a configuration error naming it" test "$rc" = 78 -a -n "$(grep "no receiver 'nobody' in alerting.receivers" <<<"$out")"
 start_supervisor "$dir" "$dir/warden.yml"
 wait_until 60 "the supervisor lists the reports job" bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"reports\")'"
-"$WARDEN" ctl run reports --runtime-dir "$dir/run" >/dev/null
+wait_until 30 "ctl run reports starts it now" "$WARDEN" ctl run reports --runtime-dir "$dir/run"
 wait_until 120 "the reports job, started now, runs report send and succeeds" \
   bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"reports\") | .runs.success == 1'"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null

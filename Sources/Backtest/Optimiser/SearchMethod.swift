@@ -35,25 +35,51 @@ protocol Proposer {
     mutating func next(after history: [Scored]) -> [[Double]]
 }
 
-/// The end of a genetic or Bayesian search: the untried points next to the best one, one step
-/// along one parameter at a time (then two steps, …), so an optimum beside the best point found is
-/// not missed for want of a last look. Deterministic: no draw is made.
-func polish(_ history: [Scored], space: SearchSpace, count: Int) -> [[Double]] {
-    guard let best = history.enumerated().filter({ $0.element.score != nil }).max(by: { a, b in
-        a.element.score! != b.element.score! ? a.element.score! < b.element.score! : a.offset > b.offset
-    })?.element.values else { return [] }
+/// The end of a genetic or Bayesian search: the untried points next to the best ones, one step
+/// along one parameter at a time (then two steps, …), so an optimum beside a good point found is
+/// not missed for want of a last look. The best `leaders` distinct points take turns (a search
+/// can end with its best in a broad basin and the second best beside a narrow peak).
+/// Deterministic: no draw is made.
+func polish(_ history: [Scored], space: SearchSpace, count: Int, leaders: Int = 1) -> [[Double]] {
+    let ranked = history.enumerated().filter { $0.element.score != nil }.sorted { a, b in
+        a.element.score! != b.element.score! ? a.element.score! > b.element.score! : a.offset < b.offset
+    }.map(\.element.values)
+    var centres: [[Double]] = []
+    for point in ranked where !centres.contains(point) {
+        centres.append(point)
+        if centres.count == leaders { break }
+    }
+    guard !centres.isEmpty else { return [] }
     let tried = Set(history.map(\.values))
+    var rings = centres.map { neighbours(of: $0, space: space) }
+    var out: [[Double]] = []
+    while out.count < count, rings.contains(where: { !$0.isEmpty }) {
+        for index in rings.indices where !rings[index].isEmpty && out.count < count {
+            while let point = rings[index].first {
+                rings[index].removeFirst()
+                if !tried.contains(point), !out.contains(point) {
+                    out.append(point)
+                    break
+                }
+            }
+        }
+    }
+    return out
+}
+
+/// The valid points around `centre`, nearest first: one step along each parameter, then two, …
+private func neighbours(of centre: [Double], space: SearchSpace) -> [[Double]] {
     var out: [[Double]] = []
     for radius in 1...50 {
         for (d, dimension) in space.dimensions.enumerated() {
             let step = dimension.step ?? (dimension.high - dimension.low) / 100
             for sign in [-1.0, 1.0] {
-                var point = best
-                point[d] = dimension.quantised(best[d] + sign * Double(radius) * step)
-                if point != best, !tried.contains(point), !out.contains(point), space.isValid(space.point(point)) { out.append(point) }
-                if out.count == count { return out }
+                var point = centre
+                point[d] = dimension.quantised(centre[d] + sign * Double(radius) * step)
+                if point != centre, !out.contains(point), space.isValid(space.point(point)) { out.append(point) }
             }
         }
+        if out.count >= 64 { break }
     }
     return out
 }
@@ -81,7 +107,8 @@ struct RandomProposer: Proposer {
 /// Tournament selection (3), uniform crossover (0.9), Gaussian mutation of each gene with
 /// probability 1/genes (σ a tenth of its range), the two best carried over unchanged, and a child
 /// that repeats a tried point mutated again (up to 10 times) so each generation explores; the
-/// last generation looks next to the best point instead (`polish`).
+/// last generation looks next to the three best points instead (`polish`): a small population
+/// often ends with its best in a broad basin and a runner-up beside a narrow peak.
 struct GeneticProposer: Proposer {
     let space: SearchSpace
     let population: Int
@@ -93,7 +120,7 @@ struct GeneticProposer: Proposer {
         guard generationsLeft > 0 else { return [] }
         generationsLeft -= 1
         guard history.count >= population else { return (0..<population).compactMap { _ in space.drawValid(using: &generator) } }
-        if generationsLeft == 0, case let last = polish(history, space: space, count: population), !last.isEmpty { return last }
+        if generationsLeft == 0, case let last = polish(history, space: space, count: population, leaders: 3), !last.isEmpty { return last }
         // The last generation, best first (unscored last; ties to the earlier one).
         let current = Array(history.suffix(population)).enumerated().sorted { a, b in
             switch (a.element.score, b.element.score) {
