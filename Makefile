@@ -12,6 +12,9 @@ PIP_DEPS   := moto[server]==5.2.1 boto3 ta-lib==0.6.8 backtesting==0.6.6 ccxt==4
 ORACLES    := .venv/oracles
 PYTHON     := $(ORACLES)/bin/python3
 WARDEN     := .build/debug/warden
+# vectorbt (and its numba) only for `make bench`, in a virtualenv of its own: nearly 1 GB the tests do not need.
+VECTORBT   := .venv/vectorbt
+VECTORBT_DEPS := vectorbt==1.2.0 ta-lib==0.6.8
 
 .PHONY: run test bench build release deps-build deps-test unit integration clean install uninstall
 
@@ -30,10 +33,14 @@ test: deps-test build
 
 ## Print the supervisor's figures (release build).
 bench: deps-test release
+	@test -x $(VECTORBT)/bin/python3 || python3 -m venv $(VECTORBT)
+	@$(VECTORBT)/bin/python3 -c 'import vectorbt, talib; assert vectorbt.__version__ == "1.2.0"' 2>/dev/null \
+		|| $(VECTORBT)/bin/python3 -m pip install --quiet $(VECTORBT_DEPS)
 	$(PYTHON) bench/supervisor_bench.py .build/release/warden
 	$(PYTHON) bench/backup_bench.py .build/release/warden
 	$(PYTHON) bench/trading_bench.py .build/release/warden
 	$(PYTHON) bench/optimise_bench.py .build/release/warden
+	$(VECTORBT)/bin/python3 bench/vectorbt_bench.py .build/release/warden
 	$(PYTHON) bench/engine_bench.py .build/release/warden
 	$(PYTHON) bench/alerting_bench.py .build/release/warden
 	$(PYTHON) bench/bingx_bench.py .build/release/warden

@@ -42,4 +42,3 @@ print(f"  genetic search, 50 generations of 20 (cci, a year of 1h bars), end to 
 grid = end_to_end(["--strategy", "cci", *YEAR, "--method", "grid", "--param", "period=10:109", "--param", "lower=-200:-110:10"])
 print(f"  grid of 1,000 points (cci, a year of 1h bars), end to end with DSR, PBO and self-checks: {grid:.1f} s")
 subprocess.run([sys.executable, os.path.join(ROOT, "tests", "oracles", "optimize_compare.py"), WARDEN, DATA, "--bench"], check=True, stderr=subprocess.DEVNULL)
-print("  vectorbt was not run: it is not among this machine's packages (numba); no ratio against it")
