@@ -41,6 +41,7 @@ bench: deps-test release
 	$(PYTHON) bench/trading_bench.py .build/release/warden
 	$(PYTHON) bench/optimise_bench.py .build/release/warden
 	$(VECTORBT)/bin/python3 bench/vectorbt_bench.py .build/release/warden
+	.build/release/warden risk bench
 	$(PYTHON) bench/engine_bench.py .build/release/warden
 	$(PYTHON) bench/alerting_bench.py .build/release/warden
 	$(PYTHON) bench/bingx_bench.py .build/release/warden

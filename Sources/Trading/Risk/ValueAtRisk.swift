@@ -97,7 +97,8 @@ public struct ValueAtRisk: Sendable {
     }
 
     /// H-bar portfolio returns from a multivariate normal with the assets' sample mean and
-    /// covariance (each path the sum of H independent bars: mean Hμ, covariance HΣ), seeded.
+    /// covariance (each path the sum of H independent bars: mean Hμ, covariance HΣ), seeded. With
+    /// Σ = LLᵀ an asset's draw is μ + Lz, so the portfolio's is wᵀμ + (Lᵀw)ᵀz: one dot product a path.
     func monteCarlo(paths: Int, seed: UInt64) -> [Double]? {
         let n = weights.count
         guard returns.count > n, n > 0 else { return nil }
@@ -105,17 +106,13 @@ public struct ValueAtRisk: Sendable {
         let covariance = Covariance.sample(returns)
         guard let lower = Covariance.cholesky(covariance) else { return nil }
         let h = Double(horizon)
+        let centre = zip(weights, means).reduce(0) { $0 + $1.0 * $1.1 } * h
+        let loadings = (0..<n).map { j in (j..<n).reduce(0) { $0 + weights[$1] * lower[$1][j] } * h.squareRoot() }
         var generator = SplitMix64(seed: seed)
         var out = [Double](repeating: 0, count: paths)
-        var z = [Double](repeating: 0, count: n)
         for path in 0..<paths {
-            for i in 0..<n { z[i] = generator.normal() }
-            var value = 0.0
-            for i in 0..<n {
-                var x = 0.0
-                for j in 0...i { x += lower[i][j] * z[j] }
-                value += weights[i] * (means[i] * h + x * h.squareRoot())
-            }
+            var value = centre
+            for j in 0..<n { value += loadings[j] * generator.normal() }
             out[path] = value
         }
         return out
