@@ -16,6 +16,9 @@ public final class EngineMetrics: Sendable {
         var dailyPnL = 0.0
         /// daily_loss, max_drawdown or operator while entries are halted.
         var haltKind: String?
+        /// 0 active, 1 reducing, 2 halted.
+        var riskState = 0
+        var monthlyPnL = 0.0
         var failedClosed = false
         var unknownOrders = 0
         var mismatches = 0
@@ -88,9 +91,12 @@ public final class EngineMetrics: Sendable {
                     [([], Double(s.mismatches))]),
             .single("warden_exchange_external_orders", .gauge, "Open orders at the exchange that Warden did not place (left alone; see the audit log).",
                     [([], Double(s.externalOrders))]),
-            .single("warden_engine_halted", .gauge, "1 while new entries are halted, by reason (daily_loss, max_drawdown, operator).",
-                    ["daily_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
+            .single("warden_engine_halted", .gauge, "1 while new entries are halted, by reason (daily_loss, monthly_loss, max_drawdown, operator).",
+                    ["daily_loss", "monthly_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),
+            .single("warden_engine_monthly_pnl_ratio", .gauge, "Equity change since the UTC month's open, as a ratio.", [([], s.monthlyPnL)]),
+            .single("warden_risk_state", .gauge, "The risk layer's state: 0 ACTIVE, 1 REDUCING (no entries; positions trimmed under the exposure cap), 2 HALTED (until an operator resumes).",
+                    [([], Double(s.riskState))]),
         ]
         if let age {
             families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.",

@@ -48,21 +48,26 @@ final class EngineObserver: TradingObserver {
     func barProcessed(_ bar: BarSummary) {
         if feed.count == nil { seen.withLock { $0 += 1 } }
         let done = position(bar.time)
-        let state = bar.failedClosed != nil ? "fail_closed" : bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused" : "trading"
+        let state = bar.failedClosed != nil ? "fail_closed" : bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused"
+            : bar.reducingReason != nil ? "reducing" : "trading"
         engine.metrics.observeDecision(seconds: bar.decisionSeconds)
         engine.metrics.update { m in
             m.equity = bar.equity
             m.drawdown = bar.drawdown
             m.unknownOrders = bar.unknownOrders
             m.dailyPnL = bar.dailyPnLRatio
-            m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map { $0.hasPrefix("daily loss") ? "daily_loss" : "max_drawdown" }
+            m.haltKind = bar.paused != nil ? "operator" : bar.haltReason.map {
+                $0.hasPrefix("daily loss") ? "daily_loss" : $0.hasPrefix("monthly loss") ? "monthly_loss" : "max_drawdown"
+            }
+            m.riskState = bar.haltReason != nil ? 2 : bar.reducingReason != nil ? 1 : 0
+            m.monthlyPnL = bar.monthlyPnLRatio
             m.progress = feed.count.map { Double(done) / Double(max($0, 1)) } ?? 0
             m.lastBarWallTime = Date()
             for position in bar.positions { m.positions[EngineMetrics.Slot(strategy: position.strategy, market: position.market)] = position.quantity }
 
             for market in feed.markets { m.markets.insert(market) }
         }
-        engine.publish { $0 = TradingStatus(state: state, reason: bar.failedClosed ?? bar.haltReason ?? bar.paused, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
+        engine.publish { $0 = TradingStatus(state: state, reason: bar.failedClosed ?? bar.haltReason ?? bar.paused ?? bar.reducingReason, bar: done, bars: self.feed.count ?? done, equity: bar.equity) }
         if engine.events.hasReaders {
             engine.events.publish(.equity, time: bar.time, EquityEvent(equity: bar.equity, cash: bar.cash, drawdown: bar.drawdown))
             engine.events.publish(.positions, time: bar.time, bar.positions.map { PositionEvent(strategy: $0.strategy, market: $0.market, quantity: $0.quantity) })
@@ -78,7 +83,7 @@ final class EngineObserver: TradingObserver {
             return true
         }
         if due {
-            let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.failedClosed ?? bar.haltReason ?? bar.paused ?? "")"
+            let suffix = state == "trading" ? "" : ", \(state.uppercased()): \(bar.failedClosed ?? bar.haltReason ?? bar.paused ?? bar.reducingReason ?? "")"
             let progress = feed.count.map { String(format: "bar %d of %d", done, $0) } ?? "live, \(done) bars"
             notifier.status("engine: \(progress), equity \(String(format: "%.2f", bar.equity))" + suffix)
         }

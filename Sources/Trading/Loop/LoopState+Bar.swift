@@ -24,10 +24,16 @@ extension LoopState {
             }
         }
         equity = markedEquity()
-        if let reason = risk.observe(time: time, equity: equity) {
+        switch risk.observe(time: time, equity: equity, exposure: equity - cash) {
+        case .halted(let reason):
             haltedAt = haltedAt ?? time
             batch.audit.append(AuditEntry(time: time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
             loop.observer?.halted(reason, at: time)
+        case .reducing(let reason):
+            batch.audit.append(AuditEntry(time: time, actor: "risk", action: "risk.reducing", target: "trading", detail: reason))
+        case .recovered(let reason):
+            batch.audit.append(AuditEntry(time: time, actor: "risk", action: "risk.active", target: "trading", detail: reason))
+        case nil: break
         }
         var orders: [Order] = []
         if !isLast {
@@ -40,6 +46,7 @@ extension LoopState {
                     if let order = decide(slots[index], close: chunk.candles[bar].close, time: time, feeRate: loop.configuration.feeRate) { orders.append(order) }
                 }
             }
+            if risk.mode == .reducing, let trim = trimOrder(time: time) { orders.append(trim) }
         }
         if held.contains(where: { $0 > 0 }) { barsInMarket += 1 }
         lastTime = time
@@ -48,7 +55,8 @@ extension LoopState {
         if loop.wantsSummaries, let observer = loop.observer {
             observer.barProcessed(BarSummary(
                 time: time, equity: equity, cash: cash, drawdown: 1 - equity / risk.peak, dailyPnLRatio: risk.dailyPnLRatio,
-                haltReason: risk.haltReason, paused: paused, failedClosed: failedClosed, positions: slots.map { ($0.name, $0.symbol, $0.held) },
+                haltReason: risk.haltReason, reducingReason: risk.reducingReason, monthlyPnLRatio: risk.monthlyPnLRatio, paused: paused,
+                failedClosed: failedClosed, positions: slots.map { ($0.name, $0.symbol, $0.held) },
                 decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, unknownOrders: unknownOrders,
                 candles: bars.map { (markets[Int(chunk.markets[$0])], chunk.candles[$0]) }))
         }
@@ -63,18 +71,9 @@ extension LoopState {
         if slot.held > 0 {
             let exits = decision.exit || (slot.stop.map { close <= $0 } ?? false) || (slot.target.map { close >= $0 } ?? false)
             guard exits else { return nil }
-            let instrument = instruments[slot.market]
-            // The exact position, not a Double's rounding of it; cut to the step when a fee taken in
-            // the base asset left it off the step (the rest is dust the exchange keeps).
-            let quantity = instrument.isOnStep(slot.quantity) ? slot.quantity : Instrument.rounded(slot.quantity, to: instrument.stepSize, .down)
-            let order = Order(
-                clientOrderID: Self.orderID(slot, time, "exit"), market: instrument.symbol, side: .sell, type: .market, quantity: quantity,
-                quoteQuantity: nil, price: nil, stopPrice: nil, timeInForce: .ioc, reduceOnly: false, strategy: slot.name, decidedAt: time)
-            slot.pendingOrder = order.clientOrderID
-            slot.pendingSide = .sell
-            return order
+            return exitOrder(slot, time: time, intent: "exit")
         }
-        guard decision.enter, slot.active, !risk.halted, paused == nil, failedClosed == nil else { return nil }
+        guard decision.enter, slot.active, risk.mode == .active, paused == nil, failedClosed == nil else { return nil }
         let instrument = instruments[slot.market]
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
         let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
@@ -89,6 +88,33 @@ extension LoopState {
         slot.pendingBudget = budget
         slot.atrAtDecision = currentATR[slot.market]
         return order
+    }
+
+    /// The whole position of `slot`, sold at market.
+    mutating func exitOrder(_ slot: LoopSlot, time: Int64, intent: String) -> Order {
+        let instrument = instruments[slot.market]
+        // The exact position, not a Double's rounding of it; cut to the step when a fee taken in
+        // the base asset left it off the step (the rest is dust the exchange keeps).
+        let quantity = instrument.isOnStep(slot.quantity) ? slot.quantity : Instrument.rounded(slot.quantity, to: instrument.stepSize, .down)
+        let order = Order(
+            clientOrderID: Self.orderID(slot, time, intent), market: instrument.symbol, side: .sell, type: .market, quantity: quantity,
+            quoteQuantity: nil, price: nil, stopPrice: nil, timeInForce: .ioc, reduceOnly: false, strategy: slot.name, decidedAt: time)
+        slot.pendingOrder = order.clientOrderID
+        slot.pendingSide = .sell
+        return order
+    }
+
+    /// REDUCING: the largest strategy position not already being sold, exited at market, one a
+    /// bar, until exposure is back under its cap (the next bars' closes decide). An operator's
+    /// manual holdings are left to the operator. Deterministic, so a bar decided again after a
+    /// crash makes the same order id and the journal holds it once.
+    mutating func trimOrder(time: Int64) -> Order? {
+        let candidates = slots.filter { $0.name != ManualHold.name && $0.held > 0 && !$0.isPending && $0.quantity > 0 }
+        guard let largest = candidates.max(by: { a, b in
+            let x = a.held * lastClose[a.market], y = b.held * lastClose[b.market]
+            return x != y ? x < y : a.index > b.index
+        }) else { return nil }
+        return exitOrder(largest, time: time, intent: "trim")
     }
 
     /// Deterministic: strategy, market, the deciding bar and the intent (at most 40 characters, as exchanges allow).

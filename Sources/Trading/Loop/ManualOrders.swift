@@ -61,7 +61,7 @@ extension LoopState {
             let (slot, created) = try manualSlot(index)
             if created { loop.observer?.slotsChanged(views) }
             if let open = slot.pendingOrder { return .refused("the manual order \(open) on \(market) is still open: cancel it or let it finish first", id: open) }
-            if side == .buy, let reason = failedClosed ?? risk.haltReason {
+            if side == .buy, let reason = failedClosed ?? risk.blockReason {
                 return .refused("no new entries while trading is stopped (\(reason)); sells and cancels still go")
             }
             if side == .sell, Decimal(quantity) > slot.quantity {

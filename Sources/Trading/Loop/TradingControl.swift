@@ -122,6 +122,9 @@ public struct BarSummary: Sendable {
     public var drawdown: Double
     public var dailyPnLRatio: Double
     public var haltReason: String?
+    /// Why the risk layer is REDUCING (no entries, positions trimmed), nil otherwise.
+    public var reducingReason: String?
+    public var monthlyPnLRatio: Double = 0
     public var paused: String?
     /// Why entries are stopped after the venue's balances disagreed with the journal.
     public var failedClosed: String?

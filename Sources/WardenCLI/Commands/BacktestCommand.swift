@@ -35,6 +35,9 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("atr-period"), help: "Risk: the ATR period for stops.") var atrPeriod: Int = 14
     @Option(name: .customLong("daily-loss-limit"), help: "Risk: halt entries after this loss (0.05 = 5%) since the UTC day's open.") var dailyLossLimit: Double?
     @Option(name: .customLong("max-drawdown"), help: "Risk: halt entries after this drawdown from the peak (0.2 = 20%).") var maxDrawdown: Double?
+    @Option(name: .customLong("monthly-loss-limit"), help: "Risk: halt entries after this loss (0.1 = 10%) since the UTC month's open.") var monthlyLossLimit: Double?
+    @Option(name: .customLong("max-gross-exposure"), help: "Risk: REDUCING (no entries, the largest position sold each bar) while positions exceed this share of equity.")
+    var maxGrossExposure: Double?
     @Option(help: ArgumentHelp("Only bars opening at or after this time: epoch milliseconds or YYYY-MM-DD (UTC).", valueName: "time")) var from: String?
     @Option(help: ArgumentHelp("Only bars opening at or before this time: epoch milliseconds or YYYY-MM-DD (UTC, the whole day).", valueName: "time")) var to: String?
     @Option(
@@ -79,12 +82,13 @@ struct BacktestCommand: AsyncParsableCommand {
         for (flag, value) in [("--max-position-notional", maxPositionNotional), ("--stop-loss-atr", stopLossATR), ("--take-profit-atr", takeProfitATR)] {
             if let value, !(value > 0) { throw fail(WardenError(.usage, "\(flag) must be above 0, found \(value)")) }
         }
-        for (flag, value) in [("--daily-loss-limit", dailyLossLimit), ("--max-drawdown", maxDrawdown)] {
+        for (flag, value) in [("--daily-loss-limit", dailyLossLimit), ("--max-drawdown", maxDrawdown), ("--monthly-loss-limit", monthlyLossLimit)] {
             if let value, !(value > 0 && value < 1) { throw fail(WardenError(.usage, "\(flag) must be a fraction between 0 and 1, found \(value)")) }
         }
+        if let value = maxGrossExposure, !(value > 0 && value <= 10) { throw fail(WardenError(.usage, "--max-gross-exposure must be above 0 and at most 10, found \(value)")) }
         let risk = RiskLimits(
             maxPositionNotional: maxPositionNotional, stopLossATR: stopLossATR, takeProfitATR: takeProfitATR, atrPeriod: atrPeriod,
-            dailyLossLimit: dailyLossLimit, maxDrawdown: maxDrawdown)
+            dailyLossLimit: dailyLossLimit, maxDrawdown: maxDrawdown, monthlyLossLimit: monthlyLossLimit, maxGrossExposure: maxGrossExposure)
         for name in strategies {
             do {
                 _ = try StrategyRegistry.make(name, overrides: overrides[name] ?? [:])

@@ -268,13 +268,23 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
     public var dailyLossLimit: Double?
     /// Halt new entries once equity is this share below its peak.
     public var maxDrawdown: Double?
+    /// Halt new entries once equity is this share below the UTC month's opening equity.
+    public var monthlyLossLimit: Double?
+    /// Reduce (no entries; trim positions) while the positions at the close exceed this share of equity.
+    public var maxGrossExposure: Double?
+    /// The same for long minus short positions (on spot, where Warden is long only, the same sum).
+    public var maxNetExposure: Double?
 
     public static let none = RiskLimits()
 
     public init(
         maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,
-        takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil
+        takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil,
+        monthlyLossLimit: Double? = nil, maxGrossExposure: Double? = nil, maxNetExposure: Double? = nil
     ) {
+        self.monthlyLossLimit = monthlyLossLimit
+        self.maxGrossExposure = maxGrossExposure
+        self.maxNetExposure = maxNetExposure
         self.maxPositionNotional = maxPositionNotional
         self.maxTotalExposure = maxTotalExposure
         self.stopLossATR = stopLossATR
@@ -286,6 +296,7 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
 
     static let keys = [
         "max_position_notional", "max_total_exposure", "stop_loss_atr", "take_profit_atr", "atr_period", "daily_loss_limit", "max_drawdown",
+        "monthly_loss_limit", "max_gross_exposure", "max_net_exposure",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -294,13 +305,17 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
             maxPositionNotional: fields.read("max_position_notional"), maxTotalExposure: fields.read("max_total_exposure"),
             stopLossATR: fields.read("stop_loss_atr"), takeProfitATR: fields.read("take_profit_atr"),
             atrPeriod: fields.read("atr_period", default: 14), dailyLossLimit: fields.read("daily_loss_limit"),
-            maxDrawdown: fields.read("max_drawdown"))
+            maxDrawdown: fields.read("max_drawdown"), monthlyLossLimit: fields.read("monthly_loss_limit"),
+            maxGrossExposure: fields.read("max_gross_exposure"), maxNetExposure: fields.read("max_net_exposure"))
         for (key, value) in [("max_position_notional", maxPositionNotional), ("max_total_exposure", maxTotalExposure),
                              ("stop_loss_atr", stopLossATR), ("take_profit_atr", takeProfitATR)] {
             if let value, !(value > 0) { fields.problem("must be above 0, found \(value)", at: key) }
         }
-        for (key, value) in [("daily_loss_limit", dailyLossLimit), ("max_drawdown", maxDrawdown)] {
+        for (key, value) in [("daily_loss_limit", dailyLossLimit), ("max_drawdown", maxDrawdown), ("monthly_loss_limit", monthlyLossLimit)] {
             if let value, !(value > 0 && value < 1) { fields.problem("expected a fraction between 0 and 1 (0.05 = 5%), found \(value)", at: key) }
+        }
+        for (key, value) in [("max_gross_exposure", maxGrossExposure), ("max_net_exposure", maxNetExposure)] {
+            if let value, !(value > 0 && value <= 10) { fields.problem("expected a share of equity above 0 (0.8 = 80%; at most 10), found \(value)", at: key) }
         }
         if !(1...500).contains(atrPeriod) { fields.problem("expected 1 to 500, found \(atrPeriod)", at: "atr_period") }
     }
