@@ -171,6 +171,23 @@ groups:
           summary: "Daily loss limit hit on {{ $labels.instance }}"
           description: "The risk manager stopped new entries: today's loss reached the configured limit (`warden trading resume` once understood)."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/loss-limit-hit.md"
+      - alert: WardenMonthlyLossLimitHit
+        expr: warden_engine_halted{reason="monthly_loss"} == 1
+        labels:
+          severity: critical
+        annotations:
+          summary: "Monthly loss limit hit on {{ $labels.instance }}"
+          description: "The risk layer halted new entries: the month's loss reached the configured limit (`warden trading resume` once understood)."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/monthly-loss-limit-hit.md"
+      - alert: WardenRiskReducing
+        expr: warden_risk_state == 1
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: "Warden's risk layer on {{ $labels.instance }} has been reducing exposure for 15 minutes"
+          description: "Positions are above the exposure cap: no new entries, and the largest position is sold each bar; it has not come under the cap."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/risk-reducing.md"
       - alert: WardenDrawdownLimitHit
         expr: warden_engine_halted{reason="max_drawdown"} == 1
         labels:
