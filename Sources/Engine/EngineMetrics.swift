@@ -1,6 +1,14 @@
 import Foundation
 import Synchronization
 import Telemetry
+import Trading
+
+/// The portfolio as of the last bar: the returns window and what each market's positions are worth.
+struct PortfolioMeter: Sendable {
+    var watch: PortfolioWatch
+    var values: [Double] = []
+    var equity = 0.0
+}
 
 /// The engine's own series, served on its /metrics and merged by the supervisor under `child`.
 public final class EngineMetrics: Sendable {
@@ -45,6 +53,20 @@ public final class EngineMetrics: Sendable {
 
     func update(_ change: (inout State) -> Void) { state.withLock { change(&$0) } }
 
+    /// The portfolio's returns window and positions, written at each bar by the observer.
+    let portfolio = Mutex<PortfolioMeter?>(nil)
+
+    /// VaR, correlation and diversification of the last bar's positions, computed now (a scrape).
+    func portfolioFigures() -> PortfolioWatch.Figures {
+        portfolio.withLock { meter in
+            guard var current = meter else { return PortfolioWatch.Figures() }
+            meter = nil  // held once, so the figures' Monte Carlo cache is written without a copy
+            let figures = current.watch.figures(values: current.values, equity: current.equity)
+            meter = current
+            return figures
+        }
+    }
+
     func observeSend(seconds: Double) {
         state.withLock { s in
             for (index, bound) in Self.sendBounds.enumerated() where seconds <= bound { s.sendBuckets[index] += 1 }
@@ -63,6 +85,7 @@ public final class EngineMetrics: Sendable {
 
     public func families() -> [MetricFamily] {
         let s = state.withLock { $0 }
+        let figures = portfolioFigures()
         let age = s.lastBarWallTime.map { Date().timeIntervalSince($0) }
         var families: [MetricFamily] = [
             .single("warden_engine_equity", .gauge, "Paper account equity in quote currency, at the last bar's close.", [([], s.equity)]),
@@ -95,9 +118,20 @@ public final class EngineMetrics: Sendable {
                     ["daily_loss", "monthly_loss", "max_drawdown", "operator"].map { ([("reason", $0)], s.haltKind == $0 ? 1 : 0) }),
             .single("warden_engine_daily_pnl_ratio", .gauge, "Equity change since the UTC day's open, as a ratio.", [([], s.dailyPnL)]),
             .single("warden_engine_monthly_pnl_ratio", .gauge, "Equity change since the UTC month's open, as a ratio.", [([], s.monthlyPnL)]),
+            .single("warden_risk_var_ratio", .gauge, "Value at risk of the positions held over the horizon (engine.portfolio.horizon), a positive fraction of equity, by method and confidence.",
+                    figures.estimates.map { ([("method", $0.method.rawValue), ("confidence", String($0.confidence))], $0.valueAtRisk) }),
+            .single("warden_risk_cvar_ratio", .gauge, "Conditional value at risk (the mean loss beyond VaR), a positive fraction of equity, by method and confidence.",
+                    figures.estimates.map { ([("method", $0.method.rawValue), ("confidence", String($0.confidence))], $0.conditionalValueAtRisk) }),
+            .single("warden_portfolio_correlation", .gauge, "Pearson correlation of two markets' close-to-close returns over engine.portfolio.window bars.",
+                    figures.correlations.map { ([("a", $0.a), ("b", $0.b)], $0.value) }),
+            .single("warden_portfolio_exposure_ratio", .gauge, "The positions held at the last close, as a share of equity.", [([], figures.exposure)]),
             .single("warden_risk_state", .gauge, "The risk layer's state: 0 ACTIVE, 1 REDUCING (no entries; positions trimmed under the exposure cap), 2 HALTED (until an operator resumes).",
                     [([], Double(s.riskState))]),
         ]
+        if let ratio = figures.diversification {
+            families.append(.single("warden_portfolio_diversification_ratio", .gauge,
+                                    "Σ wσ / σ of the positions held (1: they move as one); only while two or more markets are held.", [([], ratio)]))
+        }
         if let age {
             families.append(.single("warden_engine_market_data_age_seconds", .gauge, "Seconds since the last bar was processed.",
                                     s.markets.sorted().map { ([("symbol", $0)], age) }))

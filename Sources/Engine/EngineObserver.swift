@@ -26,11 +26,37 @@ final class EngineObserver: TradingObserver {
     private let lastStatus = Mutex(ContinuousClock.now - .seconds(10))
     /// Bars seen in this run, the position of a live feed.
     private let seen = Mutex(0)
+    private let marketIndex: [String: Int]
 
     init(engine: TradingEngine, feed: FeedProgress, notifier: SystemdNotifier) {
         self.engine = engine
         self.feed = feed
         self.notifier = notifier
+        let portfolio = engine.settings.portfolio
+        let horizon = max(1, Int(portfolio.horizon.seconds * 1000) / Int(max(engine.interval, 1)))
+        engine.metrics.portfolio.withLock {
+            $0 = PortfolioMeter(watch: PortfolioWatch(markets: feed.markets, settings: .init(
+                window: portfolio.window(horizon: horizon), horizon: horizon, paths: portfolio.monteCarloPaths, monteCarloEvery: portfolio.monteCarloEvery)))
+        }
+        marketIndex = Dictionary(feed.markets.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The bar's closes into the returns window and the positions held at them (the figures are
+    /// computed when the metrics are read).
+    private func measure(_ bar: BarSummary) {
+        engine.metrics.portfolio.withLock { meter in
+            guard var watch = meter?.watch else { return }
+            meter = nil  // the watch held once, so observing does not copy its window
+            var closes = [Double?](repeating: nil, count: watch.markets.count)
+            for (market, candle) in bar.candles { if let index = marketIndex[market] { closes[index] = candle.close } }
+            watch.observe(closes: closes)
+            var values = [Double](repeating: 0, count: watch.markets.count)
+            let last = watch.closes
+            for position in bar.positions where position.quantity > 0 {
+                if let index = marketIndex[position.market], let close = last[index] { values[index] += position.quantity * close }
+            }
+            meter = PortfolioMeter(watch: watch, values: values, equity: bar.equity)
+        }
     }
 
     func position(_ time: Int64) -> Int { feed.count == nil ? seen.withLock { $0 } : feed.position(time) }
@@ -51,6 +77,7 @@ final class EngineObserver: TradingObserver {
         let state = bar.failedClosed != nil ? "fail_closed" : bar.haltReason != nil ? "halted" : bar.paused != nil ? "paused"
             : bar.reducingReason != nil ? "reducing" : "trading"
         engine.metrics.observeDecision(seconds: bar.decisionSeconds)
+        measure(bar)
         engine.metrics.update { m in
             m.equity = bar.equity
             m.drawdown = bar.drawdown

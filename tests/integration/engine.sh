@@ -115,6 +115,21 @@ for s in cci rsi_macd bollinger; do
 done
 check "warden trades names both markets" test "$("$WARDEN" trades --json --config "$run6/warden.yml" --state-dir "$run6/state" | jq -r '[.[].market] | unique | join(",")')" = "BTC-USDT,ETH-USDT"
 check "candles of both markets are stored for the warm-up" test "$(sqlite3 "$run6/state/warden.sqlite" "SELECT COUNT(DISTINCT symbol) FROM candles")" = 2
+metrics6=$(curl -fsS "http://127.0.0.1:$(grep -o 'supervisor: {listen: 127.0.0.1:[0-9]*' "$run6/warden.yml" | cut -d: -f4)/metrics")
+ours=$(grep '^warden_portfolio_correlation{' <<<"$metrics6" | grep 'a="BTC-USDT"' | grep 'b="ETH-USDT"' | awk '{print $2}')
+theirs=$("$PY" -c "
+import pandas as pd, sys
+frames = [pd.read_csv(p).set_index('timestamp')['close'] for p in sys.argv[1:3]]
+joined = pd.concat(frames, axis=1, join='inner').sort_index()
+print(repr(float((joined / joined.shift(1) - 1).iloc[1:].tail(1000).corr().iloc[0, 1])))" "$BTC1H" "$ETH1H")
+check "warden_portfolio_correlation{BTC-USDT,ETH-USDT} at the replay's end equals pandas' corr of the last 1,000 returns ($ours, $theirs)" \
+  "$PY" -c "import sys; sys.exit(0 if abs(float('$ours') - float('$theirs')) < 1e-9 else 1)"
+check "VaR and CVaR are exported for four methods at 95% and 99%, CVaR at least VaR, none negative" "$PY" -c "
+import re, sys
+text = sys.stdin.read()
+def series(name): return {tuple(re.findall(r'(method|confidence)=\"([^\"]+)\"', l)): float(l.split()[-1]) for l in text.splitlines() if l.startswith(name + '{')}
+v, c = series('warden_risk_var_ratio'), series('warden_risk_cvar_ratio')
+sys.exit(0 if len(v) == 8 and v.keys() == c.keys() and all(c[k] >= v[k] - 1e-12 and v[k] >= -1e-12 for k in v) else 1)" <<<"$metrics6"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
 run7=$(scratch)

@@ -9,7 +9,7 @@ also over 24-bar overlapping compounded returns; parametric equals scipy's norm.
 Cornish–Fisher equals its closed form with scipy's skew and kurtosis, its CVaR scipy's quad of
 the corrected quantile; Monte Carlo is within four standard errors of the parametric value;
 inverse-volatility weights equal 1/σ normalised and risk-parity weights equal scipy's SLSQP
-solution to 1e-6.
+solution to 1e-6; the markets' correlation equals pandas' DataFrame.corr.
 """
 import json, math, subprocess, sys
 import numpy as np
@@ -83,6 +83,9 @@ solved = optimize.minimize(spread, np.array([0.5, 0.5]), method="SLSQP", bounds=
                            constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}], options={"ftol": 1e-20, "maxiter": 1000})
 for i, market in enumerate(["BTC-USDT", "ETH-USDT"]):
     close(parity["weights"][market], solved.x[i], 1e-6, f"risk parity {market}")
+correlation = warden("portfolio", "correlation", "--data", f"BTC-USDT={BTC}", "--data", f"ETH-USDT={ETH}", "--window", "500")
+theirs = (joined / joined.shift(1) - 1).iloc[1:].tail(500).corr().iloc[0, 1]
+close(correlation["pairs"][0]["correlation"], theirs, 1e-12, "correlation (pandas DataFrame.corr, last 500 returns)")
 contributions = list(parity["risk_contributions"].values())
 close(max(contributions) - min(contributions), 0, 1e-8, "risk contributions equal")
 print(f"  VaR/CVaR at 95% and 99%, 1 and 24 bars, four methods; risk parity {parity['weights']} in {parity['iterations']} iterations")

@@ -12,6 +12,8 @@ struct ReturnInputs: Encodable {
     var observations: Int
     /// returns[t][i], bar t's return of market i.
     var returns: [[Double]]
+    /// Each row's bar open time.
+    var times: [Int64] = []
 
     enum CodingKeys: String, CodingKey { case markets, first, last, observations }
 
@@ -37,14 +39,49 @@ struct ReturnInputs: Encodable {
         guard common.count >= 3 else { throw fail(WardenError(.usage, "the files share \(common.count) bars; returns need at least 3", location: "--data")) }
         let used = Array(common.suffix(window + 1))
         let returns = (1..<used.count).map { t in closes.map { $0[used[t]]! / $0[used[t - 1]]! - 1 } }
-        return ReturnInputs(markets: markets, first: used[1], last: used.last!, observations: returns.count, returns: returns)
+        return ReturnInputs(markets: markets, first: used[1], last: used.last!, observations: returns.count, returns: returns, times: Array(used.dropFirst()))
     }
 }
 
 struct RiskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk", abstract: "Risk analytics: value at risk and conditional value at risk of a portfolio of candle files.",
-        subcommands: [VaR.self, Bench.self])
+        subcommands: [VaR.self, Stress.self, Bench.self])
+
+    struct Stress: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stress tests of positions held as weights: historical windows and days replayed from the files, and hypothetical shocks.",
+            discussion: """
+                Historical: the files' worst 1-day and 7-day windows for these positions, and 2020-03-12, 2021-05-19, 2022-06-13 and \
+                2022-11-08 (UTC days; data/stress_scenarios.md says what happened and where from), each market's compounded return \
+                over it; a day the files do not cover is listed without a loss. Hypothetical: every market −20 % and −40 %, and the \
+                99 % one-day parametric VaR with volatilities tripled and with every correlation set to 1. A loss is a positive \
+                fraction of equity; weights need not sum to 1 (the rest is cash).
+                """)
+        @Option(name: .customLong("data"), help: ArgumentHelp("Candles: MARKET=FILE (repeatable).", valueName: "file")) var data: [String]
+        @Option(help: ArgumentHelp("Positions as fractions of equity: M=W,... (default all equity, equally).", valueName: "weights")) var weights: String?
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Report: Encodable {
+            var inputs: ReturnInputs
+            var weights: [String: Double]
+            var scenarios: [StressTest.Scenario]
+        }
+
+        func run() async throws {
+            let inputs = try ReturnInputs.load(data, window: Int.max - 1)
+            let chosen = try positionWeights(inputs.markets, weights)
+            let interval = StressTest.spacing(inputs.times)
+            let scenarios = StressTest.run(markets: inputs.markets, times: inputs.times, returns: inputs.returns, weights: chosen, interval: interval)
+            if json { try printJSON(Report(inputs: inputs, weights: Dictionary(uniqueKeysWithValues: zip(inputs.markets, chosen)), scenarios: scenarios)); return }
+            print("\(inputs.markets.joined(separator: ", ")): \(inputs.observations) returns from \(formatTime(inputs.first)) to \(formatTime(inputs.last))")
+            for s in scenarios {
+                let loss = s.loss.map { String(format: "loss %.2f%%", $0 * 100) } ?? "not covered"
+                let window = s.from.map { from in " (\(formatTime(from)) to \(formatTime(s.to ?? from)))" } ?? ""
+                print("  \(s.name): \(loss)\(window): \(s.note)")
+            }
+        }
+    }
 
     /// `make bench`: the time of one portfolio's VaR and CVaR, per method, on seeded returns.
     struct Bench: AsyncParsableCommand {
@@ -152,6 +189,16 @@ struct RiskCommand: AsyncParsableCommand {
     }
 }
 
+/// `M=W,...` as positions' fractions of equity, not normalised (the rest is cash); all equity,
+/// equally, when none are given.
+func positionWeights(_ markets: [String], _ text: String?) throws -> [Double] {
+    guard let text else { return Array(repeating: 1 / Double(markets.count), count: markets.count) }
+    let normalised = try weightsOf(markets, text)
+    var total = 0.0
+    for part in text.split(separator: ",") { total += Double(part.split(separator: "=", maxSplits: 1).last.map(String.init) ?? "") ?? 0 }
+    return normalised.map { $0 * total }
+}
+
 /// `M=W,...` as weights in the markets' order, normalised; equal when none are given.
 func weightsOf(_ markets: [String], _ text: String?) throws -> [Double] {
     guard let text else { return Array(repeating: 1 / Double(markets.count), count: markets.count) }
@@ -171,7 +218,35 @@ func weightsOf(_ markets: [String], _ text: String?) throws -> [Double] {
 
 struct PortfolioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "portfolio", abstract: "Portfolio analytics on candle files.", subcommands: [Weights.self])
+        commandName: "portfolio", abstract: "Portfolio analytics on candle files.", subcommands: [Weights.self, Correlation.self])
+
+    struct Correlation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pearson correlation of each pair of markets' close-to-close returns (as the engine exports warden_portfolio_correlation).")
+        @Option(name: .customLong("data"), help: ArgumentHelp("Candles: MARKET=FILE (repeatable, at least two).", valueName: "file")) var data: [String]
+        @Option(help: "The last N returns.") var window: Int = 1000
+        @Flag(help: "Print JSON.") var json = false
+
+        struct Pair: Encodable {
+            var a: String
+            var b: String
+            var correlation: Double
+        }
+
+        struct Report: Encodable {
+            var inputs: ReturnInputs
+            var pairs: [Pair]
+        }
+
+        func run() async throws {
+            guard data.count >= 2 else { throw fail(WardenError(.usage, "name at least two markets with --data", location: "--data")) }
+            let inputs = try ReturnInputs.load(data, window: window)
+            let pairs = PortfolioWatch.correlations(markets: inputs.markets, returns: inputs.returns).map { Pair(a: $0.a, b: $0.b, correlation: $0.value) }
+            if json { try printJSON(Report(inputs: inputs, pairs: pairs)); return }
+            print("\(inputs.observations) returns from \(formatTime(inputs.first)) to \(formatTime(inputs.last))")
+            for pair in pairs { print(String(format: "  %@ / %@: %.4f", pair.a as NSString, pair.b as NSString, pair.correlation)) }
+        }
+    }
 
     struct Weights: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -11,13 +11,15 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
     public var exchange: ExchangeSettings
     public var strategies: [StrategySettings]
     public var risk: RiskLimits
+    public var portfolio: PortfolioSettings
 
     public init(
         symbol: String = "BTC-USDT", markets: [MarketSettings]? = nil, timeframe: String = "1m", marketData: MarketDataSettings = MarketDataSettings(),
         exchange: ExchangeSettings = ExchangeSettings(), strategies: [StrategySettings] = StrategySettings.defaults,
-        risk: RiskLimits = .none
+        risk: RiskLimits = .none, portfolio: PortfolioSettings = PortfolioSettings()
     ) {
         self.risk = risk
+        self.portfolio = portfolio
         let canonical = MarketSettings.canonical(symbol) ?? symbol
         self.markets = markets ?? [MarketSettings(symbol: canonical, file: marketData.file)]
         self.symbol = self.markets.first?.symbol ?? canonical
@@ -27,7 +29,7 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
         self.strategies = strategies
     }
 
-    static let keys = ["symbol", "markets", "timeframe", "market_data", "exchange", "strategies", "risk"]
+    static let keys = ["symbol", "markets", "timeframe", "market_data", "exchange", "strategies", "risk", "portfolio"]
 
     /// Each timeframe's bar spacing in milliseconds (BingX's kline intervals).
     public static let intervals: [String: Int64] = [
@@ -45,7 +47,7 @@ public struct EngineSettings: Sendable, Hashable, Decodable {
             marketData: marketData,
             exchange: fields.read("exchange", default: ExchangeSettings()),
             strategies: fields.read("strategies", default: StrategySettings.defaults),
-            risk: fields.read("risk", default: RiskLimits.none))
+            risk: fields.read("risk", default: RiskLimits.none), portfolio: fields.read("portfolio", default: PortfolioSettings()))
         if MarketSettings.canonical(rawSymbol) == nil {
             fields.problem("expected a market symbol such as BTC-USDT or BTCUSDT, found '\(rawSymbol)'", at: "symbol")
         }
