@@ -49,6 +49,9 @@ struct PortfolioWatchTests {
             #expect(abs(estimate.valueAtRisk - expected.valueAtRisk) < 1e-12 && abs(estimate.conditionalValueAtRisk - expected.conditionalValueAtRisk) < 1e-12)
         }
         #expect(figures.estimates.count == 8)
+        // Stress: the shocks lose the exposure times the shock; the window's worst day and week are there.
+        let stress = Dictionary(uniqueKeysWithValues: figures.stress.map { ($0.scenario, $0.loss) })
+        #expect(abs((stress["every market −40%"] ?? 0) - 0.16) < 1e-12 && stress["worst 1-day window"] != nil && stress["worst 7-day window"] != nil)
         let flat = watch.figures(values: [0, 0], equity: 10_000)
         #expect(flat.estimates.count == 8 && flat.estimates.allSatisfy { $0.valueAtRisk == 0 && $0.conditionalValueAtRisk == 0 })
         #expect(flat.diversification == nil)

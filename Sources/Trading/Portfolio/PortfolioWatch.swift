@@ -30,6 +30,9 @@ public struct PortfolioWatch: Sendable {
         public var diversification: Double?
         /// The share of equity in positions.
         public var exposure = 0.0
+        /// Stress losses of the positions held: the worst day and week in the returns window, and
+        /// the hypothetical shocks (`StressTest`); the named days need history the window lacks.
+        public var stress: [(scenario: String, loss: Double)] = []
 
         public init() {}
     }
@@ -92,6 +95,13 @@ public struct PortfolioWatch: Sendable {
             }
             barsSinceMonteCarlo = Int.max
         }
+        let bars = (0..<rows.count).map(Int64.init)
+        let day = max(1, settings.horizon)
+        var scenarios = [("worst 1-day window", day), ("worst 7-day window", 7 * day)].map {
+            StressTest.worst($0.0, bars: $0.1, markets: markets, times: bars, returns: rows, weights: weights)
+        }
+        scenarios += StressTest.hypothetical(markets: markets, returns: rows, weights: weights, horizon: day)
+        out.stress = scenarios.compactMap { scenario in scenario.loss.map { (scenario.name, max(0, $0)) } }
         let held = weights.indices.filter { weights[$0] > 0 }
         if held.count > 1 {
             let deviations = (0..<markets.count).map { i in SampleMoments(rows.map { $0[i] }).deviation }
