@@ -55,16 +55,20 @@ public final class EngineMetrics: Sendable {
 
     /// The portfolio's returns window and positions, written at each bar by the observer.
     let portfolio = Mutex<PortfolioMeter?>(nil)
+    /// The figures last computed from it, what a scrape reads.
+    let portfolioFigures = Mutex(PortfolioWatch.Figures())
 
-    /// VaR, correlation and diversification of the last bar's positions, computed now (a scrape).
-    func portfolioFigures() -> PortfolioWatch.Figures {
-        portfolio.withLock { meter in
+    /// VaR, correlation and diversification of the last bar's positions, computed now and kept
+    /// for scrapes (the observer calls this at most every few seconds, and at a replay's end).
+    func refreshPortfolioFigures() {
+        let figures: PortfolioWatch.Figures = portfolio.withLock { meter in
             guard var current = meter else { return PortfolioWatch.Figures() }
             meter = nil  // held once, so the figures' Monte Carlo cache is written without a copy
             let figures = current.watch.figures(values: current.values, equity: current.equity)
             meter = current
             return figures
         }
+        portfolioFigures.withLock { $0 = figures }
     }
 
     func observeSend(seconds: Double) {
@@ -85,7 +89,7 @@ public final class EngineMetrics: Sendable {
 
     public func families() -> [MetricFamily] {
         let s = state.withLock { $0 }
-        let figures = portfolioFigures()
+        let figures = portfolioFigures.withLock { $0 }
         let age = s.lastBarWallTime.map { Date().timeIntervalSince($0) }
         var families: [MetricFamily] = [
             .single("warden_engine_equity", .gauge, "Paper account equity in quote currency, at the last bar's close.", [([], s.equity)]),

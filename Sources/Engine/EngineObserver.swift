@@ -24,6 +24,7 @@ final class EngineObserver: TradingObserver {
     let feed: FeedProgress
     let notifier: SystemdNotifier
     private let lastStatus = Mutex(ContinuousClock.now - .seconds(10))
+    private let lastFigures = Mutex(ContinuousClock.now - .seconds(10))
     /// Bars seen in this run, the position of a live feed.
     private let seen = Mutex(0)
     private let marketIndex: [String: Int]
@@ -78,6 +79,15 @@ final class EngineObserver: TradingObserver {
             : bar.reducingReason != nil ? "reducing" : "trading"
         engine.metrics.observeDecision(seconds: bar.decisionSeconds)
         measure(bar)
+        // The portfolio's figures cost up to a tenth of a second (Monte Carlo, the worst week): at
+        // most every five seconds, and at the last bar of a replay, never on a scrape's clock.
+        let now = ContinuousClock.now
+        let figuresDue = lastFigures.withLock { last in
+            guard now - last >= .seconds(5) || feed.count == done else { return false }
+            last = now
+            return true
+        }
+        if figuresDue { engine.metrics.refreshPortfolioFigures() }
         engine.metrics.update { m in
             m.equity = bar.equity
             m.drawdown = bar.drawdown
@@ -103,7 +113,6 @@ final class EngineObserver: TradingObserver {
                     market: market, openTime: candle.openTime, open: candle.open, high: candle.high, low: candle.low, close: candle.close, volume: candle.volume))
             }
         }
-        let now = ContinuousClock.now
         let due = lastStatus.withLock { last in
             guard now - last > .seconds(1) else { return false }
             last = now
