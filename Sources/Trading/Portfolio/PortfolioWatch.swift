@@ -4,8 +4,8 @@ import Foundation
 /// returns (the last `window` bars on which every market closed) and, from them and the positions
 /// held, VaR and CVaR as fractions of equity, the markets' pairwise correlation and the
 /// diversification ratio. Only closes up to the bar are used. Observing a bar is O(markets); the
-/// figures are computed when asked (the engine asks when its metrics are read), Monte Carlo again
-/// only once `monteCarloEvery` bars have passed.
+/// figures are computed when asked (the engine asks every few seconds), Monte Carlo again only
+/// once `monteCarloEvery` bars have passed.
 public struct PortfolioWatch: Sendable {
     public struct Settings: Sendable, Hashable {
         public var window: Int
