@@ -11,7 +11,14 @@ PASSED=0
 FAILED=0
 
 pass() { PASSED=$((PASSED + 1)); printf '  ok    %s\n' "$1"; }
-fail() { FAILED=$((FAILED + 1)); printf '  FAIL  %s\n' "$1"; [ $# -gt 1 ] && printf '        %s\n' "${@:2}"; return 0; }
+fail() {
+  FAILED=$((FAILED + 1)); printf '  FAIL  %s\n' "$1"; [ $# -gt 1 ] && printf '        %s\n' "${@:2}"
+  # The last supervisor's latest lines: what CI prints is all a post-mortem has.
+  if [ -n "${SUPERVISOR_LOG:-}" ] && [ -f "$SUPERVISOR_LOG" ]; then
+    printf '        the supervisor log (%s) ends:\n' "$SUPERVISOR_LOG"; tail -n 12 "$SUPERVISOR_LOG" | cut -c1-400 | sed 's/^/        | /'
+  fi
+  return 0
+}
 
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
 check() {
@@ -79,6 +86,7 @@ start_supervisor() {
   mkdir -p "$dir"
   "$WARDEN" supervise --config "$config" --state-dir "$dir/state" --runtime-dir "$dir/run" "$@" >"$dir/log" 2>&1 &
   SUPERVISOR_PID=$!
+  SUPERVISOR_LOG=$dir/log
   CLEANUP_PIDS+=("$SUPERVISOR_PID")
 }
 

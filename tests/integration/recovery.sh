@@ -89,7 +89,7 @@ check "the unreachable receiver warns in the network layer, with why" \
   test "$(health "$a" | jq -r '.layers[] | select(.name == "network") | .checks[] | select(.name == "receiver:ops/webhook") | "\(.status) \(.detail)"')" = "warn connect: Connection refused"
 old=$(child_field "$a/run" worker .pid)
 kill -KILL "$old"
-wait_until 30 "WardenChildDown starts child-down, which restarts the worker" child_replaced "$a/run" worker "$old"
+wait_until 90 "WardenChildDown starts child-down, which restarts the worker" child_replaced "$a/run" worker "$old"
 wait_until 30 "the run is recorded" run_count_is "$a" child-down 1
 check "it succeeded, automatically, started by the alert, run by the supervisor" \
   test "$(runs "$a" "outcome || ' ' || mode || ' ' || trigger || ' ' || actor" child-down)" = "succeeded automatic WardenChildDown supervisor"
@@ -104,7 +104,7 @@ wait_until 10 "/metrics counts it" metric_is 1 "$port_a" warden_recovery_runs_to
 check "nothing gave up" test "$(metric "$port_a" warden_recovery_gave_up 'runbook="child-down"')" = 0
 # A worker an operator stopped on purpose is theirs: the alert fires, the procedure holds off.
 "$WARDEN" ctl stop worker --runtime-dir "$a/run" >/dev/null
-wait_until 15 "the supervisor holds off for a worker stopped on request" log_has "$a/log" '.message == "automatic recovery holds off"'
+wait_until 60 "the supervisor holds off for a worker stopped on request" log_has "$a/log" '.message == "automatic recovery holds off"'
 check "no second run, and the worker stays stopped" test "$(runs "$a" "count(*)" child-down) $(child_field "$a/run" worker .state)" = "1 stopped"
 kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 
@@ -124,7 +124,7 @@ check "its steps, in order, each stage ending in a failed check" \
   test "$(steps "$b" child-down)" = "stage 1: Restart the worker=ok, stage 1: verify after stage 1=failed, stage 2: Stop the worker=ok, stage 2: Its process is gone=ok, stage 2: Start the worker=ok, stage 2: verify after stage 2=failed"
 wait_until 10 "warden_recovery_gave_up is 1" metric_is 1 "$port_b" warden_recovery_gave_up 'runbook="child-down"'
 paged() { "$WARDEN" alerts --json --config "$b/warden.yml" --state-dir "$b/state" --runtime-dir "$b/run" | jq -e '.[] | select(.name == "WardenRecoveryFailed" and .state == "firing" and .labels.runbook == "child-down")' >/dev/null; }
-wait_until 15 "WardenRecoveryFailed fires for child-down (the page)" paged
+wait_until 40 "WardenRecoveryFailed fires for child-down (the page)" paged
 "$WARDEN" health --config "$b/warden.yml" --runtime-dir "$b/run" >/dev/null
 check "warden health says not ready (exit 1)" test "$?" = 1
 check "the failing check is the broken child, in the application layer" \
@@ -164,7 +164,7 @@ start_supervisor "$d" "$d/warden.yml"
 wait_until 20 "ready" supervisor_ready "$d/run"
 kill -KILL "$(child_field "$d/run" worker .pid)"
 firing() { "$WARDEN" alerts --json --config "$d/warden.yml" --state-dir "$d/state" --runtime-dir "$d/run" | jq -e '.[] | select(.name == "WardenChildDown" and .state == "firing")' >/dev/null; }
-wait_until 15 "with recovery.enabled: false the alert fires" firing
+wait_until 40 "with recovery.enabled: false the alert fires" firing
 check "and no procedure ran" test "$(sqlite3 "$d/state/warden.sqlite" "SELECT count(*) FROM recovery_runs")" = 0
 check "the worker stays down" bash -c "[ \"\$('$WARDEN' ctl status --json --runtime-dir '$d/run' | jq -r '.children[] | select(.name == \"worker\") | .state')\" != running ]"
 check "/metrics says recovery is off" test "$(metric "$port_d" warden_recovery_enabled)" = 0
@@ -252,7 +252,7 @@ checkpointed() { [ "$(sqlite3 "$g/state/warden.sqlite" "SELECT count(*) FROM loo
 wait_until 60 "the engine has journaled bars" checkpointed
 hung=$(child_field "$g/run" engine .pid)
 kill -STOP "$hung"
-wait_until 30 "the hung engine is killed and replaced" child_replaced "$g/run" engine "$hung"
+wait_until 60 "the hung engine is killed and replaced" child_replaced "$g/run" engine "$hung"
 check "for its missed watchdog (counted)" test "$(child_field "$g/run" engine .watchdog_timeouts)" -ge 1
 watchdog_alert() { "$WARDEN" alerts --json --config "$g/warden.yml" --state-dir "$g/state" --runtime-dir "$g/run" | jq -e '.[] | select(.name == "WardenWatchdogTimeouts" and .labels.child == "engine")' >/dev/null; }
 wait_until 20 "WardenWatchdogTimeouts fires for the engine" watchdog_alert
