@@ -15,6 +15,8 @@ public struct Backtester: Sendable {
     public var recordsDecisions = false
     /// Called after each bar with its time (a job's progress), at the cost of a bar summary per bar.
     public var progress: (@Sendable (Int64) -> Void)?
+    /// Allocation, rebalancing and the VaR limit's horizon, as `engine.portfolio` has them.
+    public var portfolio = PortfolioSettings()
 
     public init(fills: FillModel = FillModel(), cash: Double = 10_000, risk: RiskLimits = .none, recordingDecisions: Bool = false) {
         self.fills = fills
@@ -71,7 +73,9 @@ public struct Backtester: Sendable {
         let recorder = DecisionRecorder(first: slots.first?.name, timing: recordsLatency, progress: progress)
         // Nothing watches a plain backtest: the loop then skips every per-bar report.
         let loop = TradingLoop(
-            configuration: .init(slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40)),
+            configuration: .init(
+                slots: slots, risk: risk, startingBalance: cash, feeRate: fills.feeRate, batchBars: 1 << 30, batchInterval: .seconds(1 << 40),
+                portfolio: LoopPortfolio(portfolio, barInterval: spacing)),
             feed: feed, venue: venue, store: store, observer: recordsLatency || recordsDecisions || progress != nil ? recorder : nil)
         let summary = try await loop.run()
         var trades = SlotTrades.pair(store.fills())

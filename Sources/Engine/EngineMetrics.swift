@@ -38,6 +38,8 @@ public final class EngineMetrics: Sendable {
         var sendBuckets = Array(repeating: UInt64(0), count: EngineMetrics.sendBounds.count)
         var sendSum = 0.0
         var sendCount: UInt64 = 0
+        var weights: [SlotWeight] = []
+        var loopValueAtRisk: Double?
     }
 
     /// One strategy on one market.
@@ -135,6 +137,19 @@ public final class EngineMetrics: Sendable {
             .single("warden_risk_state", .gauge, "The risk layer's state: 0 ACTIVE, 1 REDUCING (no entries; positions trimmed under the exposure cap), 2 HALTED (until an operator resumes).",
                     [([], Double(s.riskState))]),
         ]
+        let held = s.weights.filter { $0.weight > 0 }
+        families.append(contentsOf: [
+            .single("warden_portfolio_weight", .gauge, "Each strategy slot's position at the last close, a share of equity.",
+                    s.weights.map { ([("strategy", $0.strategy), ("market", $0.market)], $0.weight) }),
+            .single("warden_portfolio_target_weight", .gauge, "Each strategy slot's allocated share of equity (engine.portfolio.allocation).",
+                    s.weights.map { ([("strategy", $0.strategy), ("market", $0.market)], $0.target) }),
+            .single("warden_portfolio_drift_ratio", .gauge, "The largest |weight − target| of the slots holding a position (what rebalancing corrects); 0 with none held.",
+                    [([], held.map { abs($0.weight - $0.target) }.max() ?? 0)]),
+        ])
+        if let value = s.loopValueAtRisk {
+            families.append(.single("warden_risk_var_limit_input_ratio", .gauge,
+                                    "The historical VaR the risk layer compared with engine.risk.max_var at the last close (its confidence, the portfolio's horizon).", [([], value)]))
+        }
         if let ratio = figures.diversification {
             families.append(.single("warden_portfolio_diversification_ratio", .gauge,
                                     "Σ wσ / σ of the positions held (1: they move as one); only while two or more markets are held.", [([], ratio)]))

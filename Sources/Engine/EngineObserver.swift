@@ -98,6 +98,8 @@ final class EngineObserver: TradingObserver {
             }
             m.riskState = bar.haltReason != nil ? 2 : bar.reducingReason != nil ? 1 : 0
             m.monthlyPnL = bar.monthlyPnLRatio
+            m.weights = bar.weights
+            m.loopValueAtRisk = bar.valueAtRisk
             m.progress = feed.count.map { Double(done) / Double(max($0, 1)) } ?? 0
             m.lastBarWallTime = Date()
             for position in bar.positions { m.positions[EngineMetrics.Slot(strategy: position.strategy, market: position.market)] = position.quantity }

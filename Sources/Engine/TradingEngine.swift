@@ -149,7 +149,8 @@ public final class TradingEngine: Service, Sendable {
         let loop = TradingLoop(
             configuration: .init(
                 slots: Self.slots(settings), risk: settings.risk, startingBalance: startingBalance, feeRate: settings.exchange.feeRate,
-                staysAfterFeedEnds: true, reconcileEvery: settings.exchange.reconcileEvery),
+                staysAfterFeedEnds: true, reconcileEvery: settings.exchange.reconcileEvery,
+                portfolio: LoopPortfolio(settings.portfolio, barInterval: interval)),
             feed: feed, venue: venue, store: store, control: control,
             observer: EngineObserver(engine: self, feed: progress, notifier: SystemdNotifier()))
         do {

@@ -188,6 +188,15 @@ groups:
           summary: "Warden's risk layer on {{ $labels.instance }} has been reducing exposure for 15 minutes"
           description: "Positions are above the exposure cap: no new entries, and the largest position is sold each bar; it has not come under the cap."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/risk-reducing.md"
+      - alert: WardenDiversificationLow
+        expr: warden_portfolio_diversification_ratio < 1.05
+        for: 1h
+        labels:
+          severity: warning
+        annotations:
+          summary: "The positions held on {{ $labels.instance }} move nearly as one (diversification {{ $value | printf \"%.3f\" }})"
+          description: "The diversification ratio (Σ wσ / σ) of the markets held has been under 1.05 for an hour: a shock to one is a shock to all, and the stress scenario 'correlations → 1' is close to the real risk."
+          runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/diversification-low.md"
       - alert: WardenDrawdownLimitHit
         expr: warden_engine_halted{reason="max_drawdown"} == 1
         labels:

@@ -40,6 +40,11 @@ final class LoopSlot {
     var baseAsset = ""
     /// The market's quantity step: what is left below it after a sell is dust, not a position.
     var step: Decimal = 0
+    /// What the open trade's sales brought in so far (a rebalance sells part of a position).
+    var proceeds = 0.0
+    /// Returns of the last closed trades (net of fees), newest last: the Kelly allocation's statistics.
+    var tradeReturns: [Double] = []
+    static let tradesKept = 500
 
     init(index: Int, name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
          make: @escaping @Sendable ([String: Double]) throws -> any Strategy) {
@@ -77,8 +82,12 @@ final class LoopSlot {
             return -cost
         }
         quantity -= fill.quantity
+        proceeds += q * price - fee
         // Below the step nothing can be sold: the position is closed, the dust stays on the account.
         if quantity <= 0 || quantity < step {
+            if entryCost > 0 { tradeReturns.append(proceeds / entryCost - 1) }
+            if tradeReturns.count > Self.tradesKept { tradeReturns.removeFirst(tradeReturns.count - Self.tradesKept) }
+            proceeds = 0
             quantity = 0
             held = 0
             entryPrice = 0
@@ -96,7 +105,8 @@ final class LoopSlot {
         LoopCheckpoint.Slot(
             name: name, market: symbol, active: active, parameters: parameters, configured: configured, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
             openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision,
-            createdBy: createdBy, archived: archived ? true : nil)
+            createdBy: createdBy, archived: archived ? true : nil, tradeReturns: tradeReturns.isEmpty ? nil : tradeReturns,
+            proceeds: proceeds == 0 ? nil : proceeds)
     }
 
     func restore(_ saved: LoopCheckpoint.Slot) {
@@ -113,6 +123,8 @@ final class LoopSlot {
         pendingOrder = saved.pendingOrder
         pendingSide = saved.pendingSide
         atrAtDecision = saved.atrAtDecision
+        tradeReturns = saved.tradeReturns ?? []
+        proceeds = saved.proceeds ?? 0
     }
 
     func clearPending() {

@@ -24,7 +24,10 @@ extension LoopState {
             }
         }
         equity = markedEquity()
-        switch risk.observe(time: time, equity: equity, exposure: equity - cash) {
+        let portfolio = loop.configuration.portfolio
+        valueAtRisk = measureValueAtRisk()
+        refreshAllocation(time: time)
+        switch risk.observe(time: time, equity: equity, exposure: equity - cash, valueAtRisk: valueAtRisk) {
         case .halted(let reason):
             haltedAt = haltedAt ?? time
             batch.audit.append(AuditEntry(time: time, actor: "risk", action: "trading.halt", target: "trading", detail: reason))
@@ -47,6 +50,7 @@ extension LoopState {
                 }
             }
             if risk.mode == .reducing, let trim = trimOrder(time: time) { orders.append(trim) }
+            if let rebalance = portfolio.rebalance { orders += rebalanceOrders(time: time, feeRate: loop.configuration.feeRate, settings: rebalance) }
         }
         if held.contains(where: { $0 > 0 }) { barsInMarket += 1 }
         lastTime = time
@@ -58,13 +62,13 @@ extension LoopState {
                 haltReason: risk.haltReason, reducingReason: risk.reducingReason, monthlyPnLRatio: risk.monthlyPnLRatio, paused: paused,
                 failedClosed: failedClosed, positions: slots.map { ($0.name, $0.symbol, $0.held) },
                 decisionSeconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, unknownOrders: unknownOrders,
-                candles: bars.map { (markets[Int(chunk.markets[$0])], chunk.candles[$0]) }))
+                candles: bars.map { (markets[Int(chunk.markets[$0])], chunk.candles[$0]) }, weights: weights, valueAtRisk: valueAtRisk))
         }
         return orders
     }
 
     /// An exit first (signal, stop-loss, take-profit); no entry on a bar that decided an exit, while
-    /// halted or paused, or for a deactivated slot. An entry spends an equal share of equity.
+    /// halted or paused, or for a deactivated slot. An entry spends the slot's share of equity.
     mutating func decide(_ slot: LoopSlot, close: Double, time: Int64, feeRate: Double) -> Order? {
         guard !slot.isPending else { return nil }
         let decision = decisions[slot.index]
@@ -77,9 +81,10 @@ extension LoopState {
         let instrument = instruments[slot.market]
         let committed = slots.reduce(0.0) { $0 + $1.pendingBudget }
         let others = slots.reduce(0.0) { $1 === slot ? $0 : $0 + $1.held * $1.entryPrice + $1.pendingBudget / (1 + feeRate) }
-        let share = equity / Double(max(1, strategySlotCount))
+        let share = entryShare(slot)
         // A billionth is kept back: the Double view of cash may sit a rounding above the venue's exact balance.
-        let budget = risk.entryBudget(cash: min(cash - committed, share) * (1 - 1e-9), feeRate: feeRate, otherExposure: others)
+        var budget = risk.entryBudget(cash: min(cash - committed, share) * (1 - 1e-9), feeRate: feeRate, otherExposure: others)
+        if risk.limits.maxValueAtRisk != nil { budget = fitToValueAtRisk(budget, market: slot.market) }
         guard budget > 0, let order = try? Order.market(
             .buy, instrument, spending: budget, id: Self.orderID(slot, time, "entry"), strategy: slot.name, at: time)
         else { return nil }

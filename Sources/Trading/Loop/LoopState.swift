@@ -36,6 +36,13 @@ struct LoopState {
     var externalOrders: Set<String> = []
     /// The last manual order's id stamp (wall-clock ms).
     var manualStamp: Int64 = 0
+    /// Targets other than today's equal shares (nil: 1/n of the strategy slots, computed as always).
+    var allocator: Allocator?
+    var history: CloseHistory
+    /// The VaR of the positions at the last close, when the VaR limit is set, and its horizon and window (bars).
+    var valueAtRisk: Double?
+    var varHorizon = 1
+    var varWindow = 720
     /// Slots a strategy runs in (the `manual` slots hold operators' orders): what shares equity.
     var strategySlotCount: Int { slots.count { $0.name != ManualHold.name && !$0.archived } }
 
@@ -51,7 +58,11 @@ struct LoopState {
         var state = LoopState(
             instruments: instruments, markets: instruments.map(\.symbol), atr: markets.map { _ in ATR(period: configuration.risk.atrPeriod) },
             currentATR: markets.map { _ in nil }, lastClose: markets.map { _ in 0 }, cash: configuration.startingBalance,
-            risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance)
+            risk: RiskGuard(limits: configuration.risk, startingEquity: configuration.startingBalance), equity: configuration.startingBalance,
+            allocator: configuration.portfolio.allocation.isPlainEqual ? nil : Allocator(settings: configuration.portfolio.allocation),
+            history: CloseHistory(markets: markets.count, capacity: configuration.portfolio.historyNeeded(configuration.risk)))
+        state.varHorizon = configuration.portfolio.horizonBars
+        state.varWindow = configuration.portfolio.allocation.window
         for settings in configuration.slots {
             guard let market = markets.firstIndex(of: settings.market) else {
                 throw WardenError(.configuration, "strategy \(settings.name) trades \(settings.market), which the market data does not carry (it has \(markets.joined(separator: ", ")))")
@@ -61,6 +72,13 @@ struct LoopState {
                 active: settings.active, make: settings.make))
         }
         if let saved = try await loop.store.checkpoint() { try await state.resume(from: saved, loop) }
+        let allocation = configuration.portfolio.allocation
+        if allocation.method == .fixed {
+            let names = Set(state.slots.flatMap { [$0.name, "\($0.name)@\($0.symbol)"] })
+            if let unknown = allocation.weights.keys.sorted().first(where: { !names.contains($0) }) {
+                throw WardenError(.configuration, "engine.portfolio.allocation.weights names '\(unknown)', which is no strategy slot (they are \(state.slots.filter(Allocator.eligible).map { "\($0.name)@\($0.symbol)" }.joined(separator: ", ")))")
+            }
+        }
         return state
     }
 
@@ -101,6 +119,10 @@ struct LoopState {
         cash = saved.cash
         risk = RiskGuard(limits: loop.configuration.risk, state: saved.risk)
         paused = saved.paused
+        // The targets in force before the restart, when the method is the same (a changed one estimates again).
+        if let allocation = saved.allocation, let settings = allocator?.settings, allocation.method == settings.method.rawValue {
+            allocator = Allocator(settings: settings, saved: allocation)
+        }
         if let sim = loop.simulated, let venue = saved.venue {
             do {
                 try sim.restore(venue)
@@ -203,6 +225,7 @@ struct LoopState {
     mutating func advance(market: Int, with candle: Candle) {
         currentATR[market] = atr[market].update(candle.bar)
         lastClose[market] = candle.close
+        if history.capacity > 0 { history.append(candle.close, market: market) }
     }
 
     func markedEquity() -> Double {
@@ -214,6 +237,6 @@ struct LoopState {
     func checkpoint(venue: any Venue) throws -> LoopCheckpoint {
         LoopCheckpoint(
             time: lastTime ?? 0, cash: cash, slots: slots.map(\.checkpoint), risk: risk.state, paused: paused,
-            venue: try (venue as? any SimulatedVenue)?.snapshot())
+            venue: try (venue as? any SimulatedVenue)?.snapshot(), allocation: allocator?.checkpoint)
     }
 }

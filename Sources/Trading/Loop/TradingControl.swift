@@ -135,4 +135,8 @@ public struct BarSummary: Sendable {
     public var unknownOrders: Int = 0
     /// The closed bars this step decided on, per market (for live views).
     public var candles: [(market: String, candle: Candle)] = []
+    /// Each strategy slot's weight and target at the close.
+    public var weights: [SlotWeight] = []
+    /// The positions' historical VaR at the close, when the VaR limit is set.
+    public var valueAtRisk: Double?
 }

@@ -221,11 +221,15 @@ public struct LoopConfiguration: Sendable {
     /// How often a live venue's balances are checked against the journal's positions (at the
     /// start, then this often); a shortfall fails closed.
     public var reconcileEvery: Duration
+    /// Allocation, rebalancing and the VaR limit's horizon.
+    public var portfolio: LoopPortfolio
 
     public init(
         slots: [SlotSettings], risk: RiskLimits = .none, startingBalance: Double, feeRate: Double, batchBars: Int = 1000,
-        batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false, reconcileEvery: Duration = .seconds(300)
+        batchInterval: Duration = .seconds(1), staysAfterFeedEnds: Bool = false, reconcileEvery: Duration = .seconds(300),
+        portfolio: LoopPortfolio = LoopPortfolio()
     ) {
+        self.portfolio = portfolio
         self.reconcileEvery = reconcileEvery
         self.slots = slots
         self.risk = risk
@@ -234,6 +238,32 @@ public struct LoopConfiguration: Sendable {
         self.batchBars = batchBars
         self.batchInterval = batchInterval
         self.staysAfterFeedEnds = staysAfterFeedEnds
+    }
+}
+
+/// The portfolio layer inside the loop: the same in the backtester and the engine.
+public struct LoopPortfolio: Sendable {
+    public var allocation: AllocationSettings
+    public var rebalance: RebalanceSettings?
+    /// The VaR limit's horizon in bars of the feed (`engine.portfolio.horizon` over the timeframe).
+    public var horizonBars: Int
+
+    public init(allocation: AllocationSettings = AllocationSettings(), rebalance: RebalanceSettings? = nil, horizonBars: Int = 1) {
+        (self.allocation, self.rebalance, self.horizonBars) = (allocation, rebalance, max(1, horizonBars))
+    }
+
+    /// `engine.portfolio` for a feed of bars `interval` ms apart (the engine and the backtester alike).
+    public init(_ settings: PortfolioSettings, barInterval interval: Int64) {
+        let horizon = Int(settings.horizon.components.seconds * 1000) / Int(max(1, interval))
+        self.init(allocation: settings.allocation, rebalance: settings.rebalance, horizonBars: horizon)
+    }
+
+    /// Returns the allocation and the VaR limit need (none for today's equal shares without a VaR limit).
+    func historyNeeded(_ risk: RiskLimits) -> Int {
+        var bars = 0
+        if [.inverseVolatility, .riskParity].contains(allocation.method) { bars = allocation.window + 1 }
+        if risk.maxValueAtRisk != nil { bars = max(bars, allocation.window + horizonBars + 1) }
+        return bars
     }
 }
 

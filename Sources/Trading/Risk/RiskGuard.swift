@@ -2,7 +2,7 @@ import Foundation
 import WardenCore
 
 /// Account-wide state of the limits, as NautilusTrader's risk engine has it: ACTIVE trades;
-/// REDUCING (gross or net exposure above its cap) opens nothing and trims positions back under
+/// REDUCING (gross or net exposure above its cap, or the positions' VaR above its limit) opens nothing and trims positions back under
 /// the cap through ordinary exit orders, returning to ACTIVE by itself once under it; HALTED (a
 /// daily or monthly loss limit, or the drawdown limit) opens nothing until an operator resumes.
 /// The day's and the month's opening equity and the peak are kept here. Stops use each market's
@@ -65,7 +65,7 @@ public struct RiskGuard: Sendable {
     /// At a bar's close, before decisions: equity against the day's and the month's open and the
     /// peak, `exposure` (the positions at the close) against the caps. Returns the change of mode
     /// this bar made, if any.
-    public mutating func observe(time: Int64, equity: Double, exposure: Double = 0) -> Transition? {
+    public mutating func observe(time: Int64, equity: Double, exposure: Double = 0, valueAtRisk: Double? = nil) -> Transition? {
         let today = time / 86_400_000
         let month = Self.month(ofDay: today)
         if state.day != today {
@@ -99,14 +99,20 @@ public struct RiskGuard: Sendable {
         // configuration written for either reads the same.
         let ratio = equity > 0 ? exposure / equity : 0
         let cap = [limits.maxGrossExposure, limits.maxNetExposure].compactMap { $0 }.min()
+        var reason: String?
         if let cap, ratio > cap {
+            reason = String(format: "exposure %.1f%% of equity is above the cap of %.1f%%", ratio * 100, cap * 100)
+        } else if let limit = limits.maxValueAtRisk, let valueAtRisk, valueAtRisk > limit {
+            reason = String(format: "VaR %.2f%% of equity (historical, %g%%) is above the limit of %.2f%%", valueAtRisk * 100, limits.varConfidence * 100, limit * 100)
+        }
+        if let reason {
             guard state.reducingReason == nil else { return nil }
-            state.reducingReason = String(format: "exposure %.1f%% of equity is above the cap of %.1f%%", ratio * 100, cap * 100)
-            return .reducing(state.reducingReason!)
+            state.reducingReason = reason
+            return .reducing(reason)
         }
         guard let was = state.reducingReason else { return nil }
         state.reducingReason = nil
-        return .recovered(String(format: "exposure %.1f%% of equity is back under the cap", ratio * 100) + " (was: \(was))")
+        return .recovered(String(format: "exposure %.1f%% of equity", ratio * 100) + (valueAtRisk.map { String(format: " and VaR %.2f%%", $0 * 100) } ?? "") + " back under the limits (was: \(was))")
     }
 
     public mutating func halt(_ reason: String) { state.haltReason = reason }

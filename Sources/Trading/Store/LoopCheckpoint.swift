@@ -11,6 +11,16 @@ public struct LoopCheckpoint: Sendable, Codable, Hashable {
     public var paused: String?
     /// A simulated venue's own state (the paper account), opaque to the loop.
     public var venue: Data?
+    /// The allocation's targets when not `equal` (older journals have none: estimated again).
+    public var allocation: Allocation?
+
+    public struct Allocation: Sendable, Codable, Hashable {
+        public var method: String
+        public var period: Int64?
+        public var targets: [Double]
+        /// The slots (`STRATEGY@MARKET`, "" for those outside the shares) they were estimated for.
+        public var slots: [String]
+    }
 
     public struct Slot: Sendable, Codable, Hashable {
         public var name: String
@@ -33,9 +43,13 @@ public struct LoopCheckpoint: Sendable, Codable, Hashable {
         /// Who created the slot at run time; nil for the configuration's (older journals have neither field).
         public var createdBy: String?
         public var archived: Bool?
+        /// Closed trades' returns (the last few, for Kelly) and the open trade's sales so far.
+        public var tradeReturns: [Double]?
+        public var proceeds: Double?
     }
 
-    public init(time: Int64, cash: Double, slots: [Slot], risk: RiskGuard.State, paused: String?, venue: Data?) {
+    public init(time: Int64, cash: Double, slots: [Slot], risk: RiskGuard.State, paused: String?, venue: Data?, allocation: Allocation? = nil) {
+        self.allocation = allocation
         self.time = time
         self.cash = cash
         self.slots = slots

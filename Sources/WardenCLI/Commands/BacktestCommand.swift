@@ -38,6 +38,7 @@ struct BacktestCommand: AsyncParsableCommand {
     @Option(name: .customLong("monthly-loss-limit"), help: "Risk: halt entries after this loss (0.1 = 10%) since the UTC month's open.") var monthlyLossLimit: Double?
     @Option(name: .customLong("max-gross-exposure"), help: "Risk: REDUCING (no entries, the largest position sold each bar) while positions exceed this share of equity.")
     var maxGrossExposure: Double?
+    @OptionGroup var portfolioOptions: PortfolioOptions
     @Option(help: ArgumentHelp("Only bars opening at or after this time: epoch milliseconds or YYYY-MM-DD (UTC).", valueName: "time")) var from: String?
     @Option(help: ArgumentHelp("Only bars opening at or before this time: epoch milliseconds or YYYY-MM-DD (UTC, the whole day).", valueName: "time")) var to: String?
     @Option(
@@ -86,9 +87,11 @@ struct BacktestCommand: AsyncParsableCommand {
             if let value, !(value > 0 && value < 1) { throw fail(WardenError(.usage, "\(flag) must be a fraction between 0 and 1, found \(value)")) }
         }
         if let value = maxGrossExposure, !(value > 0 && value <= 10) { throw fail(WardenError(.usage, "--max-gross-exposure must be above 0 and at most 10, found \(value)")) }
-        let risk = RiskLimits(
+        var risk = RiskLimits(
             maxPositionNotional: maxPositionNotional, stopLossATR: stopLossATR, takeProfitATR: takeProfitATR, atrPeriod: atrPeriod,
             dailyLossLimit: dailyLossLimit, maxDrawdown: maxDrawdown, monthlyLossLimit: monthlyLossLimit, maxGrossExposure: maxGrossExposure)
+        let portfolio: PortfolioSettings
+        do { portfolio = try portfolioOptions.settings(risk: &risk) } catch let error as WardenError { throw fail(error) }
         for name in strategies {
             do {
                 _ = try StrategyRegistry.make(name, overrides: overrides[name] ?? [:])
@@ -104,6 +107,7 @@ struct BacktestCommand: AsyncParsableCommand {
             markets.map { SlotSettings(strategy: name, market: $0.instrument.symbol, parameters: overrides[name] ?? [:]) }
         }
         var backtester = Backtester(fills: FillModel(feeRate: fee, slippageBps: slippageBps), cash: cash, risk: risk)
+        backtester.portfolio = portfolio
         let job = jobDirectory.map { BacktestJobReporter(directory: $0, span: (candles.first!.openTime, candles.last!.openTime)) }
         if let job {
             try job.started()

@@ -276,14 +276,21 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
     public var maxGrossExposure: Double?
     /// The same for long minus short positions (on spot, where Warden is long only, the same sum).
     public var maxNetExposure: Double?
+    /// Reduce while the historical VaR of the positions (at `varConfidence`, over the portfolio's
+    /// horizon) is above this share of equity.
+    public var maxValueAtRisk: Double?
+    public var varConfidence: Double
 
     public static let none = RiskLimits()
 
     public init(
         maxPositionNotional: Double? = nil, maxTotalExposure: Double? = nil, stopLossATR: Double? = nil,
         takeProfitATR: Double? = nil, atrPeriod: Int = 14, dailyLossLimit: Double? = nil, maxDrawdown: Double? = nil,
-        monthlyLossLimit: Double? = nil, maxGrossExposure: Double? = nil, maxNetExposure: Double? = nil
+        monthlyLossLimit: Double? = nil, maxGrossExposure: Double? = nil, maxNetExposure: Double? = nil, maxValueAtRisk: Double? = nil,
+        varConfidence: Double = 0.99
     ) {
+        self.maxValueAtRisk = maxValueAtRisk
+        self.varConfidence = varConfidence
         self.monthlyLossLimit = monthlyLossLimit
         self.maxGrossExposure = maxGrossExposure
         self.maxNetExposure = maxNetExposure
@@ -298,7 +305,7 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
 
     static let keys = [
         "max_position_notional", "max_total_exposure", "stop_loss_atr", "take_profit_atr", "atr_period", "daily_loss_limit", "max_drawdown",
-        "monthly_loss_limit", "max_gross_exposure", "max_net_exposure",
+        "monthly_loss_limit", "max_gross_exposure", "max_net_exposure", "max_var", "var_confidence",
     ]
 
     public init(from decoder: any Decoder) throws {
@@ -308,7 +315,10 @@ public struct RiskLimits: Sendable, Hashable, Decodable {
             stopLossATR: fields.read("stop_loss_atr"), takeProfitATR: fields.read("take_profit_atr"),
             atrPeriod: fields.read("atr_period", default: 14), dailyLossLimit: fields.read("daily_loss_limit"),
             maxDrawdown: fields.read("max_drawdown"), monthlyLossLimit: fields.read("monthly_loss_limit"),
-            maxGrossExposure: fields.read("max_gross_exposure"), maxNetExposure: fields.read("max_net_exposure"))
+            maxGrossExposure: fields.read("max_gross_exposure"), maxNetExposure: fields.read("max_net_exposure"),
+            maxValueAtRisk: fields.read("max_var"), varConfidence: fields.read("var_confidence", default: 0.99))
+        if let value = maxValueAtRisk, !(value > 0 && value < 1) { fields.problem("expected a share of equity between 0 and 1 (0.05 = 5%), found \(value)", at: "max_var") }
+        if !(varConfidence >= 0.5 && varConfidence < 1) { fields.problem("expected a confidence from 0.5 to below 1 (0.99), found \(varConfidence)", at: "var_confidence") }
         for (key, value) in [("max_position_notional", maxPositionNotional), ("max_total_exposure", maxTotalExposure),
                              ("stop_loss_atr", stopLossATR), ("take_profit_atr", takeProfitATR)] {
             if let value, !(value > 0) { fields.problem("must be above 0, found \(value)", at: key) }

@@ -11,15 +11,23 @@ public struct PortfolioSettings: Sendable, Hashable, Decodable {
     public var monteCarloPaths: Int
     /// Monte Carlo is drawn again every N bars (historical, parametric and Cornish–Fisher every bar).
     public var monteCarloEvery: Int
+    /// How equity is shared between the slots (`equal` by default, today's behaviour).
+    public var allocation: AllocationSettings
+    /// Rebalancing back to the targets; nil (the default) never rebalances.
+    public var rebalance: RebalanceSettings?
 
-    public init(window: Int? = nil, horizon: Duration = .seconds(86_400), monteCarloPaths: Int = 100_000, monteCarloEvery: Int = 60) {
+    public init(
+        window: Int? = nil, horizon: Duration = .seconds(86_400), monteCarloPaths: Int = 100_000, monteCarloEvery: Int = 60,
+        allocation: AllocationSettings = AllocationSettings(), rebalance: RebalanceSettings? = nil
+    ) {
         (self.window, self.horizon, self.monteCarloPaths, self.monteCarloEvery) = (window, horizon, monteCarloPaths, monteCarloEvery)
+        (self.allocation, self.rebalance) = (allocation, rebalance)
     }
 
     /// The window for a horizon of `bars`.
     public func window(horizon bars: Int) -> Int { window ?? max(1000, 10 * bars) }
 
-    static let keys = ["window", "horizon", "monte_carlo_paths", "monte_carlo_every"]
+    static let keys = ["window", "horizon", "monte_carlo_paths", "monte_carlo_every", "allocation", "rebalance"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -33,7 +41,8 @@ public struct PortfolioSettings: Sendable, Hashable, Decodable {
         self.init(
             window: fields.read("window"), horizon: horizon,
             monteCarloPaths: fields.read("monte_carlo_paths", default: defaults.monteCarloPaths),
-            monteCarloEvery: fields.read("monte_carlo_every", default: defaults.monteCarloEvery))
+            monteCarloEvery: fields.read("monte_carlo_every", default: defaults.monteCarloEvery),
+            allocation: fields.read("allocation", default: AllocationSettings()), rebalance: fields.read("rebalance"))
         if let window, !(30...1_000_000).contains(window) { fields.problem("expected 30 to 1000000 returns, found \(window)", at: "window") }
         if !(100...10_000_000).contains(monteCarloPaths) { fields.problem("expected 100 to 10000000 paths, found \(monteCarloPaths)", at: "monte_carlo_paths") }
         if monteCarloEvery < 1 { fields.problem("expected 1 or more bars, found \(monteCarloEvery)", at: "monte_carlo_every") }
