@@ -73,6 +73,12 @@ struct LoopState {
         }
         if let saved = try await loop.store.checkpoint() { try await state.resume(from: saved, loop) }
         let allocation = configuration.portfolio.allocation
+        if let unknown = allocation.maxMarketWeight.keys.sorted().first(where: { !state.markets.contains($0) }) {
+            throw WardenError(.configuration, "engine.portfolio.allocation.max_market_weight names '\(unknown)', which is not traded (the markets are \(state.markets.joined(separator: ", ")))")
+        }
+        if let unknown = allocation.maxStrategyWeight.keys.sorted().first(where: { name in !state.slots.contains { $0.name == name } }) {
+            throw WardenError(.configuration, "engine.portfolio.allocation.max_strategy_weight names '\(unknown)', which no slot runs")
+        }
         if allocation.method == .fixed {
             let names = Set(state.slots.flatMap { [$0.name, "\($0.name)@\($0.symbol)"] })
             if let unknown = allocation.weights.keys.sorted().first(where: { !names.contains($0) }) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Trading
 import WardenCore
 
 /// `warden backtest`'s portfolio flags: the same settings as `engine.portfolio` (allocation and
@@ -15,6 +16,10 @@ struct PortfolioOptions: ParsableArguments {
     @Option(name: .customLong("kelly-fraction"), help: "Portfolio: the fraction of the Kelly bet (--allocation kelly).") var kellyFraction: Double = 0.5
     @Option(name: .customLong("kelly-min-trades"), help: "Portfolio: closed trades a slot needs before Kelly sizes it (equal share until then).") var kellyMinTrades: Int = 10
     @Option(name: .customLong("max-slot-weight"), help: "Portfolio: no slot above this share of equity.") var maxSlotWeight: Double = 1
+    @Option(name: .customLong("max-market-weight"), help: ArgumentHelp("Portfolio: a cap on a market's slots together, MARKET=W (repeatable).", valueName: "market=w"))
+    var maxMarketWeight: [String] = []
+    @Option(name: .customLong("max-strategy-weight"), help: ArgumentHelp("Portfolio: a cap on a strategy's slots together, STRATEGY=W (repeatable).", valueName: "strategy=w"))
+    var maxStrategyWeight: [String] = []
     @Option(name: .customLong("rebalance-drift"), help: "Portfolio: rebalance a held slot whose weight is this far from its target (0.01 = 1%).")
     var rebalanceDrift: Double?
     @Option(name: .customLong("rebalance-every"), help: ArgumentHelp("Portfolio: also rebalance at each such period (UTC).", valueName: "duration"))
@@ -28,12 +33,16 @@ struct PortfolioOptions: ParsableArguments {
         guard let method = AllocationSettings.Method(rawValue: allocation) else {
             throw WardenError(.usage, "expected one of \(AllocationSettings.Method.allCases.map(\.rawValue).joined(separator: ", ")), found '\(allocation)'", location: "--allocation")
         }
-        var fixed: [String: Double] = [:]
-        for text in weights {
-            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else { throw WardenError(.usage, "expected STRATEGY@MARKET=W with a number, found '\(text)'", location: "--weight") }
-            fixed[parts[0]] = value
+        func pairs(_ texts: [String], _ flag: String, _ shape: String) throws -> [String: Double] {
+            var out: [String: Double] = [:]
+            for text in texts {
+                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let value = Double(parts[1]) else { throw WardenError(.usage, "expected \(shape)=W with a number, found '\(text)'", location: flag) }
+                out[parts[0]] = value
+            }
+            return out
         }
+        let fixed = try pairs(weights, "--weight", "STRATEGY@MARKET")
         func duration(_ text: String, _ flag: String) throws -> Duration {
             guard let parsed = DurationText.parse(text), parsed >= .seconds(60) else {
                 throw WardenError(.usage, "expected a duration of at least 1m (such as 1d or 4h), found '\(text)'", location: flag)
@@ -42,9 +51,14 @@ struct PortfolioOptions: ParsableArguments {
         }
         let allocation = AllocationSettings(
             method: method, weights: fixed, window: allocationWindow, every: try duration(allocationEvery, "--allocation-every"), kellyFraction: kellyFraction,
-            kellyMinTrades: kellyMinTrades, maxSlotWeight: maxSlotWeight)
+            kellyMinTrades: kellyMinTrades, maxSlotWeight: maxSlotWeight,
+            maxMarketWeight: try pairs(maxMarketWeight, "--max-market-weight", "MARKET").reduce(into: [:]) { out, pair in
+                out[(try? Instrument.canonical(pair.key)) ?? pair.key] = pair.value
+            },
+            maxStrategyWeight: try pairs(maxStrategyWeight, "--max-strategy-weight", "STRATEGY"))
         if let problem = allocation.problems().first {
-            let flag = ["window": "--allocation-window", "kelly_fraction": "--kelly-fraction", "kelly_min_trades": "--kelly-min-trades", "max_slot_weight": "--max-slot-weight"][problem.key] ?? "--weight"
+            let flag = ["window": "--allocation-window", "kelly_fraction": "--kelly-fraction", "kelly_min_trades": "--kelly-min-trades", "max_slot_weight": "--max-slot-weight"][problem.key]
+                ?? (problem.key.hasPrefix("max_market_weight") ? "--max-market-weight" : problem.key.hasPrefix("max_strategy_weight") ? "--max-strategy-weight" : "--weight")
             throw WardenError(.usage, problem.message, location: flag)
         }
         var rebalance: RebalanceSettings?
