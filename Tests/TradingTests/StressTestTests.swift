@@ -56,4 +56,16 @@ struct StressTestTests {
         #expect(tripled > 2.5 * parametric.valueAtRisk)
         #expect(together >= parametric.valueAtRisk)
     }
+
+    @Test("a named day's midnight (UTC) agrees with the Gregorian calendar from 1970 to 2100")
+    func dayStarts() {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        for day in stride(from: 0, through: 47_500, by: 7) {
+            let text = formatter.string(from: Date(timeIntervalSince1970: Double(day) * 86_400))
+            #expect(StressTest.dayStart(text) == Int64(day) * 86_400_000, "\(text)")
+        }
+    }
 }

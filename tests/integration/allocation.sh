@@ -55,9 +55,34 @@ for entry in "${cases[@]}"; do
     fixed) check "fixed: the target weights are exported as configured" test "$(curl -fsS "http://127.0.0.1:$(port_of "$dir")/metrics" | grep '^warden_portfolio_target_weight{' | grep 'strategy="bollinger"' | awk '{print $2}' | sort -u)" = 0.25 ;;
     *VaR*) check "$name: the VaR the risk layer compares is exported" bash -c "curl -fsS http://127.0.0.1:$(port_of "$dir")/metrics | grep -q '^warden_risk_var_limit_input_ratio'" ;;
   esac
-  [ "$name" = "equal, rebalanced at 1%" ] && reference=$dir
+  if [ "$name" = "equal, rebalanced at 1%" ]; then
+    reference=$dir
+    check "the supervisor runs the daily risk-report job beside the engine" \
+      bash -c "'$WARDEN' ctl status --json --runtime-dir '$dir/run' | jq -e '.jobs[] | select(.name == \"risk-report\") | .interval_seconds == 86400'"
+  fi
   kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 done
+
+# warden risk report: the journal's positions, measured; the named days from the bundled BTC history.
+report=$("$WARDEN" risk report --json --record --config "$reference/warden.yml" --state-dir "$reference/state")
+check "risk report: the positions' weights are their value at the last close over equity" "$PY" -c "
+import json, sys
+r = json.loads(sys.argv[1]); i = r['inputs']
+value = sum(p['quantity'] * p['close'] for p in r['positions'])
+ok = abs(i['equity'] - i['cash'] - value) < 1e-6 and all(abs(p['weight'] - p['quantity'] * p['close'] / i['equity']) < 1e-12 for p in r['positions'])
+sys.exit(0 if ok and i['horizon_bars'] == 24 and i['observations'] == 1000 else 1)" "$report"
+check "risk report: VaR and CVaR by four methods at 95% and 99%, or none with nothing held" \
+  jq -e '(.estimates | length) == (if ([.positions[].quantity] | add) > 0 then 8 else 0 end)' <<<"$report"
+check "risk report: 2020-03-12 is BTC's close-to-close return of that day in the bundled history, times its weight" "$PY" -c "
+import gzip, json, sys, pandas as pd
+r = json.loads(sys.argv[1]); w = {p['market']: p['weight'] for p in r['positions']}
+s = next(x for x in r['scenarios'] if x['name'] == '2020-03-12')
+frame = pd.read_csv(sys.argv[2]).set_index('timestamp')['close']
+before = frame[frame.index < 1583971200000].iloc[-1]; last = frame[frame.index < 1584057600000].iloc[-1]
+want = -w['BTC-USDT'] * (last / before - 1)
+sys.exit(0 if (w['BTC-USDT'] == 0 and s['loss'] is None) or abs(s['loss'] - want) < 1e-9 else 1)" "$report" "$ROOT/data/BTCUSDT-1h-2017-08-17_2022-10-11.csv.gz"
+check "risk report --record keeps one row for the UTC day" \
+  test "$("$WARDEN" risk report --record --config "$reference/warden.yml" --state-dir "$reference/state" >/dev/null; sqlite3 "$reference/state/warden.sqlite" "SELECT COUNT(*), MIN(day) = CAST(strftime('%s','now') AS INTEGER) / 86400 FROM risk_reports")" = "1|1"
 
 # SIGKILL three times while rebalancing at 1%: the same trades, no order journaled or filled twice.
 run=$(scratch)

@@ -18,14 +18,14 @@ db() { "$WARDEN" db "$@" --config "$dir/warden.yml" --state-dir "$dir/state"; }
 out=$(db status 2>&1)
 check "status on an empty database shows the pending migration" grep -q "schema version 0 of 7 (7 pending" <<<"$out"
 out=$(db migrate 2>&1); rc=$?
-check "migrate applies versions 1 to 7" test "$rc" = 0 -a -n "$(grep 'applied 1, 2, 3, 4, 5, 6, 7; schema version 7' <<<"$out")"
+check "migrate applies versions 1 to 8" test "$rc" = 0 -a -n "$(grep "applied 1, 2, 3, 4, 5, 6, 7, 8; schema version 8" <<<"$out")"
 out=$(db migrate 2>&1)
-check "migrating again changes nothing" grep -q "schema is current (version 7)" <<<"$out"
+check "migrating again changes nothing" grep -q "schema is current (version 8)" <<<"$out"
 
 # libpq's sslmode: the default (prefer) works on a server without TLS; require is refused at once, saying why.
 printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden\n' "$port" >"$dir/prefer.yml"
 out=$("$WARDEN" db status --config "$dir/prefer.yml" --state-dir "$dir/state" 2>&1); rc=$?
-check "a URL without sslmode (prefer) reaches a server without TLS" test "$rc" = 0 -a -n "$(grep 'schema version 7' <<<"$out")"
+check "a URL without sslmode (prefer) reaches a server without TLS" test "$rc" = 0 -a -n "$(grep 'schema version 8' <<<"$out")"
 printf 'database:\n  url: postgres://postgres@127.0.0.1:%s/warden?sslmode=require\n' "$port" >"$dir/require.yml"
 started=$(date +%s)
 out=$("$WARDEN" db status --config "$dir/require.yml" --state-dir "$dir/state" 2>&1); rc=$?
@@ -63,7 +63,7 @@ supervisor: {listen: 127.0.0.1:$(free_port)}
 database: {url: "\${env:WARDEN_TEST_DB_URL}"}
 YAML
 start_supervisor "$dir/sup" "$dir/supervise.yml"
-wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "7"' \
+wait_until 30 "supervise reports the database ready" log_has "$dir/sup/log" '.message == "database ready" and .metadata.schema_version == "8"' \
   || head -5 "$dir/sup/log"
 sup_port=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$dir/supervise.yml" | cut -d: -f3)
 db_metrics() { curl -fsS "http://127.0.0.1:$sup_port/metrics" | grep '^warden_database_'; }

@@ -11,7 +11,7 @@ public struct Migration: Sendable {
 /// The schema this build knows. A database whose newest recorded version is above
 /// `Schema.latestVersion` was written by a newer build and is refused.
 public enum Schema {
-    public static let migrations: [Migration] = [initial, alerting, tradingLoop, operations, access, optimisation, reports]
+    public static let migrations: [Migration] = [initial, alerting, tradingLoop, operations, access, optimisation, reports, riskReports]
 
     public static var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
 
@@ -20,7 +20,7 @@ public enum Schema {
         "schema_migrations", "candles", "orders", "fills", "positions", "equity_snapshots", "strategies",
         "strategy_parameters", "alerts", "notification_outbox", "backups", "maintenance_runs", "audit_log", "users",
         "api_keys", "silences", "notification_log", "loop_checkpoint", "strategy_events", "recovery_runs", "deployments", "refresh_tokens",
-        "optimisation_runs", "optimisation_trials", "report_deliveries",
+        "optimisation_runs", "optimisation_trials", "report_deliveries", "risk_reports",
     ]
 
     static let bookkeeping = (

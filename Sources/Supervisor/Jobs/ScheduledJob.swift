@@ -21,7 +21,8 @@ public struct JobSpec: Sendable, Hashable {
     }
 
     /// The jobs a configuration asks for: `backup` when `backup.interval` is set, `maintenance`
-    /// unless `database.maintenance_interval` is off, `reports` when `reports:` is set.
+    /// unless `database.maintenance_interval` is off, `reports` when `reports:` is set, `risk-report`
+    /// (daily) while an engine runs unless `engine.portfolio.report_interval` is off.
     public static func jobs(for configuration: WardenConfiguration) -> [JobSpec] {
         var jobs: [JobSpec] = []
         if let interval = configuration.backup.interval {
@@ -36,6 +37,10 @@ public struct JobSpec: Sendable, Hashable {
         if let interval = configuration.reports?.interval {
             // Each run sends only what is due and not yet sent, so a run cut short is finished by the next.
             jobs.append(JobSpec(name: "reports", arguments: ["report", "send"], interval: interval, timeout: min(interval, .seconds(1800))))
+        }
+        if configuration.children.contains(where: { $0.name == "engine" }), let interval = configuration.engine.portfolio.reportInterval {
+            // The engine's positions measured from its journal and recorded (one row per UTC day).
+            jobs.append(JobSpec(name: "risk-report", arguments: ["risk", "report", "--record"], interval: interval, timeout: min(interval, .seconds(600))))
         }
         return jobs
     }

@@ -74,12 +74,8 @@ public enum StressTest {
     }
 
     /// The UTC day `day` (YYYY-MM-DD): each market's last close of the day against its last close before it.
-    static func namedDay(_ name: String, day: String, note: String, markets: [String], times: [Int64], returns: [[Double]], weights: [Double]) -> Scenario {
-        let parser = DateFormatter()
-        parser.locale = Locale(identifier: "en_US_POSIX")
-        parser.timeZone = TimeZone(identifier: "UTC")
-        parser.dateFormat = "yyyy-MM-dd"
-        let start = Int64(parser.date(from: day)!.timeIntervalSince1970 * 1000), end = start + 86_400_000
+    public static func namedDay(_ name: String, day: String, note: String, markets: [String], times: [Int64], returns: [[Double]], weights: [Double]) -> Scenario {
+        let start = dayStart(day), end = start + 86_400_000
         let rows = times.indices.filter { times[$0] >= start && times[$0] < end }
         // Covered: at least half the day's bars are there (a maintenance gap aside); each row's
         // return is against the close before it, so the first counts from the day before's close.
@@ -90,6 +86,20 @@ public enum StressTest {
         return Scenario(
             name: name, kind: "historical", from: times[first], to: times[last], returns: Dictionary(uniqueKeysWithValues: zip(markets, moves)),
             loss: loss(moves, weights), note: note)
+    }
+
+    /// Midnight UTC of `YYYY-MM-DD` in Unix ms, by the days-from-civil algorithm (Howard Hinnant's
+    /// `chrono` date algorithms): no formatter per call.
+    static func dayStart(_ text: String) -> Int64 {
+        let parts = text.split(separator: "-").compactMap { Int64($0) }
+        precondition(parts.count == 3, "a named day is YYYY-MM-DD")
+        let (m, d) = (parts[1], parts[2])
+        let y = m <= 2 ? parts[0] - 1 : parts[0]
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return (era * 146_097 + dayOfEra - 719_468) * 86_400_000
     }
 
     /// The data's most common bar spacing (ms).

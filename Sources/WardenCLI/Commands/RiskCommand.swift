@@ -46,7 +46,7 @@ struct ReturnInputs: Encodable {
 struct RiskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk", abstract: "Risk analytics: value at risk and conditional value at risk of a portfolio of candle files.",
-        subcommands: [VaR.self, Stress.self, Bench.self])
+        subcommands: [VaR.self, Stress.self, Report.self, Bench.self])
 
     struct VaR: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

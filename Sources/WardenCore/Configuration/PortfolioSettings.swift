@@ -15,11 +15,15 @@ public struct PortfolioSettings: Sendable, Hashable, Decodable {
     public var allocation: AllocationSettings
     /// Rebalancing back to the targets; nil (the default) never rebalances.
     public var rebalance: RebalanceSettings?
+    /// How often the supervisor's `risk-report` job records the positions' VaR and stress losses
+    /// (`warden risk report --record`); nil (`off`) never.
+    public var reportInterval: Duration?
 
     public init(
         window: Int? = nil, horizon: Duration = .seconds(86_400), monteCarloPaths: Int = 100_000, monteCarloEvery: Int = 60,
-        allocation: AllocationSettings = AllocationSettings(), rebalance: RebalanceSettings? = nil
+        allocation: AllocationSettings = AllocationSettings(), rebalance: RebalanceSettings? = nil, reportInterval: Duration? = .seconds(86_400)
     ) {
+        self.reportInterval = reportInterval
         (self.window, self.horizon, self.monteCarloPaths, self.monteCarloEvery) = (window, horizon, monteCarloPaths, monteCarloEvery)
         (self.allocation, self.rebalance) = (allocation, rebalance)
     }
@@ -27,7 +31,7 @@ public struct PortfolioSettings: Sendable, Hashable, Decodable {
     /// The window for a horizon of `bars`.
     public func window(horizon bars: Int) -> Int { window ?? max(1000, 10 * bars) }
 
-    static let keys = ["window", "horizon", "monte_carlo_paths", "monte_carlo_every", "allocation", "rebalance"]
+    static let keys = ["window", "horizon", "monte_carlo_paths", "monte_carlo_every", "allocation", "rebalance", "report_interval"]
 
     public init(from decoder: any Decoder) throws {
         let fields = try SectionReader(decoder, known: Self.keys)
@@ -43,6 +47,13 @@ public struct PortfolioSettings: Sendable, Hashable, Decodable {
             monteCarloPaths: fields.read("monte_carlo_paths", default: defaults.monteCarloPaths),
             monteCarloEvery: fields.read("monte_carlo_every", default: defaults.monteCarloEvery),
             allocation: fields.read("allocation", default: AllocationSettings()), rebalance: fields.read("rebalance"))
+        if let text: String = fields.read("report_interval") {
+            reportInterval = text == "off" ? nil : DurationText.parse(text)
+            if text != "off", reportInterval.map({ $0 < .seconds(60) }) ?? true {
+                fields.problem("expected a duration of at least 1m (such as 1d) or off, found '\(text)'", at: "report_interval")
+                reportInterval = nil
+            }
+        }
         if let window, !(30...1_000_000).contains(window) { fields.problem("expected 30 to 1000000 returns, found \(window)", at: "window") }
         if !(100...10_000_000).contains(monteCarloPaths) { fields.problem("expected 100 to 10000000 paths, found \(monteCarloPaths)", at: "monte_carlo_paths") }
         if monteCarloEvery < 1 { fields.problem("expected 1 or more bars, found \(monteCarloEvery)", at: "monte_carlo_every") }
