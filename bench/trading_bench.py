@@ -69,6 +69,31 @@ def main():
     os.remove(second)
     os.remove(data)
     os.rmdir(directory)
+    portfolio_layer()
+
+
+def portfolio_layer():
+    """The per-bar decision time with the portfolio layer on: the shared BTC and ETH hourly year,
+    cci and bollinger on both, each allocation method, rebalancing, and the VaR limit (whose
+    historical VaR of the positions is computed at every bar they are held, and for every entry)."""
+    shared = os.path.join(ROOT, "..", "shared", "data")
+    btc, eth = (os.path.join(shared, f"{m}USDT-1h-2023-01-01_2024-01-10.csv") for m in ("BTC", "ETH"))
+    if not (os.path.exists(btc) and os.path.exists(eth)):
+        print("portfolio layer: ../shared/data's BTC and ETH hourly files are not here; skipped")
+        return
+    print("the portfolio layer, per bar (BTC-USDT and ETH-USDT hourly, 2 x 8,995 bars, cci and bollinger on both):")
+    cases = [
+        ("equal (off)", []),
+        ("inverse_volatility", ["--allocation", "inverse_volatility"]),
+        ("risk_parity + 1% rebalance", ["--allocation", "risk_parity", "--rebalance-drift", "0.01"]),
+        ("kelly (half)", ["--allocation", "kelly"]),
+        ("VaR limit 4%", ["--max-var", "0.04"]),
+        ("all: risk_parity, rebalance, VaR", ["--allocation", "risk_parity", "--rebalance-drift", "0.01", "--max-var", "0.04"]),
+    ]
+    for label, flags in cases:
+        result = subprocess.run([WARDEN, "backtest", "--strategy", "cci", "--strategy", "bollinger", "--data", f"BTC-USDT={btc}", "--data", f"ETH-USDT={eth}",
+                                 "--timings", *flags], capture_output=True, text=True, check=True)
+        print(f"  {label:34} " + result.stderr.strip().replace("timings: ", ""))
 
 
 main()

@@ -134,7 +134,7 @@ public final class EngineMetrics: Sendable {
                     "Loss of the positions held under a stress scenario, a fraction of equity: the worst day and week of the returns window, price shocks, volatility ×3, correlations → 1.",
                     figures.stress.map { ([("scenario", $0.scenario)], $0.loss) }),
             .single("warden_portfolio_exposure_ratio", .gauge, "The positions held at the last close, as a share of equity.", [([], figures.exposure)]),
-            .single("warden_risk_state", .gauge, "The risk layer's state: 0 ACTIVE, 1 REDUCING (no entries; positions trimmed under the exposure cap), 2 HALTED (until an operator resumes).",
+            .single("warden_risk_state", .gauge, "The risk layer's state: 0 ACTIVE, 1 REDUCING (no entries; positions trimmed under the exposure cap or the VaR limit), 2 HALTED (until an operator resumes).",
                     [([], Double(s.riskState))]),
         ]
         let held = s.weights.filter { $0.weight > 0 }

@@ -186,7 +186,7 @@ groups:
           severity: warning
         annotations:
           summary: "Warden's risk layer on {{ $labels.instance }} has been reducing exposure for 15 minutes"
-          description: "Positions are above the exposure cap: no new entries, and the largest position is sold each bar; it has not come under the cap."
+          description: "Positions are above the exposure cap or their VaR above its limit: no new entries, and the largest position is sold each bar; it has not come under the limits."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/risk-reducing.md"
       - alert: WardenDiversificationLow
         expr: warden_portfolio_diversification_ratio < 1.05

@@ -32,21 +32,20 @@ extension LoopState {
         if let market { exposure[market] += extra }
         let chosen = exposure.indices.filter { exposure[$0] > 0 }
         guard !chosen.isEmpty else { return nil }
-        let rows = history.returnRows(chosen, count: varWindow + varHorizon - 1)
-        guard rows.count >= 30 + varHorizon - 1 else { return nil }
-        let model = ValueAtRisk(returns: rows, weights: chosen.map { exposure[$0] / equity }, horizon: varHorizon)
-        return model.estimate(.historical, confidence: risk.limits.varConfidence)?.valueAtRisk
+        let returns = history.portfolioReturns(chosen, weights: chosen.map { exposure[$0] / equity }, count: varWindow + varHorizon - 1)
+        guard returns.count >= 30 + varHorizon - 1 else { return nil }
+        return ValueAtRisk.historical(ValueAtRisk.compounded(returns, horizon: varHorizon), alpha: 1 - risk.limits.varConfidence)?.0
     }
 
     /// An entry's budget cut so the positions' VaR stays under 90 % of the limit (the margin keeps
     /// the next bars' moves from tipping it straight into REDUCING and a trim); 0 when the positions
-    /// already use it. Bisection on the share of the budget: the VaR grows with it.
+    /// already use it. Bisection on the share of the budget (ten halvings: within 0.1 % of it); the VaR grows with it.
     func fitToValueAtRisk(_ budget: Double, market: Int) -> Double {
         guard let limit = risk.limits.maxValueAtRisk.map({ $0 * 0.9 }), budget > 0 else { return budget }
         guard let full = measureValueAtRisk(adding: budget, in: market), full > limit else { return budget }
         if let now = measureValueAtRisk(), now >= limit { return 0 }
         var low = 0.0, high = 1.0
-        for _ in 0..<16 {
+        for _ in 0..<10 {
             let middle = (low + high) / 2
             if (measureValueAtRisk(adding: budget * middle, in: market) ?? 0) > limit { high = middle } else { low = middle }
         }

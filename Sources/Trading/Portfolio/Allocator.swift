@@ -20,6 +20,19 @@ struct CloseHistory {
         if closes[market].count >= 2 * capacity { closes[market].removeFirst(capacity) }
     }
 
+    /// The last `count` returns of a portfolio holding `weights` of `markets` (Σ wᵢrᵢ a bar), without
+    /// building rows: the VaR limit's per-bar path.
+    func portfolioReturns(_ markets: [Int], weights: [Double], count: Int) -> [Double] {
+        guard let shortest = markets.map({ closes[$0].count }).min(), shortest > 1 else { return [] }
+        let n = min(count, shortest - 1)
+        var out = [Double](repeating: 0, count: n)
+        for (market, weight) in zip(markets, weights) {
+            let series = closes[market], offset = series.count - n
+            for row in 0..<n { out[row] += weight * (series[offset + row] / series[offset + row - 1] - 1) }
+        }
+        return out
+    }
+
     /// The last `count` close-to-close returns of each market, one row per bar (markets on one
     /// clock); fewer when a market has fewer.
     func returnRows(_ markets: [Int], count: Int) -> [[Double]] {

@@ -27,19 +27,22 @@ public struct ValueAtRisk: Sendable {
     public let weights: [Double]
     public let horizon: Int
 
+    /// The portfolio's one-bar returns, computed once for every method.
+    public let portfolio: [Double]
+
     public init(returns: [[Double]], weights: [Double], horizon: Int = 1) {
         self.returns = returns
         self.weights = weights
         self.horizon = max(1, horizon)
+        portfolio = returns.map { row in zip(row, weights).reduce(0) { $0 + $1.0 * $1.1 } }
     }
-
-    /// The portfolio's one-bar returns.
-    public var portfolio: [Double] { returns.map { row in zip(row, weights).reduce(0) { $0 + $1.0 * $1.1 } } }
 
     /// Overlapping H-bar compounded portfolio returns (the bars themselves for H = 1): from prefix
     /// sums of log(1 + r), so a day of minutes over a few thousand bars costs O(n), not O(nH).
-    public var horizonReturns: [Double] {
-        let p = portfolio
+    public var horizonReturns: [Double] { Self.compounded(portfolio, horizon: horizon) }
+
+    /// Overlapping H-bar compounded returns of one-bar returns `p`.
+    public static func compounded(_ p: [Double], horizon: Int) -> [Double] {
         guard horizon > 1 else { return p }
         guard p.count >= horizon else { return [] }
         var sums = [Double](repeating: 0, count: p.count + 1)
