@@ -74,6 +74,11 @@ DASHBOARDS = {
               unit="percentunit", legend="{{__name__}}"),
         panel("Drawdown", [f"warden_engine_drawdown_ratio{{{I}}}"], unit="percentunit", legend="drawdown"),
         panel("Entries halted, by reason", [f"warden_engine_halted{{{I}}}"], kind="stat", legend="{{reason}}"),
+        panel("Slot weights against their targets", [f"warden_portfolio_weight{{{I}}}", f"warden_portfolio_target_weight{{{I}}}"],
+              unit="percentunit", legend="{{__name__}} {{strategy}}@{{market}}"),
+        panel("Largest drift from target (rebalancing band 1 %)", [f"warden_portfolio_drift_ratio{{{I}}}"], unit="percentunit", legend="drift"),
+        panel("VaR the risk layer compares with its limit", [f"warden_risk_var_limit_input_ratio{{{I}}}"], unit="percentunit", legend="historical VaR"),
+        panel("Stress losses by scenario", [f"warden_risk_stress_loss_ratio{{{I}}}"], unit="percentunit", legend="{{scenario}}"),
     ]),
     "operations": dashboard("warden-operations", "Warden / Operations", [
         panel("Alerts by state", [f"sum by (state) (warden_alerts{{{I}}})"], legend="{{state}}"),
