@@ -194,7 +194,7 @@ groups:
         labels:
           severity: warning
         annotations:
-          summary: "The positions held on {{ $labels.instance }} move nearly as one (diversification {{ $value | printf \"%.3f\" }})"
+          summary: "The positions held on {{ $labels.instance }} move nearly as one (diversification {{ $value | humanize }})"
           description: "The diversification ratio (Σ wσ / σ) of the markets held has been under 1.05 for an hour: a shock to one is a shock to all, and the stress scenario 'correlations → 1' is close to the real risk."
           runbook_url: "https://github.com/warden-trading/warden/blob/main/runbooks/diversification-low.md"
       - alert: WardenDrawdownLimitHit

@@ -115,15 +115,19 @@ struct RiskCommand: AsyncParsableCommand {
 /// equally, when none are given.
 func positionWeights(_ markets: [String], _ text: String?) throws -> [Double] {
     guard let text else { return Array(repeating: 1 / Double(markets.count), count: markets.count) }
-    let normalised = try weightsOf(markets, text)
-    var total = 0.0
-    for part in text.split(separator: ",") { total += Double(part.split(separator: "=", maxSplits: 1).last.map(String.init) ?? "") ?? 0 }
-    return normalised.map { $0 * total }
+    return try givenWeights(markets, text)
 }
 
 /// `M=W,...` as weights in the markets' order, normalised; equal when none are given.
 func weightsOf(_ markets: [String], _ text: String?) throws -> [Double] {
     guard let text else { return Array(repeating: 1 / Double(markets.count), count: markets.count) }
+    let given = try givenWeights(markets, text)
+    let total = given.reduce(0, +)
+    return given.map { $0 / total }
+}
+
+/// `M=W,...` in the markets' order as given: every market once, not all zero.
+func givenWeights(_ markets: [String], _ text: String) throws -> [Double] {
     var given: [String: Double] = [:]
     for part in text.split(separator: ",") {
         let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
@@ -131,10 +135,11 @@ func weightsOf(_ markets: [String], _ text: String?) throws -> [Double] {
             throw fail(WardenError(.usage, "expected MARKET=WEIGHT with a weight of 0 or more, found '\(part)'", location: "--weights"))
         }
         guard markets.contains(symbol) else { throw fail(WardenError(.usage, "\(symbol) has no --data", location: "--weights")) }
+        guard given[symbol] == nil else { throw fail(WardenError(.usage, "\(symbol) is given twice", location: "--weights")) }
         given[symbol] = weight
     }
     let total = given.values.reduce(0, +)
     guard total > 0, given.count == markets.count else { throw fail(WardenError(.usage, "give every market a weight, not all zero", location: "--weights")) }
-    return markets.map { given[$0]! / total }
+    return markets.map { given[$0]! }
 }
 
