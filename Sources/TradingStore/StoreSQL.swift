@@ -37,6 +37,18 @@ enum StoreSQL {
         FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id
         \(fillsWhere) ORDER BY f.filled_at, f.id LIMIT ? OFFSET ?
         """)
+    /// Without a market or strategy filter, the page's ids are found on the (filled_at, id) index
+    /// alone and only its rows are joined: a page deep in the history skips index entries, not
+    /// three-way joined rows (a "deferred join"). Binds from, from, to, to, limit, offset.
+    static let fillsPageByTime = SharedSQL("""
+        SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price{::text}, f.quantity{::text},
+            f.fee{::text}, f.fee_asset, f.filled_at
+        FROM (SELECT id FROM fills
+              WHERE (?{::bigint} IS NULL OR filled_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR filled_at <= ?{::bigint})
+              ORDER BY filled_at, id LIMIT ? OFFSET ?) page
+        JOIN fills f ON f.id = page.id JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id
+        ORDER BY f.filled_at, f.id
+        """)
     static let fillsCount = SharedSQL("""
         SELECT COUNT(*) FROM fills f JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id \(fillsWhere)
         """)

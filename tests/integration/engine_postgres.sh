@@ -46,6 +46,10 @@ cci_fills=$(psql_at warden_crashed "SELECT count(*) FROM fills f JOIN orders o O
 check "the API pages PostgreSQL's fills by strategy: the total is the journal's ($cci_fills) and a page holds 5" \
   bash -c "curl -fsS '$api/trading/fills?strategy=cci&limit=5&cursor=2' -H 'authorization: Bearer $token' | jq -e '.total == $cci_fills and (.items | length) == 5 and all(.items[]; .strategy == \"cci\")'"
 
+want_page=$(psql_at warden_crashed "SELECT string_agg(exchange_fill_id, ',' ORDER BY filled_at, id) FROM (SELECT * FROM fills ORDER BY filled_at, id LIMIT 50 OFFSET 300) t")
+check "an unfiltered page deep in PostgreSQL's fills is psql's rows 300 to 349 in time order" \
+  test "$(curl -fsS "$api/trading/fills?limit=50&cursor=300" -H "authorization: Bearer $token" | jq -r '[.items[].trade_id] | join(",")')" = "$want_page"
+
 # Analytics over PostgreSQL's equity curve, against PostgreSQL's own arithmetic: daily closes by
 # DISTINCT ON, returns by LAG, the sample deviation by stddev_samp.
 oracle_sharpe=$(psql_at warden_crashed "

@@ -66,17 +66,23 @@ enum TradingRoutes {
     /// The engine's status for at most 50 ms: a dashboard polling it from many tabs costs the
     /// engine one socket call per 50 ms, and a pause or resume answers with the fresh status itself.
     final class StatusCache: Sendable {
-        private let latest = Mutex<(reply: TradingReply, at: ContinuousClock.Instant)?>(nil)
+        private let latest = Mutex<(reply: TradingReply, body: ByteBuffer, at: ContinuousClock.Instant)?>(nil)
         let engine: EngineClient
 
         init(engine: EngineClient) { self.engine = engine }
 
-        func status() async throws -> TradingReply {
+        func status() async throws -> TradingReply { try await current().reply }
+
+        /// The status encoded once per refresh: every reader within the 50 ms gets the same bytes.
+        func body() async throws -> ByteBuffer { try await current().body }
+
+        private func current() async throws -> (reply: TradingReply, body: ByteBuffer) {
             let now = ContinuousClock.now
-            if let cached = latest.withLock({ $0 }), now - cached.at < .milliseconds(50) { return cached.reply }
+            if let cached = latest.withLock({ $0 }), now - cached.at < .milliseconds(50) { return (cached.reply, cached.body) }
             let reply = try await peerCall("engine") { try await engine.status() }
-            latest.withLock { $0 = (reply, now) }
-            return reply
+            let body = ByteBuffer(bytes: try JSON.encoder.encode(reply))
+            latest.withLock { $0 = (reply, body, now) }
+            return (reply, body)
         }
 
         func forget() { latest.withLock { $0 = nil } }
@@ -106,7 +112,9 @@ enum TradingRoutes {
         let cache = StatusCache(engine: engine)
         let fillPages = PageCache()
         return [
-            APIRoute(.get, "/trading/status", role: .viewer) { _, _ in try JSON.response(try await cache.status()) },
+            APIRoute(.get, "/trading/status", role: .viewer) { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: try await cache.body()))
+            },
             APIRoute(.post, "/trading/stop", role: .operator) { _, context in
                 let by = try context.caller.actor
                 defer { cache.forget() }
