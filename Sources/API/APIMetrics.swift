@@ -6,7 +6,12 @@ public final class APIMetrics: Sendable {
     private struct State {
         var authFailures: [String: UInt64] = [:]
         var wsClients = 0
+        var deliveryCounts = [UInt64](repeating: 0, count: APIMetrics.deliveryBounds.count)
+        var deliverySum = 0.0
+        var deliveryCount: UInt64 = 0
     }
+
+    static let deliveryBounds = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]
 
     let requests: HTTPRequestMetrics
     private let state = Mutex(State())
@@ -23,6 +28,16 @@ public final class APIMetrics: Sendable {
 
     func wsClientsChanged(by delta: Int) { state.withLock { $0.wsClients += delta } }
 
+    /// An event's frame handed to a client's socket, `seconds` after its source sent it.
+    func wsDelivered(seconds: Double) {
+        let bucket = Self.deliveryBounds.firstIndex { seconds <= $0 }
+        state.withLock { s in
+            if let bucket { s.deliveryCounts[bucket] += 1 }
+            s.deliverySum += seconds
+            s.deliveryCount += 1
+        }
+    }
+
     public func families() -> [MetricFamily] {
         let snapshot = state.withLock { $0 }
         let failures = ["bad_password", "bad_token", "bad_key", "blocked", "refresh_reuse"].map { reason in
@@ -34,6 +49,10 @@ public final class APIMetrics: Sendable {
                          samples: [MetricFamily.Sample(value: Double(blockedIPs()))]),
             MetricFamily(name: "warden_api_ws_clients", kind: .gauge, help: "Authenticated WebSocket clients connected.",
                          samples: [MetricFamily.Sample(value: Double(snapshot.wsClients))]),
+            .histogram(
+                "warden_api_ws_delivery_seconds", "Time from an event's source (the engine's or the supervisor's sent_at) to its frame handed to a client's socket.",
+                buckets: zip(Self.deliveryBounds, snapshot.deliveryCounts.reduce(into: [UInt64]()) { $0.append(($0.last ?? 0) + $1) }).map { ($0, $1) },
+                sum: snapshot.deliverySum, count: snapshot.deliveryCount),
         ]
     }
 }

@@ -62,6 +62,6 @@ struct EngineEventRelay: Service {
               let dataStart = line.range(of: #"{"data":"#)?.upperBound, let dataEnd = line.range(of: #","sent_at":"#, options: .backwards)?.lowerBound,
               dataStart <= dataEnd
         else { return }
-        hub.publish(topic: head.topic, message: LiveHub.event(topic: head.topic, time: head.time, sentAt: head.sentAt, data: String(line[dataStart..<dataEnd])))
+        hub.publish(topic: head.topic, message: LiveHub.event(topic: head.topic, time: head.time, sentAt: head.sentAt, data: String(line[dataStart..<dataEnd])), sentAt: head.sentAt)
     }
 }

@@ -9,13 +9,22 @@ final class LiveHub: Sendable {
     final class Client: Sendable {
         let id = UUID()
         let topics = Mutex(Set<String>())
-        let stream: AsyncStream<String>
-        let continuation: AsyncStream<String>.Continuation
+        let stream: AsyncStream<Outbound>
+        let continuation: AsyncStream<Outbound>.Continuation
         let dropped = Mutex(false)
 
         init(queue: Int) {
-            (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingOldest(queue))
+            (stream, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .bufferingOldest(queue))
         }
+
+        /// A reply of the socket's own (ready, subscribed, an error).
+        func reply(_ text: String) { continuation.yield(Outbound(text: text, sentAt: nil)) }
+    }
+
+    /// A frame for one client: the text, and for an event when its source sent it (Unix ms).
+    struct Outbound: Sendable {
+        var text: String
+        var sentAt: Int64?
     }
 
     private let clients = Mutex([UUID: Client]())
@@ -42,9 +51,10 @@ final class LiveHub: Sendable {
     var count: Int { clients.withLock { $0.count } }
 
     /// Sends `message` (a whole `{"type": "event", ...}` text) to every client subscribed to `topic`.
-    func publish(topic: String, message: String) {
+    func publish(topic: String, message: String, sentAt: Int64? = nil) {
+        let frame = Outbound(text: message, sentAt: sentAt)
         for client in clients.withLock({ Array($0.values) }) where client.topics.withLock({ $0.contains(topic) }) {
-            if case .dropped = client.continuation.yield(message) {
+            if case .dropped = client.continuation.yield(frame) {
                 // Too slow: its queue is full. Marked, and its stream ended so its writer closes it.
                 client.dropped.withLock { $0 = true }
                 client.continuation.finish()

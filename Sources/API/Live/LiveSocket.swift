@@ -44,9 +44,12 @@ enum LiveSocket {
                         }
                         let client = hub.join()
                         joined.value.withLock { $0 = client }
-                        client.continuation.yield(#"{"type":"ready","user":"\#(principal.name)","role":"\#(principal.role.rawValue)","topics":\#(topicsJSON(LiveHub.topics))}"#)
+                        client.reply(#"{"type":"ready","user":"\#(principal.name)","role":"\#(principal.role.rawValue)","topics":\#(topicsJSON(LiveHub.topics))}"#)
                         group.addTask {
-                            for await message in client.stream { try await outbound.write(.text(message)) }
+                            for await frame in client.stream {
+                                try await outbound.write(.text(frame.text))
+                                if let sentAt = frame.sentAt { hub.metrics.wsDelivered(seconds: Date().timeIntervalSince1970 - Double(sentAt) / 1000) }
+                            }
                             if client.dropped.withLock({ $0 }) {
                                 try await outbound.close(.policyViolation, reason: "too slow: more than \(hub.queue) events queued")
                             }
@@ -54,19 +57,19 @@ enum LiveSocket {
                         continue
                     }
                     guard let command, ["subscribe", "unsubscribe"].contains(command.type), let topics = command.topics else {
-                        client.continuation.yield(#"{"type":"error","message":"expected {\"type\": \"subscribe\" or \"unsubscribe\", \"topics\": [...]}"}"#)
+                        client.reply(#"{"type":"error","message":"expected {\"type\": \"subscribe\" or \"unsubscribe\", \"topics\": [...]}"}"#)
                         continue
                     }
                     let unknown = topics.filter { !LiveHub.topics.contains($0) }
                     guard unknown.isEmpty else {
-                        client.continuation.yield(#"{"type":"error","message":"unknown topics: \#(unknown.joined(separator: ", "))"}"#)
+                        client.reply(#"{"type":"error","message":"unknown topics: \#(unknown.joined(separator: ", "))"}"#)
                         continue
                     }
                     let now = client.topics.withLock { current in
                         if command.type == "subscribe" { current.formUnion(topics) } else { current.subtract(topics) }
                         return current
                     }
-                    client.continuation.yield(#"{"type":"subscribed","topics":\#(topicsJSON(now))}"#)
+                    client.reply(#"{"type":"subscribed","topics":\#(topicsJSON(now))}"#)
                 }
                 group.cancelAll()
             }

@@ -22,12 +22,14 @@ struct SupervisorWatch: Service {
                     if let status = try? await supervisor.call("GET", "/v1/status", as: SupervisorStatus.self),
                        let children = try? String(decoding: JSON.encoder.encode(status.children), as: UTF8.self), children != lastChildren {
                         lastChildren = children
-                        hub.publish(topic: "children", message: LiveHub.event(topic: "children", time: now(), sentAt: now(), data: children))
+                        let at = now()
+                        hub.publish(topic: "children", message: LiveHub.event(topic: "children", time: at, sentAt: at, data: children), sentAt: at)
                     }
                     if let firing = try? await alerts.alerts(states: ["firing"]),
                        let text = try? String(decoding: JSON.encoder.encode(firing.map(MonitoringRoutes.AlertItem.init)), as: UTF8.self), text != lastAlerts {
                         lastAlerts = text
-                        hub.publish(topic: "alerts", message: LiveHub.event(topic: "alerts", time: now(), sentAt: now(), data: text))
+                        let at = now()
+                        hub.publish(topic: "alerts", message: LiveHub.event(topic: "alerts", time: at, sentAt: at, data: text), sentAt: at)
                     }
                 }
                 try? await Task.sleep(for: interval)
