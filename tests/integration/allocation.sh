@@ -88,12 +88,7 @@ check "risk report --record keeps one row for the UTC day" \
 run=$(scratch)
 alloc_config "$run" 1500000 "{rebalance: {drift: 0.01}}"
 start_supervisor "$run" "$run/warden.yml"
-for point in 0.25 0.5 0.75; do
-  wait_until 120 "rebalancing: the replay passes $point" progress_past "$run" "$point"
-  pid=$(child_field "$run/run" engine .pid)
-  kill -KILL "$pid"
-  wait_until 60 "rebalancing: the engine is back after SIGKILL at $point" child_replaced "$run/run" engine "$pid"
-done
+crash_at "$run" "rebalancing: " 0.25 0.5 0.75
 wait_until 180 "rebalancing: the restarted engine finishes" finished "$run"
 for s in cci bollinger; do
   check "rebalancing: $s's trades after three crashes equal the uninterrupted run's" test "$(recorded "$run" "$s")" = "$(recorded "$reference" "$s")"

@@ -23,12 +23,7 @@ kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 run2=$(scratch)
 engine_config "$run2"
 start_supervisor "$run2" "$run2/warden.yml"
-for point in 0.2 0.45 0.7; do
-  wait_until 120 "the replay passes $point" progress_past "$run2" "$point"
-  pid=$(child_field "$run2/run" engine .pid)
-  kill -KILL "$pid"
-  wait_until 30 "the engine is back after SIGKILL at $point" child_replaced "$run2/run" engine "$pid"
-done
+crash_at "$run2" "" 0.2 0.45 0.7
 wait_until 180 "the restarted engine finishes the replay" finished "$run2"
 check "it said it resumed from its journal" log_has "$run2/log" '.message == "engine resumed from its journal"'
 for s in cci rsi_macd bollinger; do
@@ -135,12 +130,7 @@ kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 run7=$(scratch)
 two_config "$run7" 1500000
 start_supervisor "$run7" "$run7/warden.yml"
-for point in 0.2 0.45 0.7; do
-  wait_until 120 "two markets: the replay passes $point" progress_past "$run7" "$point"
-  pid=$(child_field "$run7/run" engine .pid)
-  kill -KILL "$pid"
-  wait_until 30 "two markets: the engine is back after SIGKILL at $point" child_replaced "$run7/run" engine "$pid"
-done
+crash_at "$run7" "two markets: " 0.2 0.45 0.7
 wait_until 180 "two markets: the restarted engine finishes" finished "$run7"
 for s in cci rsi_macd bollinger; do
   check "$s on two markets: after three crashes, the trades equal the uninterrupted run's" test "$(recorded "$run7" "$s")" = "$(recorded "$run6" "$s")"

@@ -37,3 +37,13 @@ api:
 ${5:+  $5}
 YAML
 }
+# crash_at DIR LABEL POINT...: at each replay progress POINT, SIGKILL the engine and wait for the supervisor's new one.
+crash_at() {
+  local dir=$1 label=$2 point pid; shift 2
+  for point in "$@"; do
+    wait_until 120 "${label}the replay passes $point" progress_past "$dir" "$point"
+    pid=$(child_field "$dir/run" engine .pid)
+    kill -KILL "$pid"
+    wait_until 60 "${label}the engine is back after SIGKILL at $point" child_replaced "$dir/run" engine "$pid"
+  done
+}

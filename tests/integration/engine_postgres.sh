@@ -23,12 +23,7 @@ kill -TERM "$SUPERVISOR_PID"; wait "$SUPERVISOR_PID" 2>/dev/null
 run2=$dir/crashed; mkdir -p "$run2"
 engine_config "$run2" "postgres://postgres@127.0.0.1:$PG_PORT/warden_crashed?sslmode=disable"
 start_supervisor "$run2" "$run2/warden.yml"
-for point in 0.25 0.6; do
-  wait_until 120 "the replay passes $point" progress_past "$run2" "$point"
-  pid=$(child_field "$run2/run" engine .pid)
-  kill -KILL "$pid"
-  wait_until 30 "the engine is back after SIGKILL at $point" child_replaced "$run2/run" engine "$pid"
-done
+crash_at "$run2" "" 0.25 0.6
 wait_until 180 "the restarted engine finishes the replay" finished "$run2"
 check "it said it resumed from its journal" log_has "$run2/log" '.message == "engine resumed from its journal"'
 for s in cci rsi_macd bollinger; do
