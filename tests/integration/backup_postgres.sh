@@ -38,7 +38,7 @@ check "the source has data in several partitions" test "$(psql_at warden "SELECT
 out=$(bk create --json 2>"$dir/create.log"); rc=$?
 check "create (pg_dump -Fc) succeeds" test "$rc" = 0
 id=$(jq -r .id <<<"$out")
-check "the manifest records a postgres backup at the current schema version" test "$(jq -r '"\(.engine) \(.schema_version)"' "$dir/state/backups/$id.json")" = "postgres 7"
+check "the manifest records a postgres backup at the current schema version" test "$(jq -r '"\(.engine) \(.schema_version)"' "$dir/state/backups/$id.json")" = "postgres 8"
 check "the catalog row is in PostgreSQL" test "$(psql_at warden "SELECT sha256 FROM backups WHERE id = '$id'")" = "$(jq -r .sha256 "$dir/state/backups/$id.json")"
 check "the archive holds no plaintext" test -z "$(strings "$dir/state/backups/$id.wbk" | grep -m1 -e BTCUSDT -e PGDMP)"
 
