@@ -11,7 +11,7 @@ port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 fake() {
   local port ws; port=$(free_port); ws=$(free_port)
   echo "$ws" >"$1/ws_port"
-  "$PY" "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed "${2:-2}" --history 400 --ws-port "$ws" >"$1/fake.log" 2>&1 & CLEANUP_PIDS+=($!)
+  "$PY" "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed "${2:-2}" --history 400 --ws-port "$ws" >"$1/fake.log" 2>&1 & cleanup_later $!
   wait_until 20 "the fake BingX listens" port_open "$port" >/dev/null
   wait_until 20 "its market stream listens" port_open "$ws" >/dev/null
   echo "$port"

@@ -41,7 +41,12 @@ wait_until() {
 # A fresh directory for one test; every one this run made is removed at exit.
 scratch() { mktemp -d "/tmp/warden-$SUITE-$$-XXXXXX"; }
 CLEANUP_PIDS=()
+# Processes started inside $(...) cannot reach CLEANUP_PIDS (a subshell's copy): they go in this file.
+CLEANUP_FILE=$(mktemp "/tmp/warden-cleanup-$$-XXXXXX")
+cleanup_later() { echo "$1" >>"$CLEANUP_FILE"; }
 cleanup() {
+  while read -r pid; do CLEANUP_PIDS+=("$pid"); done <"$CLEANUP_FILE"
+  rm -f "$CLEANUP_FILE"
   for pid in "${CLEANUP_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${CLEANUP_PIDS[@]}"; do
     for _ in $(seq 100); do process_gone "$pid" && break; sleep 0.05; done

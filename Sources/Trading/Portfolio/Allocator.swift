@@ -73,6 +73,10 @@ struct Allocator {
     /// Estimates again when a new period starts or the slots changed; true when it did.
     mutating func refresh(time: Int64, slots: [LoopSlot], history: CloseHistory) -> Bool {
         let current = time / max(1, settings.every.components.seconds * 1000)
+        // Slots are only ever appended, and archiving flips eligibility: the common bar compares
+        // that pattern, and builds no strings.
+        if current == period, slots.count == estimatedFor.count,
+           zip(slots, estimatedFor).allSatisfy({ Self.eligible($0.0) != $0.1.isEmpty }) { return false }
         let keys = slots.map { Self.eligible($0) ? "\($0.name)@\($0.symbol)" : "" }
         guard current != period || keys != estimatedFor else { return false }
         period = current

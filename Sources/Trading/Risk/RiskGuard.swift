@@ -2,9 +2,10 @@ import Foundation
 import WardenCore
 
 /// Account-wide state of the limits, as NautilusTrader's risk engine has it: ACTIVE trades;
-/// REDUCING (gross or net exposure above its cap, or the positions' VaR above its limit) opens nothing and trims positions back under
-/// the cap through ordinary exit orders, returning to ACTIVE by itself once under it; HALTED (a
-/// daily or monthly loss limit, or the drawdown limit) opens nothing until an operator resumes.
+/// REDUCING (gross or net exposure above its cap, or the positions' VaR above its limit) opens
+/// nothing and trims positions through ordinary exit orders, returning to ACTIVE by itself once
+/// under the limits; HALTED (a daily or monthly loss limit, or the drawdown limit) opens nothing
+/// until an operator resumes.
 /// The day's and the month's opening equity and the peak are kept here. Stops use each market's
 /// own ATR, which the loop keeps beside its candles.
 public struct RiskGuard: Sendable {
@@ -112,7 +113,7 @@ public struct RiskGuard: Sendable {
         }
         guard let was = state.reducingReason else { return nil }
         state.reducingReason = nil
-        return .recovered(String(format: "exposure %.1f%% of equity", ratio * 100) + (valueAtRisk.map { String(format: " and VaR %.2f%%", $0 * 100) } ?? "") + " back under the limits (was: \(was))")
+        return .recovered(String(format: "exposure %.1f%% of equity", ratio * 100) + (valueAtRisk.map { String(format: " and VaR %.2f%%", $0 * 100) } ?? "") + " is back under the limits (was: \(was))")
     }
 
     public mutating func halt(_ reason: String) { state.haltReason = reason }
