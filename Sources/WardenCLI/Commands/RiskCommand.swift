@@ -34,12 +34,22 @@ struct ReturnInputs: Encodable {
                 throw ExitCode(WardenError.Code.usage.exitStatus)
             }
         }
-        // The bars every file has, oldest first; a return needs the bar before it in every file too.
-        let common = closes.dropFirst().reduce(Set(closes[0].keys)) { $0.intersection($1.keys) }.sorted()
-        guard common.count >= 3 else { throw fail(WardenError(.usage, "the files share \(common.count) bars; returns need at least 3", location: "--data")) }
+        let aligned = aligned(closes, window: window)
+        guard aligned.common >= 3 else { throw fail(WardenError(.usage, "the files share \(aligned.common) bars; returns need at least 3", location: "--data")) }
+        return ReturnInputs(
+            markets: markets, first: aligned.times.first!, last: aligned.times.last!, observations: aligned.returns.count, returns: aligned.returns,
+            times: aligned.times)
+    }
+
+    /// The bars every market has, oldest first (a return needs the bar before it in every market
+    /// too): the last `window` returns, each row's open time, how many bars are shared and the latest.
+    static func aligned(_ closes: [[Int64: Double]], window: Int) -> (returns: [[Double]], times: [Int64], common: Int, latest: Int64?) {
+        guard let first = closes.first else { return ([], [], 0, nil) }
+        let common = closes.dropFirst().reduce(Set(first.keys)) { $0.intersection($1.keys) }.sorted()
         let used = Array(common.suffix(window + 1))
+        guard used.count >= 2 else { return ([], [], common.count, common.last) }
         let returns = (1..<used.count).map { t in closes.map { $0[used[t]]! / $0[used[t - 1]]! - 1 } }
-        return ReturnInputs(markets: markets, first: used[1], last: used.last!, observations: returns.count, returns: returns, times: Array(used.dropFirst()))
+        return (returns, Array(used.dropFirst()), common.count, common.last)
     }
 }
 

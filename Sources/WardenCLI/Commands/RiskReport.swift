@@ -117,8 +117,8 @@ extension RiskCommand {
                 let candles = try await store.candles(market: market, through: checkpoint.time, last: window + horizon + 1)
                 closes.append(Dictionary(candles.map { ($0.openTime, $0.close) }, uniquingKeysWith: { _, last in last }))
             }
-            let common = closes.dropFirst().reduce(Set(closes.first?.keys ?? [:].keys)) { $0.intersection($1.keys) }.sorted()
-            let last = markets.indices.map { index in common.last.flatMap { closes[index][$0] } ?? 0 }
+            let (returns, times, _, latest) = ReturnInputs.aligned(closes, window: window)
+            let last = markets.indices.map { index in latest.flatMap { closes[index][$0] } ?? 0 }
             let value = markets.indices.reduce(0.0) { $0 + (quantities[markets[$1]] ?? 0) * last[$1] }
             let equity = checkpoint.cash + value
             let positions = markets.indices.map { index in
@@ -126,9 +126,6 @@ extension RiskCommand {
                          weight: equity > 0 ? (quantities[markets[index]] ?? 0) * last[index] / equity : 0)
             }
             let weights = positions.map(\.weight)
-            let used = Array(common.suffix(window + 1))
-            let returns: [[Double]] = used.count < 2 ? [] : (1..<used.count).map { t in closes.map { $0[used[t]]! / $0[used[t - 1]]! - 1 } }
-            let times = Array(used.dropFirst())
             let model = ValueAtRisk(returns: returns, weights: weights, horizon: horizon)
             var estimates: [ValueAtRisk.Estimate] = []
             if value > 0 {
