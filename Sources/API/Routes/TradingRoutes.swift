@@ -90,10 +90,26 @@ enum TradingRoutes {
 
     /// Fills pages as sent, each valid while no fill has been journaled since (`fillsStamp`): a
     /// dashboard's many readers of the same page cost one cheap read each, not a query and an
-    /// encoding. At most `capacity` pages are kept; a full cache starts again empty.
+    /// encoding. At most `capacity` pages are kept; a full cache starts again empty. The stamp
+    /// itself is read at most every `stampFreshness` ms (as the status is cached for 50 ms): a
+    /// new fill shows that much later at worst, and a busy page costs no database read at all.
     final class PageCache: Sendable {
         static let capacity = 256
+        static let stampFreshness: Int64 = 50
         private let pages = Mutex<[FillQuery: (stamp: Int64, body: ByteBuffer)]>([:])
+        private let lastStamp = Mutex<(value: Int64, readAt: Int64)?>(nil)
+        private let now: @Sendable () -> Int64
+
+        init(now: @escaping @Sendable () -> Int64) { self.now = now }
+
+        /// The journal's fill stamp, read again once the last reading is `stampFreshness` old.
+        func stamp(read: () async throws -> Int64) async throws -> Int64 {
+            let time = now()
+            if let last = lastStamp.withLock({ $0 }), time - last.readAt < Self.stampFreshness, time >= last.readAt { return last.value }
+            let value = try await read()
+            lastStamp.withLock { $0 = (value, time) }
+            return value
+        }
 
         func page(_ query: FillQuery, stamp: Int64, make: () async throws -> ByteBuffer) async throws -> ByteBuffer {
             if let cached = pages.withLock({ $0[query] }), cached.stamp == stamp { return cached.body }
@@ -110,7 +126,7 @@ enum TradingRoutes {
         let engine = services.engine
         let store = services.store
         let cache = StatusCache(engine: engine)
-        let fillPages = PageCache()
+        let fillPages = PageCache(now: services.now)
         return [
             APIRoute(.get, "/trading/status", role: .viewer) { _, _ in
                 Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: try await cache.body()))
@@ -158,9 +174,10 @@ enum TradingRoutes {
                 let query = try HistoryFilter.query(request)
                 // The stamp is read before the page: a fill journaled in between leaves a fresh page
                 // under the old stamp (read again next time), never a stale page under the new one.
-                let body = try await fillPages.page(query, stamp: try await store.fillsStamp()) {
+                let stamp = try await fillPages.stamp { try await store.fillsStamp() }
+                let body = try await fillPages.page(query, stamp: stamp) {
                     let page = try await store.fills(query)
-                    return ByteBuffer(bytes: try JSON.encoder.encode(Page(items: page.fills, offset: query.offset, total: page.total)))
+                    return FillsPageWriter.page(page.fills, offset: query.offset, total: page.total)
                 }
                 return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: ResponseBody(byteBuffer: body))
             },
