@@ -140,6 +140,7 @@ def main():
         for name, url, script, connections in [("GET /trading/status", f"{api}/trading/status", None, 64),
                                                ("GET /trading/status, 16 connections", f"{api}/trading/status", None, 16),
                                                (f"GET /trading/fills 100 of {fills}, same page", f"{api}/trading/fills?limit=100", None, 64),
+                                               (f"GET /trading/fills 100 of {fills}, same page, 16 connections", f"{api}/trading/fills?limit=100", None, 16),
                                                (f"GET /trading/fills 100 of {fills}, any page", f"{api}/trading/fills?limit=100", pages, 64),
                                                (f"GET /trading/fills 100 of {fills}, any page, 16 connections", f"{api}/trading/fills?limit=100", pages, 16)]:
             rate, p50, p99, errors = wrk(url, token, script, connections)

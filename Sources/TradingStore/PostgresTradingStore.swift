@@ -206,11 +206,10 @@ public final class PostgresTradingStore: TradingStore {
 
     public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
         let filters: [(any PostgresThrowingDynamicTypeEncodable)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
-        let byTime = query.market == nil && query.strategy == nil
-        let page = try await fills(try (byTime ? StoreSQL.fillsPageByTime : StoreSQL.fillsPage)
-            .postgresQuery((byTime ? Array(filters.suffix(4)) : filters) + [Int64(query.limit), Int64(query.offset)]))
+        let shape = StoreSQL.FillsShape(query)
+        let page = try await fills(try shape.page.postgresQuery(shape.pageFilters(filters) + [Int64(query.limit), Int64(query.offset)]))
         var total = 0
-        for try await count in try await client.query(try StoreSQL.fillsCount(query).postgresQuery(filters), logger: Self.logger).decode(Int64.self) { total = Int(count) }
+        for try await count in try await client.query(try shape.count.postgresQuery(shape.countFilters(filters)), logger: Self.logger).decode(Int64.self) { total = Int(count) }
         return (page, total)
     }
 

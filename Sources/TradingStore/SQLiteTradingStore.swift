@@ -134,11 +134,10 @@ public final class SQLiteTradingStore: TradingStore {
     public func fills(_ query: FillQuery) async throws -> (fills: [RecordedFill], total: Int) {
         return try await database.read { db in
             let filters: [(any DatabaseValueConvertible)?] = [query.market, query.market, query.strategy, query.strategy, query.from, query.from, query.to, query.to]
-            let byTime = query.market == nil && query.strategy == nil
-            let sql = byTime ? StoreSQL.fillsPageByTime : StoreSQL.fillsPage
-            let bound: [(any DatabaseValueConvertible)?] = (byTime ? Array(filters.suffix(4)) : filters) + [query.limit, query.offset]
-            let page = try Row.fetchAll(db, sql: sql.sqlite, arguments: StatementArguments(bound)).map(Self.fill)
-            return (page, try Int.fetchOne(db, sql: StoreSQL.fillsCount(query).sqlite, arguments: StatementArguments(filters)) ?? 0)
+            let shape = StoreSQL.FillsShape(query)
+            let bound: [(any DatabaseValueConvertible)?] = shape.pageFilters(filters) + [query.limit, query.offset]
+            let page = try Row.fetchAll(db, sql: shape.page.sqlite, arguments: StatementArguments(bound)).map(Self.fill)
+            return (page, try Int.fetchOne(db, sql: shape.count.sqlite, arguments: StatementArguments(shape.countFilters(filters))) ?? 0)
         }
     }
 

@@ -60,7 +60,44 @@ enum StoreSQL {
         WHERE (?{::text} IS NULL OR ?{::text} IS NULL) AND (?{::text} IS NULL OR ?{::text} IS NULL)
           AND (?{::bigint} IS NULL OR f.filled_at >= ?{::bigint}) AND (?{::bigint} IS NULL OR f.filled_at <= ?{::bigint})
         """)
-    static func fillsCount(_ query: FillQuery) -> SharedSQL { query.market == nil && query.strategy == nil ? fillsCountByTime : fillsCount }
+    /// No filter at all (the history as a dashboard pages through it): the page skips entries of
+    /// the (filled_at, id) index without testing a predicate on each, and the count is the table's.
+    static let fillsPageAll = SharedSQL("""
+        SELECT s.name, o.client_order_id, o.exchange_order_id, f.exchange_fill_id, o.symbol, o.side, f.price{::text}, f.quantity{::text},
+            f.fee{::text}, f.fee_asset, f.filled_at
+        FROM (SELECT id FROM fills ORDER BY filled_at, id LIMIT ? OFFSET ?) page
+        JOIN fills f ON f.id = page.id JOIN orders o ON o.id = f.order_id JOIN strategies s ON s.id = o.strategy_id
+        ORDER BY f.filled_at, f.id
+        """)
+    static let fillsCountAll = SharedSQL("SELECT COUNT(*) FROM fills")
+
+    /// Which page and count queries a fill query takes, and which of the eight filter values
+    /// (market, market, strategy, strategy, from, from, to, to) each binds.
+    enum FillsShape {
+        case all, byTime, joined
+
+        init(_ query: FillQuery) {
+            if query.market == nil && query.strategy == nil {
+                self = query.from == nil && query.to == nil ? .all : .byTime
+            } else {
+                self = .joined
+            }
+        }
+
+        var page: SharedSQL { switch self { case .all: fillsPageAll; case .byTime: fillsPageByTime; case .joined: fillsPage } }
+        var count: SharedSQL { switch self { case .all: fillsCountAll; case .byTime: fillsCountByTime; case .joined: fillsCount } }
+
+        /// The page's binds before its limit and offset.
+        func pageFilters<T>(_ filters: [T]) -> [T] {
+            switch self {
+            case .all: []
+            case .byTime: Array(filters.suffix(4))
+            case .joined: filters
+            }
+        }
+
+        func countFilters<T>(_ filters: [T]) -> [T] { self == .all ? [] : filters }
+    }
 
     /// The last point of each `every`-ms bucket in a time range: from, from, to, to, then from,
     /// from, to, to, every again for the bucket query.

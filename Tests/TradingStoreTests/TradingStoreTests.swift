@@ -50,4 +50,40 @@ struct TradingStoreTests {
         let positions = try await store.positions()
         #expect(positions.count == 1 && positions[0].quantity == Decimal(string: "0.01702") && positions[0].market == "BTC-USDT")
     }
+
+    @Test("fill pages on SQLite equal the in-memory store's for every query shape: no filter, by time, by market and strategy")
+    func fillPages() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("w.sqlite").path)
+        _ = try await Migrator(location: location, wardenVersion: "test", logger: Logger(label: "test")).migrate()
+        let store = try DatabaseHandle(location).tradingStore(interval: 60_000)
+        let memory = MemoryTradingStore()
+        var batch = JournalBatch()
+        for index in 0..<180 {
+            let (strategy, market) = (index % 3 == 0 ? "cci" : "bollinger", index % 4 == 0 ? "ETH-USDT" : "BTC-USDT")
+            let instrument = try Instrument.replay(market)
+            let time = Int64(60_000 * (index + 1))
+            let order = try Order.market(.buy, instrument, spending: 1_000, id: "\(strategy)-\(index)-entry", strategy: strategy, at: time)
+            batch.orders.append(order)
+            batch.orderUpdates.append(OrderUpdate(clientOrderID: order.clientOrderID, status: .accepted, exchangeOrderID: "\(1_000_000_000_000_000_000 + index)", time: time))
+            batch.fills.append(RecordedFill(strategy: strategy, fill: Fill(
+                clientOrderID: order.clientOrderID, exchangeOrderID: "\(1_000_000_000_000_000_000 + index)", tradeID: "t\(index)", market: market,
+                side: .buy, price: Decimal(50_000 + index), quantity: Decimal(string: "0.0\(index % 9 + 1)")!, fee: Decimal(string: "0.25")!,
+                feeAsset: "USDT", time: time)))
+        }
+        try await store.write(batch)
+        memory.write(batch)
+        let queries = [
+            FillQuery(offset: 0, limit: 100), FillQuery(offset: 150, limit: 100), FillQuery(offset: 500, limit: 10),
+            FillQuery(from: 60_000 * 40, to: 60_000 * 90, offset: 5, limit: 20), FillQuery(to: 60_000 * 10),
+            FillQuery(market: "ETH-USDT", offset: 10, limit: 7), FillQuery(strategy: "cci", from: 60_000 * 100, limit: 1000),
+        ]
+        for query in queries {
+            let (sqlite, expected) = (try await store.fills(query), try await memory.fills(query))
+            #expect(sqlite.total == expected.total, "\(query)")
+            #expect(sqlite.fills == expected.fills, "\(query)")
+        }
+    }
 }
