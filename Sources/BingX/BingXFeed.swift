@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Trading
+import WardenCore
 
 /// Closed candles from BingX's REST klines: on start the last `warmup` bars, then every `poll`
 /// whatever closed since. A candle counts as closed once a later one has opened, so decisions stay
@@ -14,17 +15,20 @@ public struct BingXFeed: MarketFeed {
     let intervalName: String
     let warmup: Int
     let poll: Duration
-    let path: String
+    let api: any BingXMarketAPI
 
-    public init(client: BingXClient, markets: [String], interval: Int64, intervalName: String, warmup: Int = 300, poll: Duration? = nil) {
+    public init(
+        client: BingXClient, market: ExchangeSettings.Market = .spot, markets: [String], interval: Int64, intervalName: String, warmup: Int = 300,
+        poll: Duration? = nil
+    ) {
         self.client = client
+        api = market.api
         self.markets = markets
         self.interval = interval
         self.intervalName = intervalName
         self.warmup = warmup
         // Often enough to see a close within a few seconds, rarely enough for the limits.
         self.poll = poll ?? .milliseconds(max(1000, min(5000, interval / 12)))
-        path = SpotAPI.klines
     }
 
     public func chunks(after time: Int64?) -> AsyncThrowingStream<FeedChunk, any Error> {
@@ -77,16 +81,14 @@ public struct BingXFeed: MarketFeed {
         var complete = true
         for (index, market) in markets.enumerated() {
             let limit = min(1000, max(warmup + 1, 2))
-            var params = ["symbol": market, "interval": intervalName, "limit": String(limit)]
-            if let from { params["startTime"] = String(from) }
-            let rows: [SpotAPI.Kline] = try await client.call(.GET, path, params, group: .market)
-            let sorted = rows.sorted { $0.openTime < $1.openTime }
+            let sorted = try await api.klines(client, market: market, interval: intervalName, limit: limit, startTime: from)
+            let rows = sorted
             if from != nil, rows.count >= limit { complete = false }
             // The newest row is still forming: everything before it is closed.
             for row in sorted.dropLast() where from.map({ row.openTime >= $0 }) ?? true {
                 bars.append(MarketBar(market: index, candle: Candle(
-                    openTime: row.openTime, open: row.open.value.double, high: row.high.value.double, low: row.low.value.double,
-                    close: row.close.value.double, volume: row.volume.value.double)))
+                    openTime: row.openTime, open: row.open.double, high: row.high.double, low: row.low.double, close: row.close.double,
+                    volume: row.volume.double)))
             }
         }
         // A market missing a bar another has keeps the batch to the bars that exist.

@@ -70,7 +70,7 @@ public final class TradingEngine: Service, Sendable {
         let venue: any Venue
         var startingBalance = settings.exchange.startingBalance
         if settings.exchange.kind == .bingx, let bingx {
-            let live = BingXSpotVenue(client: bingx, markets: markets.map(\.instrument.symbol), cancelAfter: settings.exchange.cancelAfter)
+            let live = BingXVenue(client: bingx, market: settings.exchange.market, markets: markets.map(\.instrument.symbol), cancelAfter: settings.exchange.cancelAfter)
             try await prepare(live)
             if try await store.checkpoint() == nil { startingBalance = try await accountCash(live) }
             venue = live
@@ -79,14 +79,14 @@ public final class TradingEngine: Service, Sendable {
         }
         // Order updates pushed by BingX's user data stream, beside the loop for as long as it runs.
         let streamURL = BingXHosts(settings.exchange).webSocket
-        let userStream = (venue as? BingXSpotVenue).flatMap { live in
+        let userStream = (venue as? BingXVenue).flatMap { live in
             bingx.map { BingXUserStream(client: $0, url: streamURL, venue: live, logger: logger) }
         }
         let userTask = userStream.map { stream in Task { await stream.run() } }
         defer { userTask?.cancel() }
         if settings.marketData.source == "bingx", let bingx {
             let rest = BingXFeed(
-                client: bingx, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
+                client: bingx, market: settings.exchange.market, markets: markets.map(\.instrument.symbol), interval: interval, intervalName: settings.timeframe,
                 poll: settings.marketData.poll)
             let progress = FeedProgress(markets: rest.markets, count: nil, position: { _ in 0 })
             if settings.marketData.transport == .websocket,
@@ -103,7 +103,7 @@ public final class TradingEngine: Service, Sendable {
             }
             // A clean stop: orders left open stay open (a crash leaves the switch to cancel them).
             // Its own task: the engine's is cancelled by the shutdown, this request must still go.
-            if let live = venue as? BingXSpotVenue { await Task { await live.disarm() }.value }
+            if let live = venue as? BingXVenue { await Task { await live.disarm() }.value }
             // The listen key is deleted as the user stream stops.
             userTask?.cancel()
             await userTask?.value
@@ -116,7 +116,7 @@ public final class TradingEngine: Service, Sendable {
     /// The exchange's clock and rules before trading: a refusal that waiting cannot change (keys,
     /// an unknown market, a clock off by more than the window) stops the engine with its reason;
     /// an exchange that is busy or unreachable is asked again, with a growing wait.
-    func prepare(_ venue: BingXSpotVenue) async throws {
+    func prepare(_ venue: BingXVenue) async throws {
         var attempt = 0
         while true {
             let outcome: Result<Void, VenueError>
@@ -135,7 +135,7 @@ public final class TradingEngine: Service, Sendable {
 
     /// A new journal on BingX starts from what the account can spend: its free quote balance (what
     /// it holds otherwise, and what open orders lock, is not Warden's).
-    func accountCash(_ venue: BingXSpotVenue) async throws -> Double {
+    func accountCash(_ venue: BingXVenue) async throws -> Double {
         let quote = markets[0].instrument.quote
         let free = try await venue.balances().first { $0.asset == quote }?.free ?? 0
         guard free > 0 else {

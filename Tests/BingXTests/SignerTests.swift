@@ -41,10 +41,10 @@ import Testing
 
     @Test("Warden's client order ids become ids BingX takes: letters, digits and _, at most 40, distinct")
     func venueIDs() {
-        #expect(BingXSpotVenue.venueID("rsi_macd-BTC-USDT-1617323400000-entry") == "rsi_macd_btc_usdt_1617323400000_entry")
-        #expect(BingXSpotVenue.venueID("cci-BTC-USDT-1617323400000-exit") != BingXSpotVenue.venueID("cci-BTC-USDT-1617323400000-entry"))
+        #expect(BingXVenue.venueID("rsi_macd-BTC-USDT-1617323400000-entry") == "rsi_macd_btc_usdt_1617323400000_entry")
+        #expect(BingXVenue.venueID("cci-BTC-USDT-1617323400000-exit") != BingXVenue.venueID("cci-BTC-USDT-1617323400000-entry"))
         let long = "a_long_strategy_name-BTC-USDT-1617323400000-"
-        #expect(BingXSpotVenue.venueID(long + "entry").count == 40)
-        #expect(BingXSpotVenue.venueID(long + "entry") != BingXSpotVenue.venueID(long + "exit"))
+        #expect(BingXVenue.venueID(long + "entry").count == 40)
+        #expect(BingXVenue.venueID(long + "entry") != BingXVenue.venueID(long + "exit"))
     }
 }

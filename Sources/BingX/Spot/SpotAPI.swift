@@ -107,26 +107,106 @@ struct Amount: Decodable, Sendable {
 }
 
 extension SpotAPI.OrderData {
-    /// BingX's status words as Warden's order states (spot spells CANCELED, swap CANCELLED).
-    var orderStatus: OrderStatus {
-        switch status.uppercased() {
-        case "NEW", "PENDING": .accepted
-        case "PARTIALLY_FILLED": .partiallyFilled
-        case "FILLED": .filled
-        case "CANCELED", "CANCELLED": .cancelled
-        case "FAILED", "REJECTED": .rejected
-        case "EXPIRED": .expired
-        default: .unknown
+    var order: BingXOrder {
+        BingXOrder(
+            symbol: symbol, orderID: orderId.value, status: status, side: side, executedQuantity: executedQty?.value ?? 0,
+            cumulativeQuote: cummulativeQuoteQty?.value ?? 0, averagePrice: avgPrice?.value, clientOrderID: clientOrderID,
+            time: updateTime ?? transactTime ?? time ?? 0)
+    }
+}
+
+/// BingX spot for the venue: `newClientOrderId` on placement, `clientOrderID` to ask and cancel,
+/// market buys by quote amount, assets rather than positions.
+struct SpotMarket: BingXMarketAPI {
+    var name: String { "spot" }
+    var serverTimePath: String { SpotAPI.serverTime }
+    var holdsPositions: Bool { false }
+
+    func prepare(_ client: BingXClient) async throws(VenueError) {}
+
+    func instruments(_ client: BingXClient, markets: [String]) async throws(VenueError) -> [String: Instrument] {
+        let listed: SpotAPI.Symbols = try await client.call(.GET, SpotAPI.symbols, group: .market)
+        var loaded: [String: Instrument] = [:]
+        for market in markets {
+            guard let symbol = listed.symbols.first(where: { $0.symbol == market }) else {
+                throw VenueError(.invalidParameter, "BingX spot lists no symbol \(market)")
+            }
+            if symbol.status == 0 { throw VenueError(.invalidParameter, "BingX spot has \(market) offline (status 0)") }
+            do {
+                loaded[market] = try Instrument(
+                    symbol: market, tickSize: symbol.tickSize.value, stepSize: symbol.stepSize.value, minQuantity: symbol.minQty?.value ?? 0,
+                    minNotional: symbol.minNotional?.value ?? 0)
+            } catch {
+                throw VenueError(.invalidParameter, "BingX's rules for \(market) are unusable: \(error)")
+            }
+        }
+        return loaded
+    }
+
+    func place(_ client: BingXClient, _ order: Order, id: String) async throws(VenueError) -> BingXOrder {
+        var params = ["symbol": order.market, "side": order.side == .buy ? "BUY" : "SELL", "newClientOrderId": id]
+        switch order.type {
+        case .market:
+            params["type"] = "MARKET"
+        case .limit:
+            params["type"] = "LIMIT"
+            params["timeInForce"] = order.timeInForce.rawValue.uppercased()
+        case .stopMarket:
+            throw VenueError(.invalidParameter, "\(order.clientOrderID): stop-market orders are for swap (BingX spot has no reduce-only stop)")
+        }
+        if let quantity = order.quantity { params["quantity"] = "\(quantity)" }
+        if let quote = order.quoteQuantity { params["quoteOrderQty"] = "\(quote)" }
+        if let price = order.price { params["price"] = "\(price)" }
+        let data: SpotAPI.OrderData = try await client.call(.POST, SpotAPI.order, params, signed: true, group: .orders)
+        return data.order
+    }
+
+    func cancel(_ client: BingXClient, id: String, market: String) async throws(VenueError) -> BingXOrder {
+        let data: SpotAPI.OrderData = try await client.call(.POST, SpotAPI.cancel, ["symbol": market, "clientOrderID": id], signed: true, group: .orders)
+        return data.order
+    }
+
+    func query(_ client: BingXClient, id: String, market: String) async throws(VenueError) -> BingXOrder {
+        let data: SpotAPI.OrderData = try await client.call(.GET, SpotAPI.query, ["symbol": market, "clientOrderID": id], signed: true, group: .account)
+        return data.order
+    }
+
+    func openOrders(_ client: BingXClient) async throws(VenueError) -> [BingXOrder] {
+        let data: SpotAPI.Orders = try await client.call(.GET, SpotAPI.openOrders, [:], signed: true, group: .account)
+        return data.orders.map(\.order)
+    }
+
+    func trades(_ client: BingXClient, market: String, orderID: String?, since: Int64?) async throws(VenueError) -> [BingXTrade] {
+        var params = ["symbol": market]
+        if let orderID { params["orderId"] = orderID }
+        if let since { params["startTime"] = String(since) }
+        let data: SpotAPI.Trades = try await client.call(.GET, SpotAPI.myTrades, params, signed: true, group: .account)
+        return data.fills.map { trade in
+            BingXTrade(
+                id: trade.id.value, orderID: trade.orderId.value, price: trade.price.value, quantity: trade.qty.value,
+                fee: trade.commission.map { abs($0.value) } ?? 0, feeAsset: trade.commissionAsset ?? "", time: trade.time, isBuyer: trade.isBuyer)
         }
     }
 
-    func report(clientOrderID: String, market: String) -> ExecutionReport {
-        let filled = executedQty?.value ?? 0
-        let quote = cummulativeQuoteQty?.value ?? 0
-        let average = avgPrice.map(\.value).flatMap { $0 > 0 ? $0 : nil } ?? (filled > 0 ? quote / filled : nil)
-        return ExecutionReport(
-            clientOrderID: clientOrderID, exchangeOrderID: orderId.value, market: market, side: side.uppercased() == "BUY" ? .buy : .sell,
-            status: orderStatus, filledQuantity: filled, averagePrice: average, reason: orderStatus == .rejected ? "BingX: \(status)" : nil,
-            time: updateTime ?? transactTime ?? time ?? 0)
+    func balances(_ client: BingXClient) async throws(VenueError) -> [Balance] {
+        let data: SpotAPI.Balances = try await client.call(.GET, SpotAPI.balance, [:], signed: true, group: .account)
+        return data.balances.map { Balance(asset: $0.asset, free: $0.free.value, locked: $0.locked.value) }
+    }
+
+    /// Spot holds assets, not positions: the loop's positions are its own, checked against balances.
+    func positions(_ client: BingXClient) async throws(VenueError) -> [Position] { [] }
+
+    func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64? {
+        let params = timeout.map { ["type": "ACTIVATE", "timeOut": String($0)] } ?? ["type": "CLOSE", "timeOut": "0"]
+        let timer: SpotAPI.Timer = try await client.call(.POST, SpotAPI.cancelAllAfter, params, signed: true, group: .orders)
+        return timer.triggerTime
+    }
+
+    func klines(_ client: BingXClient, market: String, interval: String, limit: Int, startTime: Int64?) async throws(VenueError) -> [BingXKline] {
+        var params = ["symbol": market, "interval": interval, "limit": String(limit)]
+        if let startTime { params["startTime"] = String(startTime) }
+        let rows: [SpotAPI.Kline] = try await client.call(.GET, SpotAPI.klines, params, group: .market)
+        return rows.map { BingXKline(openTime: $0.openTime, open: $0.open.value, high: $0.high.value, low: $0.low.value, close: $0.close.value, volume: $0.volume.value) }
+            .sorted { $0.openTime < $1.openTime }
     }
 }

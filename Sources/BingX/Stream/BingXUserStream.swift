@@ -5,20 +5,20 @@ import Trading
 
 /// BingX's user data stream for spot: a listen key (made, extended every 30 minutes, made anew
 /// when BingX says it expired, deleted on a clean stop) and the account's `spot.executionReport`
-/// pushes. A push only tells the venue which order changed: `BingXSpotVenue.takeEvents` then asks
+/// pushes. A push only tells the venue which order changed: `BingXVenue.takeEvents` then asks
 /// REST about that one (the states and trades the loop settles stay REST's, each trade once). While
 /// the stream is down every followed order is polled as before, so nothing waits on it.
 public final class BingXUserStream: Sendable {
     let client: BingXClient
     let url: String
-    let venue: BingXSpotVenue
+    let venue: BingXVenue
     let logger: Logger
     let extendEvery: Duration
     /// The listen key in use, deleted when the stream stops.
     let key = Mutex<String?>(nil)
 
     /// `url`: the market stream's URL; the user stream is the same with `?listenKey=`.
-    public init(client: BingXClient, url: String, venue: BingXSpotVenue, logger: Logger, extendEvery: Duration = .seconds(30 * 60)) {
+    public init(client: BingXClient, url: String, venue: BingXVenue, logger: Logger, extendEvery: Duration = .seconds(30 * 60)) {
         self.client = client
         self.url = url
         self.venue = venue

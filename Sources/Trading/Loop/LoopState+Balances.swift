@@ -2,7 +2,8 @@ import Foundation
 
 extension LoopState {
     /// The venue's balances against the journal: each market's base asset must hold at least what
-    /// the slots hold (within a step), and the quote at least the loop's cash. Less fails closed:
+    /// the slots hold (within a step), or on a swap account each market's position must be theirs,
+    /// and the quote at least the loop's cash. Less fails closed:
     /// no new entries (exits, stops and cancels still go) until a later check agrees or an
     /// operator resumes. More is not Warden's (dust a fee left, the owner's own coins): logged only.
     /// A check that cannot be made (the venue not answering) changes nothing.
@@ -15,9 +16,23 @@ extension LoopState {
             let instrument = instruments[slot.market]
             bases[instrument.base, default: (0, instrument.stepSize)].held += slot.quantity
         }
-        for (asset, expected) in bases.sorted(by: { $0.key < $1.key }) {
-            let actual = totals[asset] ?? 0
-            if actual + expected.step < expected.held { shortfalls.append("\(asset): the journal holds \(expected.held), the exchange \(actual)") }
+        if loop.live?.holdsPositions == true {
+            // A swap account holds positions: each traded market's must be the journal's, within a
+            // step, either way (a larger one is somebody else's trading on these keys).
+            guard let positions = try? await loop.venue.positions() else { return }
+            var held: [String: (journal: Decimal, step: Decimal)] = [:]
+            for slot in slots { held[instruments[slot.market].symbol, default: (0, instruments[slot.market].stepSize)].journal += slot.quantity }
+            for (market, expected) in held.sorted(by: { $0.key < $1.key }) {
+                let actual = positions.filter { $0.market == market }.reduce(Decimal(0)) { $0 + $1.quantity }
+                if abs(actual - expected.journal) >= expected.step {
+                    shortfalls.append("\(market): the journal's position is \(expected.journal), the exchange's \(actual)")
+                }
+            }
+        } else {
+            for (asset, expected) in bases.sorted(by: { $0.key < $1.key }) {
+                let actual = totals[asset] ?? 0
+                if actual + expected.step < expected.held { shortfalls.append("\(asset): the journal holds \(expected.held), the exchange \(actual)") }
+            }
         }
         if let quote = instruments.first?.quote {
             let actual = totals[quote] ?? 0

@@ -85,14 +85,24 @@ extension LoopState {
         // A billionth is kept back: the Double view of cash may sit a rounding above the venue's exact balance.
         var budget = risk.entryBudget(cash: min(cash - committed, share) * (1 - 1e-9), feeRate: feeRate, otherExposure: others)
         if risk.limits.maxValueAtRisk != nil { budget = fitToValueAtRisk(budget, market: slot.market) }
-        guard budget > 0, let order = try? Order.market(
-            .buy, instrument, spending: budget, id: Self.orderID(slot, time, "entry"), strategy: slot.name, at: time)
+        guard budget > 0, let order = try? marketBuy(instrument, spending: budget, close: close, id: Self.orderID(slot, time, "entry"), strategy: slot.name, at: time)
         else { return nil }
         slot.pendingOrder = order.clientOrderID
         slot.pendingSide = .buy
         slot.pendingBudget = budget
         slot.atrAtDecision = currentATR[slot.market]
         return order
+    }
+
+    /// Margin kept when a budget is turned into a quantity at the last close: what the price may
+    /// move before the order fills without the fill costing more than the budget.
+    static let quantityMargin = 0.005
+
+    /// A market buy spending `budget`: as a quote amount, or on a venue that takes none the
+    /// quantity it buys at `close`, less `quantityMargin`.
+    func marketBuy(_ instrument: Instrument, spending budget: Double, close: Double, id: String, strategy: String, at time: Int64) throws -> Order {
+        guard buysByQuantity else { return try Order.market(.buy, instrument, spending: budget, id: id, strategy: strategy, at: time) }
+        return try Order.market(.buy, instrument, quantity: budget / (close * (1 + Self.quantityMargin)), id: id, strategy: strategy, at: time)
     }
 
     /// The whole position of `slot`, sold at market.

@@ -90,7 +90,7 @@ extension LoopState {
                     cash: min(cash - committed, notional) * (1 - 1e-9), feeRate: feeRate, otherExposure: others + slot.held * slot.entryPrice)
                 // The position cap holds for the position after the purchase.
                 if let cap = risk.limits.maxPositionNotional { budget = min(budget, max(0, cap - slot.held * slot.entryPrice) * (1 + feeRate)) }
-                guard budget >= smallest, let order = try? Order.market(.buy, instrument, spending: budget, id: id, strategy: slot.name, at: time) else { continue }
+                guard budget >= smallest, let order = try? marketBuy(instrument, spending: budget, close: close, id: id, strategy: slot.name, at: time) else { continue }
                 slot.pendingOrder = id
                 slot.pendingSide = .buy
                 slot.pendingBudget = budget

@@ -43,6 +43,8 @@ struct LoopState {
     var valueAtRisk: Double?
     var varHorizon = 1
     var varWindow = 720
+    /// The venue takes no quote amounts (BingX swap): a market buy is sized in the base asset.
+    var buysByQuantity = false
     /// Slots a strategy runs in (the `manual` slots hold operators' orders): what shares equity.
     var strategySlotCount: Int { slots.count { $0.name != ManualHold.name && !$0.archived } }
 
@@ -62,6 +64,7 @@ struct LoopState {
             allocator: configuration.portfolio.allocation.isPlainEqual ? nil : Allocator(settings: configuration.portfolio.allocation),
             history: CloseHistory(markets: markets.count, capacity: configuration.portfolio.historyNeeded(configuration.risk)))
         state.varHorizon = configuration.portfolio.horizonBars
+        state.buysByQuantity = loop.live?.holdsPositions ?? false
         state.varWindow = configuration.portfolio.allocation.window
         for settings in configuration.slots {
             guard let market = markets.firstIndex(of: settings.market) else {

@@ -40,6 +40,13 @@ public protocol LiveVenue: Venue {
     /// Called by the loop every few seconds while it runs (the dead-man switch's refresh): a loop
     /// that hangs stops calling, and the venue cancels what is open by itself.
     func heartbeat() async
+    /// Whether the account holds positions (a perpetual swap) rather than the assets bought (spot):
+    /// reconciliation then compares positions, and buys are sized in the base asset.
+    var holdsPositions: Bool { get }
+}
+
+extension LiveVenue {
+    public var holdsPositions: Bool { false }
 }
 
 /// An order's state on the venue.

@@ -38,7 +38,7 @@ struct ExchangeCommand: AsyncParsableCommand {
                 throw fail(WardenError(.usage, "engine.exchange is the paper exchange and its data a replay: there is no exchange to check"))
             }
             let client = BingXSetup.client(exchange)
-            let venue = BingXSpotVenue(client: client, markets: configuration.engine.markets.map(\.symbol))
+            let venue = BingXVenue(client: client, market: exchange.market, markets: configuration.engine.markets.map(\.symbol))
             var report = Report(
                 exchange: "bingx \(exchange.market.rawValue)\(exchange.demo ? " (demo)" : "")", restURL: BingXHosts(exchange).rest, clockOffsetMilliseconds: nil,
                 credentials: exchange.kind == .bingx ? "unchecked" : "none (dry run: public data only)", balances: [:], markets: [], problems: [])

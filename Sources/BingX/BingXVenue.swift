@@ -3,17 +3,19 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import Trading
+import WardenCore
 
-/// BingX spot as a `Venue`. Orders carry Warden's deterministic client order id (as BingX's
-/// `newClientOrderId`, which takes letters, digits and `_`: see `venueID`); a submit without an
-/// answer leaves the order unknown and it is asked about, never sent again. Order changes and
+/// BingX spot or perpetual swap as a `Venue`. Orders carry Warden's deterministic client order id
+/// (BingX takes letters, digits and `_`: see `venueID`); a submit without an answer leaves the
+/// order unknown and it is asked about, never sent again. Order changes and
 /// fills are read over REST (`takeEvents`) for the orders this process follows: those the user
 /// data stream says changed (`BingXUserStream`), every order while that stream is down.
-public final class BingXSpotVenue: LiveVenue {
+public final class BingXVenue: LiveVenue {
     public let name = "bingx"
     public var isRemote: Bool { true }
 
     let client: BingXClient
+    let api: any BingXMarketAPI
     let markets: [String]
     let instruments = Mutex<[String: Instrument]>([:])
     let followed = Mutex<[String: Followed]>([:])
@@ -67,8 +69,9 @@ public final class BingXSpotVenue: LiveVenue {
     let cancelAfter: Int?
     let armedAt = Mutex<ContinuousClock.Instant?>(nil)
 
-    public init(client: BingXClient, markets: [String], cancelAfter: Duration? = nil) {
+    public init(client: BingXClient, market: ExchangeSettings.Market = .spot, markets: [String], cancelAfter: Duration? = nil) {
         self.client = client
+        api = market.api
         self.markets = markets
         self.cancelAfter = cancelAfter.map { Int($0.seconds) }.flatMap { $0 > 0 ? $0 : nil }
         startedAt = client.serverNow
@@ -83,16 +86,15 @@ public final class BingXSpotVenue: LiveVenue {
         guard let cancelAfter else { return }
         let due = armedAt.withLock { last in last.map { ContinuousClock.now - $0 >= .seconds(cancelAfter) / 3 } ?? true }
         guard due else { return }
-        let params = ["type": "ACTIVATE", "timeOut": String(cancelAfter)]
-        guard let timer: SpotAPI.Timer = try? await client.call(.POST, SpotAPI.cancelAllAfter, params, signed: true, group: .orders) else { return }
+        guard let trigger = try? await api.cancelAllAfter(client, timeout: cancelAfter) else { return }
         armedAt.withLock { $0 = .now }
-        client.metrics.armed(until: timer.triggerTime)
+        client.metrics.armed(until: trigger)
     }
 
     /// A clean stop: the timer is closed, so orders left open on purpose stay.
     public func disarm() async {
         guard cancelAfter != nil else { return }
-        let _: SpotAPI.Timer? = try? await client.call(.POST, SpotAPI.cancelAllAfter, ["type": "CLOSE", "timeOut": "0"], signed: true, group: .orders)
+        _ = try? await api.cancelAllAfter(client, timeout: nil)
         client.metrics.armed(until: nil)
     }
 
@@ -106,32 +108,19 @@ public final class BingXSpotVenue: LiveVenue {
         return String(plain.prefix(23)) + "_" + digest
     }
 
-    /// `BTC-USDT`, as BingX spells spot symbols.
-    static func symbol(_ market: String) -> String { market }
-
     // MARK: Start
 
     /// The clock checked and every market's rules loaded: called before the loop starts.
     public func prepare() async throws(VenueError) {
-        try await client.syncClock(path: SpotAPI.serverTime)
-        let listed: SpotAPI.Symbols = try await client.call(.GET, SpotAPI.symbols, group: .market)
-        var loaded: [String: Instrument] = [:]
-        for market in markets {
-            guard let symbol = listed.symbols.first(where: { $0.symbol == Self.symbol(market) }) else {
-                throw VenueError(.invalidParameter, "BingX spot lists no symbol \(market)")
-            }
-            if symbol.status == 0 { throw VenueError(.invalidParameter, "BingX spot has \(market) offline (status 0)") }
-            do {
-                loaded[market] = try Instrument(
-                    symbol: market, tickSize: symbol.tickSize.value, stepSize: symbol.stepSize.value, minQuantity: symbol.minQty?.value ?? 0,
-                    minNotional: symbol.minNotional?.value ?? 0)
-            } catch {
-                throw VenueError(.invalidParameter, "BingX's rules for \(market) are unusable: \(error)")
-            }
-        }
+        try await client.syncClock(path: api.serverTimePath)
+        try await api.prepare(client)
+        let loaded = try await api.instruments(client, markets: markets)
         instruments.withLock { $0 = loaded }
         await heartbeat()
     }
+
+    /// Whether the account holds positions (swap) rather than assets (spot).
+    public var holdsPositions: Bool { api.holdsPositions }
 
     public func instrument(_ market: String) async throws -> Instrument {
         guard let instrument = instruments.withLock({ $0[market] }) else { throw VenueError(.invalidParameter, "unknown market \(market) (not loaded from BingX)") }
@@ -143,27 +132,14 @@ public final class BingXSpotVenue: LiveVenue {
     public func submit(_ order: Order) async throws -> ExecutionReport {
         let instrument = try await instrument(order.market)
         try VenueRules.check(order, instrument)
-        var params = ["symbol": Self.symbol(order.market), "side": order.side == .buy ? "BUY" : "SELL", "newClientOrderId": Self.venueID(order.clientOrderID)]
-        switch order.type {
-        case .market:
-            params["type"] = "MARKET"
-        case .limit:
-            params["type"] = "LIMIT"
-            params["timeInForce"] = order.timeInForce.rawValue.uppercased()
-        case .stopMarket:
-            throw VenueError(.invalidParameter, "\(order.clientOrderID): stop-market orders are for swap (BingX spot has no reduce-only stop)")
-        }
-        if let quantity = order.quantity { params["quantity"] = "\(quantity)" }
-        if let quote = order.quoteQuantity { params["quoteOrderQty"] = "\(quote)" }
-        if let price = order.price { params["price"] = "\(price)" }
         // Followed before it is sent: an answer lost on the way still has its order watched.
         followed.withLock { $0[order.clientOrderID] = Followed(market: order.market, side: order.side, sentAt: client.serverNow) }
-        let answer: Result<SpotAPI.OrderData, VenueError>
-        do { answer = .success(try await client.call(.POST, SpotAPI.order, params, signed: true, group: .orders)) } catch { answer = .failure(error) }
+        let answer: Result<BingXOrder, VenueError>
+        do { answer = .success(try await api.place(client, order, id: Self.venueID(order.clientOrderID))) } catch { answer = .failure(error) }
         switch answer {
-        case .success(let data):
-            return remember(data.report(clientOrderID: order.clientOrderID, market: order.market))
-        case .failure(let error) where error.venueCode == "101481":
+        case .success(let placed):
+            return remember(placed.report(clientOrderID: order.clientOrderID, market: order.market))
+        case .failure(let error) where error.venueCode == "101481" || error.message.lowercased().contains("cannot be repeated"):
             // "clientOrderID cannot be repeated": it exists already; say what it is.
             if let report = try await self.order(clientOrderID: order.clientOrderID, market: order.market) { return report }
             throw VenueError(.unknown, "\(order.clientOrderID): BingX says the id is taken but does not find the order")
@@ -173,9 +149,8 @@ public final class BingXSpotVenue: LiveVenue {
     }
 
     public func cancel(clientOrderID: String, market: String) async throws -> ExecutionReport {
-        let params = ["symbol": Self.symbol(market), "clientOrderID": Self.venueID(clientOrderID)]
-        let data: SpotAPI.OrderData = try await client.call(.POST, SpotAPI.cancel, params, signed: true, group: .orders)
-        return remember(data.report(clientOrderID: clientOrderID, market: market))
+        let cancelled = try await api.cancel(client, id: Self.venueID(clientOrderID), market: market)
+        return remember(cancelled.report(clientOrderID: clientOrderID, market: market))
     }
 
     public func order(clientOrderID: String, market: String) async throws -> ExecutionReport? {
@@ -195,15 +170,14 @@ public final class BingXSpotVenue: LiveVenue {
 
     /// The order as BingX has it now; nil when BingX does not know it (yet).
     func query(clientOrderID: String, market: String) async throws -> ExecutionReport? {
-        let params = ["symbol": Self.symbol(market), "clientOrderID": Self.venueID(clientOrderID)]
-        let answer: Result<SpotAPI.OrderData, VenueError>
-        do { answer = .success(try await client.call(.GET, SpotAPI.query, params, signed: true, group: .account)) } catch { answer = .failure(error) }
+        let answer: Result<BingXOrder, VenueError>
+        do { answer = .success(try await api.query(client, id: Self.venueID(clientOrderID), market: market)) } catch { answer = .failure(error) }
         switch answer {
-        case .success(let data):
+        case .success(let found):
             if followed.withLock({ $0[clientOrderID] == nil }) {
-                followed.withLock { $0[clientOrderID] = Followed(market: market, side: data.side.uppercased() == "BUY" ? .buy : .sell) }
+                followed.withLock { $0[clientOrderID] = Followed(market: market, side: found.isBuy ? .buy : .sell) }
             }
-            return remember(data.report(clientOrderID: clientOrderID, market: market))
+            return remember(found.report(clientOrderID: clientOrderID, market: market))
         case .failure(let error) where error.code == .orderNotFound || error.venueCode == "109414":
             return nil
         case .failure(let error):
@@ -212,11 +186,11 @@ public final class BingXSpotVenue: LiveVenue {
     }
 
     public func openOrders() async throws -> [ExecutionReport] {
-        let data: SpotAPI.Orders = try await client.call(.GET, SpotAPI.openOrders, [:], signed: true, group: .account)
+        let open = try await api.openOrders(client)
         let known = followed.withLock { Dictionary($0.keys.map { (Self.venueID($0), $0) }, uniquingKeysWith: { a, _ in a }) }
-        return data.orders.map { order in
+        return open.map { order in
             // An order this process did not send keeps BingX's id: the caller reports it as external.
-            let id = order.clientOrderID.flatMap { known[$0] } ?? order.clientOrderID ?? order.orderId.value
+            let id = order.clientOrderID.flatMap { $0.isEmpty ? nil : known[$0] ?? $0 } ?? order.orderID
             return order.report(clientOrderID: id, market: order.symbol)
         }
     }
@@ -225,10 +199,8 @@ public final class BingXSpotVenue: LiveVenue {
         var all: [Fill] = []
         let byExchangeID = followed.withLock { Dictionary($0.compactMap { key, value in value.exchangeOrderID.map { ($0, key) } }, uniquingKeysWith: { a, _ in a }) }
         for market in markets {
-            let data: SpotAPI.Trades = try await client.call(
-                .GET, SpotAPI.myTrades, ["symbol": Self.symbol(market), "startTime": String(time)], signed: true, group: .account)
-            for trade in data.fills {
-                guard let id = byExchangeID[trade.orderId.value] else { continue }
+            for trade in try await api.trades(client, market: market, orderID: nil, since: time) {
+                guard let id = byExchangeID[trade.orderID] else { continue }
                 all.append(fill(trade, clientOrderID: id, market: market))
             }
         }
@@ -242,12 +214,11 @@ public final class BingXSpotVenue: LiveVenue {
     }
 
     public func balances() async throws -> [Balance] {
-        let data: SpotAPI.Balances = try await client.call(.GET, SpotAPI.balance, [:], signed: true, group: .account)
-        return data.balances.map { Balance(asset: $0.asset, free: $0.free.value, locked: $0.locked.value) }
+        try await api.balances(client)
     }
 
-    /// Spot holds assets, not positions: the loop's positions are its own, checked against balances.
-    public func positions() async throws -> [Position] { [] }
+    /// Swap's open positions (a short negative); none on spot, which holds assets.
+    public func positions() async throws -> [Position] { try await api.positions(client) }
 
     public var executionReports: AsyncStream<ExecutionReport> { AsyncStream { $0.finish() } }
 
@@ -281,10 +252,8 @@ public final class BingXSpotVenue: LiveVenue {
             }
             var filled = known.filled
             if report.filledQuantity > filled, let exchangeID = report.exchangeOrderID {
-                guard let data: SpotAPI.Trades = try? await client.call(
-                    .GET, SpotAPI.myTrades, ["symbol": Self.symbol(known.market), "orderId": exchangeID], signed: true, group: .account)
-                else { continue }
-                let new = data.fills.filter { !known.tradeIDs.contains($0.id.value) }.map { fill($0, clientOrderID: id, market: known.market) }
+                guard let trades = try? await api.trades(client, market: known.market, orderID: exchangeID, since: nil) else { continue }
+                let new = trades.filter { !known.tradeIDs.contains($0.id) }.map { fill($0, clientOrderID: id, market: known.market) }
                 filled += new.reduce(0) { $0 + $1.quantity }
                 followed.withLock { entry in
                     entry[id]?.tradeIDs.formUnion(new.map(\.tradeID))
@@ -302,11 +271,11 @@ public final class BingXSpotVenue: LiveVenue {
         return (reports, fills.sorted { $0.time < $1.time })
     }
 
-    func fill(_ trade: SpotAPI.Trade, clientOrderID: String, market: String) -> Fill {
+    func fill(_ trade: BingXTrade, clientOrderID: String, market: String) -> Fill {
         let side = followed.withLock { $0[clientOrderID]?.side } ?? (trade.isBuyer == false ? .sell : .buy)
         return Fill(
-            clientOrderID: clientOrderID, exchangeOrderID: trade.orderId.value, tradeID: trade.id.value, market: market, side: side, price: trade.price.value,
-            quantity: trade.qty.value, fee: trade.commission.map { abs($0.value) } ?? 0, feeAsset: trade.commissionAsset ?? "", time: trade.time)
+            clientOrderID: clientOrderID, exchangeOrderID: trade.orderID, tradeID: trade.id, market: market, side: side, price: trade.price,
+            quantity: trade.quantity, fee: trade.fee, feeAsset: trade.feeAsset, time: trade.time)
     }
 
     @discardableResult
