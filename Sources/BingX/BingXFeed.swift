@@ -16,6 +16,8 @@ public struct BingXFeed: MarketFeed {
     let warmup: Int
     let poll: Duration
     let api: any BingXMarketAPI
+    /// The timeframe's name in the market stream's data types; nil when BingX does not stream it.
+    public var streamInterval: String? { api.streamInterval(intervalName) }
 
     public init(
         client: BingXClient, market: ExchangeSettings.Market = .spot, markets: [String], interval: Int64, intervalName: String, warmup: Int = 300,

@@ -26,6 +26,10 @@ protocol BingXMarketAPI: Sendable {
     func positions(_ client: BingXClient) async throws(VenueError) -> [Position]
     /// The dead-man switch armed for `timeout` seconds, or closed (nil); BingX's trigger time.
     func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64?
+    /// The name of a timeframe in stream data types (`BTC-USDT@kline_<name>`); nil for one not streamed.
+    func streamInterval(_ timeframe: String) -> String?
+    /// What the user data stream is subscribed to (swap pushes every event unasked).
+    var userSubscriptions: [String] { get }
     /// Candles of `market` oldest first, the newest still forming.
     func klines(_ client: BingXClient, market: String, interval: String, limit: Int, startTime: Int64?) async throws(VenueError) -> [BingXKline]
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """A local stand-in for BingX spot's REST API, strict where BingX is documented to be.
 
-  bingx.py PORT LOGFILE CANDLES.csv [--speed BARS_PER_SECOND] [--history N] [--ws-port P]
+  bingx.py PORT LOGFILE CANDLES.csv [--speed BARS_PER_SECOND] [--history N] [--ws-port P] [--market swap]
+
+With --market swap it is BingX's USDT-M perpetual swap instead (bingx_swap.py: its endpoints,
+positions and stop orders; bingx_stream.py's /swap-market); everything below holds for both.
 
 API key / secret: $FAKE_BINGX_KEY / $FAKE_BINGX_SECRET. Every signed request must carry X-BX-APIKEY
 and a valid `signature` (HMAC-SHA256, hex, of the parameters as sent with their values decoded,
@@ -38,6 +41,7 @@ args = sys.argv[4:]
 SPEED = float(args[args.index("--speed") + 1]) if "--speed" in args else 1.0
 WS_PORT = int(args[args.index("--ws-port") + 1]) if "--ws-port" in args else None
 HISTORY = int(args[args.index("--history") + 1]) if "--history" in args else 400
+MARKET = args[args.index("--market") + 1] if "--market" in args else "spot"
 KEY, SECRET = os.environ.get("FAKE_BINGX_KEY", "fake-key"), os.environ.get("FAKE_BINGX_SECRET", "fake-secret")
 FEE = 0.001
 SYMBOL = {"symbol": "BTC-USDT", "tickSize": 0.01, "stepSize": 0.00001, "minQty": 0.00001, "maxQty": 1000, "minNotional": 5, "maxNotional": 500000, "status": 1}
@@ -176,7 +180,7 @@ class Handler(BaseHTTPRequestHandler):
             code, msg, data = handler(params)
             publish_changes()
         # Only an accepted order loses its answer: one refused anyway is no unknown outcome.
-        if failing and failing["what"] == "timeout" and path == "/openApi/spot/v1/trade/order" and code == 0:
+        if failing and failing["what"] == "timeout" and self.command == "POST" and path in ORDER_PATHS and code == 0:
             with lock:
                 if state["fail"] and state["fail"][0] is failing: state["fail"].pop(0)
             self.record(params, "timeout", code)
@@ -245,6 +249,8 @@ class Handler(BaseHTTPRequestHandler):
                 if what == "drop": STREAM.drop()
                 elif what == "expire": STREAM.expire_keys()
                 else: STREAM.silence(float(payload.get("seconds", 5)))
+            elif path == "/_control/position" and MARKET == "swap":
+                bingx_swap.control_position(payload)
             elif path == "/_control/balance":
                 for asset, amount in payload.items(): state["balances"].setdefault(asset, [0.0, 0.0])[0] = float(amount)
             elif path != "/_control/state":
@@ -253,6 +259,9 @@ class Handler(BaseHTTPRequestHandler):
                     "balances": {a: {"free": fmt(v[0]), "locked": fmt(v[1])} for a, v in state["balances"].items()}, "closed": closed_count(),
                     "switch": {k: v for k, v in state["switch"].items() if k != "deadline"} | {"armed": state["switch"]["deadline"] is not None},
                     "stream": STREAM.view() if STREAM else None}
+            if MARKET == "swap":
+                view["orders"] = [bingx_swap.order_view(o) for o in state["orders"].values()]
+                view["account"] = dict(bingx_swap.account)
         self.send(200, view)
 
 
@@ -279,7 +288,7 @@ def watch_switch():
             sw["deadline"] = None; sw["fired"] += 1
             for o in state["orders"].values():
                 if o["status"] in ("NEW", "PARTIALLY_FILLED"):
-                    cancel({"orderId": str(o["orderId"])}); sw["cancelled"] += 1
+                    CANCEL({"orderId": str(o["orderId"])}); sw["cancelled"] += 1
             publish_changes()
 
 
@@ -407,6 +416,8 @@ def publish_changes():
         if state["published"].get(o["orderId"]) == seen: continue
         state["published"][o["orderId"]] = seen
         last = next((t for t in reversed(state["trades"]) if t["orderId"] == o["orderId"]), None)
+        if MARKET == "swap":
+            STREAM.publish(bingx_swap.event(o)); continue
         STREAM.publish({"e": "executionReport", "E": int(time.time() * 1000), "s": o["symbol"], "S": o["side"], "o": o["type"], "q": fmt(o["qty"]),
                         "p": fmt(o["price"]), "x": "TRADE" if last and o["filled"] else ("CANCELED" if o["status"] == "CANCELED" else "NEW"),
                         "X": o["status"], "i": o["orderId"], "c": o["client"], "l": last["qty"] if last else "0", "z": fmt(o["filled"]),
@@ -429,12 +440,18 @@ def forming_bar():
     return (BASE + n * 60000, *rows[n][:5])
 
 
+ORDER_PATHS = {"/openApi/spot/v1/trade/order", "/openApi/swap/v2/trade/order"}
+CANCEL = cancel
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if MARKET == "swap":
+    import bingx_swap
+    ROUTES, match_limits, CANCEL = bingx_swap.ROUTES, bingx_swap.match, bingx_swap.cancel
+    LIMITS["orders"] = 5  # BingX swap: 5 orders a second per UID
 threading.Thread(target=watch_switch, daemon=True).start()
 STREAM = None
 if WS_PORT:
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from bingx_stream import Stream
-    STREAM = Stream(WS_PORT, SYMBOL["symbol"], forming_bar)
+    STREAM = Stream(WS_PORT, SYMBOL["symbol"], forming_bar, swap=MARKET == "swap")
     STREAM.start()
     threading.Thread(target=matcher, daemon=True).start()
 

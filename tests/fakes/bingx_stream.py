@@ -1,4 +1,5 @@
-"""The fake BingX's WebSocket market stream (spot's /market), strict where BingX documents it.
+"""The fake BingX's WebSocket market stream (spot's /market, swap's /swap-market), strict where
+BingX documents it.
 
 Every frame the server sends is gzip (binary). A heartbeat {"ping": ID, "time": T} goes out every
 PING seconds and must be answered {"pong": ID, ...} with the same ID; three unanswered close the
@@ -12,6 +13,11 @@ subscription "spot.executionReport" and pushes each order change the REST side p
 unknown key is refused (close 1008). When keys expire, each user connection gets
 {"e": "listenKeyExpired"} and is closed.
 
+Swap (swap=True) differs as BingX's swap stream does: the heartbeat is the text "Ping", answered
+"Pong"; the data type is "BTC-USDT@kline_1m" and a push carries {"s", "data": [{"o", "h", "l", "c",
+"v", "T": open time}]}; the user stream takes no subscription and pushes each event itself
+({"e": "ORDER_TRADE_UPDATE", ...}).
+
 Control (from the REST side's /_control/ws): drop every connection without a close frame, go
 silent (no frame at all, heartbeats included) for N seconds, or expire every listen key.
 """
@@ -23,9 +29,11 @@ PING = 5.0
 
 
 class Stream:
-    def __init__(self, port, symbol, forming):
+    def __init__(self, port, symbol, forming, swap=False):
         """forming(): (open time ms, open, high, low, close, volume) of the bar forming now."""
-        self.port, self.symbol, self.forming = port, symbol, forming
+        self.port, self.symbol, self.forming, self.swap = port, symbol, forming, swap
+        self.path = "/swap-market" if swap else "/market"
+        self.data_type = f"{symbol}@kline_1m" if swap else f"{symbol}@kline_1min"
         self.lock = threading.Lock()
         self.stats = {"connections": 0, "open": 0, "subscriptions": 0, "refused": 0, "pings": 0, "pongs": 0, "bad_pongs": 0,
                       "pushes": 0, "drops": 0, "keys": 0, "user_connections": 0, "user_open": 0, "user_subscriptions": 0, "user_pushes": 0,
@@ -61,10 +69,10 @@ class Stream:
 
     def publish(self, event):
         """An order change, to every subscribed user connection (from any thread)."""
-        with self.lock: users = [u for u in self.users if u[1]]
+        with self.lock: users = [u for u in self.users if u[1] or self.swap]
         for ws, _, _ in users:
             self.count("user_pushes")
-            self.later(self.send(ws, {"dataType": "spot.executionReport", "data": event}))
+            self.later(self.send(ws, event if self.swap else {"dataType": "spot.executionReport", "data": event}))
 
     def later(self, coroutine):
         if self.loop: asyncio.run_coroutine_threadsafe(coroutine, self.loop)
@@ -92,7 +100,7 @@ class Stream:
 
     async def handle(self, ws):
         path, _, query = ws.request.path.partition("?")
-        if path != "/market":
+        if path != self.path:
             await ws.close(1008, "no such stream"); return
         if "listenKey=" in query:
             return await self.user(ws, query.split("listenKey=", 1)[1].split("&")[0])
@@ -112,14 +120,15 @@ class Stream:
                 if now - last_ping >= PING:
                     if len(pending) >= 3:
                         await ws.close(1008, "pong timeout"); break
-                    ping = uuid.uuid4().hex
-                    pending[ping] = now
-                    await self.send(ws, {"ping": ping, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(now))})
+                    ping = "Ping" if self.swap else uuid.uuid4().hex
+                    pending[ping if not self.swap else f"Ping-{now}"] = now
+                    await self.send(ws, "Ping" if self.swap else {"ping": ping, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(now))})
                     self.count("pings"); last_ping = now
                 bar = self.forming()
                 if subscribed and (bar != last_sent or now - last_push >= 1.0):
                     t, o, h, l, c, v = bar
-                    push = {"code": 0, "dataType": f"{self.symbol}@kline_1min", "success": True,
+                    push = {"code": 0, "dataType": self.data_type, "s": self.symbol,
+                            "data": [{"o": fmt(o), "h": fmt(h), "l": fmt(l), "c": fmt(c), "v": fmt(v), "T": t}]} if self.swap else {"code": 0, "dataType": f"{self.symbol}@kline_1min", "success": True,
                             "data": {"e": "kline", "E": int(now * 1000), "s": self.symbol,
                                      "K": {"t": t, "T": t + 59999, "s": self.symbol, "i": "1min", "o": fmt(o), "h": fmt(h), "l": fmt(l),
                                            "c": fmt(c), "v": fmt(v), "n": 1, "q": fmt(c * v)}}}
@@ -140,6 +149,7 @@ class Stream:
         try:
             pinger = asyncio.create_task(self.ping_forever(ws))
             async for message in ws:
+                if message == "Pong": self.count("user_pongs"); continue
                 try:
                     msg = json.loads(message)
                 except ValueError:
@@ -164,10 +174,15 @@ class Stream:
             with self.lock: quiet = time.time() < self.silent_until
             if not quiet:
                 self.count("user_pings")
-                await self.send(ws, {"ping": uuid.uuid4().hex, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())})
+                await self.send(ws, "Ping" if self.swap else {"ping": uuid.uuid4().hex, "time": time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime())})
 
     async def read(self, ws, subscribed, pending):
         async for message in ws:
+            if message == "Pong" and self.swap:
+                # Swap's heartbeat is text: the oldest unanswered ping is answered.
+                if pending: pending.pop(next(iter(pending))); self.count("pongs")
+                else: self.count("bad_pongs")
+                continue
             try:
                 msg = json.loads(message)
             except ValueError:
@@ -175,7 +190,7 @@ class Stream:
             if "pong" in msg:
                 self.count("pongs" if pending.pop(msg["pong"], None) is not None else "bad_pongs")
                 continue
-            wanted = f"{self.symbol}@kline_1min"
+            wanted = self.data_type
             if msg.get("reqType") == "sub" and msg.get("dataType") == wanted and isinstance(msg.get("id"), str):
                 subscribed.append(wanted); self.count("subscriptions")
                 await self.send(ws, {"id": msg["id"], "code": 0, "msg": "", "dataType": "", "data": None})
@@ -186,7 +201,7 @@ class Stream:
 
     @staticmethod
     async def send(ws, payload):
-        await ws.send(gzip.compress(json.dumps(payload).encode()))
+        await ws.send(gzip.compress((payload if isinstance(payload, str) else json.dumps(payload)).encode()))
 
 
 def fmt(x):

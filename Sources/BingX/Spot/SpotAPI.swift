@@ -123,6 +123,8 @@ struct SpotMarket: BingXMarketAPI {
     var holdsPositions: Bool { false }
 
     func prepare(_ client: BingXClient) async throws(VenueError) {}
+    func streamInterval(_ timeframe: String) -> String? { StreamFrame.intervalName(timeframe) }
+    var userSubscriptions: [String] { ["spot.executionReport"] }
 
     func instruments(_ client: BingXClient, markets: [String]) async throws(VenueError) -> [String: Instrument] {
         let listed: SpotAPI.Symbols = try await client.call(.GET, SpotAPI.symbols, group: .market)

@@ -22,7 +22,7 @@ public struct BingXStreamFeed: MarketFeed {
 
     /// `timeframe` as in the configuration (`1m`, `1h`, ...); nil when BingX does not stream it.
     public init?(rest: BingXFeed, url: String, timeframe: String, silence: Duration? = nil, metrics: BingXMetrics, logger: Logger) {
-        guard let name = StreamFrame.intervalName(timeframe) else { return nil }
+        guard let name = rest.streamInterval else { return nil }
         self.rest = rest
         self.url = url
         dataTypes = rest.markets.map { "\($0)@kline_\(name)" }

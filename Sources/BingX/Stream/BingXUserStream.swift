@@ -3,9 +3,9 @@ import Logging
 import Synchronization
 import Trading
 
-/// BingX's user data stream for spot: a listen key (made, extended every 30 minutes, made anew
-/// when BingX says it expired, deleted on a clean stop) and the account's `spot.executionReport`
-/// pushes. A push only tells the venue which order changed: `BingXVenue.takeEvents` then asks
+/// BingX's user data stream: a listen key (made, extended every 30 minutes, made anew when BingX
+/// says it expired, deleted on a clean stop) and the account's order pushes (spot's
+/// `spot.executionReport`, swap's `ORDER_TRADE_UPDATE`). A push only tells the venue which order changed: `BingXVenue.takeEvents` then asks
 /// REST about that one (the states and trades the loop settles stay REST's, each trade once). While
 /// the stream is down every followed order is polled as before, so nothing waits on it.
 public final class BingXUserStream: Sendable {
@@ -62,14 +62,17 @@ public final class BingXUserStream: Sendable {
         let expired = Flag()
         let separator = url.contains("?") ? "&" : "?"
         let connection = StreamConnection(
-            name: "user", url: url + separator + "listenKey=" + listenKey, subscriptions: ["spot.executionReport"],
+            name: "user", url: url + separator + "listenKey=" + listenKey, subscriptions: venue.api.userSubscriptions,
             silence: .seconds(30), metrics: client.metrics, logger: logger)
         let venue = venue
         let client = client
         let extendEvery = extendEvery
+        // Swap pushes every event unasked: its stream is up once anything arrives on it.
+        let upOnAnyFrame = venue.api.userSubscriptions.isEmpty
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 _ = await connection.run(isLive: { _ in true }) { frame, _ in
+                    if upOnAnyFrame { venue.userStream(up: true) }
                     switch frame {
                     case .subscribed(_, 0, _): venue.userStream(up: true)
                     case .execution(let orderID, let clientOrderID, _): venue.pushed(orderID: orderID, clientOrderID: clientOrderID)

@@ -49,6 +49,12 @@ enum StreamFrame: Equatable {
             return .ping(answer: "{\"pong\":\(Self.quoted(ping))\(time)}")
         }
         if let dataType = head.dataType, dataType.contains("@kline_") {
+            // Swap's push carries `data` as an array of bars (`T` the open time, no `K`).
+            if let push = try? JSONDecoder().decode(SwapKlinePush.self, from: data), let bar = push.data.last {
+                return .kline(symbol: push.s ?? String(dataType.prefix { $0 != "@" }), candle: Candle(
+                    openTime: bar.T, open: bar.o.value.double, high: bar.h.value.double, low: bar.l.value.double, close: bar.c.value.double,
+                    volume: bar.v.value.double))
+            }
             do {
                 let push = try JSONDecoder().decode(KlinePush.self, from: data)
                 let k = push.data.K
@@ -60,6 +66,13 @@ enum StreamFrame: Equatable {
             }
         }
         if head.e == "listenKeyExpired" { return .listenKeyExpired }
+        if head.e == "ORDER_TRADE_UPDATE" || head.e == "TRADE_UPDATE" {
+            // Swap's order push: the order in `o`, its client id in lower-case `c`.
+            guard let push = try? JSONDecoder().decode(SwapOrderPush.self, from: data), let id = push.o.i else {
+                throw Malformed(description: "an order update BingX does not document: \(text.prefix(160))")
+            }
+            return .execution(orderID: id.value, clientOrderID: push.o.c.flatMap { $0.isEmpty ? nil : $0 }, status: push.o.X ?? "")
+        }
         if head.dataType == "spot.executionReport" || head.dataType == "executionReport" {
             do {
                 let push = try JSONDecoder().decode(ExecutionPush.self, from: data)
@@ -106,6 +119,26 @@ enum StreamFrame: Equatable {
     struct EventOnly: Decodable {
         struct Body: Decodable { let e: String? }
         let data: Body?
+    }
+
+    struct SwapOrderPush: Decodable {
+        struct Body: Decodable {
+            let i: BingXID?
+            let c: String?
+            let X: String?
+        }
+
+        let o: Body
+    }
+
+    struct SwapKlinePush: Decodable {
+        struct Bar: Decodable {
+            let T: Int64
+            let o, h, l, c, v: Amount
+        }
+
+        let s: String?
+        let data: [Bar]
     }
 
     struct KlinePush: Decodable {

@@ -12,6 +12,11 @@ final class SwapMarket: BingXMarketAPI {
     var serverTimePath: String { SwapAPI.serverTime }
     var holdsPositions: Bool { true }
     let hedged = Mutex(false)
+    /// Swap streams name timeframes as its REST klines do.
+    static let streamed: Set<String> = ["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"]
+
+    func streamInterval(_ timeframe: String) -> String? { Self.streamed.contains(timeframe) ? timeframe : nil }
+    var userSubscriptions: [String] { [] }
 
     func prepare(_ client: BingXClient) async throws(VenueError) {
         // Public market data alone (a dry run) has no account to ask.

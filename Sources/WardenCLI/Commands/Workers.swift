@@ -18,10 +18,6 @@ private func runWorker(role: String, options: CommonOptions) async throws {
         role: role, name: name, socketPath: directories.workerSocket(name),
         readyStatus: "\(role): idle (lifecycle only; its work arrives with a later issue)", logger: logger)
     let settings = configuration.engine
-    // Fails closed: what is not built yet is refused, never replaced by paper trading.
-    if settings.exchange.kind == .bingx || settings.marketData.source == "bingx", settings.exchange.market == .swap {
-        throw fail(WardenError(.configuration, "BingX perpetual swap is not built yet; market: spot trades spot", location: "engine.exchange.market"))
-    }
     if settings.exchange.kind == .bingx, settings.marketData.source != "bingx" {
         throw fail(WardenError(
             .configuration, "the BingX venue trades on BingX's market data: set engine.market_data.source: bingx (a replay is for the paper exchange)",
