@@ -28,6 +28,8 @@ public final class BingXVenue: LiveVenue {
         var market: String
         var side: Side
         var sentAt: Int64?
+        /// A reduce-only stop guarding a position: it can only take risk off.
+        var protective = false
         var exchangeOrderID: String?
         var last: ExecutionReport?
         /// The last state handed to the loop by `takeEvents`.
@@ -84,6 +86,20 @@ public final class BingXVenue: LiveVenue {
     /// that fails is retried at the next heartbeat; BingX's timer keeps running meanwhile.
     public func heartbeat() async {
         guard let cancelAfter else { return }
+        // Only positions' guards open: nothing left unwatched can add risk, and BingX's switch
+        // would cancel the stops along with everything else. The timer stays closed meanwhile.
+        let (guards, others) = followed.withLock { followed in
+            let open = followed.values.filter { $0.last.map { !$0.status.isTerminal } ?? true }
+            return (open.contains { $0.protective }, open.contains { !$0.protective })
+        }
+        if guards, !others {
+            if armedAt.withLock({ $0 }) != nil {
+                _ = try? await api.cancelAllAfter(client, timeout: nil)
+                armedAt.withLock { $0 = nil }
+                client.metrics.armed(until: nil)
+            }
+            return
+        }
         let due = armedAt.withLock { last in last.map { ContinuousClock.now - $0 >= .seconds(cancelAfter) / 3 } ?? true }
         guard due else { return }
         guard let trigger = try? await api.cancelAllAfter(client, timeout: cancelAfter) else { return }
@@ -133,7 +149,10 @@ public final class BingXVenue: LiveVenue {
         let instrument = try await instrument(order.market)
         try VenueRules.check(order, instrument)
         // Followed before it is sent: an answer lost on the way still has its order watched.
-        followed.withLock { $0[order.clientOrderID] = Followed(market: order.market, side: order.side, sentAt: client.serverNow) }
+        followed.withLock {
+            $0[order.clientOrderID] = Followed(
+                market: order.market, side: order.side, sentAt: client.serverNow, protective: order.type == .stopMarket && order.reduceOnly)
+        }
         let answer: Result<BingXOrder, VenueError>
         do { answer = .success(try await api.place(client, order, id: Self.venueID(order.clientOrderID))) } catch { answer = .failure(error) }
         switch answer {

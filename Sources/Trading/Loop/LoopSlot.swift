@@ -45,6 +45,14 @@ final class LoopSlot {
     /// Returns of the last closed trades (net of fees), newest last: the Kelly allocation's statistics.
     var tradeReturns: [Double] = []
     static let tradesKept = 500
+    /// The reduce-only stop-market sell resting at the venue for the open position (a venue that
+    /// holds positions): it closes the position at `stop` even while Warden is down.
+    var guardOrder: String?
+    /// The quantity the guard covers, and how many guards this slot has placed (each a new id).
+    var guardQuantity: Decimal?
+    var guardSerial = 0
+    /// What the venue last refused to guard (quantity and stop): not asked again until either changes.
+    var guardRefused: (quantity: Decimal, stop: Double)?
 
     init(index: Int, name: String, market: Int, symbol: String, parameters: [String: Double], active: Bool,
          make: @escaping @Sendable ([String: Double]) throws -> any Strategy) {
@@ -106,7 +114,7 @@ final class LoopSlot {
             name: name, market: symbol, active: active, parameters: parameters, configured: configured, quantity: quantity, entryPrice: entryPrice, entryCost: entryCost,
             openedAt: openedAt, stop: stop, target: target, pendingOrder: pendingOrder, pendingSide: pendingSide, atrAtDecision: atrAtDecision,
             createdBy: createdBy, archived: archived ? true : nil, tradeReturns: tradeReturns.isEmpty ? nil : tradeReturns,
-            proceeds: proceeds == 0 ? nil : proceeds)
+            proceeds: proceeds == 0 ? nil : proceeds, guardOrder: guardOrder, guardQuantity: guardQuantity, guardSerial: guardSerial == 0 ? nil : guardSerial)
     }
 
     func restore(_ saved: LoopCheckpoint.Slot) {
@@ -125,6 +133,15 @@ final class LoopSlot {
         atrAtDecision = saved.atrAtDecision
         tradeReturns = saved.tradeReturns ?? []
         proceeds = saved.proceeds ?? 0
+        guardOrder = saved.guardOrder
+        guardQuantity = saved.guardQuantity
+        guardSerial = saved.guardSerial ?? 0
+    }
+
+    /// The guard is gone (cancelled, filled, refused, never arrived).
+    func clearGuard() {
+        guardOrder = nil
+        guardQuantity = nil
     }
 
     func clearPending() {

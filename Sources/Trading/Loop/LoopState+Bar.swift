@@ -174,7 +174,8 @@ extension LoopState {
     /// cancelled here (its slot may decide anew); one it holds continues as the venue says.
     mutating func resolveUnknown(loop: LoopContext, batch: inout JournalBatch, at time: Int64) async throws {
         for (id, lifecycle) in lifecycles.unknown {
-            guard let slot = slot(placing: id) else { continue }
+            let guarded = slot(guarding: id)
+            guard let slot = slot(placing: id) ?? guarded else { continue }
             let report: ExecutionReport?
             do {
                 report = try await loop.venue.order(clientOrderID: id, market: slot.symbol)
@@ -183,7 +184,7 @@ extension LoopState {
             }
             guard let report else {
                 lifecycles[id] = nil
-                slot.clearPending()
+                if let guarded { guarded.clearGuard() } else { slot.clearPending() }
                 batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: time))
                 continue
             }
@@ -196,7 +197,7 @@ extension LoopState {
             default: break  // filled: its fill arrives with the venue's fills
             }
             lifecycles[id] = resolved.status.isTerminal ? nil : resolved
-            if resolved.status.isTerminal { slot.clearPending() }
+            if resolved.status.isTerminal { if let guarded { guarded.clearGuard() } else { slot.clearPending() } }
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: time))
         }
     }
@@ -204,7 +205,8 @@ extension LoopState {
     /// Finished orders and their fills, applied to the slots that placed them.
     mutating func settle(reports: [ExecutionReport], fills: [Fill], loop: LoopContext, batch: inout JournalBatch) throws {
         for fill in fills {
-            guard let slot = slot(placing: fill.clientOrderID) else {
+            // A stop resting at the venue that triggered: the position's exit, decided by the venue.
+            guard let slot = slot(placing: fill.clientOrderID) ?? slot(guarding: fill.clientOrderID) else {
                 throw WardenError(.runtime, "the venue filled \(fill.clientOrderID), which no strategy has pending; trading stops rather than guess")
             }
             try lifecycles.apply(.fill(fill.quantity), to: fill.clientOrderID)
@@ -220,7 +222,7 @@ extension LoopState {
                 try lifecycles.apply(report.status == .cancelled ? .cancel : .expire, to: id)
             }
             lifecycles[id] = nil  // filled: normally gone with its fill already
-            slot(placing: id)?.clearPending()
+            if let guarded = slot(guarding: id) { guarded.clearGuard() } else { slot(placing: id)?.clearPending() }
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
         }
     }

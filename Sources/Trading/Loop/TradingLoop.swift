@@ -94,7 +94,8 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                     await state.checkOpenOrders(loop: context, batch: &batch, at: time)
                 }
                 // Nothing is ordered on a replay's last bar (no open follows to fill it) or on a live feed's warm-up history.
-                let orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast || chunk.isWarmup, loop: context, batch: &batch)
+                var orders = try state.step(time: time, bars: start..<end, of: chunk, isLast: isLast || chunk.isWarmup, loop: context, batch: &batch)
+                if context.guardsPositions, !orders.isEmpty { orders = await state.releaseGuards(for: orders, loop: context, batch: &batch) }
                 start = end
                 processed += 1
                 unwritten += 1
@@ -108,6 +109,7 @@ public struct TradingLoop<Feed: MarketFeed>: Sendable {
                     observer?.ordersSent(orders, reports: reports)
                     forced = forced || venue.isRemote
                 }
+                if context.guardsPositions { try await state.guardPositions(loop: context, batch: &batch, at: time) }
                 if forced || unwritten >= configuration.batchBars || isLast
                     || (unwritten & 63 == 0 && ContinuousClock.now - lastWrite >= configuration.batchInterval) {
                     try await context.write(&batch, state)
@@ -173,6 +175,8 @@ struct LoopContext: Sendable {
     /// The store's `keepsCandles`, looked up once.
     let keepsCandles: Bool
     let isSimulated: Bool
+    /// The venue holds positions: each gets a stop resting at the venue (`guardPositions`).
+    let guardsPositions: Bool
     let hasObserver: Bool
     let wantsSummaries: Bool
 
@@ -189,6 +193,7 @@ struct LoopContext: Sendable {
         self.observer = observer
         self.keepsCandles = keepsCandles
         isSimulated = simulated != nil
+        guardsPositions = live?.holdsPositions ?? false
         hasObserver = observer != nil
         wantsSummaries = observer?.wantsBarSummaries ?? false
     }

@@ -46,6 +46,10 @@ public struct LoopCheckpoint: Sendable, Codable, Hashable {
         /// Closed trades' returns (the last few, for Kelly) and the open trade's sales so far.
         public var tradeReturns: [Double]?
         public var proceeds: Double?
+        /// The stop-loss resting at the venue for the open position (a swap account), by client id.
+        public var guardOrder: String? = nil
+        public var guardQuantity: Decimal? = nil
+        public var guardSerial: Int? = nil
     }
 
     public init(time: Int64, cash: Double, slots: [Slot], risk: RiskGuard.State, paused: String?, venue: Data?, allocation: Allocation? = nil) {
