@@ -66,7 +66,7 @@ check "no order was refused for its signature, key, timestamp or parameters" \
 check "each client order id was sent once" \
   test "$(jq -s '[.[] | select(.path == "/openApi/swap/v2/trade/order" and .method == "POST") | .params.clientOrderID] | (length == (unique | length))' "$b/bingx.jsonl")" = true
 guarded() {  # the fake's open guards cover its position exactly, and the position is Warden's
-  state "$pb" | jq -e '(.account.position > 0) and ([.orders[] | select(.type == "STOP_MARKET" and (.status == "NEW" or .status == "PENDING")) | .origQty | tonumber] | add // 0) * 10000 | round == (.account.position * 10000 | round)' >/dev/null
+  state "$pb" | jq -e '(.account.position > 0) and ((([.orders[] | select(.type == "STOP_MARKET" and (.status == "NEW" or .status == "PENDING")) | .origQty | tonumber] | add // 0) * 10000 | round) == (.account.position * 10000 | round))' >/dev/null
 }
 wait_until 120 "a position is held, guarded by reduce-only stops at BingX for all of it" guarded
 check "each guard is a STOP_MARKET sell, reduce-only, at the mark price" \
@@ -116,8 +116,9 @@ curl -fsS -X POST "http://127.0.0.1:$pb/_control/position" -d '{"BTC-USDT": "0.5
 trading() { "$WARDEN" trading status --json --runtime-dir "$b/run"; }
 failed_closed() { [ "$(trading | jq -r .state)" = fail_closed ]; }
 wait_until 30 "the engine fails closed" failed_closed
-check "and says why: the journal's position against BingX's 0.5" \
-  test -n "$(trading | jq -r .reason | grep -E '^balances differ from the journal: BTC-USDT: the journal.s position is [0-9.]+, the exchange.s 0\.5$')"
+# (exits and the stops still run while it is closed: BingX's position may shrink from 0.5 meanwhile)
+check "and says why: the journal's position against BingX's" \
+  test -n "$(trading | jq -r .reason | grep -E '^balances differ from the journal: BTC-USDT: the journal.s position is [0-9.]+, the exchange.s 0\.[0-9]+$')"
 fail_metric() { [ "$(metric_sum "$sup_b" warden_engine_fail_closed 'child="engine"')" = 1 ]; }
 wait_until 10 "warden_engine_fail_closed is 1" fail_metric
 later=$(( $(state "$pb" | jq .closed) + 30 ))
