@@ -99,7 +99,8 @@ final class SwapMarket: BingXMarketAPI {
         let data: SwapAPI.Fills = try await client.call(.GET, SwapAPI.fillHistory, params, signed: true, group: .account)
         var trades: [BingXTrade] = []
         for fill in data.fills ?? [] {
-            guard let time = try? Date(fill.filledTm, strategy: .iso8601) else {
+            // Whole seconds as documented; fractions too, should BingX send them.
+            guard let time = (try? Date(fill.filledTm, strategy: .iso8601)) ?? (try? Date(fill.filledTm, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))) else {
                 throw VenueError(.unknown, "\(SwapAPI.fillHistory): a fill time BingX does not document: '\(fill.filledTm)'")
             }
             trades.append(BingXTrade(
