@@ -28,13 +28,13 @@ public final class APIMetrics: Sendable {
 
     func wsClientsChanged(by delta: Int) { state.withLock { $0.wsClients += delta } }
 
-    /// An event's frame handed to a client's socket, `seconds` after its source sent it.
-    func wsDelivered(seconds: Double) {
+    /// `count` frames handed to their sockets `seconds` after their event's source sent it.
+    func wsDelivered(seconds: Double, count: Int = 1) {
         let bucket = Self.deliveryBounds.firstIndex { seconds <= $0 }
         state.withLock { s in
-            if let bucket { s.deliveryCounts[bucket] += 1 }
-            s.deliverySum += seconds
-            s.deliveryCount += 1
+            if let bucket { s.deliveryCounts[bucket] += UInt64(count) }
+            s.deliverySum += seconds * Double(count)
+            s.deliveryCount += UInt64(count)
         }
     }
 

@@ -10,11 +10,14 @@ public struct APIRequestContext: RequestContext, RemoteAddressRequestContext, We
     public var remoteAddress: SocketAddress?
     public var principal: Principal?
     public let webSocket: WebSocketHandlerReference<APIRequestContext>
+    /// The connection's channel: the live hub writes a WebSocket's events to it directly.
+    public let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress
         webSocket = .init()
+        channel = source.channel
     }
 
     /// The body limit is enforced by `BodyLimitMiddleware` before any route sees the body.

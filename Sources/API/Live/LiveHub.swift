@@ -1,30 +1,31 @@
 import Foundation
+import NIOCore
+import NIOWebSocket
 import Synchronization
 
-/// The WebSocket clients and what each subscribed to. Publishing never waits on a client: each has
-/// a bounded queue, and one whose queue is full is dropped (its socket closed with a code saying so).
+/// The WebSocket clients and what each subscribed to. An event is encoded once and written to
+/// every subscriber's socket directly on its event loop, one hop per loop for all of them (not a
+/// task per client): 10,000 clients cost one frame and a write each. Publishing never waits on a
+/// client: one whose socket has refused more than `queue` events in a row (its send buffer full)
+/// is dropped, its socket closed with a code saying so.
 final class LiveHub: Sendable {
     static let topics: Set<String> = ["equity", "orders", "fills", "positions", "alerts", "children", "candles", "status"]
 
     final class Client: Sendable {
         let id = UUID()
         let topics = Mutex(Set<String>())
-        let stream: AsyncStream<Outbound>
-        let continuation: AsyncStream<Outbound>.Continuation
+        let sink: any LiveSink
+        /// Events the socket refused in a row; touched on the sink's event loop only.
+        let backlog = Mutex(0)
         let dropped = Mutex(false)
+        /// Yields once when the client is dropped: its connection closes the socket.
+        let closing: AsyncStream<Void>
+        let closer: AsyncStream<Void>.Continuation
 
-        init(queue: Int) {
-            (stream, continuation) = AsyncStream.makeStream(of: Outbound.self, bufferingPolicy: .bufferingOldest(queue))
+        init(sink: any LiveSink) {
+            self.sink = sink
+            (closing, closer) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         }
-
-        /// A reply of the socket's own (ready, subscribed, an error).
-        func reply(_ text: String) { continuation.yield(Outbound(text: text, sentAt: nil)) }
-    }
-
-    /// A frame for one client: the text, and for an event when its source sent it (Unix ms).
-    struct Outbound: Sendable {
-        var text: String
-        var sentAt: Int64?
     }
 
     private let clients = Mutex([UUID: Client]())
@@ -36,8 +37,8 @@ final class LiveHub: Sendable {
         self.metrics = metrics
     }
 
-    func join() -> Client {
-        let client = Client(queue: queue)
+    func join(sink: any LiveSink) -> Client {
+        let client = Client(sink: sink)
         clients.withLock { $0[client.id] = client }
         metrics.wsClientsChanged(by: 1)
         return client
@@ -45,25 +46,78 @@ final class LiveHub: Sendable {
 
     func leave(_ client: Client) {
         if clients.withLock({ $0.removeValue(forKey: client.id) }) != nil { metrics.wsClientsChanged(by: -1) }
-        client.continuation.finish()
+        client.closer.finish()
     }
 
     var count: Int { clients.withLock { $0.count } }
 
-    /// Sends `message` (a whole `{"type": "event", ...}` text) to every client subscribed to `topic`.
+    /// A reply of the socket's own (ready, subscribed, an error), in order with its events.
+    func reply(_ text: String, to client: Client) {
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: text))
+        client.sink.eventLoop.execute { _ = self.deliver(frame, to: client) }
+    }
+
+    /// Sends `message` (a whole `{"type": "event", ...}` text) to every client subscribed to `topic`;
+    /// `sentAt` (Unix ms) times each delivery from the event's source.
     func publish(topic: String, message: String, sentAt: Int64? = nil) {
-        let frame = Outbound(text: message, sentAt: sentAt)
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: message))
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, clients: [Client])] = [:]
         for client in clients.withLock({ Array($0.values) }) where client.topics.withLock({ $0.contains(topic) }) {
-            if case .dropped = client.continuation.yield(frame) {
-                // Too slow: its queue is full. Marked, and its stream ended so its writer closes it.
-                client.dropped.withLock { $0 = true }
-                client.continuation.finish()
+            let loop = client.sink.eventLoop
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].clients.append(client)
+        }
+        for (_, group) in byLoop {
+            group.loop.execute {
+                var delivered = 0
+                for client in group.clients where self.deliver(frame, to: client) { delivered += 1 }
+                // Timed once the loop has handed every frame of its batch to the sockets.
+                if let sentAt, delivered > 0 { self.metrics.wsDelivered(seconds: Date().timeIntervalSince1970 - Double(sentAt) / 1000, count: delivered) }
             }
         }
+    }
+
+    /// On the client's event loop: writes the frame, or counts it refused while the socket's send
+    /// buffer is full; past `queue` refusals the client is dropped. True when written.
+    private func deliver(_ frame: WebSocketFrame, to client: Client) -> Bool {
+        guard !client.dropped.withLock({ $0 }) else { return false }
+        if client.sink.isWritable {
+            client.backlog.withLock { $0 = 0 }
+            client.sink.send(frame)
+            return true
+        }
+        let refused = client.backlog.withLock { backlog in
+            backlog += 1
+            return backlog
+        }
+        if refused > queue {
+            client.dropped.withLock { $0 = true }
+            client.closer.yield()
+        }
+        return false
     }
 
     /// The outbound message for an event: `data` is JSON text, embedded as it is.
     static func event(topic: String, time: Int64, sentAt: Int64, data: String) -> String {
         #"{"type":"event","topic":"\#(topic)","time":\#(time),"sent_at":\#(sentAt),"data":\#(data)}"#
+    }
+}
+
+/// Where a client's frames go. Its members are used on `eventLoop` only.
+protocol LiveSink: Sendable {
+    var eventLoop: any EventLoop { get }
+    /// Whether the socket takes more now (false while its send buffer is over the high mark).
+    var isWritable: Bool { get }
+    func send(_ frame: WebSocketFrame)
+}
+
+/// A WebSocket connection's channel: frames go through its pipeline's WebSocket encoder.
+struct ChannelSink: LiveSink {
+    let channel: any Channel
+    var eventLoop: any EventLoop { channel.eventLoop }
+    var isWritable: Bool { channel.isWritable }
+
+    func send(_ frame: WebSocketFrame) {
+        channel.write(frame, promise: nil)
+        channel.flush()
     }
 }

@@ -9,8 +9,9 @@ import NIOWebSocket
 
 /// `/api/v1/ws`: the token never goes in the URL. The first message is `{"type": "auth", "token"}`
 /// (within 10 s); then `{"type": "subscribe" | "unsubscribe", "topics": [...]}`. Events arrive as
-/// `{"type": "event", "topic", "time", "sent_at", "data"}`; a client too slow to keep its queue
-/// is closed with 1008 and a reason, and never delays the others.
+/// `{"type": "event", "topic", "time", "sent_at", "data"}`, written by `LiveHub` straight to the
+/// connection's channel; a client too slow to take them is closed with 1008 and a reason, and
+/// never delays the others.
 enum LiveSocket {
     struct Inbound: Decodable {
         var type: String
@@ -42,34 +43,32 @@ enum LiveSocket {
                             try await outbound.close(.policyViolation, reason: "authentication failed: the first message must be {\"type\": \"auth\", \"token\": TOKEN}")
                             break
                         }
-                        let client = hub.join()
+                        let client = hub.join(sink: ChannelSink(channel: context.requestContext.channel))
                         joined.value.withLock { $0 = client }
-                        client.reply(#"{"type":"ready","user":"\#(principal.name)","role":"\#(principal.role.rawValue)","topics":\#(topicsJSON(LiveHub.topics))}"#)
+                        hub.reply(#"{"type":"ready","user":"\#(principal.name)","role":"\#(principal.role.rawValue)","topics":\#(topicsJSON(LiveHub.topics))}"#, to: client)
                         group.addTask {
-                            for await frame in client.stream {
-                                try await outbound.write(.text(frame.text))
-                                if let sentAt = frame.sentAt { hub.metrics.wsDelivered(seconds: Date().timeIntervalSince1970 - Double(sentAt) / 1000) }
-                            }
-                            if client.dropped.withLock({ $0 }) {
-                                try await outbound.close(.policyViolation, reason: "too slow: more than \(hub.queue) events queued")
+                            // Events are written by the hub; this task only closes a client it dropped.
+                            for await _ in client.closing {
+                                try await outbound.close(.policyViolation, reason: "too slow: its socket refused more than \(hub.queue) events in a row")
+                                break
                             }
                         }
                         continue
                     }
                     guard let command, ["subscribe", "unsubscribe"].contains(command.type), let topics = command.topics else {
-                        client.reply(#"{"type":"error","message":"expected {\"type\": \"subscribe\" or \"unsubscribe\", \"topics\": [...]}"}"#)
+                        hub.reply(#"{"type":"error","message":"expected {\"type\": \"subscribe\" or \"unsubscribe\", \"topics\": [...]}"}"#, to: client)
                         continue
                     }
                     let unknown = topics.filter { !LiveHub.topics.contains($0) }
                     guard unknown.isEmpty else {
-                        client.reply(#"{"type":"error","message":"unknown topics: \#(unknown.joined(separator: ", "))"}"#)
+                        hub.reply(#"{"type":"error","message":"unknown topics: \#(unknown.joined(separator: ", "))"}"#, to: client)
                         continue
                     }
                     let now = client.topics.withLock { current in
                         if command.type == "subscribe" { current.formUnion(topics) } else { current.subtract(topics) }
                         return current
                     }
-                    client.reply(#"{"type":"subscribed","topics":\#(topicsJSON(now))}"#)
+                    hub.reply(#"{"type":"subscribed","topics":\#(topicsJSON(now))}"#, to: client)
                 }
                 group.cancelAll()
             }
