@@ -94,13 +94,7 @@ public final class BingXClient: Sendable {
     public func call<T: Decodable>(
         _ method: HTTPMethod, _ path: String, _ params: [String: String] = [:], signed: Bool = false, group: LimitGroup, as type: T.Type = T.self
     ) async throws(VenueError) -> T {
-        let query: String
-        if signed {
-            guard let signer else { throw VenueError(.authentication, "\(path) needs API keys (engine.exchange.api_key, secret_key)") }
-            query = signer.signedQuery(params, timestamp: serverNow, recvWindow: recvWindow)
-        } else {
-            query = BingXSigner.query(params)
-        }
+        if signed, signer == nil { throw VenueError(.authentication, "\(path) needs API keys (engine.exchange.api_key, secret_key)") }
         // The circuit watches order placement alone: market data answering says nothing about the
         // order endpoint, and an exchange that is down fails placements too.
         let isPlacement = method == .POST && Self.placementPaths.contains(path)
@@ -114,6 +108,9 @@ public final class BingXClient: Sendable {
             }
         }
         try await waitForLimit(group)
+        // Signed after the wait: a request held back by the limit still leaves inside its receive window.
+        let query = signer.map { signed ? $0.signedQuery(params, timestamp: serverNow, recvWindow: recvWindow) : BingXSigner.query(params) }
+            ?? BingXSigner.query(params)
         var request = HTTPClientRequest(url: baseURL + path + (query.isEmpty ? "" : "?" + query))
         request.method = method
         if let credentials, signed { request.headers.add(name: "X-BX-APIKEY", value: credentials.apiKey) }

@@ -7,7 +7,7 @@ import WardenCore
 struct ExchangeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange", abstract: "The configured exchange (engine.exchange): check it before trading.",
-        subcommands: [Check.self])
+        subcommands: [Check.self, Bench.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
