@@ -11,7 +11,8 @@ Under the supervisor with the engine, after a full replay at speed 0 has filled 
   authenticate and subscribe to `status`; an operator pauses and resumes the engine BENCH_EVENTS
   times; each client records the arrival delay from the engine's sent_at: p50/p99 over all of
   them, and the API process's resident memory with every client connected. The clients are Python
-  (asyncio) on the same 2 cores, so their own reading is part of the figure.
+  (asyncio) on the same 2 cores, so their own reading is part of the figure. Then the kernel's own
+  floor for such a fan-out on loopback (`loopback_floor`), to read the figures against.
 Goals from the issue: >= 10,000 req/s with p99 <= 5 ms; fan-out p99 <= 50 ms at 10,000 clients.
 """
 import asyncio, json, os, re, resource, shutil, socket, subprocess, sys, tempfile, time, urllib.request
@@ -104,6 +105,32 @@ async def fan_out(ws_url, token, api, operator):
     return sorted(delays), rss
 
 
+def loopback_floor(count):
+    """What the kernel alone costs: one 204-byte frame written to `count` connected loopback TCP
+    sockets from one thread (Python's own cost is about a microsecond a call), median of 5 rounds.
+    On loopback the sender's core also runs the receiving side's TCP, so this is the floor of any
+    server's fan-out on this machine, before its own work and its clients'."""
+    listener = socket.socket(); listener.bind(("127.0.0.1", 0)); listener.listen(4096)
+    port = listener.getsockname()[1]
+    ends, rounds = [], []
+    try:
+        for _ in range(count):
+            client = socket.create_connection(("127.0.0.1", port))
+            server, _ = listener.accept()
+            server.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            ends.append((client, server))
+        frame = b"\x81\x7e\x00\xc8" + b"x" * 200
+        for _ in range(5):
+            started = time.perf_counter()
+            for _, server in ends: server.send(frame)
+            rounds.append((time.perf_counter() - started) * 1000)
+            for client, _ in ends: client.recv(4096)
+    finally:
+        for client, server in ends: client.close(); server.close()
+        listener.close()
+    return sorted(rounds)[2]
+
+
 def resident(pid):
     with open(f"/proc/{pid}/status") as f:
         return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)) * 1024
@@ -162,6 +189,11 @@ def main():
         if total:
             print(f"  engine send -> frame written (server side, histogram buckets): p50 <= {bound(0.5):g} ms, p99 <= {bound(0.99):g} ms over {total:.0f} frames")
         print(f"  API resident memory    {idle / 2**20:7.1f} MiB idle, {rss / 2**20:7.1f} MiB with {CLIENTS} clients ({(rss - idle) / CLIENTS / 1024:.1f} KiB each)")
+        # Two sockets per connection here (both ends in this process): at most half the descriptors.
+        floor_count = min(CLIENTS, resource.getrlimit(resource.RLIMIT_NOFILE)[0] // 2 - 500)
+        floor = loopback_floor(floor_count)
+        print(f"  the kernel's floor: one frame to {floor_count} loopback sockets from one thread takes {floor:.1f} ms "
+              f"({floor / floor_count * 1000:.1f} us each; {floor / floor_count * CLIENTS / 2:.0f} ms for {CLIENTS} over both cores, before any server's work)")
     finally:
         supervisor.terminate()
         supervisor.wait()
