@@ -56,6 +56,12 @@ struct BingXOrder: Sendable {
     /// The client id as BingX keeps it (lower case); nil or empty when it has none.
     var clientOrderID: String?
     var time: Int64
+    /// BingX's order type (`MARKET`, `LIMIT`, `STOP_MARKET`, ...) when the answer says it.
+    var type: String? = nil
+    var reduceOnly = false
+
+    /// A reduce-only stop: it can only take risk off (a position's guard).
+    var isProtective: Bool { type?.uppercased() == "STOP_MARKET" && reduceOnly }
 
     /// BingX's status words as Warden's order states (spot spells CANCELED, swap CANCELLED too).
     var orderStatus: OrderStatus {

@@ -194,7 +194,8 @@ public final class BingXVenue: LiveVenue {
         switch answer {
         case .success(let found):
             if followed.withLock({ $0[clientOrderID] == nil }) {
-                followed.withLock { $0[clientOrderID] = Followed(market: market, side: found.isBuy ? .buy : .sell) }
+                // Learnt from BingX (after a restart): a position's guard stays one, so the switch keeps off it.
+                followed.withLock { $0[clientOrderID] = Followed(market: market, side: found.isBuy ? .buy : .sell, protective: found.isProtective) }
             }
             return remember(found.report(clientOrderID: clientOrderID, market: market))
         case .failure(let error) where error.code == .orderNotFound || error.venueCode == "109414":

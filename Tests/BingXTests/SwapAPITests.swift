@@ -20,6 +20,8 @@ import Trading
         #expect(queried.executedQuantity == Decimal(string: "0.4") && queried.averagePrice == Decimal(string: "2.1710") && queried.time == 1_702_732_596_188)
         let report = queried.report(clientOrderID: "cci-OPUSDT-1-exit", market: "OP-USDT")
         #expect(report.side == .sell && report.filledQuantity == Decimal(string: "0.4"))
+        let guardOrder = try decode(SwapAPI.OrderBody.self, #"{"order":{"symbol":"BTC-USDT","orderId":2,"side":"SELL","type":"STOP_MARKET","stopPrice":"55000.0","status":"NEW","reduceOnly":true,"clientOrderId":"cci_btcusdt_1_sl1"}}"#).order.order
+        #expect(guardOrder.isProtective && !queried.isProtective, "a reduce-only stop is known as a position's guard, from BingX's answer alone")
         let cancelled = try decode(SwapAPI.OrderBody.self, #"{"order":{"symbol":"BTC-USDT","orderId":1,"side":"SELL","status":"CANCELLED","time":"1702732596168"}}"#).order.order
         #expect(cancelled.orderStatus == .cancelled && cancelled.time == 1_702_732_596_168)
     }

@@ -44,8 +44,10 @@ enum SwapAPI {
         let cumQuote: Decimal?
         let clientOrderID: String?
         let time: Int64?
+        let type: String?
+        let reduceOnly: Bool
 
-        enum Keys: String, CodingKey { case symbol, orderId, side, status, executedQty, avgPrice, cumQuote, clientOrderID, clientOrderId, time, updateTime }
+        enum Keys: String, CodingKey { case symbol, orderId, side, status, executedQty, avgPrice, cumQuote, clientOrderID, clientOrderId, time, updateTime, type, reduceOnly }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
@@ -58,12 +60,16 @@ enum SwapAPI {
             cumQuote = try c.decodeIfPresent(LenientAmount.self, forKey: .cumQuote)?.value
             clientOrderID = try c.decodeIfPresent(String.self, forKey: .clientOrderID) ?? c.decodeIfPresent(String.self, forKey: .clientOrderId)
             time = try c.decodeIfPresent(LenientTime.self, forKey: .updateTime)?.value ?? c.decodeIfPresent(LenientTime.self, forKey: .time)?.value
+            type = try c.decodeIfPresent(String.self, forKey: .type)
+            // A boolean, or "true"/"false" as some answers write it.
+            reduceOnly = (try? c.decodeIfPresent(Bool.self, forKey: .reduceOnly)) ?? ((try? c.decodeIfPresent(String.self, forKey: .reduceOnly)) == "true")
         }
 
         var order: BingXOrder {
             BingXOrder(
                 symbol: symbol, orderID: orderId.value, status: status ?? "NEW", side: side, executedQuantity: executedQty ?? 0,
-                cumulativeQuote: cumQuote ?? 0, averagePrice: avgPrice, clientOrderID: clientOrderID, time: time ?? 0)
+                cumulativeQuote: cumQuote ?? 0, averagePrice: avgPrice, clientOrderID: clientOrderID, time: time ?? 0, type: type,
+                reduceOnly: reduceOnly)
         }
     }
 
