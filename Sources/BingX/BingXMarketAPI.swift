@@ -24,14 +24,36 @@ protocol BingXMarketAPI: Sendable {
     func trades(_ client: BingXClient, market: String, orderID: String?, since: Int64?) async throws(VenueError) -> [BingXTrade]
     func balances(_ client: BingXClient) async throws(VenueError) -> [Balance]
     func positions(_ client: BingXClient) async throws(VenueError) -> [Position]
-    /// The dead-man switch armed for `timeout` seconds, or closed (nil); BingX's trigger time.
-    func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64?
+    /// The dead-man switch's endpoint (`cancelAllAfter`, the same parameters on both markets).
+    var cancelAllAfterPath: String { get }
     /// The name of a timeframe in stream data types (`BTC-USDT@kline_<name>`); nil for one not streamed.
     func streamInterval(_ timeframe: String) -> String?
     /// What the user data stream is subscribed to (swap pushes every event unasked).
     var userSubscriptions: [String] { get }
     /// Candles of `market` oldest first, the newest still forming.
     func klines(_ client: BingXClient, market: String, interval: String, limit: Int, startTime: Int64?) async throws(VenueError) -> [BingXKline]
+}
+
+extension BingXMarketAPI {
+    /// The dead-man switch armed for `timeout` seconds, or closed (nil); BingX's trigger time.
+    func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64? {
+        let params = timeout.map { ["type": "ACTIVATE", "timeOut": String($0)] } ?? ["type": "CLOSE", "timeOut": "0"]
+        let timer: BingXTimer = try await client.call(.POST, cancelAllAfterPath, params, signed: true, group: .orders)
+        return timer.triggerTime
+    }
+
+    /// A klines request's parameters, alike on both markets.
+    func klineParameters(market: String, interval: String, limit: Int, startTime: Int64?) -> [String: String] {
+        var params = ["symbol": market, "interval": interval, "limit": String(limit)]
+        if let startTime { params["startTime"] = String(startTime) }
+        return params
+    }
+}
+
+/// The dead-man switch's answer.
+struct BingXTimer: Decodable {
+    let triggerTime: Int64?
+    let status: String
 }
 
 extension ExchangeSettings.Market {

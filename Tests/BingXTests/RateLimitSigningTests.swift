@@ -9,7 +9,7 @@ import Trading
 /// A request held back by the rate limit is signed when it leaves, not when it was asked for:
 /// BingX refuses a timestamp older than the receive window, and a burst of orders can wait longer.
 @Suite struct RateLimitSigningTests {
-    @Test("three orders at a limit of one a second all leave with a timestamp inside a 500 ms window")
+    @Test("four orders at a limit of one a second: each is signed as it leaves, not when it began waiting")
     func signedWhenSent() async throws {
         let lags = Mutex<[Int64]>([])
         let router = Router()
@@ -30,13 +30,14 @@ import Trading
             limits: [.orders: 1, .account: 5, .market: 5])
         struct Answer: Decodable { let ok: String }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<3 {
+            for _ in 0..<4 {
                 group.addTask { let _: Answer = try await client.call(.POST, "/openApi/spot/v1/trade/order", ["symbol": "BTC-USDT"], signed: true, group: .orders) }
             }
             try await group.waitForAll()
         }
+        // The last waited about 3.15 s for the limit: signed before the wait, it would arrive that old.
         let seen = lags.withLock { $0 }
-        #expect(seen.count == 3)
-        #expect(seen.allSatisfy { $0 < 500 }, "signed as each left: \(seen) ms between signing and arrival")
+        #expect(seen.count == 4)
+        #expect(seen.allSatisfy { $0 < 2_000 }, "signed as each left: \(seen) ms between signing and arrival")
     }
 }

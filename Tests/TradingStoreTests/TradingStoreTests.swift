@@ -7,6 +7,15 @@ import Testing
 
 @Suite("The trading store on SQLite, and the SQL both engines share")
 struct TradingStoreTests {
+    /// A migrated SQLite journal in a directory of its own, which the caller removes.
+    static func freshStore() async throws -> (store: any TradingStore, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("w.sqlite").path)
+        _ = try await Migrator(location: location, wardenVersion: "test", logger: Logger(label: "test")).migrate()
+        return (try DatabaseHandle(location).tradingStore(interval: 60_000), directory)
+    }
+
     @Test("shared SQL: binds numbered and casts kept for PostgreSQL, casts dropped for SQLite")
     func rendering() {
         let sql = SharedSQL("SELECT a{::text} FROM t WHERE b = ? AND c = ?{::jsonb}")
@@ -16,12 +25,8 @@ struct TradingStoreTests {
 
     @Test("a batch is written at once and read back exactly: order with its last state, fill, position, candles, checkpoint")
     func roundTrip() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, directory) = try await Self.freshStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("w.sqlite").path)
-        _ = try await Migrator(location: location, wardenVersion: "test", logger: Logger(label: "test")).migrate()
-        let store = try DatabaseHandle(location).tradingStore(interval: 60_000)
         let instrument = try Instrument.replay("BTC-USDT")
         let order = try Order.market(.buy, instrument, spending: 1_000, id: "cci-BTCUSDT-60000-entry", strategy: "cci", at: 60_000)
         var batch = JournalBatch()
@@ -53,12 +58,8 @@ struct TradingStoreTests {
 
     @Test("fill pages on SQLite equal the in-memory store's for every query shape: no filter, by time, by market and strategy")
     func fillPages() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("warden-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (store, directory) = try await Self.freshStore()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("w.sqlite").path)
-        _ = try await Migrator(location: location, wardenVersion: "test", logger: Logger(label: "test")).migrate()
-        let store = try DatabaseHandle(location).tradingStore(interval: 60_000)
         let memory = MemoryTradingStore()
         var batch = JournalBatch()
         for index in 0..<180 {

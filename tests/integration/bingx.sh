@@ -4,18 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 echo "BingX: signed REST, the WebSocket market stream, the engine trading on the fake, unknown outcomes, rate limits, dry run"
 
-DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
-export BX_KEY=fake-key BX_SECRET=fake-secret FAKE_BINGX_KEY=fake-key FAKE_BINGX_SECRET=fake-secret
-port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-# fake DIR: a fresh fake BingX for DIR (its log in DIR/bingx.jsonl); prints its port.
-fake() {
-  local port ws; port=$(free_port); ws=$(free_port)
-  echo "$ws" >"$1/ws_port"
-  "$PY" "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed "${2:-2}" --history 400 --ws-port "$ws" >"$1/fake.log" 2>&1 & cleanup_later $!
-  wait_until 20 "the fake BingX listens" port_open "$port" >/dev/null
-  wait_until 20 "its market stream listens" port_open "$ws" >/dev/null
-  echo "$port"
-}
+source "$(dirname "$0")/bingx_lib.sh"
 # config DIR FAKE_PORT KIND [TRANSPORT]: the engine alone, on BingX's data (its WebSocket stream, or
 # REST polling), on KIND (bingx or paper).
 config() {
@@ -32,14 +21,8 @@ YAML
   [ "$3" = paper ] && sed -i 's/, api_key: "${env:BX_KEY}", secret_key: "${env:BX_SECRET}"//' "$1/warden.yml"
   return 0
 }
-state() { curl -fsS "http://127.0.0.1:$1/_control/state"; }
 metric_is_e() { [ "$(curl -fsS "http://127.0.0.1:$sup_e/metrics" | awk '$1 ~ /^warden_engine_fail_closed/ {print $2}')" = "$1" ]; }
-requests() { jq -s "[.[] | select($2)] | length" "$1/bingx.jsonl"; }   # DIR FILTER: how many logged requests match
-db() { sqlite3 "$1/state/warden.sqlite" "$2"; }
 orders_at_fake_at_least() { [ "$(state "$1" | jq '.orders | length')" -ge "$2" ]; }
-metric_sum() {  # PORT NAME LABELTEXT: the sum of a family's samples whose labels contain LABELTEXT
-  curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v l="$3" 'index($1, n) == 1 && index($1, l) > 0 {s += $2} END {print s + 0}'
-}
 
 # 1. warden exchange check: clock, keys, the market's rules; a wrong secret fails, a key in clear is refused.
 a=$(scratch)

@@ -5,18 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 echo "BingX swap: contracts, one-way and hedge orders, stops resting at BingX, positions reconciled, ccxt's signatures"
 
-DATA=$ROOT/data/BTCUSDT-1m-2021-04-02_2021-05-14.csv.gz
-export BX_KEY=fake-key BX_SECRET=fake-secret FAKE_BINGX_KEY=fake-key FAKE_BINGX_SECRET=fake-secret
-port_open() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
-# fake DIR: a fresh swap fake for DIR (its log in DIR/bingx.jsonl); prints its port.
-fake() {
-  local port ws; port=$(free_port); ws=$(free_port)
-  echo "$ws" >"$1/ws_port"
-  "$PY" "$ROOT/tests/fakes/bingx.py" "$port" "$1/bingx.jsonl" "$DATA" --speed 2 --history 400 --ws-port "$ws" --market swap >"$1/fake.log" 2>&1 & cleanup_later $!
-  wait_until 20 "the fake BingX swap listens" port_open "$port" >/dev/null
-  wait_until 20 "its swap market stream listens" port_open "$ws" >/dev/null
-  echo "$port"
-}
+source "$(dirname "$0")/bingx_lib.sh"
 # config DIR FAKE_PORT: the engine alone on swap, its stop-loss two ATRs under each entry.
 config() {
   cat >"$1/warden.yml" <<YAML
@@ -32,15 +21,11 @@ engine:
   exchange: {kind: bingx, market: swap, api_key: "\${env:BX_KEY}", secret_key: "\${env:BX_SECRET}", ws_url: "ws://127.0.0.1:$(cat "$1/ws_port")/swap-market", base_url: "http://127.0.0.1:$2", reconcile_every: 2s, cancel_after: 30s}
 YAML
 }
-state() { curl -fsS "http://127.0.0.1:$1/_control/state"; }
-requests() { jq -s "[.[] | select($2)] | length" "$1/bingx.jsonl"; }
-db() { sqlite3 "$1/state/warden.sqlite" "$2"; }
 placed() { jq -s "[.[] | select(.path == \"/openApi/swap/v2/trade/order\" and .method == \"POST\" and .code == 0 and ($2))] | length" "$1/bingx.jsonl"; }
-metric_sum() { curl -fsS "http://127.0.0.1:$1/metrics" | awk -v n="$2" -v l="$3" 'index($1, n) == 1 && index($1, l) > 0 {s += $2} END {print s + 0}'; }
 
 # 1. warden exchange check on swap: the contract's rules from its precisions and minimums.
 a=$(scratch)
-pa=$(fake "$a")
+pa=$(fake "$a" 2 swap)
 config "$a" "$pa"
 out=$("$WARDEN" exchange check --config "$a/warden.yml" 2>&1); rc=$?
 check "exchange check passes against the swap fake (exit 0), naming swap" test "$rc" = 0 -a -n "$(grep -F 'exchange: bingx swap at' <<<"$out")"
@@ -50,7 +35,7 @@ check "the wallet's USDT is read (signed, the v3 balance)" test -n "$(grep -F 'U
 
 # 2. The engine trading on swap in one-way mode.
 b=$(scratch)
-pb=$(fake "$b")
+pb=$(fake "$b" 2 swap)
 config "$b" "$pb"
 start_supervisor "$b" "$b/warden.yml"
 sup_b=$(grep -o 'listen: 127.0.0.1:[0-9]*' "$b/warden.yml" | cut -d: -f3)
@@ -133,7 +118,7 @@ check "among them market buys and reduce-only sells, the guards' stops and their
 
 # 3. Hedge mode: positionSide=LONG on both sides, no reduceOnly (BingX refuses it there).
 h=$(scratch)
-ph=$(FAKE_BINGX_HEDGED=1 fake "$h")
+ph=$(FAKE_BINGX_HEDGED=1 fake "$h" 2 swap)
 config "$h" "$ph"
 start_supervisor "$h" "$h/warden.yml"
 wait_until 60 "the engine is ready (hedge mode)" supervisor_ready "$h/run"

@@ -82,11 +82,6 @@ enum SpotAPI {
             volume = try row.decode(Amount.self)
         }
     }
-
-    struct Timer: Decodable {
-        let triggerTime: Int64?
-        let status: String
-    }
 }
 
 /// A decimal amount as BingX writes it: `"0.001"` or `0.001`, read exactly (never through a Double).
@@ -198,15 +193,10 @@ struct SpotMarket: BingXMarketAPI {
     /// Spot holds assets, not positions: the loop's positions are its own, checked against balances.
     func positions(_ client: BingXClient) async throws(VenueError) -> [Position] { [] }
 
-    func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64? {
-        let params = timeout.map { ["type": "ACTIVATE", "timeOut": String($0)] } ?? ["type": "CLOSE", "timeOut": "0"]
-        let timer: SpotAPI.Timer = try await client.call(.POST, SpotAPI.cancelAllAfter, params, signed: true, group: .orders)
-        return timer.triggerTime
-    }
+    var cancelAllAfterPath: String { SpotAPI.cancelAllAfter }
 
     func klines(_ client: BingXClient, market: String, interval: String, limit: Int, startTime: Int64?) async throws(VenueError) -> [BingXKline] {
-        var params = ["symbol": market, "interval": interval, "limit": String(limit)]
-        if let startTime { params["startTime"] = String(startTime) }
+        let params = klineParameters(market: market, interval: interval, limit: limit, startTime: startTime)
         let rows: [SpotAPI.Kline] = try await client.call(.GET, SpotAPI.klines, params, group: .market)
         return rows.map { BingXKline(openTime: $0.openTime, open: $0.open.value, high: $0.high.value, low: $0.low.value, close: $0.close.value, volume: $0.volume.value) }
             .sorted { $0.openTime < $1.openTime }

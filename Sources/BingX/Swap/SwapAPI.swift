@@ -110,11 +110,6 @@ enum SwapAPI {
         let time: Int64
     }
 
-    struct Timer: Decodable {
-        let triggerTime: Int64?
-        let status: String
-    }
-
     struct PositionMode: Decodable {
         let dualSidePosition: Bool
 

@@ -131,15 +131,10 @@ final class SwapMarket: BingXMarketAPI {
         }
     }
 
-    func cancelAllAfter(_ client: BingXClient, timeout: Int?) async throws(VenueError) -> Int64? {
-        let params = timeout.map { ["type": "ACTIVATE", "timeOut": String($0)] } ?? ["type": "CLOSE", "timeOut": "0"]
-        let timer: SwapAPI.Timer = try await client.call(.POST, SwapAPI.cancelAllAfter, params, signed: true, group: .orders)
-        return timer.triggerTime
-    }
+    var cancelAllAfterPath: String { SwapAPI.cancelAllAfter }
 
     func klines(_ client: BingXClient, market: String, interval: String, limit: Int, startTime: Int64?) async throws(VenueError) -> [BingXKline] {
-        var params = ["symbol": market, "interval": interval, "limit": String(limit)]
-        if let startTime { params["startTime"] = String(startTime) }
+        let params = klineParameters(market: market, interval: interval, limit: limit, startTime: startTime)
         let rows: [SwapAPI.Kline] = try await client.call(.GET, SwapAPI.klines, params, group: .market)
         return rows.map { BingXKline(openTime: $0.time, open: $0.open.value, high: $0.high.value, low: $0.low.value, close: $0.close.value, volume: $0.volume.value) }
             .sorted { $0.openTime < $1.openTime }
