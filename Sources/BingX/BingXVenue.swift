@@ -59,6 +59,15 @@ public final class BingXVenue: LiveVenue {
         }
     }
 
+    /// The account's positions changed in `markets` (swap's `ACCOUNT_UPDATE`): every order this
+    /// process follows there is asked about at the next chance.
+    public func positionsChanged(in markets: [String]) {
+        let ids = followed.withLock { followed in
+            followed.compactMap { id, known in markets.contains(known.market) ? (known.exchangeOrderID ?? Self.venueID(id)) : nil }
+        }
+        pushes.withLock { $0.formUnion(ids) }
+    }
+
     /// Whether `takeEvents` should ask about a followed order now.
     func due(_ id: String, _ known: Followed) -> Bool {
         guard streaming.withLock({ $0 }) else { return true }

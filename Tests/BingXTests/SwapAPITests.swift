@@ -58,6 +58,10 @@ import Trading
         #expect(try StreamFrame.parse(#"{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"i":"7","c":"","X":"NEW"}}"#) == .execution(orderID: "7", clientOrderID: nil, status: "NEW"))
         #expect(throws: StreamFrame.Malformed.self) { try StreamFrame.parse(#"{"e":"ORDER_TRADE_UPDATE","E":1}"#) }
         #expect(try StreamFrame.parse("Ping") == .ping(answer: "Pong"))
+        // The v2 documentation's ACCOUNT_UPDATE example: the markets whose positions changed.
+        let account = #"{"e":"ACCOUNT_UPDATE","E":1676603102163,"T":1676603102163,"a":{"m":"ORDER","B":[{"a":"USDT","wb":"5277.59264687","cw":"5233.21709203","bc":"0"}],"P":[{"s":"LINK-USDT","pa":"108.84300000","ep":"7.25620000","up":"1.42220000","mt":"isolated","iw":"23.19081642","ps":"SHORT","cr":"-0.05642405"}]}}"#
+        #expect(try StreamFrame.parse(account) == .account(symbols: ["LINK-USDT"]))
+        #expect(try StreamFrame.parse(#"{"e":"ACCOUNT_UPDATE","E":1,"a":{"m":"FUNDING_FEE","B":[]}}"#) == .account(symbols: []))
         #expect(SwapMarket().streamInterval("1h") == "1h" && SwapMarket().streamInterval("1min") == nil && SpotMarket().streamInterval("1h") == "60min")
     }
 }

@@ -417,13 +417,18 @@ def publish_changes():
         state["published"][o["orderId"]] = seen
         last = next((t for t in reversed(state["trades"]) if t["orderId"] == o["orderId"]), None)
         if MARKET == "swap":
-            STREAM.publish(bingx_swap.event(o)); continue
+            update = bingx_swap.event(o)
+            if update: STREAM.publish(update)
+            continue
         STREAM.publish({"e": "executionReport", "E": int(time.time() * 1000), "s": o["symbol"], "S": o["side"], "o": o["type"], "q": fmt(o["qty"]),
                         "p": fmt(o["price"]), "x": "TRADE" if last and o["filled"] else ("CANCELED" if o["status"] == "CANCELED" else "NEW"),
                         "X": o["status"], "i": o["orderId"], "c": o["client"], "l": last["qty"] if last else "0", "z": fmt(o["filled"]),
                         "L": last["price"] if last else "0", "n": last["commission"] if last else "0", "N": last["commissionAsset"] if last else "USDT",
                         "T": o["update"], "t": last["id"] if last else -1, "O": o["time"], "Z": fmt(o["quote"]), "Y": last["quoteQty"] if last else "0",
                         "Q": "0"})
+    if MARKET == "swap":
+        update = bingx_swap.account_event()
+        if update: STREAM.publish(update)
 
 
 def matcher():

@@ -11,6 +11,10 @@ at once at the last close; LIMIT rests until a closed bar crosses it; STOP_MARKE
 until a closed bar's low reaches its stop price and fills there. The placement answer echoes the
 request (no status, no fill), as BingX's does: the fill is read by asking.
 
+The user stream pushes ORDER_TRADE_UPDATE for each order change but, as BingX is reported to do
+(BingX-API/BingX-swap-api-doc issue 36), none for a stop it triggered; an ACCOUNT_UPDATE follows
+every change of the position.
+
 Control (besides bingx.py's): POST /_control/position {"BTC-USDT": "0.5"} sets the position
 behind the client's back.
 """
@@ -22,7 +26,7 @@ SYMBOL = {"contractId": "100", "symbol": "BTC-USDT", "quantityPrecision": 4, "pr
           "feeRate": 0.0005, "takerFeeRate": 0.0005, "makerFeeRate": 0.0002}
 STEP, TICK, FEE, LEVERAGE = 0.0001, 0.1, 0.0005, 2
 HEDGED = bool(os.environ.get("FAKE_BINGX_HEDGED"))
-account = {"wallet": 10000.0, "position": 0.0, "entry": 0.0, "realised": 0.0}
+account = {"wallet": 10000.0, "position": 0.0, "entry": 0.0, "realised": 0.0, "changed": False}
 
 
 def iso(ms):
@@ -59,6 +63,7 @@ def fill(o, qty, price):
         account["position"] = max(0.0, account["position"] - qty)
         if account["position"] < STEP / 2: account["position"], account["entry"] = 0.0, 0.0
     account["wallet"] -= fee
+    account["changed"] = True
     o["filled"] += qty; o["quote"] += qty * price; o["fee"] += fee
     o["update"] = int(time.time() * 1000)
     o["status"] = "FILLED" if o["filled"] >= o["qty"] - 1e-12 else "PARTIALLY_FILLED"
@@ -212,7 +217,8 @@ def match():
 
 
 def event(o):
-    """BingX swap's ORDER_TRADE_UPDATE for the order's state now."""
+    """BingX swap's ORDER_TRADE_UPDATE for the order's state now; none for a stop BingX triggered."""
+    if o["type"] == "STOP_MARKET" and o["filled"] > 0: return None
     last = next((t for t in reversed(fake.state["trades"]) if t["orderId"] == str(o["orderId"])), None)
     return {"e": "ORDER_TRADE_UPDATE", "E": int(time.time() * 1000),
             "o": {"s": o["symbol"], "c": o["client"], "i": o["orderId"], "S": o["side"], "o": o["type"], "q": fake.fmt(o["qty"]),
@@ -220,6 +226,16 @@ def event(o):
                   "x": "TRADE" if last and o["filled"] else ("CANCELED" if o["status"] == "CANCELLED" else "NEW"),
                   "X": "CANCELED" if o["status"] == "CANCELLED" else o["status"], "N": "USDT", "n": last["commission"] if last else "0",
                   "T": o["update"], "wt": "MARK_PRICE", "ps": o["positionSide"], "rp": "0", "z": fake.fmt(o["filled"]), "ro": o["reduce"]}}
+
+
+def account_event():
+    """ACCOUNT_UPDATE once the position changed since the last one (None otherwise)."""
+    if not account["changed"]: return None
+    account["changed"] = False
+    return {"e": "ACCOUNT_UPDATE", "E": int(time.time() * 1000), "T": int(time.time() * 1000),
+            "a": {"m": "ORDER", "B": [{"a": "USDT", "wb": fake.fmt(account["wallet"]), "cw": fake.fmt(account["wallet"]), "bc": "0"}],
+                  "P": [{"s": SYMBOL["symbol"], "pa": fake.fmt(account["position"]), "ep": fake.fmt(account["entry"]), "up": "0",
+                         "mt": "cross", "iw": "0", "ps": "LONG", "cr": fake.fmt(account["realised"])}]}}
 
 
 def control_position(payload):

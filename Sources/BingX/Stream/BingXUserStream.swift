@@ -76,6 +76,7 @@ public final class BingXUserStream: Sendable {
                     switch frame {
                     case .subscribed(_, 0, _): venue.userStream(up: true)
                     case .execution(let orderID, let clientOrderID, _): venue.pushed(orderID: orderID, clientOrderID: clientOrderID)
+                    case .account(let symbols): venue.positionsChanged(in: symbols)
                     case .listenKeyExpired:
                         expired.set()
                         throw StreamConnection.Closing()

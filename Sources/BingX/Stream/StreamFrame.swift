@@ -16,6 +16,9 @@ enum StreamFrame: Equatable {
     /// The user stream's `spot.executionReport`: an order of the account changed (BingX's id, the
     /// client id it was given when there is one, its status now).
     case execution(orderID: String, clientOrderID: String?, status: String)
+    /// Swap's `ACCOUNT_UPDATE`: the account's positions changed in these markets (a stop BingX
+    /// triggered may come with no order update, so this is a reason to ask about their orders).
+    case account(symbols: [String])
     /// The user stream's listen key ran out: a new one is needed.
     case listenKeyExpired
     /// Anything else (other data types, an envelope without data).
@@ -66,6 +69,12 @@ enum StreamFrame: Equatable {
             }
         }
         if head.e == "listenKeyExpired" { return .listenKeyExpired }
+        if head.e == "ACCOUNT_UPDATE" {
+            guard let push = try? JSONDecoder().decode(AccountPush.self, from: data) else {
+                throw Malformed(description: "an account update BingX does not document: \(text.prefix(160))")
+            }
+            return .account(symbols: (push.a.P ?? []).map(\.s))
+        }
         if head.e == "ORDER_TRADE_UPDATE" || head.e == "TRADE_UPDATE" {
             // Swap's order push: the order in `o`, its client id in lower-case `c`.
             guard let push = try? JSONDecoder().decode(SwapOrderPush.self, from: data), let id = push.o.i else {
@@ -119,6 +128,15 @@ enum StreamFrame: Equatable {
     struct EventOnly: Decodable {
         struct Body: Decodable { let e: String? }
         let data: Body?
+    }
+
+    struct AccountPush: Decodable {
+        struct Body: Decodable {
+            struct Position: Decodable { let s: String }
+            let P: [Position]?
+        }
+
+        let a: Body
     }
 
     struct SwapOrderPush: Decodable {
