@@ -138,8 +138,15 @@ final class LoopSlot {
         guardSerial = saved.guardSerial ?? 0
     }
 
-    /// The guard is gone (cancelled, filled, refused, never arrived).
-    func clearGuard() {
+    /// Guards this slot had lately: a fill of one may still arrive after it was cancelled or
+    /// replaced (a partial fill reported late), and is still this slot's sale.
+    var formerGuards: [String] = []
+
+    /// The guard `id` is gone (cancelled, filled, refused, never arrived); a later one is kept.
+    func retireGuard(_ id: String) {
+        guard guardOrder == id else { return }
+        formerGuards.append(id)
+        if formerGuards.count > 8 { formerGuards.removeFirst() }
         guardOrder = nil
         guardQuantity = nil
     }

@@ -184,7 +184,7 @@ extension LoopState {
             }
             guard let report else {
                 lifecycles[id] = nil
-                if let guarded { guarded.clearGuard() } else { slot.clearPending() }
+                if let guarded { guarded.retireGuard(id) } else { slot.clearPending() }
                 batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: time))
                 continue
             }
@@ -197,7 +197,7 @@ extension LoopState {
             default: break  // filled: its fill arrives with the venue's fills
             }
             lifecycles[id] = resolved.status.isTerminal ? nil : resolved
-            if resolved.status.isTerminal { if let guarded { guarded.clearGuard() } else { slot.clearPending() } }
+            if resolved.status.isTerminal { if let guarded { guarded.retireGuard(id) } else { slot.clearPending() } }
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: time))
         }
     }
@@ -222,7 +222,7 @@ extension LoopState {
                 try lifecycles.apply(report.status == .cancelled ? .cancel : .expire, to: id)
             }
             lifecycles[id] = nil  // filled: normally gone with its fill already
-            if let guarded = slot(guarding: id) { guarded.clearGuard() } else { slot(placing: id)?.clearPending() }
+            if let guarded = slot(guarding: id) { guarded.retireGuard(id) } else { slot(placing: id)?.clearPending() }
             batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: report.status, exchangeOrderID: report.exchangeOrderID, reason: report.reason, time: report.time))
         }
     }

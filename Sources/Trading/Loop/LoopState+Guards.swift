@@ -34,10 +34,13 @@ extension LoopState {
             if let current = slot.guardOrder, slot.guardQuantity != wanted {
                 do {
                     let report = try await loop.venue.cancel(clientOrderID: current, market: slot.symbol)
+                    // Cancelled before any fill: done. Part filled: its fills and its end arrive
+                    // together with the venue's events (settled here, its fills would come late).
+                    guard report.status == .cancelled, report.filledQuantity == 0 else { continue }
                     try settle(reports: [report], fills: [], loop: loop, batch: &batch)
                 } catch let error as VenueError where error.code == .orderNotFound {
                     lifecycles[current] = nil
-                    slot.clearGuard()
+                    slot.retireGuard(current)
                     batch.orderUpdates.append(OrderUpdate(clientOrderID: current, status: .cancelled, exchangeOrderID: nil, reason: "not at the venue", time: time))
                 } catch {
                     continue  // filled meanwhile, or no answer: its fate arrives with the venue's events
@@ -61,7 +64,7 @@ extension LoopState {
         let reports = try await submitted(orders, loop: loop, batch: &batch)
         for report in reports where report.status == .rejected {
             guard let slot = slot(guarding: report.clientOrderID), let quantity = slot.guardQuantity, let stop = slot.stop else { continue }
-            slot.clearGuard()
+            slot.retireGuard(report.clientOrderID)
             slot.guardRefused = (quantity, stop)
             batch.audit.append(AuditEntry(
                 time: time, actor: "engine", action: "order.guard.refused", target: "order:\(report.clientOrderID)",
@@ -85,11 +88,12 @@ extension LoopState {
             var released = false
             do {
                 let report = try await loop.venue.cancel(clientOrderID: current, market: slot.symbol)
-                released = report.status == .cancelled
-                if report.status.isTerminal { try settle(reports: [report], fills: [], loop: loop, batch: &batch) }
+                // Released only when nothing of it filled; a part fill arrives with the venue's events.
+                released = report.status == .cancelled && report.filledQuantity == 0
+                if released { try settle(reports: [report], fills: [], loop: loop, batch: &batch) }
             } catch let error as VenueError where error.code == .orderNotFound {
                 lifecycles[current] = nil
-                slot.clearGuard()
+                slot.retireGuard(current)
                 released = true
             } catch {
                 // Filling, or no answer: not released.

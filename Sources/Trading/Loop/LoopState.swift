@@ -195,7 +195,7 @@ struct LoopState {
             guard let report = try await loop.venue.order(clientOrderID: id, market: journaled.order.market) else {
                 batch.orderUpdates.append(OrderUpdate(clientOrderID: id, status: .cancelled, exchangeOrderID: nil, reason: "never reached the venue", time: lastTime ?? 0))
                 lifecycles[id] = nil
-                if let guarded { guarded.clearGuard() } else { slot?.clearPending() }
+                if let guarded { guarded.retireGuard(id) } else { slot?.clearPending() }
                 continue
             }
             if report.status != journaled.status {
@@ -212,7 +212,7 @@ struct LoopState {
                     batch.fills.append(RecordedFill(strategy: journaled.order.strategy, fill: fill))
                 }
                 lifecycles[id] = nil
-                if let guarded { guarded.clearGuard() } else { slot?.clearPending() }
+                if let guarded { guarded.retireGuard(id) } else { slot?.clearPending() }
             } else {
                 lifecycles[id] = OrderLifecycle(quantity: journaled.order.quantity, status: report.status)
             }
@@ -231,8 +231,8 @@ struct LoopState {
     /// The slot whose pending order this is.
     func slot(placing id: String) -> LoopSlot? { slots.first { $0.pendingOrder == id } }
 
-    /// The slot whose position this venue-side stop guards.
-    func slot(guarding id: String) -> LoopSlot? { slots.first { $0.guardOrder == id } }
+    /// The slot whose position this venue-side stop guards (or lately guarded).
+    func slot(guarding id: String) -> LoopSlot? { slots.first { $0.guardOrder == id || $0.formerGuards.contains(id) } }
 
     /// A market's candle into its ATR and last close (strategies are updated by the caller).
     mutating func advance(market: Int, with candle: Candle) {
