@@ -2,7 +2,7 @@ import Accounts
 import Alerting
 import Foundation
 import Hummingbird
-import HummingbirdTLS
+import HummingbirdCore
 import Logging
 import NIOSSL
 import ServiceLifecycle
@@ -84,8 +84,8 @@ public struct APIServer: Sendable {
 
     public var blockedAddresses: [String] { lockout.blockedAddresses }
 
-    /// The listening application: TLS when `api.tls` is set (HTTP/1.1; HTTP/2 needs a package this
-    /// machine does not list), plain HTTP on loopback otherwise.
+    /// The listening application: TLS when `api.tls` is set (HTTP/2 or HTTP/1.1 by ALPN, the
+    /// WebSocket on HTTP/1.1), plain HTTP/1.1 on loopback otherwise.
     public func application(logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void) throws -> any Service {
         let settings = services.settings
         let configuration = ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "warden-api")
@@ -100,8 +100,12 @@ public struct APIServer: Sendable {
                 throw WardenError(.configuration, "the TLS certificate or key cannot be read: \(error)", location: "api.tls")
             }
             let tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+            let webSocketResponder = webSocketRouter().buildResponder()
+            let server = HTTPServerBuilder { responder in
+                try SecureHTTPChannel(tls: tlsConfiguration, responder: responder, webSocketResponder: webSocketResponder)
+            }
             return Application(
-                router: router, server: try .tls(.http1WebSocketUpgrade(webSocketRouter: webSocketRouter()), tlsConfiguration: tlsConfiguration), configuration: configuration,
+                router: router, server: server, configuration: configuration,
                 onServerRunning: { await onServerRunning($0.localAddress?.port ?? settings.port) }, logger: logger)
         }
         return Application(

@@ -254,6 +254,24 @@ CLEANUP_PIDS+=("$!")
 wait_until 30 "the API serves HTTPS with the configured certificate" curl -fsS --cacert "$dir/cert.pem" -o /dev/null "https://127.0.0.1:$tls_port/api/v1/openapi.json"
 check "under TLS every answer carries Strict-Transport-Security" \
   bash -c "curl -sS --cacert '$dir/cert.pem' -D - -o /dev/null https://127.0.0.1:$tls_port/api/v1/auth/me | grep -qi '^strict-transport-security: max-age='"
+tls_url=https://127.0.0.1:$tls_port/api/v1
+check "ALPN gives HTTP/2 to a client that offers it" \
+  test "$(curl -sS --http2 --cacert "$dir/cert.pem" -o /dev/null -w '%{http_version}' "$tls_url/openapi.json")" = 2
+check "and HTTP/1.1 to one that does not" \
+  test "$(curl -sS --http1.1 --cacert "$dir/cert.pem" -o /dev/null -w '%{http_version}' "$tls_url/openapi.json")" = 1.1
+h2_token=$(curl -fsS --http2 --cacert "$dir/cert.pem" -X POST "$tls_url/auth/login" -H 'content-type: application/json' \
+  -d '{"username": "alice", "password": "correct horse battery"}' | jq -r .access_token)
+check "a login over HTTP/2 answers a token that /auth/me takes over HTTP/2" \
+  test "$(curl -fsS --http2 --cacert "$dir/cert.pem" -H "Authorization: Bearer $h2_token" "$tls_url/auth/me" | jq -r .name)" = alice
+"$PY" - "wss://127.0.0.1:$tls_port/api/v1/ws" "$dir/cert.pem" "$h2_token" >"$dir/wss.log" 2>&1 <<'PY'
+import asyncio, json, ssl, sys, websockets
+async def main():
+    async with websockets.connect(sys.argv[1], ssl=ssl.create_default_context(cafile=sys.argv[2])) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": sys.argv[3]}))
+        print(await asyncio.wait_for(ws.recv(), 10))
+asyncio.run(main())
+PY
+check "and the WebSocket still works under TLS (wss: the HTTP/1.1 side upgrades)" test "$(jq -r .type "$dir/wss.log" 2>/dev/null)" = ready
 check "and plain HTTP on that port is not answered as HTTP" bash -c "! curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:$tls_port/api/v1/openapi.json"
 kill -TERM "${CLEANUP_PIDS[-1]}"
 finish
