@@ -1,11 +1,12 @@
 import Foundation
 import Trading
+import WardenCore
 
 /// How the stores turn the loop's values into columns and back: amounts as exact decimal text,
 /// the checkpoint and parameters as JSON. Shared so both engines write the same thing.
 enum StoreCodec {
-    static func text(_ value: Decimal?) -> String? { value.map { "\($0)" } }
-    static func decimal(_ text: String?) -> Decimal? { text.flatMap { Decimal(string: $0) } }
+    static func text(_ value: Decimal?) -> String? { value.map(\.plainText) }
+    static func decimal(_ text: String?) -> Decimal? { text.flatMap { Decimal(plainText: $0) } }
 
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()

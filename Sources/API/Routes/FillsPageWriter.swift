@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Trading
+import WardenCore
 
 /// A page of fills written straight into bytes, exactly as `JSON.encoder` (sorted keys, slashes
 /// unescaped) writes `Page<RecordedFill>`: the history endpoint's hot path, where Foundation's
@@ -33,15 +34,15 @@ enum FillsPageWriter {
         buffer.writeStaticString(",\"exchange_order_id\":")
         string(fill.exchangeOrderID, into: &buffer)
         buffer.writeStaticString(",\"fee\":")
-        buffer.writeString(fill.fee.description)
+        buffer.writeString(fill.fee.plainText)
         buffer.writeStaticString(",\"fee_asset\":")
         string(fill.feeAsset, into: &buffer)
         buffer.writeStaticString(",\"market\":")
         string(fill.market, into: &buffer)
         buffer.writeStaticString(",\"price\":")
-        buffer.writeString(fill.price.description)
+        buffer.writeString(fill.price.plainText)
         buffer.writeStaticString(",\"quantity\":")
-        buffer.writeString(fill.quantity.description)
+        buffer.writeString(fill.quantity.plainText)
         buffer.writeStaticString(",\"side\":")
         string(fill.side.rawValue, into: &buffer)
         buffer.writeStaticString(",\"strategy\":")
